@@ -1,0 +1,45 @@
+import { createLogger } from '@keelson/observability';
+import { LocalEnvironment, LocalEndpoints } from './local-environment';
+
+function banner(e: LocalEndpoints): string {
+  return [
+    '',
+    'Keelson is running locally.',
+    `  manager      ${e.manager}  (/healthz /readyz /version /metrics)`,
+    `  apiserver    ${e.apiserver}`,
+    `  kubeconfig   ${e.kubeconfig}`,
+    `               export KUBECONFIG=${e.kubeconfig}; kubectl get nodes,pipelines -A`,
+    `  nodes        ${e.nodes.join(', ')} (simulated by KWOK)`,
+    `  redis        ${e.redis.replace(/\/\/[^@]*@/, '//')}`,
+    `  minio        ${e.minio.endpoint}`,
+    `  state        ${e.stateDir} (logs of every server are there)`,
+    '',
+    'Press Ctrl-C to stop everything.',
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const logger = createLogger({ name: 'keelson-local', level: process.env.LOG_LEVEL ?? 'warn' });
+  const local = new LocalEnvironment(logger);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`\n${signal}: stopping Keelson and its servers...\n`);
+    await local.stop();
+    process.stderr.write('stopped.\n');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  try {
+    process.stdout.write(banner(await local.start()));
+  } catch (err) {
+    process.stderr.write(`local mode failed to start: ${(err as Error).message}\n`);
+    await local.stop();
+    process.exit(1);
+  }
+}
+
+void main();

@@ -1,0 +1,49 @@
+/** One environment variable: declared once, with what it means and whether its value may ever be logged. */
+export interface ConfigVariable<T> {
+  env: string;
+  description: string;
+  sensitive?: boolean;
+  default?: T;
+  /** Turns the raw text into a value, or throws with what was expected. */
+  parse(raw: string): T;
+}
+
+/** Declares a variable; the overloads keep "has a default" in the type, so the loaded value is not optional. */
+export function variable<T>(def: ConfigVariable<T> & { default: T }): ConfigVariable<T> & { default: T };
+export function variable<T>(def: ConfigVariable<T>): ConfigVariable<T>;
+export function variable<T>(def: ConfigVariable<T>): ConfigVariable<T> {
+  return def;
+}
+
+export const parsers = {
+  string: (raw: string) => raw,
+  port(raw: string): number {
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n < 1 || n > 65535) throw new Error('expected a port number between 1 and 65535');
+    return n;
+  },
+  url: (protocols: string[]) => (raw: string): string => {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new Error(`expected a URL (${protocols.join(', ')})`);
+    }
+    if (!protocols.includes(url.protocol.replace(/:$/, ''))) throw new Error(`expected a URL with scheme ${protocols.join(' or ')}`);
+    return raw;
+  },
+  oneOf: <T extends string>(values: readonly T[]) => (raw: string): T => {
+    if (!values.includes(raw as T)) throw new Error(`expected one of ${values.join(', ')}`);
+    return raw as T;
+  },
+  listOf: <T extends string>(values: readonly T[]) => (raw: string): T[] => {
+    const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    const bad = items.filter((i) => !values.includes(i as T));
+    if (bad.length || items.length === 0) throw new Error(`expected a comma-separated list of ${values.join(', ')}${bad.length ? `; got ${bad.join(', ')}` : ''}`);
+    return items as T[];
+  },
+  dnsLabel(raw: string): string {
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(raw)) throw new Error('expected a DNS-1123 label (lower-case letters, digits, -)');
+    return raw;
+  },
+};

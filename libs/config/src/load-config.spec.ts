@@ -1,0 +1,39 @@
+import { ConfigError, describeConfig, loadConfig, MANAGER_VARIABLES } from '.';
+
+describe('loadConfig', () => {
+  it('uses the defaults when nothing is set', () => {
+    const config = loadConfig(MANAGER_VARIABLES, {});
+    expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', redisPrefix: 'keelson', roles: ['api', 'webhooks', 'controllers', 'workers'] });
+    expect(config.kubeconfig).toBeUndefined();
+  });
+
+  it('parses what is set', () => {
+    const config = loadConfig(MANAGER_VARIABLES, { PORT: '9090', ROLES: 'api, workers', WATCH_NAMESPACE: 'demo', LOG_LEVEL: 'debug' });
+    expect(config).toMatchObject({ port: 9090, roles: ['api', 'workers'], watchNamespace: 'demo', logLevel: 'debug' });
+  });
+
+  it('reports every bad variable at once, naming each and what was expected', () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig(MANAGER_VARIABLES, { PORT: '99999', ROLES: 'api,janitor', LOG_LEVEL: 'loud', WATCH_NAMESPACE: 'Not_A_Label' });
+    } catch (err) {
+      error = err as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.problems.map((p) => p.env)).toEqual(['PORT', 'LOG_LEVEL', 'ROLES', 'WATCH_NAMESPACE']);
+    expect(error!.message).toContain('PORT: expected a port number between 1 and 65535 (got "99999")');
+    expect(error!.message).toContain('got janitor');
+  });
+
+  it('never echoes the value of a sensitive variable, in errors or in the description', () => {
+    const secretUrl = 'http://user:hunter2@redis:6379';
+    expect(() => loadConfig(MANAGER_VARIABLES, { REDIS_URL: secretUrl })).toThrow(/REDIS_URL: expected a URL with scheme redis or rediss$/m);
+    try {
+      loadConfig(MANAGER_VARIABLES, { REDIS_URL: secretUrl });
+    } catch (err) {
+      expect((err as Error).message).not.toContain('hunter2');
+    }
+    const config = loadConfig(MANAGER_VARIABLES, { REDIS_URL: 'redis://:hunter2@redis:6379' });
+    expect(JSON.stringify(describeConfig(MANAGER_VARIABLES, config))).not.toContain('hunter2');
+  });
+});

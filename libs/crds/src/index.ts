@@ -1,0 +1,7 @@
+export * from './types';
+export { GROUP, VERSION, API_VERSION } from './schema-types';
+export { CrdDefinition, PrinterColumn } from './crd-definition';
+export { ALL_KINDS } from './kinds';
+export { EXECUTION_PHASES, TERMINAL_PHASES, STEP_PHASES, TRIGGER_EVENTS } from './kinds/pipeline-execution';
+export { PROVIDER_TYPES } from './kinds/source-code-provider';
+export { renderCrdFiles, customResourceDefinition } from './render';

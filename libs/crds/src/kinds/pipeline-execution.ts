@@ -1,0 +1,94 @@
+import { Type } from '@sinclair/typebox';
+import { CrdDefinition } from '../crd-definition';
+import { Conditions, LocalRef, OpaqueObject, Obj, ObservedGeneration, StringEnum, Timestamp } from '../schema-types';
+import { COMMIT_SHA_PATTERN, GIT_REF_NAME_PATTERN, GIT_URL_PATTERN } from './patterns';
+
+export const EXECUTION_PHASES = ['Pending', 'Queued', 'Provisioning', 'Running', 'Succeeded', 'Failed', 'Aborted'] as const;
+export const TERMINAL_PHASES = ['Succeeded', 'Failed', 'Aborted'] as const;
+export const STEP_PHASES = ['Pending', 'Running', 'Waiting', 'Succeeded', 'Failed', 'Aborted', 'Skipped'] as const;
+export const TRIGGER_EVENTS = ['push', 'pull_request', 'tag', 'manual', 'image'] as const;
+
+const Times = {
+  startTime: Type.Optional(Timestamp('When it started.')),
+  completionTime: Type.Optional(Timestamp('When it ended.')),
+};
+
+const StepStatus = Obj({
+  name: Type.String({ maxLength: 256, description: 'Step name (its type when unnamed).' }),
+  phase: StringEnum(STEP_PHASES, { description: 'Phase of the step.' }),
+  ...Times,
+  message: Type.Optional(Type.String({ maxLength: 4096, description: 'Why it is in this phase.' })),
+  approval: Type.Optional(Obj({
+    decision: StringEnum(['Approved', 'Rejected'] as const, { description: 'What the person decided.' }),
+    user: Type.String({ maxLength: 253, description: 'Who decided.' }),
+    time: Timestamp('When.'),
+    comment: Type.Optional(Type.String({ maxLength: 4096, description: 'Their comment.' })),
+  }, 'The answer to an approval step.')),
+}, 'Status of one step.');
+
+const StageStatus = Obj({
+  name: Type.String({ maxLength: 256, description: 'Stage name.' }),
+  phase: StringEnum(STEP_PHASES, { description: 'Phase of the stage.' }),
+  ...Times,
+  steps: Type.Array(StepStatus, { maxItems: 256, description: 'Steps, in the order of the config.' }),
+}, 'Status of one stage.');
+
+export const PipelineExecutionSpec = Obj({
+  pipelineRef: LocalRef('The Pipeline this is a run of.'),
+  run: Type.Optional(Type.Integer({ minimum: 1, description: 'Run number, unique per pipeline; allocated when absent.' })),
+  trigger: Type.Optional(Obj({
+    event: StringEnum(TRIGGER_EVENTS, { description: 'What started it.' }),
+    user: Type.Optional(Type.String({ maxLength: 253, description: 'Who started it, for manual runs and reruns.' })),
+    deliveryId: Type.Optional(Type.String({ maxLength: 256, description: 'Webhook delivery id: the idempotency key of a webhook run.' })),
+    rerunOf: Type.Optional(Type.String({ maxLength: 253, description: 'The execution this reruns.' })),
+  }, 'How the execution was started.')),
+  repositoryUrl: Type.Optional(Type.String({ pattern: GIT_URL_PATTERN, maxLength: 2048, description: 'Clone URL; the fork\'s for fork pull requests.' })),
+  commit: Type.Optional(Type.String({ pattern: COMMIT_SHA_PATTERN, description: 'Full commit SHA that runs.' })),
+  branch: Type.Optional(Type.String({ pattern: GIT_REF_NAME_PATTERN, maxLength: 255, description: 'Branch name.' })),
+  tag: Type.Optional(Type.String({ pattern: GIT_REF_NAME_PATTERN, maxLength: 255, description: 'Tag name, for tag events.' })),
+  ref: Type.Optional(Type.String({ pattern: '^refs/[^\\s]+$', maxLength: 1024, description: 'Full git ref.' })),
+  fork: Type.Boolean({ default: false, description: 'A pull request from a fork: no secrets, no cache writes.' }),
+  author: Type.Optional(Obj({
+    name: Type.Optional(Type.String({ maxLength: 256, description: 'Author name.' })),
+    email: Type.Optional(Type.String({ maxLength: 256, description: 'Author email.' })),
+    avatarUrl: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 2048, description: 'Avatar URL.' })),
+  }, 'Commit author.')),
+  title: Type.Optional(Type.String({ maxLength: 1024, description: 'Pull request title or first line of the commit message.' })),
+  message: Type.Optional(Type.String({ maxLength: 65536, description: 'Commit message.' })),
+  htmlUrl: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 2048, description: 'Link to the commit or pull request.' })),
+  configPath: Type.Optional(Type.String({ maxLength: 1024, description: 'Path the config was read from.' })),
+  config: Type.Optional(OpaqueObject('Snapshot of the parsed .devops.yml at the commit, so a rerun is reproducible.')),
+  stop: Type.Boolean({ default: false, description: 'Set true to stop the execution (kubectl can do it too).' }),
+}, 'One run of a pipeline at one commit.');
+
+export const PipelineExecutionStatus = Obj({
+  observedGeneration: Type.Optional(ObservedGeneration),
+  conditions: Type.Optional(Conditions()),
+  phase: Type.Optional(StringEnum(EXECUTION_PHASES, { description: 'Where the execution is.' })),
+  reason: Type.Optional(Type.String({ maxLength: 1024, description: 'Human reason for the current wait or outcome, e.g. "3 of 3 running in project demo".' })),
+  queuedTime: Type.Optional(Timestamp('When it was created.')),
+  ...Times,
+  stages: Type.Optional(Type.Array(StageStatus, { maxItems: 256, description: 'Stages, in the order of the config.' })),
+  node: Type.Optional(Type.String({ maxLength: 253, description: 'Node the build pod ran on.' })),
+  warmNode: Type.Optional(Type.Boolean({ description: 'Whether that node held a cache of this pipeline.' })),
+  build: Type.Optional(Obj({
+    job: Type.String({ maxLength: 512, description: 'Jenkins job name.' }),
+    queueItem: Type.Optional(Type.Integer({ minimum: 0, description: 'Jenkins queue item id.' })),
+    number: Type.Optional(Type.Integer({ minimum: 1, description: 'Jenkins build number.' })),
+  }, 'The Jenkins build of this execution.')),
+}, 'Written by the execution controller and the sync loop.');
+
+export const pipelineExecution: CrdDefinition = {
+  kind: 'PipelineExecution', plural: 'pipelineexecutions', singular: 'pipelineexecution', shortNames: ['pe'],
+  description: 'One run of a Pipeline at one commit, with the config snapshot and the stage and step status.',
+  spec: PipelineExecutionSpec, status: PipelineExecutionStatus,
+  printerColumns: [
+    { name: 'Pipeline', type: 'string', jsonPath: '.spec.pipelineRef.name' },
+    { name: 'Run', type: 'integer', jsonPath: '.spec.run' },
+    { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+    { name: 'Branch', type: 'string', jsonPath: '.spec.branch' },
+    { name: 'Commit', type: 'string', jsonPath: '.spec.commit' },
+    { name: 'Reason', type: 'string', jsonPath: '.status.reason' },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
+};

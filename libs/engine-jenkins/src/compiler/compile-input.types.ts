@@ -1,0 +1,75 @@
+// What the compiler needs beyond the parsed pipeline. These are adapter types of this lib: the pipeline model
+// (@keelson/pipeline-config) knows the `.devops.yml` and the execution facts, but not the commit message, the
+// warm nodes or the data-plane settings, which come from the Pipeline status and the PipelineSetting.
+import type { ExecutionFacts, PipelineConfig, Resources } from '@keelson/pipeline-config';
+
+/** ExecutionFacts plus what only the Jenkins side shows (build description). */
+export interface JenkinsExecutionFacts extends ExecutionFacts {
+  /** Commit message (first line is shown as the Jenkins build description). */
+  commitMessage?: string;
+}
+
+/** A node a previous run of this pipeline used (Pipeline.status.recentNodes). */
+export interface RecentNode {
+  /** Node name (`metadata.name`, as in pod.spec.nodeName). */
+  name: string;
+  /** When the run that used it finished, RFC 3339; ordering uses it, newest first. */
+  lastUsed: string;
+}
+
+/** Container images of the steps Keelson itself implements. Pin them by digest in production. */
+export interface ToolImages {
+  /** Jenkins inbound agent (the `jnlp` container); it also runs the git checkout. */
+  agent: string;
+  /** Rootless BuildKit for publishImageConfig (no privileged container needed). */
+  builder: string;
+  /** sh + kubectl + helm + git for applyYamlConfig, applyAppConfig and publishCatalogConfig. */
+  tools: string;
+}
+
+/** The project's registry that build pods push to (`facts.localRegistry`) with its generated credentials. */
+export interface ProjectRegistry {
+  /** Secret of type kubernetes.io/dockerconfigjson holding push credentials; also used to pull step images. */
+  credentialsSecret: string;
+  /** Secret with `ca.crt`, the CA of the registry's TLS certificate. */
+  caSecret?: string;
+}
+
+/** The PipelineSetting and data-plane facts the pod and the job depend on. */
+export interface BuildSettings {
+  /** Data-plane namespace the build pod runs in (`<project>-pipeline`). */
+  namespace: string;
+  /** The build ServiceAccount: least privilege, never the Jenkins one. */
+  serviceAccountName: string;
+  /** Absolute host directory under which caches live (`<root>/<project>/<pipeline>/<key>/...`). */
+  cacheRoot: string;
+  /** Whether a step may ask for a privileged container. */
+  allowPrivileged: boolean;
+  /** Executor resources, applied to the `jnlp` container. */
+  agentResources?: Resources;
+  registry: ProjectRegistry;
+  /** Remote registry host (as in `publishImageConfig.registry`) -> dockerconfigjson Secret with its credentials. */
+  remoteRegistryCredentials?: Record<string, string>;
+  /** Extra pull secrets for step images. */
+  imagePullSecrets?: string[];
+  /** Jenkins credentials id for the clone; absent for public repositories. */
+  gitCredentialsId?: string;
+  /** The only Jenkins user allowed to answer approval inputs: the manager's own account. */
+  approvalSubmitter?: string;
+  /** Name of the Kubernetes cloud in Jenkins' configuration. Default `kubernetes`. */
+  cloud?: string;
+  /** Builds Jenkins keeps per job (the manager archives logs before). Default 20. */
+  buildsToKeep?: number;
+  /** At most this many recent nodes get affinity. Default 5. */
+  maxRecentNodes?: number;
+  images?: Partial<ToolImages>;
+}
+
+export interface JenkinsCompileInput {
+  /** The snapshot of the parsed `.devops.yml`, with `${CICD_*}` not yet substituted. */
+  config: PipelineConfig;
+  facts: JenkinsExecutionFacts;
+  /** Most recent first is expected but not required: they are ordered by `lastUsed`. */
+  recentNodes: RecentNode[];
+  settings: BuildSettings;
+}

@@ -1,0 +1,195 @@
+import { JenkinsCompileError } from '../compile.errors';
+import { aCompileInput } from '../testing/compile-input.builders';
+import { buildPod, labelValue } from './build-pod.builder';
+import type { Container, EnvVar } from './pod.types';
+
+const container = (pod: ReturnType<typeof buildPod>, name: string): Container =>
+  pod.spec.containers.find((c) => c.name === name) as Container;
+const envNames = (c: Container): string[] => (c.env ?? []).map((e) => e.name);
+const envValue = (c: Container, name: string): EnvVar | undefined => (c.env ?? []).find((e) => e.name === name);
+
+const TWO_STAGES = `
+stages:
+- name: test
+  steps:
+  - name: unit
+    runScriptConfig: {image: 'node:20', shellScript: npm test}
+    env: {MODE: ci, PRICE: "$(SECRET) $5"}
+    envFrom: [{sourceName: npm, sourceKey: token, targetKey: NPM_TOKEN}]
+    cpuRequest: 500m
+    memoryLimit: 1Gi
+  - name: lint
+    when: {branch: release/*}
+    runScriptConfig: {image: 'golangci/golangci-lint:v1', shellScript: lint}
+- name: gate
+  steps:
+  - approval: {message: ok?}
+`;
+
+describe('buildPod', () => {
+  it('labels the pod with the execution, pipeline and project', () => {
+    const pod = buildPod(aCompileInput());
+    expect(pod.metadata.labels).toMatchObject({
+      'keelson.dev/execution': 'web-12', 'keelson.dev/pipeline': 'web', 'keelson.dev/project': 'team-a',
+    });
+    expect(pod.metadata.annotations['keelson.dev/execution']).toBe('web-12');
+    expect(pod.metadata.namespace).toBe('team-a-pipeline');
+  });
+
+  it('hashes execution ids that are not valid label values, keeping the full id in an annotation', () => {
+    const long = `${'x'.repeat(70)}-1`;
+    const value = labelValue(long);
+    expect(value.length).toBeLessThanOrEqual(63);
+    expect(value).toMatch(/^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/);
+    expect(labelValue('web-12')).toBe('web-12');
+    expect(labelValue('--')).toMatch(/^[0-9a-f]{10}$/);
+  });
+
+  it('has the JNLP agent and one container per running step, none for skipped or approval steps', () => {
+    const pod = buildPod(aCompileInput(TWO_STAGES));
+    expect(pod.spec.containers.map((c) => c.name)).toEqual(['jnlp', 'step-0-0']);
+  });
+
+  it('gives the agent the executor resources and the step its own', () => {
+    const pod = buildPod(aCompileInput(TWO_STAGES));
+    expect(container(pod, 'jnlp').resources).toEqual({ requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } });
+    expect(container(pod, 'step-0-0').resources).toEqual({ requests: { cpu: '500m' }, limits: { memory: '1Gi' } });
+  });
+
+  it('sets the CICD variables in every container, then the step env, with every $ doubled for the kubelet', () => {
+    const pod = buildPod(aCompileInput(TWO_STAGES));
+    for (const c of pod.spec.containers) expect(envNames(c)).toEqual(expect.arrayContaining(['CICD_GIT_COMMIT', 'CICD_EXECUTION_ID']));
+    const step = container(pod, 'step-0-0');
+    expect(envValue(step, 'MODE')).toEqual({ name: 'MODE', value: 'ci' });
+    expect(envValue(step, 'PRICE')).toEqual({ name: 'PRICE', value: '$$(SECRET) $$5' });
+  });
+
+  it('passes envFrom secrets as secretKeyRef, never as values', () => {
+    const step = container(buildPod(aCompileInput(TWO_STAGES)), 'step-0-0');
+    expect(envValue(step, 'NPM_TOKEN')).toEqual({ name: 'NPM_TOKEN', valueFrom: { secretKeyRef: { name: 'npm', key: 'token' } } });
+  });
+
+  it('omits envFrom secrets for pull requests from forks and of unknown origin, but not from the same repository', () => {
+    const pr = (fromFork?: boolean) =>
+      container(buildPod(aCompileInput(TWO_STAGES, { facts: { event: 'pull_request', fromFork, ref: 'refs/pull/3/head' } })), 'step-0-0');
+    expect(envNames(pr(true))).not.toContain('NPM_TOKEN');
+    expect(envNames(pr(undefined))).not.toContain('NPM_TOKEN');
+    expect(envNames(pr(false))).toContain('NPM_TOKEN');
+  });
+
+  it('runs no container privileged by default, and forbids privilege escalation', () => {
+    const pod = buildPod(aCompileInput(TWO_STAGES));
+    for (const c of pod.spec.containers) {
+      expect(c.securityContext?.privileged).toBeUndefined();
+      expect(c.securityContext?.allowPrivilegeEscalation).toBe(false);
+    }
+  });
+
+  it('refuses a privileged step unless the setting allows it, and honours it when it does', () => {
+    const yaml = `stages: [{name: s, steps: [{runScriptConfig: {image: docker}, privileged: true}]}]`;
+    expect(() => buildPod(aCompileInput(yaml))).toThrow(expect.objectContaining({ code: 'PrivilegedNotAllowed' }));
+    const pod = buildPod(aCompileInput(yaml, { settings: { allowPrivileged: true } }));
+    expect(container(pod, 'step-0-0').securityContext).toEqual({ privileged: true });
+  });
+
+  it('prefers the recent nodes, newest first', () => {
+    const terms = buildPod(aCompileInput()).spec.affinity?.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution;
+    expect(terms?.map((t) => [t.preference.matchFields[0].values[0], t.weight])).toEqual([['node-a', 100], ['node-b', 50]]);
+  });
+
+  it('mounts pipeline and step caches from hostPath, makes them writable, and prepares workspace directories as the agent user', () => {
+    const yaml = `
+cache: {paths: [node_modules]}
+stages: [{name: s, steps: [{runScriptConfig: {image: node}, cache: {paths: [/root/.npm], key: npm}}]}]`;
+    const pod = buildPod(aCompileInput(yaml));
+    const mounts = container(pod, 'step-0-0').volumeMounts?.map((m) => m.mountPath);
+    expect(mounts).toEqual(['/home/jenkins/agent/workspace/web/node_modules', '/root/.npm']);
+    const hostPaths = pod.spec.volumes?.flatMap((v) => ('hostPath' in v ? [v.hostPath.path] : []));
+    expect(hostPaths).toEqual(['/var/lib/keelson/cache/team-a/web/default/node_modules', expect.stringMatching(/^\/var\/lib\/keelson\/cache\/team-a\/web\/npm\/_root_.npm-[0-9a-f]{10}$/)]);
+    const [cache, prepare] = pod.spec.initContainers ?? [];
+    expect(cache.command?.slice(0, 3)).toEqual(['sh', '-c', 'chmod 0777 -- "$@"']);
+    expect(cache.volumeMounts?.map((m) => m.name)).toEqual(pod.spec.volumes?.filter((v) => 'hostPath' in v).map((v) => v.name));
+    expect(prepare?.securityContext).toMatchObject({ runAsUser: 1000 });
+    expect(prepare?.command?.slice(4)).toEqual([
+      '/home/jenkins/agent/workspace', '/home/jenkins/agent/workspace/web', '/home/jenkins/agent/workspace/web/node_modules',
+    ]);
+  });
+
+  it('mounts caches read-only for a fork pull request, and leaves their permissions alone', () => {
+    const yaml = `cache: {paths: [node_modules]}\nstages: [{name: s, steps: [{runScriptConfig: {image: node}}]}]`;
+    const pod = buildPod(aCompileInput(yaml, { facts: { event: 'pull_request', fromFork: true, ref: 'refs/pull/3/head' } }));
+    expect(container(pod, 'step-0-0').volumeMounts?.[0].readOnly).toBe(true);
+    expect(pod.spec.initContainers?.map((c) => c.name)).toEqual(['keelson-prepare']);
+  });
+
+  it('mounts the API token only when a trusted build has a deploy step', () => {
+    const deploy = `stages: [{name: s, steps: [{applyYamlConfig: {path: k8s.yaml}}]}]`;
+    expect(buildPod(aCompileInput()).spec.automountServiceAccountToken).toBe(false);
+    expect(buildPod(aCompileInput(deploy)).spec.automountServiceAccountToken).toBe(true);
+    const fork = { facts: { event: 'pull_request' as const, fromFork: true, ref: 'refs/pull/1/head' } };
+    expect(buildPod(aCompileInput(deploy, fork)).spec.automountServiceAccountToken).toBe(false);
+    expect(buildPod(aCompileInput(deploy)).spec.serviceAccountName).toBe('keelson-build');
+  });
+
+  it('builds images with rootless BuildKit, unprivileged, pushing with the project credentials and CA', () => {
+    const yaml = `stages: [{name: s, steps: [{publishImageConfig: {tag: 'web:1'}}]}]`;
+    const pod = buildPod(aCompileInput(yaml));
+    const builder = container(pod, 'step-0-0');
+    expect(builder.image).toMatch(/^moby\/buildkit:v[\d.]+-rootless@sha256:[0-9a-f]{64}$/);
+    expect(builder.securityContext).toEqual({
+      runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'Unconfined' }, appArmorProfile: { type: 'Unconfined' },
+    });
+    expect(envValue(builder, 'DOCKER_CONFIG')).toEqual({ name: 'DOCKER_CONFIG', value: '/home/user/.docker' });
+    expect(envValue(builder, 'SSL_CERT_DIR')).toEqual({ name: 'SSL_CERT_DIR', value: '/etc/ssl/certs:/etc/keelson/registry-ca' });
+    expect(pod.spec.volumes).toEqual(expect.arrayContaining([
+      { name: 'step-0-0-docker-config', secret: { secretName: 'registry-push', items: [{ key: '.dockerconfigjson', path: 'config.json' }] } },
+      { name: 'registry-ca', secret: { secretName: 'registry-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+    ]));
+  });
+
+  it('gives a fork pull request no registry credentials', () => {
+    const yaml = `stages: [{name: s, steps: [{publishImageConfig: {tag: 'web:1'}}]}]`;
+    const pod = buildPod(aCompileInput(yaml, { facts: { event: 'pull_request', fromFork: true, ref: 'refs/pull/3/head' } }));
+    expect(envNames(container(pod, 'step-0-0'))).not.toContain('DOCKER_CONFIG');
+    expect(pod.spec.volumes?.map((v) => v.name)).not.toContain('step-0-0-docker-config');
+  });
+
+  it('uses the configured credentials of a remote registry', () => {
+    const yaml = `stages: [{name: s, steps: [{publishImageConfig: {tag: 'org/web:1', pushRemote: true, registry: quay.io}}]}]`;
+    const pod = buildPod(aCompileInput(yaml, { settings: { remoteRegistryCredentials: { 'quay.io': 'quay-push' } } }));
+    expect(pod.spec.volumes).toContainEqual({ name: 'step-0-0-docker-config', secret: { secretName: 'quay-push', items: [{ key: '.dockerconfigjson', path: 'config.json' }] } });
+    expect(pod.spec.volumes?.map((v) => v.name)).not.toContain('registry-ca');
+  });
+
+  it('tells manifest steps the image of the nearest earlier publish step', () => {
+    const yaml = `
+stages:
+- {name: build, steps: [{publishImageConfig: {tag: 'web:\${CICD_GIT_COMMIT}'}}]}
+- {name: deploy, steps: [{applyYamlConfig: {path: k8s.yaml}}]}`;
+    const deploy = container(buildPod(aCompileInput(yaml)), 'step-1-0');
+    expect(envValue(deploy, 'CICD_IMAGE')).toEqual({ name: 'CICD_IMAGE', value: 'registry.team-a-pipeline.svc:5000/web' });
+  });
+
+  it('lets Kubernetes end the pod at the pipeline timeout', () => {
+    const pod = buildPod(aCompileInput(`timeout: 30\nstages: [{name: s, steps: [{runScriptConfig: {image: x}}]}]`));
+    expect(pod.spec.activeDeadlineSeconds).toBe(1800);
+    expect(pod.spec.restartPolicy).toBe('Never');
+  });
+
+  it('pulls step images with the project registry credentials and the extra pull secrets', () => {
+    const pod = buildPod(aCompileInput(undefined, { settings: { imagePullSecrets: ['hub', 'registry-push'] } }));
+    expect(pod.spec.imagePullSecrets).toEqual([{ name: 'registry-push' }, { name: 'hub' }]);
+  });
+
+  it('fails with a compile error on an invalid cache root', () => {
+    expect(() => buildPod(aCompileInput(undefined, { settings: { cacheRoot: 'relative' } }))).toThrow(JenkinsCompileError);
+  });
+});
+
+describe('buildPod for untrusted builds', () => {
+  it('gives deploy steps of a fork pull request no container', () => {
+    const yaml = `stages: [{name: s, steps: [{applyYamlConfig: {path: k.yaml}}, {applyAppConfig: {chart: c, releaseName: r}}]}]`;
+    const pod = buildPod(aCompileInput(yaml, { facts: { event: 'pull_request', fromFork: true, ref: 'refs/pull/1/head' } }));
+    expect(pod.spec.containers.map((c) => c.name)).toEqual(['jnlp']);
+  });
+});

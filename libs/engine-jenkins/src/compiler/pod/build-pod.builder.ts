@@ -1,0 +1,141 @@
+// The one build pod of a run, as a plain object: the JNLP agent plus a container per running step (skipped
+// steps pull no image and reserve no resources), caches, warm-node affinity and labels naming the execution.
+import { createHash } from 'node:crypto';
+
+import { createCompileContext, containerSteps, type CompileContext } from '../compile-context';
+import type { JenkinsCompileInput } from '../compile-input.types';
+import { envList, resourceRequirements, buildStepContainer, stepCacheMounts } from './step-container.builder';
+import { AGENT_WORKDIR, checkCacheRoot } from './cache-volumes';
+import { recentNodesAffinity } from './node-affinity';
+import type { Container, Pod, Volume } from './pod.types';
+import { AGENT_CONTAINER_NAME } from '../jenkins-names';
+
+const DEFAULT_MAX_RECENT_NODES = 5;
+const AGENT_USER = 1000;
+/** The Kubernetes plugin's name for the workspace volume; declared here so the prepare container can mount it. */
+const WORKSPACE_VOLUME = 'workspace-volume';
+
+export const EXECUTION_LABEL = 'keelson.dev/execution';
+
+/** A label value (at most 63 characters of `[A-Za-z0-9._-]`, alphanumeric at both ends), hashed when needed. */
+export function labelValue(text: string): string {
+  if (/^(?:[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/.test(text)) return text;
+  const hash = createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 10);
+  const head = text.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 52).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+  return head ? `${head}-${hash}` : hash;
+}
+
+/** Build the pod of one execution. Pure: the same input always gives the same object. */
+export function buildPod(input: JenkinsCompileInput): Pod {
+  return buildPodFromContext(createCompileContext(input));
+}
+
+export function buildPodFromContext(ctx: CompileContext): Pod {
+  const { facts, settings } = ctx.input;
+  checkCacheRoot(settings.cacheRoot);
+  const steps = containerSteps(ctx);
+  const volumes = new Map<string, Volume>();
+  const containers: Container[] = [agentContainer(ctx)];
+  for (const step of steps) {
+    const built = buildStepContainer(ctx, step);
+    containers.push(built.container);
+    for (const v of built.volumes) volumes.set(v.name, v);
+  }
+  const prepare = prepareContainer(ctx);
+  if (prepare) volumes.set(WORKSPACE_VOLUME, { name: WORKSPACE_VOLUME, emptyDir: {} });
+  const initContainers = [cachePermissionsContainer(ctx, [...volumes.values()]), prepare].filter((c): c is Container => !!c);
+
+  const needsToken = ctx.trusted && steps.some((s) => s.step.type === 'applyYamlConfig' || s.step.type === 'applyAppConfig');
+  const pullSecrets = [...new Set([settings.registry.credentialsSecret, ...(settings.imagePullSecrets ?? [])])];
+  const affinity = recentNodesAffinity(ctx.input.recentNodes, settings.maxRecentNodes ?? DEFAULT_MAX_RECENT_NODES);
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      namespace: settings.namespace,
+      labels: {
+        'app.kubernetes.io/managed-by': 'keelson',
+        'app.kubernetes.io/component': 'build',
+        'keelson.dev/project': labelValue(facts.project),
+        'keelson.dev/pipeline': labelValue(facts.pipeline),
+        [EXECUTION_LABEL]: labelValue(facts.executionId),
+        'keelson.dev/run': String(facts.runNumber),
+      },
+      annotations: {
+        [EXECUTION_LABEL]: facts.executionId,
+        'keelson.dev/pipeline': `${facts.project}/${facts.pipeline}`,
+        'keelson.dev/commit': facts.commit,
+      },
+    },
+    spec: {
+      serviceAccountName: settings.serviceAccountName,
+      // Only deploy steps of trusted builds need the API; fork code never sees a token.
+      automountServiceAccountToken: needsToken,
+      restartPolicy: 'Never',
+      // Kubernetes ends the pod even if Jenkins loses track of the build.
+      activeDeadlineSeconds: ctx.config.timeout * 60,
+      enableServiceLinks: false,
+      securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+      ...(affinity && { affinity: { nodeAffinity: affinity } }),
+      ...(pullSecrets.length > 0 && { imagePullSecrets: pullSecrets.map((name) => ({ name })) }),
+      ...(initContainers.length > 0 && { initContainers }),
+      containers,
+      ...(volumes.size > 0 && { volumes: [...volumes.values()] }),
+    },
+  };
+}
+
+function agentContainer(ctx: CompileContext): Container {
+  const resources = resourceRequirements(ctx.input.settings.agentResources);
+  // No command or args: the Kubernetes plugin fills in how the agent connects.
+  return {
+    name: AGENT_CONTAINER_NAME,
+    image: ctx.images.agent,
+    env: envList(ctx.variables),
+    ...(resources && { resources }),
+    securityContext: { allowPrivilegeEscalation: false },
+  };
+}
+
+const CACHE_INIT_DIR = '/keelson/cache';
+
+/**
+ * The kubelet creates hostPath directories owned by root with mode 0755, so a step running as another user
+ * could not write its cache. Trusted builds open them up first; untrusted builds only read them anyway.
+ */
+function cachePermissionsContainer(ctx: CompileContext, volumes: Volume[]): Container | undefined {
+  const caches = volumes.filter((v) => 'hostPath' in v).map((v) => v.name);
+  if (!ctx.trusted || caches.length === 0) return undefined;
+  return {
+    name: 'keelson-cache',
+    image: ctx.images.agent,
+    command: ['sh', '-c', 'chmod 0777 -- "$@"', 'keelson-cache', ...caches.map((name) => `${CACHE_INIT_DIR}/${name}`)],
+    securityContext: { runAsUser: 0, runAsGroup: 0, allowPrivilegeEscalation: false },
+    volumeMounts: caches.map((name) => ({ name, mountPath: `${CACHE_INIT_DIR}/${name}` })),
+  };
+}
+
+/**
+ * A cache mounted inside the workspace makes the runtime create its parent directories as root, and the agent
+ * (uid 1000) could then not check out into the workspace. This init container creates them as the agent user.
+ */
+function prepareContainer(ctx: CompileContext): Container | undefined {
+  const inside = containerSteps(ctx)
+    .flatMap((s) => stepCacheMounts(ctx, s))
+    .map((m) => m.mount.mountPath)
+    .filter((p) => p.startsWith(`${ctx.workspace}/`));
+  if (inside.length === 0) return undefined;
+  const dirs = new Set<string>();
+  for (const path of inside) {
+    const parts = path.slice(AGENT_WORKDIR.length + 1).split('/');
+    for (let i = 1; i <= parts.length; i++) dirs.add(`${AGENT_WORKDIR}/${parts.slice(0, i).join('/')}`);
+  }
+  return {
+    name: 'keelson-prepare',
+    image: ctx.images.agent,
+    // The directories are arguments, never part of the script text.
+    command: ['sh', '-c', 'mkdir -p -- "$@"', 'keelson-prepare', ...[...dirs].sort()],
+    securityContext: { runAsUser: AGENT_USER, runAsGroup: AGENT_USER, allowPrivilegeEscalation: false },
+    volumeMounts: [{ name: WORKSPACE_VOLUME, mountPath: AGENT_WORKDIR }],
+  };
+}

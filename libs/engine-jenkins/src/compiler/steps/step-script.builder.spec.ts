@@ -1,0 +1,84 @@
+import { spawnSync } from 'node:child_process';
+
+import { parse } from 'yaml';
+
+import type { Step } from '@keelson/pipeline-config';
+
+import { JenkinsCompileError } from '../compile.errors';
+import { aConfig } from '../testing/compile-input.builders';
+import { publishTarget } from './publish-target';
+import { buildStepScript } from './step-script.builder';
+
+type ContainerStep = Exclude<Step, { type: 'approval' }>;
+const onlyStep = (yaml: string): ContainerStep => aConfig(`stages: [{name: s, steps: [${yaml}]}]`).stages[0].steps[0] as ContainerStep;
+const ctx = { baseName: 'step-0-0' };
+
+/** What a shell sees as the words of a command line (the script must not run anything to tell us). */
+function wordsOf(commandLine: string): string[] {
+  const run = spawnSync('/bin/sh', ['-c', `set -- ${commandLine}; for w in "$@"; do printf '%s\\0' "$w"; done`], {
+    env: { KEELSON_DIR: '/k' },
+  });
+  return run.stdout.toString('utf8').split('\0').slice(0, -1);
+}
+
+describe('step scripts', () => {
+  it('runs the user script exactly as written, through sh -xe unless it names its interpreter', () => {
+    const script = buildStepScript(onlyStep(`{runScriptConfig: {image: x, shellScript: "echo '$HOME'"}}`), ctx);
+    expect(script).toEqual({ name: 'step-0-0.sh', content: "echo '$HOME'", shebang: false, files: [] });
+    expect(buildStepScript(onlyStep(`{runScriptConfig: {image: x, shellScript: "#!/bin/bash\\necho"}}`), ctx).shebang).toBe(true);
+  });
+
+  it('builds and pushes with buildctl, every user value one quoted word', () => {
+    const step = onlyStep(`{publishImageConfig: {dockerfilePath: "docker/My File", buildContext: "a b", tag: 'web:1'}}`);
+    const target = publishTarget(step.config as never, 'registry:5000');
+    const script = buildStepScript(step, { ...ctx, publish: { target, push: true } });
+    const command = script.content.split('\n').slice(1).join('\n').replace(/^exec /, '');
+    expect(wordsOf(command.replace(/\\\n/g, ' ').trim())).toEqual([
+      'buildctl-daemonless.sh', 'build', '--frontend', 'dockerfile.v0', '--local', 'context=a b', '--local', 'dockerfile=docker',
+      '--opt', 'filename=My File', '--output', 'type=image,name=registry:5000/web:1,push=true',
+    ]);
+  });
+
+  it('builds without pushing when pushing is not allowed', () => {
+    const step = onlyStep(`{publishImageConfig: {tag: 'web:1'}}`);
+    const script = buildStepScript(step, { ...ctx, publish: { target: publishTarget(step.config as never, 'r:5000'), push: false } });
+    expect(script.content).toContain("'type=image,name=r:5000/web:1,push=false'");
+  });
+
+  it('refuses a publish target that could add BuildKit output options', () => {
+    const step = onlyStep(`{publishImageConfig: {tag: 'web:1,registry.insecure=true'}}`);
+    expect(() => publishTarget(step.config as never, 'r:5000')).toThrow(JenkinsCompileError);
+  });
+
+  it('pushes to docker.io for every Docker Hub alias', () => {
+    const step = onlyStep(`{publishImageConfig: {tag: 'org/web:1', pushRemote: true, registry: index.docker.io}}`);
+    expect(publishTarget(step.config as never, 'r:5000')).toEqual({ registry: 'index.docker.io', image: 'docker.io/org/web:1', remote: true });
+  });
+
+  it('applies a manifest path, or inline content from a file, in the given namespace', () => {
+    const byPath = buildStepScript(onlyStep(`{applyYamlConfig: {path: "k8s/a b.yaml", namespace: prod}}`), ctx);
+    expect(wordsOf(byPath.content.split('\n')[1].replace(/^exec /, ''))).toEqual(['kubectl', 'apply', '-f', 'k8s/a b.yaml', '--namespace', 'prod']);
+    const inline = buildStepScript(onlyStep(`{applyYamlConfig: {content: "kind: ConfigMap"}}`), ctx);
+    expect(inline.files).toEqual([{ name: 'step-0-0.yaml', content: 'kind: ConfigMap' }]);
+    expect(wordsOf(inline.content.split('\n')[1].replace(/^exec /, ''))).toEqual(['kubectl', 'apply', '-f', '/k/step-0-0.yaml']);
+  });
+
+  it('installs or upgrades a Helm release with its values in a file', () => {
+    const step = onlyStep(`{applyAppConfig: {chart: ./chart, repo: "https://charts.example.com", version: "1.2.3", releaseName: web, targetNamespace: prod, values: {image: {tag: "on"}}}, timeout: 7}`);
+    const script = buildStepScript(step, ctx);
+    expect(wordsOf(script.content.split('\n')[1].replace(/^exec /, ''))).toEqual([
+      'helm', 'upgrade', '--install', 'web', './chart', '--repo', 'https://charts.example.com', '--version', '1.2.3',
+      '--namespace', 'prod', '--values', '/k/step-0-0.values.yaml', '--wait', '--timeout', '7m',
+    ]);
+    expect(parse(script.files[0].content, { version: '1.1' })).toEqual({ image: { tag: 'on' } });
+  });
+
+  it('publishes a chart into the catalog repository with quoted git arguments', () => {
+    const step = onlyStep(`{publishCatalogConfig: {path: "charts/web", catalogTemplate: "web", version: "1.0.0", gitUrl: "https://git.example.com/catalog.git", gitBranch: "main", gitAuthor: "O'Brien"}}`);
+    const script = buildStepScript(step, ctx).content;
+    expect(script).toContain("git clone --depth 1 --branch 'main' 'https://git.example.com/catalog.git' \"$work/catalog\"");
+    expect(script).toContain("-c user.name='O'\\''Brien'");
+    expect(script).toContain("git push origin HEAD:'main'");
+    expect(spawnSync('/bin/sh', ['-n', '-c', script]).status).toBe(0);
+  });
+});

@@ -1,0 +1,122 @@
+// The shell script each container step runs, and the data files it reads. Both reach the agent as base64
+// (writeFile encoding 'Base64'), so neither Groovy nor YAML ever parses them; values that go into a command
+// line are shell-quoted words, and the user's own script is run as a file, never re-parsed by us.
+import { posix } from 'node:path';
+
+import type {
+  ApplyAppStep, ApplyYamlStep, PublishCatalogStep, PublishImageStep, RunScriptStep, Step,
+} from '@keelson/pipeline-config';
+
+import { shellQuote, toYaml } from '../escape';
+import type { PublishTarget } from './publish-target';
+
+export interface StepFile {
+  /** File name in `$KEELSON_DIR`. */
+  name: string;
+  content: string;
+}
+
+export interface StepScript {
+  /** The script's own file name in `$KEELSON_DIR`. */
+  name: string;
+  content: string;
+  /** True when the script names its interpreter (`#!`): it is executed directly, not through `/bin/sh -xe`. */
+  shebang: boolean;
+  files: StepFile[];
+}
+
+export interface StepScriptContext {
+  /** Base name of the files of this step (the container name, a DNS label). */
+  baseName: string;
+  /** For publish steps: where to push, and whether pushing is allowed (never for fork pull requests). */
+  publish?: { target: PublishTarget; push: boolean };
+}
+
+type ContainerStep = Exclude<Step, { type: 'approval' }>;
+
+export function buildStepScript(step: ContainerStep, ctx: StepScriptContext): StepScript {
+  switch (step.type) {
+    case 'runScriptConfig':
+      return runScript(step, ctx);
+    case 'publishImageConfig':
+      return script(ctx, publishImage(step, ctx));
+    case 'applyYamlConfig':
+      return applyYaml(step, ctx);
+    case 'applyAppConfig':
+      return applyApp(step, ctx);
+    case 'publishCatalogConfig':
+      return script(ctx, publishCatalog(step));
+  }
+}
+
+function script(ctx: StepScriptContext, lines: string[], files: StepFile[] = []): StepScript {
+  return { name: `${ctx.baseName}.sh`, content: ['set -e', ...lines, ''].join('\n'), shebang: false, files };
+}
+
+function keelsonFile(name: string): string {
+  return `"$KEELSON_DIR/${name}"`;
+}
+
+function runScript(step: RunScriptStep, ctx: StepScriptContext): StepScript {
+  const content = step.config.shellScript ?? '';
+  return { name: `${ctx.baseName}.sh`, content, shebang: content.startsWith('#!'), files: [] };
+}
+
+function publishImage(step: PublishImageStep, ctx: StepScriptContext): string[] {
+  const { dockerfilePath, buildContext } = step.config;
+  const publish = ctx.publish as NonNullable<StepScriptContext['publish']>;
+  const output = `type=image,name=${publish.target.image},push=${publish.push}`;
+  return [
+    // Rootless BuildKit in the step container: no Docker daemon, no privileged mode.
+    'exec buildctl-daemonless.sh build \\',
+    '  --frontend dockerfile.v0 \\',
+    `  --local ${shellQuote(`context=${buildContext}`)} \\`,
+    `  --local ${shellQuote(`dockerfile=${posix.dirname(dockerfilePath)}`)} \\`,
+    `  --opt ${shellQuote(`filename=${posix.basename(dockerfilePath)}`)} \\`,
+    `  --output ${shellQuote(output)}`,
+  ];
+}
+
+function applyYaml(step: ApplyYamlStep, ctx: StepScriptContext): StepScript {
+  const { path, content, namespace } = step.config;
+  const files: StepFile[] = content !== undefined ? [{ name: `${ctx.baseName}.yaml`, content }] : [];
+  const source = content !== undefined ? keelsonFile(files[0].name) : shellQuote(path ?? '');
+  const ns = namespace ? ` --namespace ${shellQuote(namespace)}` : '';
+  return script(ctx, [`exec kubectl apply -f ${source}${ns}`], files);
+}
+
+function applyApp(step: ApplyAppStep, ctx: StepScriptContext): StepScript {
+  const c = step.config;
+  const values: StepFile = { name: `${ctx.baseName}.values.yaml`, content: toYaml(c.values) };
+  const args = [
+    `exec helm upgrade --install ${shellQuote(c.releaseName)} ${shellQuote(c.chart)}`,
+    c.repo !== undefined ? `--repo ${shellQuote(c.repo)}` : undefined,
+    c.version !== undefined ? `--version ${shellQuote(c.version)}` : undefined,
+    c.targetNamespace !== undefined ? `--namespace ${shellQuote(c.targetNamespace)}` : undefined,
+    `--values ${keelsonFile(values.name)}`,
+    '--wait',
+    step.timeout !== undefined ? `--timeout ${step.timeout}m` : undefined,
+  ].filter((a): a is string => a !== undefined);
+  return script(ctx, [args.join(' ')], [values]);
+}
+
+function publishCatalog(step: PublishCatalogStep): string[] {
+  const c = step.config;
+  const target = `"$work/catalog/charts/"${shellQuote(c.catalogTemplate)}/${shellQuote(c.version)}`;
+  const identity = [
+    c.gitAuthor !== undefined ? `-c user.name=${shellQuote(c.gitAuthor)}` : '-c user.name=keelson',
+    c.gitEmail !== undefined ? `-c user.email=${shellQuote(c.gitEmail)}` : '-c user.email=keelson@localhost',
+  ].join(' ');
+  return [
+    // Credentials come from the step's envFrom (USERNAME and PASSWORD), as in Rancher; never from our text.
+    `git config --global credential.helper '!f() { echo "username=$USERNAME"; echo "password=$PASSWORD"; }; f'`,
+    'work="$(mktemp -d)"',
+    `git clone --depth 1 --branch ${shellQuote(c.gitBranch)} ${shellQuote(c.gitUrl)} "$work/catalog"`,
+    `mkdir -p ${target}`,
+    `cp -R ${shellQuote(c.path)}/. ${target}/`,
+    'cd "$work/catalog"',
+    'git add -A',
+    `git ${identity} commit -m ${shellQuote(`Publish ${c.catalogTemplate} ${c.version}`)}`,
+    `git push origin HEAD:${shellQuote(c.gitBranch)}`,
+  ];
+}

@@ -1,0 +1,20 @@
+// The only public face of @keelson/engine-jenkins. Today: the compiler from a parsed pipeline to a Jenkins job
+// (config.xml, Jenkinsfile, build pod). The HTTP client will sit beside it.
+export { compileJenkinsJob } from './compiler/jenkins-job.compiler';
+export type { CompiledJenkinsJob, CompiledStepFile } from './compiler/jenkins-job.compiler';
+export type {
+  BuildSettings, JenkinsCompileInput, JenkinsExecutionFacts, ProjectRegistry, RecentNode, ToolImages,
+} from './compiler/compile-input.types';
+export { JENKINS_COMPILE_ERROR_CODES, JenkinsCompileError } from './compiler/compile.errors';
+export type { JenkinsCompileErrorCode } from './compiler/compile.errors';
+export { buildPod, EXECUTION_LABEL, labelValue } from './compiler/pod/build-pod.builder';
+export type * from './compiler/pod/pod.types';
+export { recentNodeWeights } from './compiler/pod/node-affinity';
+export { renderJobConfigXml, EXECUTION_ID_PARAMETER } from './compiler/job-config.xml';
+export {
+  AGENT_CONTAINER_NAME, approvalInputId, CHECKOUT_STAGE_NAME, jenkinsJobName, parseJenkinsNodeName,
+  stageNodeName, stepContainerName, stepNodeName,
+} from './compiler/jenkins-names';
+export type { JenkinsNodeRef } from './compiler/jenkins-names';
+export { DEFAULT_TOOL_IMAGES } from './compiler/tool-images.defaults';
+export { base64Utf8, groovyString, groovyStringExpression, kubeEnvValue, shellQuote, toYaml, xmlText } from './compiler/escape';

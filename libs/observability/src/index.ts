@@ -1,0 +1,2 @@
+export { Logger, createLogger, silentLogger } from './logger';
+export { metricsRegistry, collectProcessMetrics, counter, gauge, histogram, renderMetrics } from './metrics';

@@ -1,0 +1,14 @@
+export { ControlPlane, ControlPlaneOptions } from './control-plane';
+export { Cluster, ClusterOptions, FakeNode, POD_FINISH_ANNOTATION, POD_EXIT_CODE_ANNOTATION } from './cluster';
+export { KubeApiserver, TokenUser, randomToken } from './kube-apiserver';
+export { startEtcd, Etcd } from './etcd';
+export { RedisServer } from './redis';
+export { MinioServer } from './minio';
+export { RegistryServer, RegistryOptions } from './registry';
+export { ManagedProcess, OWNER_ENV } from './managed-process';
+export { processesOwnedBy, reapProcessesOwnedBy } from './reaper';
+export { freePort } from './free-port';
+export { waitFor } from './wait-for';
+export { kubeconfigYaml, writeKubeconfig, ClusterAccess } from './kubeconfig';
+export { keelsonHome, serverBinDir, serverBinary, repoRoot } from './paths';
+export { TcpProxy } from './tcp-proxy';

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Builds the real servers the tests and local mode run (kube-apiserver and friends, etcd, KWOK, MinIO, the
+# registry) from Go modules into $KEELSON_HOME/servers/bin, outside the repository. Each server is skipped
+# when its binary was already built at the pinned version (a stamp file records it).
+# Recipes and pitfalls: ../shared/reference/test-servers.md.
+set -euo pipefail
+
+KEELSON_HOME=${KEELSON_HOME:-$HOME/.cache/keelson}
+ROOT="$KEELSON_HOME/servers"
+BIN="${KEELSON_SERVERS_BIN:-$ROOT/bin}"
+WORK="$ROOT/src"
+mkdir -p "$BIN" "$WORK"
+
+K8S_VERSION=v1.34.4
+ETCD_VERSION=v3.6.16
+KWOK_VERSION=v0.8.0
+# The MinIO repository is archived; this is the last published pseudo-version.
+MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+REGISTRY_VERSION=v3.1.1
+
+export CGO_ENABLED=0 GOFLAGS=-mod=mod GOTOOLCHAIN=local
+
+log() { printf '[build-servers] %s\n' "$*"; }
+
+# built NAME VERSION: true when NAME's stamp says it was built at VERSION and every listed binary exists.
+built() {
+  local name=$1 version=$2; shift 2
+  [ "$(cat "$BIN/.$name.version" 2>/dev/null)" = "$version" ] || return 1
+  for b in "$@"; do [ -x "$BIN/$b" ] || return 1; done
+}
+
+# step NAME VERSION BINARIES... -- COMMAND: runs COMMAND unless already built, timing it.
+step() {
+  local name=$1 version=$2; shift 2
+  local bins=()
+  while [ "$1" != "--" ]; do bins+=("$1"); shift; done
+  shift
+  if built "$name" "$version" "${bins[@]}"; then
+    log "$name $version: cached"
+    return
+  fi
+  log "$name $version: building (${bins[*]})"
+  local start=$SECONDS
+  "$@"
+  echo "$version" >"$BIN/.$name.version"
+  log "$name $version: built in $((SECONDS - start)) s"
+}
+
+build_kubernetes() {
+  local dir="$WORK/kubernetes-$K8S_VERSION"
+  local minor=${K8S_VERSION#v1.}; minor=${minor%%.*}
+  local staging="v0.${K8S_VERSION#v1.}"
+  mkdir -p "$dir"
+  (
+    cd "$dir"
+    local gomod
+    gomod=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^\s*"GoMod": "\(.*\)",\?$/\1/p')
+    # The kubernetes module replaces its staging modules with ./staging/src paths; the wrapper maps each one
+    # to its published release. Only those: k8s.io/utils and kube-openapi have no v0.34 tags.
+    local modules
+    modules=$(sed -n 's#^\s*\(k8s.io/[^ ]*\) => ./staging/src/.*#\1#p' "$gomod")
+    [ -n "$modules" ] || { log "no staging replaces found in $gomod"; exit 1; }
+    {
+      echo "module keelson.dev/servers/kubernetes"
+      echo
+      echo "go 1.24.0"
+      echo
+      echo "godebug default=go1.24"
+      echo
+      echo "require k8s.io/kubernetes $K8S_VERSION"
+      echo
+      echo "replace ("
+      for m in $modules; do echo "	$m => $m $staging"; done
+      echo ")"
+    } >go.mod
+    cat >tools.go <<'EOF'
+//go:build tools
+
+package tools
+
+import (
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+	_ "k8s.io/kubernetes/cmd/kubectl"
+)
+EOF
+    go mod tidy
+    local ld="-s -w"
+    for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+      ld="$ld -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+      ld="$ld -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+    done
+    go build -trimpath -tags grpcnotrace -ldflags "$ld" -o "$BIN/" \
+      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+      k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+  )
+}
+
+build_etcd() {
+  local dir="$WORK/etcd-$ETCD_VERSION"
+  mkdir -p "$dir"
+  (
+    cd "$dir"
+    printf 'module keelson.dev/servers/etcd\n\ngo 1.24.0\n\nrequire go.etcd.io/etcd/server/v3 %s\n' "$ETCD_VERSION" >go.mod
+    printf '//go:build tools\n\npackage tools\n\nimport _ "go.etcd.io/etcd/server/v3"\n' >tools.go
+    go mod tidy
+    go build -trimpath -ldflags "-s -w" -o "$BIN/etcd" go.etcd.io/etcd/server/v3
+  )
+}
+
+go_install() { GOBIN="$BIN" go install -trimpath -ldflags "-s -w" "$@"; }
+
+start=$SECONDS
+log "servers into $BIN"
+step kubernetes "$K8S_VERSION" kube-apiserver kube-controller-manager kube-scheduler kubectl -- build_kubernetes
+step etcd "$ETCD_VERSION" etcd -- build_etcd
+step kwok "$KWOK_VERSION" kwok kwokctl -- go_install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" "sigs.k8s.io/kwok/cmd/kwokctl@$KWOK_VERSION"
+step registry "$REGISTRY_VERSION" registry -- go_install "github.com/distribution/distribution/v3/cmd/registry@$REGISTRY_VERSION"
+step minio "$MINIO_VERSION" minio -- go_install "github.com/minio/minio@$MINIO_VERSION"
+log "all servers ready in $((SECONDS - start)) s"

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# One command on a fresh machine (Node, npm, Go and apt only): Debian packages, npm dependencies and the
+# real servers the tests and local mode run. Every part is skipped when already in place, so running it
+# again costs seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[setup] %s\n' "$*"; }
+start=$SECONDS
+
+# Debian packages: redis-server for tests that need their own Redis, git for reading .devops.yml, openssl for
+# the test certificates.
+missing=()
+for pair in redis-server:redis-server git:git openssl:openssl; do
+  command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd=sudo
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# npm dependencies, when the lockfile changed since the last install.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm dependencies"
+  # Not `npm ci`: npm 11 leaves other platforms' optional binaries (@swc/core-*) out of the lockfile and then
+  # refuses its own lockfile in `npm ci`. `npm install` keeps the locked versions.
+  npm install --no-audit --no-fund
+fi
+
+bash scripts/build-servers.sh
+log "done in $((SECONDS - start)) s"

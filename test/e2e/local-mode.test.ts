@@ -1,0 +1,65 @@
+import { spawn, ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, processesOwnedBy, repoRoot, serverBinDir, waitFor } from '@keelson/servers';
+import { KubeClient, Keelson, Core } from '@keelson/kube';
+
+// Runs the built local mode (`npm start` after set-up) as a user would, in a temporary KEELSON_HOME.
+const home = mkdtempSync(join(tmpdir(), 'keelson-home-'));
+const stateDir = join(home, 'local');
+const main = join(repoRoot(), 'dist', 'apps', 'local', 'src', 'main.js');
+let child: ChildProcess;
+let output = '';
+let port: number;
+
+beforeAll(async () => {
+  if (!existsSync(main)) throw new Error(`${main} is missing: run "npm run build" first (npm test does)`);
+  port = await freePort();
+  child = spawn(process.execPath, [main], {
+    env: { ...process.env, KEELSON_HOME: home, KEELSON_SERVERS_BIN: serverBinDir(), PORT: String(port), REDIS_URL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  await waitFor('the local-mode banner', () => output.includes('Press Ctrl-C'), {
+    timeoutMs: 180_000, onTimeout: () => output,
+  });
+});
+afterAll(() => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('local mode', () => {
+  it('prints where everything listens and writes the kubeconfig at the fixed place', () => {
+    expect(output).toContain(`manager      http://127.0.0.1:${port}`);
+    expect(output).toContain(`kubeconfig   ${join(stateDir, 'kubeconfig')}`);
+    const endpoints = JSON.parse(readFileSync(join(stateDir, 'endpoints.json'), 'utf8'));
+    expect(endpoints.kubeconfig).toBe(join(stateDir, 'kubeconfig'));
+    expect(endpoints.redis).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
+    expect(endpoints.redis).not.toBe('redis://127.0.0.1:6379');
+  });
+
+  it('serves a ready manager on the chosen port', async () => {
+    await waitFor('/readyz', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, { timeoutMs: 30_000 });
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+  });
+
+  it('gives plain kubectl three Ready simulated nodes and the CRDs', async () => {
+    const kube = new KubeClient({ kubeconfigPath: join(stateDir, 'kubeconfig') });
+    const nodes = await kube.resource(Core.Node).list();
+    expect(nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))).toHaveLength(3);
+    expect((await kube.resource(Keelson.Pipeline).list()).items).toEqual([]);
+  });
+
+  it('stops every server it started on Ctrl-C', async () => {
+    const owner = `keelson-local:${stateDir}`;
+    const servers = processesOwnedBy(owner);
+    expect(servers.length).toBeGreaterThanOrEqual(7); // etcd, apiserver, scheduler, controller-manager, kwok, redis, minio
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(processesOwnedBy(owner)).toEqual([]);
+  });
+});

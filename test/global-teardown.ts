@@ -1,0 +1,7 @@
+// Last line of defence: kill any server of this run still alive (a crashed worker cannot clean up) and say so.
+import { reapProcessesOwnedBy } from '../libs/servers/src/reaper';
+
+export default async function globalTeardown(): Promise<void> {
+  const leftovers = reapProcessesOwnedBy(process.env.KEELSON_SERVER_OWNER!);
+  if (leftovers.length) process.stderr.write(`\nkilled ${leftovers.length} server(s) left behind by tests: ${leftovers.join(', ')}\n`);
+}

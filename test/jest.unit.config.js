@@ -1,0 +1,1 @@
+module.exports = { ...require('./jest.base'), displayName: 'unit', setupFiles: ['<rootDir>/test/fast-check.setup.js'], testMatch: ['<rootDir>/{apps,libs,scripts,test/doubles,test/harness}/**/*.spec.ts'] };
