@@ -1,0 +1,92 @@
+// The engine port: what the sync loop needs from the build engine. The Jenkins client implements it; the sync
+// loop and its unit tests know only this file. Every call is idempotent or keyed by the execution id, so a
+// retry after a crash never doubles a side effect.
+
+/** Stage-view status of a run, a stage or a step (pipeline-stage-view StatusExt, exact spelling). */
+export type EngineNodeStatus = 'NOT_EXECUTED' | 'ABORTED' | 'SUCCESS' | 'IN_PROGRESS' | 'PAUSED_PENDING_INPUT' | 'FAILED' | 'UNSTABLE';
+
+/** Jenkins Run result once finished. */
+export type EngineBuildResult = 'SUCCESS' | 'FAILURE' | 'UNSTABLE' | 'ABORTED' | 'NOT_BUILT';
+
+/** Where the manager reaches one data plane's Jenkins, and as whom. */
+export interface EngineEndpoint {
+  /** Jenkins root URL, with its context path, without a trailing slash. */
+  url: string;
+  username: string;
+  /** A password (crumb + session cookie) or an API token (no crumb needed). */
+  password: string;
+}
+
+export interface EngineJob {
+  name: string;
+  configXml: string;
+}
+
+/** What the engine knows of one execution's build. `number` is absent while it waits in the queue. */
+export interface EngineBuildRef {
+  job: string;
+  queueItem?: number;
+  number?: number;
+}
+
+export interface EngineStage {
+  /** The stage-view node name, as written by the compiler (`checkout`, `stage-0 x`, `step-0-1 y`). */
+  name: string;
+  status: EngineNodeStatus;
+  startTimeMillis?: number;
+  durationMillis?: number;
+  /** The error message of a failed or aborted node. */
+  error?: string;
+}
+
+export interface EnginePendingInput {
+  /** Input id as Jenkins reports it (first letter capitalised). */
+  id: string;
+  message: string;
+}
+
+export interface EngineBuildState {
+  ref: EngineBuildRef;
+  /** `queued`: not started yet; `running`; `finished`: `result` is set. `lost`: Jenkins no longer knows it. */
+  state: 'queued' | 'running' | 'finished' | 'lost';
+  result?: EngineBuildResult;
+  /** Why it waits in the queue (`why` of the queue item), or why it is lost. */
+  reason?: string;
+  startTimeMillis?: number;
+  durationMillis?: number;
+  stages: EngineStage[];
+  pendingInputs: EnginePendingInput[];
+}
+
+export interface EngineLogChunk {
+  text: string;
+  /** Offset to ask for next (X-Text-Size). */
+  nextOffset: number;
+  /** False once the build has finished and everything was read. */
+  more: boolean;
+}
+
+export interface EngineCredential {
+  id: string;
+  description?: string;
+  username: string;
+  password: string;
+}
+
+export interface ExecutionEngine {
+  /** Create the job, or update its config.xml when it exists. */
+  ensureJob(endpoint: EngineEndpoint, job: EngineJob): Promise<void>;
+  /** Create or update a username/password credential in the system store. */
+  ensureCredential(endpoint: EngineEndpoint, credential: EngineCredential): Promise<void>;
+  /** Queue a build with parameter EXECUTION_ID; a duplicate queue item (303) returns the existing one. */
+  start(endpoint: EngineEndpoint, job: string, executionId: string): Promise<EngineBuildRef>;
+  /** The build carrying this EXECUTION_ID, found through the queue item or, once it expired, the build list. */
+  findBuild(endpoint: EngineEndpoint, job: string, executionId: string, hint?: EngineBuildRef): Promise<EngineBuildRef | undefined>;
+  describe(endpoint: EngineEndpoint, ref: EngineBuildRef): Promise<EngineBuildState>;
+  /** Abort the build, or cancel its queue item. Stopping a finished build is a no-op. */
+  stop(endpoint: EngineEndpoint, ref: EngineBuildRef): Promise<void>;
+  answerInput(endpoint: EngineEndpoint, ref: EngineBuildRef, inputId: string, decision: 'proceed' | 'abort'): Promise<void>;
+  /** Console text from a byte offset (progressiveText). */
+  readLog(endpoint: EngineEndpoint, ref: EngineBuildRef, offset: number): Promise<EngineLogChunk>;
+  deleteJob(endpoint: EngineEndpoint, job: string): Promise<void>;
+}

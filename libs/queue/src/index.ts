@@ -1,0 +1,6 @@
+// The only public face of @keelson/queue, and the only lib that imports bullmq or ioredis.
+export { JobOutcome } from './delayed-job-queue.port';
+export type { DelayedJobQueue, JobProcessor, QueuedJob } from './delayed-job-queue.port';
+export { InMemoryJobQueue } from './in-memory-job-queue';
+export { BullmqJobQueue } from './bullmq-job-queue';
+export type { BullmqJobQueueOptions } from './bullmq-job-queue';
