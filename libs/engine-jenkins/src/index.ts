@@ -18,3 +18,4 @@ export {
 export type { JenkinsNodeRef } from './compiler/jenkins-names';
 export { DEFAULT_TOOL_IMAGES } from './compiler/tool-images.defaults';
 export { base64Utf8, groovyString, groovyStringExpression, kubeEnvValue, shellQuote, toYaml, xmlText } from './compiler/escape';
+export type * from './engine/execution-engine.port';
