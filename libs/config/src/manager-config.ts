@@ -17,4 +17,8 @@ export const MANAGER_VARIABLES = {
   watchNamespace: variable({ env: 'WATCH_NAMESPACE', description: 'Only watch this namespace; all namespaces when unset.', parse: parsers.dnsLabel }),
   leaseNamespace: variable({ env: 'LEADER_ELECTION_NAMESPACE', description: 'Namespace of the controllers\' leader Lease.', default: 'keelson-system', parse: parsers.dnsLabel }),
   podName: variable({ env: 'POD_NAME', description: 'Identity in leader election; the host name and pid when unset.', parse: parsers.string }),
+  apiAuth: variable({
+    env: 'API_AUTH', description: 'How the REST API checks callers: kubernetes (TokenReview + SubjectAccessReview) or disabled (development only; every caller is user "dev").',
+    default: 'kubernetes', parse: parsers.oneOf(['kubernetes', 'disabled'] as const),
+  }),
 };

@@ -1,0 +1,15 @@
+import { AccessAttributes, AccessDecision, checkAccess, KubeClient, reviewToken, TokenReviewResult } from '@keelson/kube';
+import { AccessReviewPort } from './access-review.port';
+
+/** TokenReview and SubjectAccessReview on the management cluster, with the manager's own credentials. */
+export class KubeAccessReviewClient implements AccessReviewPort {
+  constructor(private readonly kube: KubeClient) {}
+
+  reviewToken(token: string): Promise<TokenReviewResult> {
+    return reviewToken(this.kube, token);
+  }
+
+  checkAccess(attrs: AccessAttributes): Promise<AccessDecision> {
+    return checkAccess(this.kube, attrs);
+  }
+}
