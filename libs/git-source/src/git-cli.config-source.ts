@@ -1,0 +1,140 @@
+// ConfigSource over the git command line. A branch is resolved with `git ls-remote`; a file is read from a
+// throw-away bare repository that fetches exactly one commit (depth 1), so nothing of the remote persists and
+// the file is read from git objects: no checkout, no working tree, no symlink to follow.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger, type Logger } from '@keelson/observability';
+import type { ConfigSource, GitAuth } from './config-source.port';
+import { GitOperation, translateGitFailure } from './git-failure';
+import { gitEnv, globalArgs, validateAuth } from './git-invocation';
+import { runGit } from './git-runner';
+import { GitSourceError, quote } from './git-source.errors';
+import { validateBranchName, validateCommitSha } from './ref-name';
+import { validateRepoPath } from './repo-path';
+import { validateRepositoryUrl } from './repository-url';
+
+export interface GitCliConfigSourceOptions {
+  /** file:// URLs are refused unless this is true (tests and local mode). */
+  allowFileProtocol?: boolean;
+  /** Deadline of one resolveCommit or readFile call, all git commands included. Default 60 s. */
+  timeoutMs?: number;
+  /** Files bigger than this are refused with FileTooLarge. Default 1 MiB. */
+  maxFileBytes?: number;
+  /** Where the temporary repositories go. Default the system temp directory. */
+  tmpDir?: string;
+  /** The git executable. Default `git` from PATH. */
+  gitBinary?: string;
+  logger?: Logger;
+}
+
+const MAX_LISTING_BYTES = 1024 * 1024;
+
+/** One call's context: its deadline, credentials and what to say in errors. */
+interface Call {
+  url: string;
+  auth: GitAuth | undefined;
+  deadline: number;
+  what: string;
+}
+
+export class GitCliConfigSource implements ConfigSource {
+  private readonly allowFileProtocol: boolean;
+  private readonly timeoutMs: number;
+  private readonly maxFileBytes: number;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: GitCliConfigSourceOptions = {}) {
+    this.allowFileProtocol = options.allowFileProtocol ?? false;
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.maxFileBytes = options.maxFileBytes ?? 1024 * 1024;
+    this.logger = (options.logger ?? silentLogger).child({ component: 'git-source' });
+  }
+
+  async resolveCommit(repositoryUrl: string, target: { branch: string } | { commit: string }, auth?: GitAuth): Promise<string> {
+    if ('commit' in target) return validateCommitSha(target.commit);
+    const branch = validateBranchName(target.branch);
+    const call = this.call(repositoryUrl, auth, `branch ${quote(branch)} of ${quote(repositoryUrl)}`);
+    const ref = `refs/heads/${branch}`;
+    const out = await this.git(call, 'ls-remote', ['ls-remote', '--', call.url, ref]);
+    // ls-remote matches patterns against ref tails; only the exact ref counts.
+    for (const line of out.toString('utf8').split('\n')) {
+      const [sha, name] = line.split('\t');
+      if (name === ref && /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(sha)) return sha;
+    }
+    throw new GitSourceError('RefNotFound', `${call.what}: no such branch`);
+  }
+
+  async readFile(repositoryUrl: string, commit: string, path: string, auth?: GitAuth): Promise<string | undefined> {
+    const sha = validateCommitSha(commit);
+    const file = validateRepoPath(path);
+    const call = this.call(repositoryUrl, auth, `${quote(file)} at ${sha} of ${quote(repositoryUrl)}`);
+    const started = Date.now();
+    const dir = await mkdtemp(join(this.options.tmpDir ?? tmpdir(), 'keelson-git-'));
+    try {
+      const objectFormat = sha.length === 64 ? 'sha256' : 'sha1';
+      await this.git(call, 'read', ['init', '--bare', '-q', `--object-format=${objectFormat}`, '--', dir]);
+      await this.git(call, 'fetch', ['-C', dir, 'fetch', '--depth=1', '--no-tags', '--no-write-fetch-head', '--quiet', '--', call.url, sha]);
+      const text = await this.readBlob(call, dir, sha, file);
+      this.logger.debug({ repository: repositoryUrl, commit: sha, path: file, found: text !== undefined, ms: Date.now() - started }, 'read config file');
+      return text;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  private async readBlob(call: Call, dir: string, sha: string, file: string): Promise<string | undefined> {
+    const listing = await this.git(call, 'read', ['-C', dir, 'ls-tree', '-z', '--full-tree', sha, '--', file]);
+    const entry = parseLsTree(listing).find((e) => e.path === file);
+    if (!entry) return undefined;
+    if (entry.mode === '120000') throw new GitSourceError('SymlinkRefused', `${call.what}: is a symbolic link, which is never followed`);
+    if (entry.type !== 'blob') throw new GitSourceError('InvalidPath', `${call.what}: is a ${entry.type === 'tree' ? 'directory' : entry.type}, not a file`);
+    const size = Number((await this.git(call, 'read', ['-C', dir, 'cat-file', '-s', entry.oid])).toString().trim());
+    const tooLarge = () => new GitSourceError('FileTooLarge', `${call.what}: is larger than ${this.maxFileBytes} bytes`);
+    if (!(size <= this.maxFileBytes)) throw tooLarge();
+    const content = await this.git(call, 'read', ['-C', dir, 'cat-file', 'blob', entry.oid], this.maxFileBytes);
+    return content.toString('utf8');
+  }
+
+  private call(repositoryUrl: string, auth: GitAuth | undefined, what: string): Call {
+    const url = validateRepositoryUrl(repositoryUrl, { allowFileProtocol: this.allowFileProtocol });
+    return { url, auth: validateAuth(auth), deadline: Date.now() + this.timeoutMs, what };
+  }
+
+  private async git(call: Call, operation: GitOperation, args: string[], maxStdoutBytes = MAX_LISTING_BYTES): Promise<Buffer> {
+    const secrets = call.auth ? [call.auth.password] : [];
+    try {
+      const { stdout } = await runGit({
+        binary: this.options.gitBinary ?? 'git',
+        args: [...globalArgs({ allowFileProtocol: this.allowFileProtocol, auth: call.auth }), ...args],
+        env: gitEnv(call.auth),
+        timeoutMs: Math.max(1, call.deadline - Date.now()),
+        maxStdoutBytes,
+      });
+      return stdout;
+    } catch (failure) {
+      const error = translateGitFailure(failure, operation, { what: call.what, timeoutMs: this.timeoutMs, secrets });
+      if ((failure as { reason?: string }).reason === 'output-too-large' && maxStdoutBytes !== MAX_LISTING_BYTES) {
+        throw new GitSourceError('FileTooLarge', `${call.what}: is larger than ${maxStdoutBytes} bytes`);
+      }
+      this.logger.warn({ operation, code: error.code, repository: call.url }, 'git command failed');
+      throw error;
+    }
+  }
+}
+
+interface TreeEntry {
+  mode: string;
+  type: string;
+  oid: string;
+  path: string;
+}
+
+/** `git ls-tree -z` output: `<mode> SP <type> SP <oid> TAB <path> NUL`, paths unquoted. */
+function parseLsTree(out: Buffer): TreeEntry[] {
+  return out.toString('utf8').split('\0').filter(Boolean).map((record) => {
+    const tab = record.indexOf('\t');
+    const [mode, type, oid] = record.slice(0, tab).split(' ');
+    return { mode, type, oid, path: record.slice(tab + 1) };
+  });
+}
