@@ -1,0 +1,105 @@
+// What the provisioner is asked for, and its validation. Every name here ends up in object names, label values,
+// URLs and the Jenkins configuration, so anything that is not a plain DNS label is refused before use.
+import type { PipelineSettingSpec } from '@keelson/crds';
+
+import { DataPlaneError } from './data-plane.errors';
+import { dataPlaneNamespace } from './data-plane.names';
+import { DataPlaneImages, DEFAULT_DATA_PLANE_IMAGES, DEFAULT_JENKINS_PLUGINS, isPinnedImage, isPinnedPlugin } from './images.defaults';
+
+export interface DataPlaneStorage {
+  /** StorageClass of the three PVCs; the cluster default when absent. */
+  storageClassName?: string;
+  jenkins?: string;
+  registry?: string;
+  minio?: string;
+}
+
+export interface DataPlaneInput {
+  /** The project: a namespace of the management cluster. */
+  project: string;
+  /** `<project>-pipeline`; derived when absent, refused when different. */
+  namespace?: string;
+  setting: PipelineSettingSpec;
+  /** The namespaces the project owns; the build ServiceAccount may deploy there and nowhere else. */
+  managedNamespaces: string[];
+  /** Namespace the manager runs in: its pods may reach Jenkins, the registry and MinIO. */
+  managerNamespace?: string;
+  images?: Partial<DataPlaneImages>;
+  /** `name:version` for jenkins-plugin-cli; replaces the defaults when given. */
+  jenkinsPlugins?: readonly string[];
+  storage?: DataPlaneStorage;
+  /** ClusterRole bound to the build ServiceAccount in each managed namespace. Default `edit`. */
+  deployClusterRole?: string;
+}
+
+/** The input with every default filled in and every name checked. */
+export interface ResolvedDataPlaneInput {
+  project: string;
+  namespace: string;
+  setting: PipelineSettingSpec;
+  managedNamespaces: string[];
+  managerNamespace?: string;
+  images: DataPlaneImages;
+  jenkinsPlugins: readonly string[];
+  storage: Required<Omit<DataPlaneStorage, 'storageClassName'>> & { storageClassName?: string };
+  deployClusterRole: string;
+}
+
+const DNS_LABEL = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
+const QUANTITY = /^[0-9]+(?:\.[0-9]+)?(?:Ki|Mi|Gi|Ti|Pi|Ei|[kMGTPE])?$/;
+
+export function isDnsLabel(value: string): boolean {
+  return DNS_LABEL.test(value);
+}
+
+function checkLabel(what: string, value: string): void {
+  if (typeof value !== 'string' || !isDnsLabel(value)) {
+    throw new DataPlaneError('InvalidName', `${what} ${JSON.stringify(value)} is not a DNS label (lower-case letters, digits, '-', at most 63)`);
+  }
+}
+
+export function resolveDataPlaneInput(input: DataPlaneInput): ResolvedDataPlaneInput {
+  checkLabel('project', input.project);
+  const namespace = dataPlaneNamespace(input.project);
+  if (!isDnsLabel(namespace)) {
+    throw new DataPlaneError('InvalidName', `project ${JSON.stringify(input.project)} is too long: ${JSON.stringify(namespace)} must fit in 63 characters`);
+  }
+  if (input.namespace !== undefined && input.namespace !== namespace) {
+    throw new DataPlaneError('InvalidName', `the data-plane namespace of project ${input.project} is ${namespace}, not ${JSON.stringify(input.namespace)}`);
+  }
+  const managed = [...new Set(input.managedNamespaces)].sort();
+  for (const ns of managed) {
+    checkLabel('managed namespace', ns);
+    // The data-plane namespace holds Jenkins' and MinIO's credentials: build code must never get rights there.
+    if (ns === namespace) throw new DataPlaneError('InvalidName', `the data-plane namespace ${namespace} cannot be a managed namespace`);
+  }
+  if (input.managerNamespace !== undefined) checkLabel('manager namespace', input.managerNamespace);
+  const deployClusterRole = input.deployClusterRole ?? 'edit';
+  if (!DNS_SUBDOMAIN.test(deployClusterRole) && !/^[a-z0-9][a-z0-9:._-]*$/.test(deployClusterRole)) {
+    throw new DataPlaneError('InvalidName', `deploy ClusterRole ${JSON.stringify(deployClusterRole)} is not a valid name`);
+  }
+
+  const images = { ...DEFAULT_DATA_PLANE_IMAGES, ...input.images };
+  for (const [name, image] of Object.entries(images)) {
+    if (!isPinnedImage(image)) throw new DataPlaneError('UnpinnedImage', `the ${name} image ${JSON.stringify(image)} must be pinned to a tag (not latest) or a digest`);
+  }
+  const jenkinsPlugins = input.jenkinsPlugins ?? DEFAULT_JENKINS_PLUGINS;
+  for (const plugin of jenkinsPlugins) {
+    if (!isPinnedPlugin(plugin)) throw new DataPlaneError('UnpinnedImage', `Jenkins plugin ${JSON.stringify(plugin)} must be name:version with an exact version`);
+  }
+
+  const storage = { jenkins: '8Gi', registry: '20Gi', minio: '10Gi', ...input.storage };
+  for (const key of ['jenkins', 'registry', 'minio'] as const) {
+    if (!QUANTITY.test(storage[key])) throw new DataPlaneError('InvalidName', `storage size ${JSON.stringify(storage[key])} for ${key} is not a quantity`);
+  }
+  if (storage.storageClassName !== undefined && !DNS_SUBDOMAIN.test(storage.storageClassName)) {
+    throw new DataPlaneError('InvalidName', `StorageClass ${JSON.stringify(storage.storageClassName)} is not a valid name`);
+  }
+
+  return {
+    project: input.project, namespace, setting: input.setting, managedNamespaces: managed,
+    ...(input.managerNamespace !== undefined && { managerNamespace: input.managerNamespace }),
+    images, jenkinsPlugins, storage, deployClusterRole,
+  };
+}

@@ -1,0 +1,73 @@
+// Names of the objects in a data-plane namespace. Other parts of Keelson depend on them: the compiler's
+// BuildSettings (`keelson-build`, `registry-push`, `registry-ca`), the endpoint resolver (Service names and
+// ports) and the sync loop (`jenkins-admin`).
+
+export const FIELD_MANAGER = 'keelson';
+export const DATA_PLANE_SUFFIX = '-pipeline';
+
+export const NAMES = {
+  jenkins: 'jenkins',
+  jenkinsServiceAccount: 'jenkins',
+  jenkinsRole: 'jenkins-agents',
+  jenkinsCasc: 'jenkins-casc',
+  jenkinsHome: 'jenkins-home',
+  jenkinsAdminSecret: 'jenkins-admin',
+  buildServiceAccount: 'keelson-build',
+  registry: 'registry',
+  registryData: 'registry-data',
+  registryAuthSecret: 'registry-auth',
+  registryTlsSecret: 'registry-tls',
+  registryCaSecret: 'registry-ca',
+  registryPushSecret: 'registry-push',
+  minio: 'minio',
+  minioData: 'minio-data',
+  minioRootSecret: 'minio-root',
+  networkPolicy: 'keelson-data-plane',
+} as const;
+
+export const PORTS = { jenkinsHttp: 8080, jenkinsAgent: 50000, registry: 5000, minio: 9000 } as const;
+
+export const LABELS = {
+  managedBy: 'app.kubernetes.io/managed-by',
+  partOf: 'app.kubernetes.io/part-of',
+  name: 'app.kubernetes.io/name',
+  component: 'app.kubernetes.io/component',
+  project: 'keelson.dev/project',
+  /** On build RoleBindings: the data-plane namespace whose build ServiceAccount they bind, for pruning. */
+  buildBindingOf: 'keelson.dev/build-binding-of',
+} as const;
+
+/** The RoleBinding that lets a project's build ServiceAccount deploy into one of its namespaces. */
+export function buildRoleBindingName(project: string): string {
+  return `keelson-build-${project}`;
+}
+
+/** `<project>-pipeline`. */
+export function dataPlaneNamespace(project: string): string {
+  return `${project}${DATA_PLANE_SUFFIX}`;
+}
+
+/** Host and port build pods push to (`CICD_LOCAL_REGISTRY`); also the host the push credentials are for. */
+export function registryHost(namespace: string): string {
+  return `${NAMES.registry}.${namespace}.svc:${PORTS.registry}`;
+}
+
+/** DNS names the registry certificate is valid for. */
+export function registryDnsNames(namespace: string): string[] {
+  const base = NAMES.registry;
+  return [base, `${base}.${namespace}`, `${base}.${namespace}.svc`, `${base}.${namespace}.svc.cluster.local`];
+}
+
+/** The labels every object of a data plane carries. */
+export function commonLabels(project: string): Record<string, string> {
+  return { [LABELS.managedBy]: 'keelson', [LABELS.partOf]: 'keelson', [LABELS.project]: project };
+}
+
+/** Labels of one component (and the selector of its pods: name + component). */
+export function componentLabels(project: string, name: string, component: string): Record<string, string> {
+  return { ...commonLabels(project), [LABELS.name]: name, [LABELS.component]: component };
+}
+
+export function selectorOf(name: string, component: string): Record<string, string> {
+  return { [LABELS.name]: name, [LABELS.component]: component };
+}

@@ -1,0 +1,95 @@
+// The project's image registry: TLS with its own CA, htpasswd auth, images on a PVC. Build pods push with the
+// `registry-push` dockerconfigjson and trust `registry-ca`, the two names the compiler's BuildSettings expect.
+import type { KubeObject } from '@keelson/kube';
+
+import type { DataPlaneCredentials } from './credentials';
+import { REGISTRY_AUTH_SECRET, REGISTRY_TLS_SECRET } from './credentials';
+import type { ResolvedDataPlaneInput } from './data-plane.input';
+import { componentLabels, NAMES, PORTS, registryHost, selectorOf } from './data-plane.names';
+import { CHECKSUM_ANNOTATION, checksum, containerSecurityContext, objectMeta, podSecurityContext, pvcObject, secretObject } from './object-builders';
+
+const REGISTRY_UID = 1000;
+
+export function registryLabels(input: ResolvedDataPlaneInput): Record<string, string> {
+  return componentLabels(input.project, NAMES.registry, 'registry');
+}
+
+/** The Secrets derived from the generated ones; recomputed at every apply, identical while those stay. */
+export function desiredRegistrySecrets(input: ResolvedDataPlaneInput, credentials: DataPlaneCredentials): KubeObject[] {
+  const labels = registryLabels(input);
+  const { username, password } = credentials.registryAuth;
+  const auth = Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
+  const dockerConfig = JSON.stringify({ auths: { [registryHost(input.namespace)]: { username, password, auth } } });
+  return [
+    secretObject(input, NAMES.registryPushSecret, 'kubernetes.io/dockerconfigjson', { '.dockerconfigjson': dockerConfig }, labels),
+    secretObject(input, NAMES.registryCaSecret, 'Opaque', { 'ca.crt': credentials.registryTls.caCrt }, labels),
+  ];
+}
+
+export function desiredRegistry(input: ResolvedDataPlaneInput, credentials: DataPlaneCredentials): KubeObject[] {
+  const labels = registryLabels(input);
+  const probe = { httpGet: { path: '/', port: 'registry', scheme: 'HTTPS' } };
+  return [
+    pvcObject(input, NAMES.registryData, input.storage.registry, labels),
+    {
+      apiVersion: 'v1', kind: 'Service', metadata: objectMeta(input, NAMES.registry, labels),
+      spec: {
+        type: 'ClusterIP',
+        selector: selectorOf(NAMES.registry, 'registry'),
+        ports: [{ name: 'registry', port: PORTS.registry, targetPort: 'registry', protocol: 'TCP' }],
+      },
+    },
+    {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: objectMeta(input, NAMES.registry, labels),
+      spec: {
+        replicas: 1,
+        strategy: { type: 'Recreate' },
+        selector: { matchLabels: selectorOf(NAMES.registry, 'registry') },
+        template: {
+          metadata: {
+            labels,
+            // The registry reads its certificate and htpasswd at start: a new one must restart it.
+            annotations: { [CHECKSUM_ANNOTATION]: checksum(credentials.registryTls.tlsCrt, credentials.registryAuth.htpasswd) },
+          },
+          spec: {
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: podSecurityContext(REGISTRY_UID),
+            containers: [{
+              name: 'registry',
+              image: input.images.registry,
+              env: [
+                { name: 'REGISTRY_HTTP_ADDR', value: `0.0.0.0:${PORTS.registry}` },
+                { name: 'REGISTRY_HTTP_TLS_CERTIFICATE', value: '/etc/registry/tls/tls.crt' },
+                { name: 'REGISTRY_HTTP_TLS_KEY', value: '/etc/registry/tls/tls.key' },
+                { name: 'REGISTRY_AUTH', value: 'htpasswd' },
+                { name: 'REGISTRY_AUTH_HTPASSWD_REALM', value: 'keelson' },
+                { name: 'REGISTRY_AUTH_HTPASSWD_PATH', value: '/etc/registry/auth/htpasswd' },
+                { name: 'REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY', value: '/var/lib/registry' },
+                { name: 'REGISTRY_STORAGE_DELETE_ENABLED', value: 'true' },
+                { name: 'OTEL_TRACES_EXPORTER', value: 'none' },
+              ],
+              ports: [{ name: 'registry', containerPort: PORTS.registry, protocol: 'TCP' }],
+              readinessProbe: { ...probe, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+              livenessProbe: { ...probe, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 5 },
+              resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+              securityContext: containerSecurityContext(),
+              volumeMounts: [
+                { name: 'data', mountPath: '/var/lib/registry' },
+                { name: 'tls', mountPath: '/etc/registry/tls', readOnly: true },
+                { name: 'auth', mountPath: '/etc/registry/auth', readOnly: true },
+                { name: 'tmp', mountPath: '/tmp' },
+              ],
+            }],
+            volumes: [
+              { name: 'data', persistentVolumeClaim: { claimName: NAMES.registryData } },
+              { name: 'tls', secret: { secretName: REGISTRY_TLS_SECRET.name, items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }] } },
+              { name: 'auth', secret: { secretName: REGISTRY_AUTH_SECRET.name, items: [{ key: 'htpasswd', path: 'htpasswd' }] } },
+              { name: 'tmp', emptyDir: {} },
+            ],
+          },
+        },
+      },
+    },
+  ];
+}
