@@ -1,0 +1,9 @@
+// What controllers use: @UseGuards(ApiAuthGuard), @RequiresAccess(...), @CurrentUser().
+export { ApiAuthModule } from './api-auth.module';
+export { ApiAuthGuard } from './api-auth.guard';
+export { ApiAuthService, AccessTarget, ApiAuthOptions, API_AUTH_OPTIONS, DEV_USER } from './api-auth.service';
+export { RequiresAccess, AccessRequirement, KubeVerb, KEELSON_API_GROUP } from './requires-access.decorator';
+export { CurrentUser } from './current-user.decorator';
+export { ApiUser, AuthenticatedRequest } from './api-user';
+export { ApiAuthError, ApiAuthErrorCode } from './api-auth.errors';
+export { AccessReviewPort, ACCESS_REVIEW_PORT } from './access-review.port';
