@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { Controller, Get, INestApplication, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { Controller, Get, INestApplication, Module, Param, Post, Put, UseGuards } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { loadConfig, MANAGER_VARIABLES } from '@keelson/config';
 import { AccessAttributes, AccessDecision, FakeClock, KubeClient, TokenReviewResult } from '@keelson/kube';
@@ -74,6 +74,20 @@ class PipelinesController {
   }
 }
 
+/** Another engineer's module: it neither imports ApiAuthModule nor provides anything for the guard. */
+@Controller('api/v1/namespaces/:ns/pipelinesettings')
+@UseGuards(ApiAuthGuard)
+class SettingsController {
+  @Get(':name')
+  @RequiresAccess({ verb: 'get', resource: 'pipelinesettings' })
+  get(@CurrentUser() user: ApiUser): { by: string } {
+    return { by: user.username };
+  }
+}
+
+@Module({ controllers: [SettingsController] })
+class SettingsModule {}
+
 interface LogLine {
   level: string;
   fields: Record<string, unknown>;
@@ -101,7 +115,7 @@ async function startApp(env: Record<string, string> = {}): Promise<Harness> {
   const moduleRef = await Test.createTestingModule({
     imports: [ApiAuthModule.forRoot({
       config: loadConfig(MANAGER_VARIABLES, env), kube: {} as KubeClient, logger: recordingLogger(logs), options: { clock },
-    })],
+    }), SettingsModule],
     controllers: [ExecutionsController, PipelinesController],
   }).overrideProvider(ACCESS_REVIEW_PORT).useValue(reviews).compile();
   const app = moduleRef.createNestApplication({ logger: false });
@@ -145,6 +159,12 @@ describe('ApiAuthGuard', () => {
     expect(res.status).toBe(201);
     expect(await res.json()).toEqual({ by: 'alice' });
     expect(h.reviews.accessCalls[0]).toMatchObject({ verb: 'create', resource: 'pipelineexecutions', namespace: 'demo', name: undefined });
+  });
+
+  it('guards a controller of another module that does not import ApiAuthModule', async () => {
+    expect((await h.call('GET', '/api/v1/namespaces/demo/pipelinesettings/default')).status).toBe(403);
+    expect((await h.call('GET', '/api/v1/namespaces/demo/pipelinesettings/default', null)).status).toBe(401);
+    expect(h.reviews.accessCalls).toEqual([expect.objectContaining({ verb: 'get', resource: 'pipelinesettings', namespace: 'demo', name: 'default' })]);
   });
 
   it('answers 401 with a Bearer challenge when there is no Authorization header, without asking the apiserver', async () => {
