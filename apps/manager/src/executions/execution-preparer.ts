@@ -1,0 +1,55 @@
+// What every new execution needs before it exists: the exact commit, and the `.devops.yml` read and parsed at
+// that commit (DESIGN §4.2). A config that does not parse is not an error here: the execution is still created
+// and fails at once with the file:line:column message, so the user sees why.
+import type { Pipeline, PipelineExecutionSpec } from '@keelson/crds';
+import { GitSourceError, type ConfigSource } from '@keelson/git-source';
+import { formatIssue, parsePipelineConfig } from '@keelson/pipeline-config';
+import { KubeClient } from '@keelson/kube';
+import { ExecutionError } from './execution.errors';
+import { gitCredentialsOf } from './git-auth';
+
+export type RunTarget = { branch: string; commit?: string } | { commit: string; branch?: string };
+
+export interface PreparedExecution {
+  spec: Pick<PipelineExecutionSpec, 'commit' | 'branch' | 'ref' | 'repositoryUrl' | 'configPath' | 'config'>;
+  /** Set when the config is missing or invalid: the execution fails at once with this message. */
+  configError?: string;
+}
+
+export class ExecutionPreparer {
+  constructor(private readonly kube: KubeClient, private readonly source: ConfigSource) {}
+
+  async prepare(pipeline: Pipeline, target: RunTarget): Promise<PreparedExecution> {
+    const repositoryUrl = pipeline.spec.repositoryUrl;
+    const configPath = pipeline.spec.configPath ?? '.devops.yml';
+    const auth = await gitCredentialsOf(this.kube, pipeline);
+    try {
+      const commit = await this.source.resolveCommit(repositoryUrl, target.commit ? { commit: target.commit } : { branch: target.branch! }, auth);
+      const branch = target.branch;
+      const spec: PreparedExecution['spec'] = { commit, repositoryUrl, configPath, ...(branch ? { branch, ref: `refs/heads/${branch}` } : {}) };
+      const text = await this.source.readFile(repositoryUrl, commit, configPath, auth);
+      if (text === undefined) return { spec, configError: `${configPath}: not found at commit ${commit}` };
+      const parsed = parsePipelineConfig(text, { file: configPath });
+      if (!parsed.ok) return { spec, configError: parsed.issues.map(formatIssue).join('\n').slice(0, 1024) };
+      return { spec: { ...spec, config: parsed.config as unknown as Record<string, unknown> } };
+    } catch (err) {
+      throw translateGitError(err);
+    }
+  }
+}
+
+function translateGitError(err: unknown): unknown {
+  if (!(err instanceof GitSourceError)) return err;
+  switch (err.code) {
+    case 'InvalidRef':
+    case 'InvalidCommit':
+    case 'InvalidPath':
+    case 'InvalidUrl':
+      return new ExecutionError('InvalidRunTarget', err.message, false, { cause: err });
+    case 'RefNotFound':
+    case 'CommitNotFound':
+      return new ExecutionError('RefNotFound', err.message, false, { cause: err });
+    default:
+      return new ExecutionError('RepositoryUnavailable', err.message, err.retryable, { cause: err });
+  }
+}

@@ -1,0 +1,25 @@
+// Errors of creating and running executions, turned into HTTP answers only at the API's edge.
+export const EXECUTION_ERROR_CODES = [
+  'PipelineNotFound', // the pipeline named does not exist
+  'ExecutionNotFound', // the execution named does not exist
+  'InvalidRunTarget', // neither a branch nor a commit, or a malformed one
+  'RefNotFound', // the branch or commit does not exist in the repository
+  'RepositoryUnavailable', // git could not reach the repository (retryable)
+  'PipelineSuspended', // the pipeline is suspended
+  'NotStoppable', // the execution has already finished
+  'NoPendingApproval', // approve or reject of a step that does not wait for one
+  'EngineUnavailable', // Jenkins did not answer (retryable)
+] as const;
+export type ExecutionErrorCode = (typeof EXECUTION_ERROR_CODES)[number];
+
+export class ExecutionError extends Error {
+  constructor(
+    readonly code: ExecutionErrorCode,
+    message: string,
+    readonly retryable = false,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ExecutionError';
+  }
+}

@@ -1,0 +1,214 @@
+// One run of an execution's sync job (DESIGN §4.5-4.6): start the build if Jenkins has none for this execution,
+// then read the build and write what changed. Every decision starts from the execution as the apiserver has it
+// now, and every status write carries the resourceVersion it was based on, so a concurrent stop always wins.
+import { Core, Keelson, KubeClient, isConflict, isNotFound, type ObjectOf } from '@keelson/kube';
+import type { ExecutionPhase, PipelineExecutionStatus } from '@keelson/crds';
+import { EXECUTION_LABEL, labelValue, type EngineBuildRef, type EngineBuildState, type EngineEndpoint, type ExecutionEngine } from '@keelson/engine-jenkins';
+import { JobOutcome, type QueuedJob } from '@keelson/queue';
+import { Logger } from '@keelson/observability';
+import { compileExecution, dataPlaneNamespace, executionPlan } from '../executions/execution-job.compiler';
+import { closeStages, finalPhase, initialStages, stagesFromEngine, type StageStatus } from './stage-status.mapper';
+import { DataPlaneEndpoints, DEFAULT_SYNC_OPTIONS, SyncJobData, SyncOptions } from './execution-sync.types';
+import { syncMetrics } from './sync.metrics';
+
+const TERMINAL: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Aborted']);
+
+export interface ExecutionSyncDeps {
+  kube: KubeClient;
+  engine: ExecutionEngine;
+  endpoints: DataPlaneEndpoints;
+  logger: Logger;
+  now?: () => number;
+  options?: Partial<SyncOptions>;
+}
+
+type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
+
+export class ExecutionSyncProcessor {
+  private readonly options: SyncOptions;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: ExecutionSyncDeps) {
+    this.options = { ...DEFAULT_SYNC_OPTIONS, ...deps.options };
+    this.now = deps.now ?? Date.now;
+  }
+
+  async process(job: QueuedJob<SyncJobData>): Promise<JobOutcome> {
+    const { namespace, name, uid } = job.data;
+    const log = this.deps.logger.child({ jobId: job.id, namespace, name });
+    if (job.data.dueAt) syncMetrics.lag.observe(Math.max(0, this.now() - job.data.dueAt) / 1000);
+    const exe = await this.read(namespace, name);
+    if (!exe || exe.metadata.uid !== uid || TERMINAL.has(exe.status?.phase ?? '')) return JobOutcome.done();
+    if (exe.status?.phase !== 'Provisioning' && exe.status?.phase !== 'Running') return JobOutcome.done();
+
+    let endpoint: EngineEndpoint;
+    try {
+      endpoint = await this.deps.endpoints.jenkins(namespace);
+      return await this.step(job, exe, endpoint, log);
+    } catch (err) {
+      if (isConflict(err)) return JobOutcome.again(0); // someone wrote first (a stop?): decide again from a fresh read
+      if (!isRetryable(err)) throw err;
+      return this.waitForJenkins(job, exe, err as Error, log);
+    }
+  }
+
+  private async step(job: QueuedJob<SyncJobData>, exe: Execution, endpoint: EngineEndpoint, log: Logger): Promise<JobOutcome> {
+    const { engine } = this.deps;
+    const jobName = exe.spec.pipelineRef.name;
+    const executionId = exe.metadata.name!;
+    const recorded = exe.status?.build;
+    const hint: EngineBuildRef | undefined = recorded && { job: recorded.job, queueItem: recorded.queueItem, number: recorded.number };
+    let ref = hint?.number ? hint : await engine.findBuild(endpoint, jobName, executionId, hint);
+
+    if (exe.spec.stop) return this.stop(job, exe, endpoint, ref, log);
+
+    if (!ref) {
+      // Nothing in Jenkins carries this execution id: this is the one and only start.
+      const compiled = compileExecution(exe, await this.pipelineOf(exe), await this.settingOf(exe));
+      await engine.ensureJob(endpoint, { name: compiled.jobName, configXml: compiled.configXml });
+      ref = await engine.start(endpoint, compiled.jobName, executionId);
+      syncMetrics.buildsStarted.inc();
+      log.info({ job: ref.job, queueItem: ref.queueItem }, 'build queued in Jenkins');
+      const stages = exe.status?.stages?.length ? exe.status.stages : initialStages(executionPlan(exe));
+      await this.write(job, exe, { phase: 'Running', reason: 'waiting for Jenkins to start the build', startTime: exe.status?.startTime ?? this.iso(), build: { job: ref.job, queueItem: ref.queueItem }, stages });
+      return this.again(job, true);
+    }
+
+    const state = await engine.describe(endpoint, ref);
+    const startedAt = exe.status?.startTime ? Date.parse(exe.status.startTime) : undefined;
+    if (state.ref.number && !recorded?.number && startedAt) syncMetrics.startLatency.observe({ part: 'jenkins_queue' }, (this.now() - startedAt) / 1000);
+    const node = job.data.node ?? (state.state === 'queued' ? undefined : await this.buildNode(exe));
+    if (node && node !== job.data.node) {
+      if (state.startTimeMillis) syncMetrics.startLatency.observe({ part: 'pod_scheduling' }, Math.max(0, this.now() - state.startTimeMillis) / 1000);
+      await job.updateData({ ...job.data, node });
+    }
+    return this.apply(job, exe, state, node ?? job.data.node);
+  }
+
+  private async apply(job: QueuedJob<SyncJobData>, exe: Execution, state: EngineBuildState, node: string | undefined): Promise<JobOutcome> {
+    const current = exe.status ?? {};
+    const base: StageStatus[] = current.stages?.length ? current.stages : initialStages(executionPlan(exe));
+    const build = { job: state.ref.job, queueItem: state.ref.queueItem ?? current.build?.queueItem, number: state.ref.number };
+
+    if (state.state === 'lost') {
+      return this.finish(job, exe, 'Failed', `Jenkins lost build #${state.ref.number ?? '?'}${state.reason ? `: ${state.reason}` : ''}`, closeStages(base, 'Failed', this.iso()), build, node);
+    }
+    if (state.state === 'finished') {
+      const { phase, reason } = finalPhase(state);
+      return this.finish(job, exe, phase, reason, closeStages(stagesFromEngine(base, state), phase, this.iso()), build, node);
+    }
+    const overdue = this.overdue(exe);
+    if (overdue) {
+      await this.deps.engine.stop(await this.deps.endpoints.jenkins(exe.metadata.namespace!), state.ref);
+      return this.finish(job, exe, 'Failed', overdue, closeStages(stagesFromEngine(base, state), 'Aborted', this.iso()), build, node);
+    }
+
+    const stages = stagesFromEngine(base, state);
+    const waiting = state.pendingInputs.length > 0;
+    const reason = state.state === 'queued' ? `waiting for Jenkins${state.reason ? `: ${state.reason}` : ''}`.slice(0, 1024)
+      : waiting ? 'waiting for approval' : 'running';
+    const next: PipelineExecutionStatus = { ...current, phase: 'Running', reason, stages, build, node: node ?? current.node };
+    const urgent = reason !== current.reason || build.number !== current.build?.number || (node !== undefined && node !== current.node);
+    const changed = urgent || JSON.stringify(stages) !== JSON.stringify(current.stages);
+    const due = this.now() - (job.data.lastWriteAt ?? 0) >= this.options.progressIntervalMs;
+    if (urgent || (changed && due)) await this.write(job, exe, next);
+    // A change still to be written shortens the wait to the progress interval.
+    return this.again(job, urgent || changed);
+  }
+
+  private async stop(job: QueuedJob<SyncJobData>, exe: Execution, endpoint: EngineEndpoint, ref: EngineBuildRef | undefined, log: Logger): Promise<JobOutcome> {
+    if (ref) await this.deps.engine.stop(endpoint, ref);
+    log.info({ build: ref }, 'execution stopped');
+    const stages = closeStages(exe.status?.stages?.length ? exe.status.stages : initialStages(executionPlan(exe)), 'Aborted', this.iso());
+    const build = ref ? { job: ref.job, queueItem: ref.queueItem, number: ref.number } : exe.status?.build;
+    return this.finish(job, exe, 'Aborted', 'stopped on request', stages, build, job.data.node);
+  }
+
+  private async finish(
+    job: QueuedJob<SyncJobData>, exe: Execution, phase: ExecutionPhase, reason: string, stages: StageStatus[],
+    build: PipelineExecutionStatus['build'], node: string | undefined,
+  ): Promise<JobOutcome> {
+    const pipeline = await this.pipelineOf(exe);
+    const warmNode = node ? (pipeline?.status?.recentNodes ?? []).some((n) => n.name === node) : undefined;
+    await this.write(job, exe, { ...exe.status, phase, reason, stages, build, node: node ?? exe.status?.node, warmNode, completionTime: this.iso() });
+    syncMetrics.finished.inc({ phase });
+    if (exe.status?.startTime) syncMetrics.startLatency.observe({ part: 'running' }, (this.now() - Date.parse(exe.status.startTime)) / 1000);
+    return JobOutcome.done();
+  }
+
+  private async waitForJenkins(job: QueuedJob<SyncJobData>, exe: Execution, err: Error, log: Logger): Promise<JobOutcome> {
+    // Jenkins (or the data plane) is down: the execution waits, it does not fail (scenario F5).
+    log.warn({ err: err.message }, 'Jenkins unreachable, will retry');
+    const reason = 'waiting for Jenkins: it does not answer';
+    if (exe.status?.reason !== reason) {
+      try {
+        await this.write(job, exe, { ...exe.status, reason });
+      } catch (writeErr) {
+        if (!isConflict(writeErr)) throw writeErr;
+      }
+    }
+    const delayMs = Math.min((job.data.delayMs ?? this.options.basePollMs) * 2, this.options.maxPollMs);
+    await job.updateData({ ...job.data, delayMs, unreachableSince: job.data.unreachableSince ?? this.now(), dueAt: this.now() + delayMs });
+    return JobOutcome.again(delayMs);
+  }
+
+  private overdue(exe: Execution): string | undefined {
+    const minutes = (exe.spec.config as { timeout?: number } | undefined)?.timeout;
+    const start = exe.status?.startTime ? Date.parse(exe.status.startTime) : undefined;
+    if (!minutes || !start) return undefined;
+    // A minute of grace: the Jenkinsfile's own timeout should fire first and report the stage that overran.
+    return this.now() > start + (minutes + 1) * 60_000 ? `timed out after ${minutes} minutes` : undefined;
+  }
+
+  private async again(job: QueuedJob<SyncJobData>, changed: boolean): Promise<JobOutcome> {
+    const delayMs = changed ? this.options.basePollMs : Math.min((job.data.delayMs ?? this.options.basePollMs) * 2, this.options.maxPollMs);
+    await job.updateData({ ...job.data, delayMs, unreachableSince: undefined, dueAt: this.now() + delayMs });
+    return JobOutcome.again(delayMs);
+  }
+
+  private async write(job: QueuedJob<SyncJobData>, exe: Execution, status: PipelineExecutionStatus): Promise<void> {
+    const written = await this.deps.kube.resource(Keelson.PipelineExecution).patchStatus(exe.metadata.namespace, exe.metadata.name!, status, exe.metadata.resourceVersion);
+    syncMetrics.statusWrites.inc();
+    exe.metadata.resourceVersion = written.metadata.resourceVersion;
+    exe.status = written.status;
+    await job.updateData({ ...job.data, lastWriteAt: this.now() });
+  }
+
+  private async buildNode(exe: Execution): Promise<string | undefined> {
+    const pods = await this.deps.kube.resource(Core.Pod).list(dataPlaneNamespace(exe.metadata.namespace!), {
+      labelSelector: `${EXECUTION_LABEL}=${labelValue(exe.metadata.name!)}`,
+    });
+    return pods.items.map((p) => (p as { spec?: { nodeName?: string } }).spec?.nodeName).find(Boolean);
+  }
+
+  private async read(namespace: string, name: string): Promise<Execution | undefined> {
+    try {
+      return await this.deps.kube.resource(Keelson.PipelineExecution).get(namespace, name);
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  private async pipelineOf(exe: Execution): Promise<ObjectOf<typeof Keelson.Pipeline> | undefined> {
+    try {
+      return await this.deps.kube.resource(Keelson.Pipeline).get(exe.metadata.namespace, exe.spec.pipelineRef.name);
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  private async settingOf(exe: Execution): Promise<ObjectOf<typeof Keelson.PipelineSetting> | undefined> {
+    const list = await this.deps.kube.resource(Keelson.PipelineSetting).list(exe.metadata.namespace);
+    return list.items[0];
+  }
+
+  private iso(): string {
+    return new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+}
+
+function isRetryable(err: unknown): boolean {
+  return Boolean((err as { retryable?: boolean } | undefined)?.retryable);
+}
