@@ -46,7 +46,6 @@ export function jenkinsCascDocument(input: ResolvedDataPlaneInput): Record<strin
       authorizationStrategy: { loggedInUsersCanDoAnything: { allowAnonymousRead: false } },
       // CSRF protection on; the crumb is bound to the session, not to the client IP behind the Service.
       crumbIssuer: { standard: { excludeClientIPFromCrumb: true } },
-      remotingSecurity: { enabled: true },
       clouds: [{
         kubernetes: {
           name: JENKINS_CLOUD_NAME,
