@@ -19,3 +19,7 @@ export type { JenkinsNodeRef } from './compiler/jenkins-names';
 export { DEFAULT_TOOL_IMAGES } from './compiler/tool-images.defaults';
 export { base64Utf8, groovyString, groovyStringExpression, kubeEnvValue, shellQuote, toYaml, xmlText } from './compiler/escape';
 export type * from './engine/execution-engine.port';
+export { JenkinsEngineClient } from './client/jenkins-engine.client';
+export type { EngineStepLog, JenkinsEngineClientOptions } from './client/jenkins-engine.client';
+export { JENKINS_CLIENT_ERROR_CODES, JenkinsClientError, isJenkinsNotFound } from './client/jenkins.errors';
+export type { JenkinsClientErrorCode } from './client/jenkins.errors';
