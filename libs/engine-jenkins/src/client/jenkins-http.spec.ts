@@ -157,7 +157,7 @@ describe('Jenkins HTTP transport', () => {
     const logger = createLogger({ level: 'debug', destination: new Writable({ write(chunk, _, done) { lines.push(String(chunk)); done(); } }) });
     const client = new JenkinsEngineClient({ logger });
     const error = await client
-      .ensureCredential(endpoint(), { id: 'git', username: 'deploy', password: 'the-git-token' })
+      .ensureCredential(endpoint(), { id: 'git', username: 'deploy', password: 'the-git-token<&>' })
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'Unreachable', status: 500 });
     const refused = await new JenkinsEngineClient({ logger })

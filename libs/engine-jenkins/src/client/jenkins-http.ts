@@ -213,7 +213,10 @@ export class JenkinsHttp {
 
   private redact(text: string, extra: string[]): string {
     const { username, password } = this.endpoint;
-    const secrets = [password, Buffer.from(`${username}:${password}`).toString('base64'), ...extra].filter((s) => s.length > 0);
+    const secrets = [password, Buffer.from(`${username}:${password}`).toString('base64'), ...extra]
+      .filter((s) => s.length > 0)
+      .flatMap(escapedForms)
+      .sort((a, b) => b.length - a.length);
     return secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
   }
 }
@@ -233,6 +236,12 @@ export class JenkinsHttpPool {
     this.transports.set(key, { fingerprint, http });
     return http;
   }
+}
+
+/** A secret as an error page may echo it: raw, XML- or HTML-escaped, or URL-encoded. */
+function escapedForms(secret: string): string[] {
+  const entities = (apos: string) => secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, apos);
+  return [...new Set([secret, entities('&apos;'), entities('&#39;'), entities('&#039;'), encodeURIComponent(secret)])];
 }
 
 /** The URL without userinfo, for messages. */
