@@ -71,6 +71,17 @@ describe('Jenkins HTTP transport', () => {
     expect(jenkins.requests[2].headers.cookie).toBe('JSESSIONID.abc=s2');
   });
 
+  it('fetches a crumb after a 403 to a POST sent without one (CSRF protection switched on since)', async () => {
+    const http = new JenkinsHttp(endpoint());
+    await post(http); // issuer 404: CSRF off, no crumb cached
+    jenkins.csrf = { crumb: 'now', session: 'JSESSIONID.abc=s9' };
+    jenkins.requests.length = 0;
+    expect((await post(http)).status).toBe(302);
+    expect(jenkins.requests.map((r) => `${r.method} ${r.path} ${r.headers['jenkins-crumb'] ?? '-'}`)).toEqual([
+      'POST /job/web/doDelete -', 'GET /crumbIssuer/api/json -', 'POST /job/web/doDelete now',
+    ]);
+  });
+
   it('gives the 403 back after one retry when a fresh crumb does not help', async () => {
     jenkins.csrf = { crumb: 'c', session: 'JSESSIONID.abc=s1' };
     jenkins.on('POST', '/job/web/doDelete', { status: 403, body: 'keelson is missing the Job/Delete permission' });
