@@ -31,7 +31,7 @@ export class JenkinsHttp {
     this.crumb = { value: res.json().crumb, cookie };
   }
 
-  async request(method: string, path: string, opts: { body?: string; contentType?: string; headers?: Record<string, string>; auth?: boolean } = {}): Promise<Answer> {
+  async request(method: string, path: string, opts: { body?: string | Buffer; contentType?: string; headers?: Record<string, string>; auth?: boolean } = {}): Promise<Answer> {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.auth !== false) headers.Authorization = `Basic ${Buffer.from(`${this.user}:${this.secret}`).toString('base64')}`;
     if (opts.contentType) headers['Content-Type'] = opts.contentType;
