@@ -78,3 +78,25 @@ describe('BullMQ delayed job queue', () => {
     expect(await q.ids()).toEqual(['e1']);
   });
 });
+
+describe('BullMQ delayed job queue nudges', () => {
+  it('runs a delayed job at once when nudged', async () => {
+    const redis = await RedisServer.start();
+    const q = new BullmqJobQueue<{ n: number }>({ name: 'nudge', redisUrl: redis.url, prefix: 'keelson-test' });
+    try {
+      let runs = 0;
+      q.startWorker(async () => {
+        runs++;
+        return JobOutcome.done();
+      });
+      await q.ensure('late', { n: 1 }, 600_000);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(runs).toBe(0);
+      await q.nudge('late');
+      await waitFor('the nudged run', async () => runs === 1, { timeoutMs: 10_000 });
+    } finally {
+      await q.close();
+      await redis.stop();
+    }
+  });
+});

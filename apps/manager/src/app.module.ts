@@ -2,8 +2,13 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ManagerConfig } from '@keelson/config';
 import { KubeClient } from '@keelson/kube';
 import { Logger } from '@keelson/observability';
+import { ApiAuthModule } from './api/auth';
+import { ExecutionsController } from './api/executions/executions.controller';
 import { HealthController } from './health/health.controller';
 import { InformersService } from './kube/informers.service';
+import { ControllersService } from './pipelines/controllers.service';
+import { pipelineProviders } from './pipelines/pipelines.providers';
+import { SyncService } from './pipelines/sync.service';
 import { CONFIG, KUBE, LOGGER } from './tokens';
 
 @Module({})
@@ -11,12 +16,16 @@ export class AppModule {
   static forRoot(deps: { config: ManagerConfig; kube: KubeClient; logger: Logger }): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController],
+      imports: [ApiAuthModule.forRoot(deps)],
+      controllers: [HealthController, ExecutionsController],
       providers: [
         { provide: CONFIG, useValue: deps.config },
         { provide: KUBE, useValue: deps.kube },
         { provide: LOGGER, useValue: deps.logger },
         InformersService,
+        ...pipelineProviders,
+        SyncService,
+        ControllersService,
       ],
     };
   }

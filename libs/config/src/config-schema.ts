@@ -42,6 +42,15 @@ export const parsers = {
     if (bad.length || items.length === 0) throw new Error(`expected a comma-separated list of ${values.join(', ')}${bad.length ? `; got ${bad.join(', ')}` : ''}`);
     return items as T[];
   },
+  integer: (min: number, max: number) => (raw: string): number => {
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n < min || n > max) throw new Error(`expected a whole number from ${min} to ${max}`);
+    return n;
+  },
+  boolean(raw: string): boolean {
+    if (raw !== 'true' && raw !== 'false') throw new Error('expected true or false');
+    return raw === 'true';
+  },
   dnsLabel(raw: string): string {
     if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(raw)) throw new Error('expected a DNS-1123 label (lower-case letters, digits, -)');
     return raw;

@@ -21,4 +21,16 @@ export const MANAGER_VARIABLES = {
     env: 'API_AUTH', description: 'How the REST API checks callers: kubernetes (TokenReview + SubjectAccessReview) or disabled (development only; every caller is user "dev").',
     default: 'kubernetes', parse: parsers.oneOf(['kubernetes', 'disabled'] as const),
   }),
+  managerNamespace: variable({ env: 'POD_NAMESPACE', description: 'Namespace the manager runs in; its pods may reach every data plane.', default: 'keelson-system', parse: parsers.dnsLabel }),
+  jenkinsUrlTemplate: variable({
+    env: 'DATA_PLANE_JENKINS_URL', description: 'Where the manager reaches each data plane\'s Jenkins, `{namespace}` replaced by `<project>-pipeline`; Service DNS when unset (tests and local mode point it at the Jenkins double).',
+    parse: parsers.string,
+  }),
+  allowFileRepositories: variable({ env: 'ALLOW_FILE_REPOSITORIES', description: 'Whether file:// repository URLs may be read (local mode and tests only).', default: false, parse: parsers.boolean }),
+  syncWorkers: variable({ env: 'SYNC_WORKERS', description: 'Sync jobs this process runs at once.', default: 20, parse: parsers.integer(1, 1000) }),
+  syncBasePollMs: variable({ env: 'SYNC_BASE_POLL_MS', description: 'First poll delay of a running build after a change.', default: 1000, parse: parsers.integer(50, 60_000) }),
+  syncMaxPollMs: variable({ env: 'SYNC_MAX_POLL_MS', description: 'Longest poll delay of a running build (keep it under a minute: Jenkins forgets queue items after five).', default: 30_000, parse: parsers.integer(100, 60_000) }),
+  syncProgressIntervalMs: variable({ env: 'SYNC_PROGRESS_INTERVAL_MS', description: 'Stage progress is written to the apiserver at most this often; phase changes at once.', default: 5000, parse: parsers.integer(0, 600_000) }),
+  resyncSeconds: variable({ env: 'RESYNC_SECONDS', description: 'How often the controllers revisit every object, which also rebuilds sync jobs lost with Redis.', default: 30, parse: parsers.integer(1, 3600) }),
+  controllerWorkers: variable({ env: 'CONTROLLER_WORKERS', description: 'Concurrent reconciles per controller.', default: 4, parse: parsers.integer(1, 100) }),
 };

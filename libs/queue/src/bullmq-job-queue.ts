@@ -37,6 +37,11 @@ export class BullmqJobQueue<T> implements DelayedJobQueue<T> {
     return true;
   }
 
+  async nudge(id: string): Promise<void> {
+    const job = await this.queue.getJob(id);
+    if (job && (await job.isDelayed())) await job.promote().catch(() => undefined); // it may have just started
+  }
+
   async ids(): Promise<string[]> {
     const jobs = await this.queue.getJobs([...ACTIVE_STATES]);
     return jobs.filter((j): j is Job => Boolean(j?.id)).map((j) => j.id!);

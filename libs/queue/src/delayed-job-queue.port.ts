@@ -21,6 +21,8 @@ export type JobProcessor<T> = (job: QueuedJob<T>) => Promise<JobOutcome>;
 export interface DelayedJobQueue<T> {
   /** Adds the job unless one with this id is already waiting, delayed or running; true when added. */
   ensure(id: string, data: T, delayMs?: number): Promise<boolean>;
+  /** Runs a delayed job now instead of at its time (a stop or an approval should not wait for the next poll). */
+  nudge(id: string): Promise<void>;
   /** Ids of every job the queue holds (waiting, delayed or running). */
   ids(): Promise<string[]>;
   /** Starts processing in this process; several processes may each run workers on one queue. */

@@ -21,6 +21,14 @@ export class InMemoryJobQueue<T> implements DelayedJobQueue<T> {
     return true;
   }
 
+  async nudge(id: string): Promise<void> {
+    const entry = this.jobs.get(id);
+    if (entry?.timer) {
+      clearTimeout(entry.timer);
+      this.schedule(id, entry, 0);
+    }
+  }
+
   async ids(): Promise<string[]> {
     return [...this.jobs.keys()];
   }

@@ -1,0 +1,53 @@
+// The run API (DESIGN §8): manual runs, and stop, rerun, approve and reject of an execution. Every route is
+// authenticated with a TokenReview and authorised with a SubjectAccessReview by ApiAuthGuard.
+import { Body, Controller, HttpCode, Inject, Param, Post, UseFilters, UseGuards } from '@nestjs/common';
+import type { PipelineExecution } from '@keelson/crds';
+import { ApiAuthGuard, CurrentUser, RequiresAccess, type ApiUser } from '../auth';
+import { ExecutionActions } from '../../executions/execution-actions.service';
+import { ExecutionCreator } from '../../executions/execution-creator.service';
+import { EXECUTION_ACTIONS, EXECUTION_CREATOR } from '../../pipelines/pipelines.tokens';
+import { ExecutionErrorFilter } from './execution-error.filter';
+import { parseApprovalAnswer, parseRunTarget } from './run-request';
+
+@Controller('api/v1/namespaces/:ns')
+@UseGuards(ApiAuthGuard)
+@UseFilters(ExecutionErrorFilter)
+export class ExecutionsController {
+  constructor(
+    @Inject(EXECUTION_CREATOR) private readonly creator: ExecutionCreator,
+    @Inject(EXECUTION_ACTIONS) private readonly actions: ExecutionActions,
+  ) {}
+
+  @Post('pipelines/:name/run')
+  @RequiresAccess({ verb: 'create', resource: 'pipelineexecutions', nameParam: false })
+  run(@Param('ns') ns: string, @Param('name') name: string, @Body() body: unknown, @CurrentUser() user: ApiUser): Promise<PipelineExecution> {
+    return this.creator.run(ns, name, parseRunTarget(body), user.username);
+  }
+
+  @Post('pipelineexecutions/:name/rerun')
+  @RequiresAccess({ verb: 'create', resource: 'pipelineexecutions', nameParam: false })
+  rerun(@Param('ns') ns: string, @Param('name') name: string, @CurrentUser() user: ApiUser): Promise<PipelineExecution> {
+    return this.creator.rerun(ns, name, user.username);
+  }
+
+  @Post('pipelineexecutions/:name/stop')
+  @HttpCode(200)
+  @RequiresAccess({ verb: 'patch', resource: 'pipelineexecutions' })
+  stop(@Param('ns') ns: string, @Param('name') name: string, @CurrentUser() user: ApiUser): Promise<PipelineExecution> {
+    return this.actions.stop(ns, name, user.username);
+  }
+
+  @Post('pipelineexecutions/:name/approve')
+  @HttpCode(200)
+  @RequiresAccess({ verb: 'patch', resource: 'pipelineexecutions' })
+  approve(@Param('ns') ns: string, @Param('name') name: string, @Body() body: unknown, @CurrentUser() user: ApiUser): Promise<PipelineExecution> {
+    return this.actions.approve(ns, name, parseApprovalAnswer(body), user.username);
+  }
+
+  @Post('pipelineexecutions/:name/reject')
+  @HttpCode(200)
+  @RequiresAccess({ verb: 'patch', resource: 'pipelineexecutions' })
+  reject(@Param('ns') ns: string, @Param('name') name: string, @Body() body: unknown, @CurrentUser() user: ApiUser): Promise<PipelineExecution> {
+    return this.actions.reject(ns, name, parseApprovalAnswer(body), user.username);
+  }
+}

@@ -1,0 +1,31 @@
+// The controllers' view of the data plane: make sure it is there and say whether Jenkins answers. Applying ~20
+// objects on every admission would cost ~20 apiserver writes per execution, so an unchanged desired state is
+// applied at most once per `reapplyMs` per project (the setting controller's resync repairs hand-deleted objects).
+import type { PipelineSetting } from '@keelson/crds';
+import { DataPlaneProvisioner, type DataPlaneStatus } from '@keelson/data-plane';
+
+export interface DataPlaneGate {
+  ensure(project: string, setting: PipelineSetting | undefined, options?: { force?: boolean }): Promise<DataPlaneStatus>;
+}
+
+export const DEFAULT_SETTING_SPEC: PipelineSetting['spec'] = { maxConcurrentExecutions: 3, historyLimit: 100, logRetentionDays: 30, allowPrivileged: false };
+
+export class ProvisioningGate implements DataPlaneGate {
+  private readonly applied = new Map<string, { fingerprint: string; at: number; status: DataPlaneStatus }>();
+
+  constructor(
+    private readonly provisioner: DataPlaneProvisioner,
+    private readonly options: { managerNamespace?: string; reapplyMs?: number; now?: () => number } = {},
+  ) {}
+
+  async ensure(project: string, setting: PipelineSetting | undefined, { force = false } = {}): Promise<DataPlaneStatus> {
+    const now = (this.options.now ?? Date.now)();
+    const spec = setting?.spec ?? DEFAULT_SETTING_SPEC;
+    const fingerprint = JSON.stringify(spec);
+    const last = this.applied.get(project);
+    if (!force && last?.status.ready && last.fingerprint === fingerprint && now - last.at < (this.options.reapplyMs ?? 60_000)) return last.status;
+    const status = await this.provisioner.ensure({ project, setting: spec, managedNamespaces: [project], managerNamespace: this.options.managerNamespace });
+    this.applied.set(project, { fingerprint, at: now, status });
+    return status;
+  }
+}

@@ -1,0 +1,177 @@
+// The execution controller's decisions (DESIGN §4.3-4.8): complete a hand-made execution, admit it or queue it,
+// provision the data plane, hand it to the sync loop, and when it is over record it on the Pipeline and let the
+// next one in. Level-based: every run starts from the object as it is, and does only what is missing.
+import type { Condition, PipelineExecutionStatus, PipelineSetting } from '@keelson/crds';
+import { Informer, Keelson, KubeClient, ReconcileResult, isNotFound, type ObjectOf } from '@keelson/kube';
+import type { DelayedJobQueue } from '@keelson/queue';
+import { Logger } from '@keelson/observability';
+import { ExecutionCreator } from '../../executions/execution-creator.service';
+import type { SyncJobData } from '../../sync/execution-sync.types';
+import { syncMetrics } from '../../sync/sync.metrics';
+import type { DataPlaneGate } from '../data-plane.gate';
+import { decideAdmission, isAdmitted } from './admission';
+import { recordOnPipeline } from './pipeline-bookkeeping';
+
+type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
+
+const TERMINAL: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Aborted']);
+
+export interface ExecutionReconcilerDeps {
+  kube: KubeClient;
+  executions: Informer<Execution>;
+  settings: Informer<ObjectOf<typeof Keelson.PipelineSetting>>;
+  creator: ExecutionCreator;
+  dataPlane: DataPlaneGate;
+  syncQueue: DelayedJobQueue<SyncJobData>;
+  /** Puts another execution's key on this controller's queue. */
+  enqueue(key: string): void;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export class PipelineExecutionReconciler {
+  /** Our own latest writes, newer than the informer until it catches up: admission counts on them. */
+  private readonly written = new Map<string, Execution>();
+  private readonly admissionLocks = new Map<string, Promise<unknown>>();
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: ExecutionReconcilerDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const cached = this.deps.executions.get(key);
+    if (!cached || cached.metadata.deletionTimestamp) {
+      this.written.delete(key);
+      return ReconcileResult.done();
+    }
+    // Never act on a cached copy: re-read before deciding anything with a side effect.
+    const exe = await this.read(cached.metadata.namespace!, cached.metadata.name!);
+    if (!exe) return ReconcileResult.done();
+    const phase = exe.status?.phase;
+    if (TERMINAL.has(phase ?? '')) return this.finished(exe);
+    if (exe.spec.run === undefined || (!exe.spec.config && !phase)) {
+      await this.deps.creator.complete(exe);
+      return ReconcileResult.done();
+    }
+    if (exe.spec.stop && !isAdmitted(phase)) {
+      await this.writeStatus(exe, { ...exe.status, phase: 'Aborted', reason: 'stopped before it started', completionTime: this.iso() });
+      return ReconcileResult.done();
+    }
+    if (phase === 'Provisioning') return this.provision(exe);
+    if (phase === 'Running') {
+      await this.handOff(exe);
+      return ReconcileResult.done();
+    }
+    return this.admit(exe);
+  }
+
+  private async admit(exe: Execution): Promise<ReconcileResult> {
+    const namespace = exe.metadata.namespace!;
+    // One admission decision at a time per project, so two reconciles never both take the last slot.
+    return this.serialised(namespace, async () => {
+      const setting = this.settingOf(namespace);
+      const limit = setting?.spec.maxConcurrentExecutions ?? 3;
+      const verdict = decideAdmission(this.projectExecutions(namespace).map((e) => ({
+        name: e.metadata.name!, phase: e.status?.phase, created: e.metadata.creationTimestamp ?? '', run: e.spec.run, stop: e.spec.stop,
+      })), limit, namespace).get(exe.metadata.name!);
+      if (!verdict) return ReconcileResult.done();
+      if (!verdict.admit) {
+        if (exe.status?.phase !== 'Queued' || exe.status.reason !== verdict.reason) {
+          await this.writeStatus(exe, { ...exe.status, phase: 'Queued', reason: verdict.reason, queuedTime: exe.status?.queuedTime ?? exe.metadata.creationTimestamp });
+        }
+        return ReconcileResult.done();
+      }
+      syncMetrics.startLatency.observe({ part: 'queued' }, Math.max(0, this.now().getTime() - Date.parse(exe.metadata.creationTimestamp ?? '')) / 1000);
+      const admitted = await this.writeStatus(exe, {
+        ...exe.status, phase: 'Provisioning', reason: `preparing the data plane in ${namespace}-pipeline`,
+        queuedTime: exe.status?.queuedTime ?? exe.metadata.creationTimestamp,
+        conditions: setCondition(exe.status?.conditions, { type: 'Admitted', status: 'True', reason: 'SlotFree', message: `admitted in project ${namespace}`, lastTransitionTime: this.iso(), observedGeneration: exe.metadata.generation }),
+      });
+      return this.provision(admitted);
+    });
+  }
+
+  private async provision(exe: Execution): Promise<ReconcileResult> {
+    const namespace = exe.metadata.namespace!;
+    const status = await this.deps.dataPlane.ensure(namespace, this.settingOf(namespace));
+    if (!status.ready) {
+      const reason = `waiting for Jenkins in ${status.namespace}${status.message ? `: ${status.message}` : ''}`.slice(0, 1024);
+      if (exe.status?.reason !== reason) await this.writeStatus(exe, { ...exe.status, reason });
+      return ReconcileResult.requeueAfter(2_000);
+    }
+    await this.handOff(exe);
+    return ReconcileResult.done();
+  }
+
+  private async handOff(exe: Execution): Promise<void> {
+    const added = await this.deps.syncQueue.ensure(exe.metadata.uid!, { namespace: exe.metadata.namespace!, name: exe.metadata.name!, uid: exe.metadata.uid! });
+    if (added) this.deps.logger.info({ namespace: exe.metadata.namespace, name: exe.metadata.name }, 'execution handed to the sync loop');
+  }
+
+  private async finished(exe: Execution): Promise<ReconcileResult> {
+    const namespace = exe.metadata.namespace!;
+    const setting = this.settingOf(namespace);
+    await recordOnPipeline(this.deps.kube, exe, setting?.spec.cache?.rememberedNodes ?? 3);
+    // A slot may have freed: give every waiting execution of the project another look.
+    for (const other of this.projectExecutions(namespace)) {
+      if (!other.status?.phase || other.status.phase === 'Queued' || other.status.phase === 'Pending') this.deps.enqueue(`${namespace}/${other.metadata.name}`);
+    }
+    return ReconcileResult.done();
+  }
+
+  private projectExecutions(namespace: string): Execution[] {
+    return this.deps.executions.list()
+      .filter((e) => e.metadata.namespace === namespace)
+      .map((e) => newer(e, this.written.get(`${namespace}/${e.metadata.name}`)));
+  }
+
+  private settingOf(namespace: string): PipelineSetting | undefined {
+    return this.deps.settings.list().filter((s) => s.metadata.namespace === namespace).sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!))[0];
+  }
+
+  private async writeStatus(exe: Execution, status: PipelineExecutionStatus): Promise<Execution> {
+    const written = await this.deps.kube.resource(Keelson.PipelineExecution).patchStatus(exe.metadata.namespace, exe.metadata.name!, status, exe.metadata.resourceVersion);
+    this.written.set(`${exe.metadata.namespace}/${exe.metadata.name}`, written);
+    return written;
+  }
+
+  private async read(namespace: string, name: string): Promise<Execution | undefined> {
+    try {
+      return await this.deps.kube.resource(Keelson.PipelineExecution).get(namespace, name);
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  private serialised<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.admissionLocks.get(key) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(fn);
+    this.admissionLocks.set(key, next);
+    void next.finally(() => this.admissionLocks.get(key) === next && this.admissionLocks.delete(key)).catch(() => undefined);
+    return next;
+  }
+
+  private iso(): string {
+    return this.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+}
+
+/** The later of the informer's copy and our own write (resourceVersions of one object grow with etcd revisions). */
+function newer(cached: Execution, written: Execution | undefined): Execution {
+  if (!written || written.metadata.uid !== cached.metadata.uid) return cached;
+  try {
+    return BigInt(written.metadata.resourceVersion ?? '0') > BigInt(cached.metadata.resourceVersion ?? '0') ? written : cached;
+  } catch {
+    return cached;
+  }
+}
+
+export function setCondition(conditions: Condition[] | undefined, next: Condition): Condition[] {
+  const others = (conditions ?? []).filter((c) => c.type !== next.type);
+  const previous = conditions?.find((c) => c.type === next.type);
+  // lastTransitionTime moves only when the status flips.
+  const keep = previous && previous.status === next.status ? { lastTransitionTime: previous.lastTransitionTime } : {};
+  return [...others, { ...next, ...keep }];
+}

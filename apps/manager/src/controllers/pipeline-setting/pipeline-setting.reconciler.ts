@@ -1,0 +1,44 @@
+// The setting controller owns the data plane's Ready condition: it applies the project's data plane (also on
+// every resync, so a hand-deleted object comes back) and reports whether Jenkins answers.
+import { Informer, Keelson, KubeClient, ReconcileResult, isNotFound, type ObjectOf } from '@keelson/kube';
+import { setCondition } from '../pipeline-execution/pipeline-execution.reconciler';
+import type { DataPlaneGate } from '../data-plane.gate';
+
+type Setting = ObjectOf<typeof Keelson.PipelineSetting>;
+
+export interface PipelineSettingReconcilerDeps {
+  kube: KubeClient;
+  settings: Informer<Setting>;
+  dataPlane: DataPlaneGate;
+  now?: () => Date;
+}
+
+export class PipelineSettingReconciler {
+  constructor(private readonly deps: PipelineSettingReconcilerDeps) {}
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const cached = this.deps.settings.get(key);
+    if (!cached || cached.metadata.deletionTimestamp) return ReconcileResult.done();
+    const client = this.deps.kube.resource(Keelson.PipelineSetting);
+    let setting: Setting;
+    try {
+      setting = await client.get(cached.metadata.namespace, cached.metadata.name!);
+    } catch (err) {
+      if (isNotFound(err)) return ReconcileResult.done();
+      throw err;
+    }
+    const project = setting.metadata.namespace!;
+    const status = await this.deps.dataPlane.ensure(project, setting, { force: true });
+    const ready = status.ready
+      ? { status: 'True' as const, reason: 'JenkinsAnswers', message: `data plane ready in ${status.namespace}` }
+      : { status: 'False' as const, reason: status.reason ?? 'Provisioning', message: (status.message ?? `provisioning ${status.namespace}`).slice(0, 1024) };
+    const conditions = setCondition(setting.status?.conditions, {
+      type: 'Ready', ...ready, lastTransitionTime: (this.deps.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'), observedGeneration: setting.metadata.generation,
+    });
+    const next = { observedGeneration: setting.metadata.generation, conditions, dataPlaneNamespace: status.namespace };
+    if (JSON.stringify(next) !== JSON.stringify({ observedGeneration: setting.status?.observedGeneration, conditions: setting.status?.conditions, dataPlaneNamespace: setting.status?.dataPlaneNamespace })) {
+      await client.patchStatus(project, setting.metadata.name!, next, setting.metadata.resourceVersion);
+    }
+    return status.ready ? ReconcileResult.done() : ReconcileResult.requeueAfter(5_000);
+  }
+}

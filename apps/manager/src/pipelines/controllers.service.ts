@@ -1,0 +1,111 @@
+// The controllers run only in the leader (role `controllers`): they start when this process takes the Lease and
+// stop when it loses it, so two replicas never reconcile at once (scenario F2).
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ManagerConfig } from '@keelson/config';
+import type { EndpointResolver } from '@keelson/data-plane';
+import type { ExecutionEngine } from '@keelson/engine-jenkins';
+import { Informer, Keelson, KubeClient, KubeObject, LeaderElector, type ObjectOf } from '@keelson/kube';
+import { gauge, Logger } from '@keelson/observability';
+import type { DelayedJobQueue } from '@keelson/queue';
+import { RunningController } from '../controllers/controller-kit';
+import type { DataPlaneGate } from '../controllers/data-plane.gate';
+import { PipelineExecutionReconciler } from '../controllers/pipeline-execution/pipeline-execution.reconciler';
+import { PipelineReconciler } from '../controllers/pipeline/pipeline.reconciler';
+import { PipelineSettingReconciler } from '../controllers/pipeline-setting/pipeline-setting.reconciler';
+import { ExecutionCreator } from '../executions/execution-creator.service';
+import { InformersService } from '../kube/informers.service';
+import type { SyncJobData } from '../sync/execution-sync.types';
+import { CONFIG, KUBE, LOGGER } from '../tokens';
+import { DATA_PLANE_GATE, ENDPOINTS, ENGINE, EXECUTION_CREATOR, SYNC_QUEUE } from './pipelines.tokens';
+
+const executionsByPhase = gauge('keelson_executions', 'Executions by phase, as the leader sees them.', ['phase']);
+
+@Injectable()
+export class ControllersService implements OnModuleInit, OnApplicationShutdown {
+  private elector?: LeaderElector;
+  private running: RunningController[] = [];
+  private gaugeTimer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: ManagerConfig,
+    @Inject(KUBE) private readonly kube: KubeClient,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(ENGINE) private readonly engine: ExecutionEngine,
+    @Inject(ENDPOINTS) private readonly endpoints: EndpointResolver,
+    @Inject(DATA_PLANE_GATE) private readonly dataPlane: DataPlaneGate,
+    @Inject(SYNC_QUEUE) private readonly syncQueue: DelayedJobQueue<SyncJobData>,
+    @Inject(EXECUTION_CREATOR) private readonly creator: ExecutionCreator,
+    private readonly informers: InformersService,
+  ) {}
+
+  get isLeader(): boolean {
+    return this.elector?.isLeader ?? false;
+  }
+
+  onModuleInit(): void {
+    if (!this.config.roles.includes('controllers')) return;
+    const identity = `${this.config.podName ?? hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.elector = this.kube.leaderElector(
+      { namespace: this.config.leaseNamespace, name: 'keelson-controllers', identity, logger: this.logger },
+      { onStartedLeading: () => void this.startControllers(), onStoppedLeading: () => void this.stopControllers() },
+    );
+    this.elector.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stopControllers();
+    await this.elector?.stop();
+  }
+
+  private async startControllers(): Promise<void> {
+    const informer = <R extends { kind: string }>(type: R) => this.informers.informers.get(type.kind)! as unknown as Informer<KubeObject>;
+    await Promise.all([...this.informers.informers.values()].map((i) => i.waitForSync()));
+    if (!this.elector?.isLeader) return;
+    const log = this.logger.child({ component: 'controllers' });
+    const executions = informer(Keelson.PipelineExecution) as unknown as Informer<ObjectOf<typeof Keelson.PipelineExecution>>;
+    const settings = informer(Keelson.PipelineSetting) as unknown as Informer<ObjectOf<typeof Keelson.PipelineSetting>>;
+    const pipelines = informer(Keelson.Pipeline) as unknown as Informer<ObjectOf<typeof Keelson.Pipeline>>;
+    const common = { workers: this.config.controllerWorkers, resyncMs: this.config.resyncSeconds * 1000, logger: log };
+
+    let executionController: RunningController | undefined;
+    const executionReconciler = new PipelineExecutionReconciler({
+      kube: this.kube, executions, settings, creator: this.creator, dataPlane: this.dataPlane, syncQueue: this.syncQueue, logger: log,
+      enqueue: (key) => executionController?.enqueue(key),
+    });
+    executionController = new RunningController({
+      ...common, name: 'pipelineexecution', reconcile: (key) => executionReconciler.reconcile(key), primary: informer(Keelson.PipelineExecution),
+      watches: [
+        { informer: informer(Keelson.PipelineExecution) },
+        // A setting's new limit may admit waiting executions.
+        { informer: informer(Keelson.PipelineSetting), keysOf: (s) => executions.list().filter((e) => e.metadata.namespace === s.metadata.namespace && !e.status?.completionTime).map((e) => `${e.metadata.namespace}/${e.metadata.name}`) },
+      ],
+    });
+    const pipelineReconciler = new PipelineReconciler({ kube: this.kube, pipelines, engine: this.engine, endpoints: this.endpoints, allowFileRepositories: this.config.allowFileRepositories, logger: log });
+    const settingReconciler = new PipelineSettingReconciler({ kube: this.kube, settings, dataPlane: this.dataPlane });
+    this.running = [
+      executionController,
+      new RunningController({ ...common, name: 'pipeline', reconcile: (key) => pipelineReconciler.reconcile(key), primary: informer(Keelson.Pipeline), watches: [{ informer: informer(Keelson.Pipeline) }] }),
+      // Applying a data plane is ~20 requests: its resync (which repairs hand-deleted objects) is slower.
+      new RunningController({ ...common, resyncMs: Math.max(common.resyncMs, 300_000), name: 'pipelinesetting', reconcile: (key) => settingReconciler.reconcile(key), primary: informer(Keelson.PipelineSetting), watches: [{ informer: informer(Keelson.PipelineSetting) }] }),
+    ];
+    this.gaugeTimer = setInterval(() => this.countPhases(executions), 5_000);
+    this.gaugeTimer.unref();
+    log.info({ controllers: this.running.length }, 'controllers started');
+  }
+
+  private countPhases(executions: Informer<ObjectOf<typeof Keelson.PipelineExecution>>): void {
+    const counts = new Map<string, number>();
+    for (const e of executions.list()) counts.set(e.status?.phase ?? 'Pending', (counts.get(e.status?.phase ?? 'Pending') ?? 0) + 1);
+    executionsByPhase.reset();
+    for (const [phase, n] of counts) executionsByPhase.set({ phase }, n);
+  }
+
+  private async stopControllers(): Promise<void> {
+    clearInterval(this.gaugeTimer);
+    const running = this.running;
+    this.running = [];
+    await Promise.all(running.map((c) => c.stop()));
+  }
+}

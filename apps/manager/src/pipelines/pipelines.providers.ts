@@ -1,0 +1,56 @@
+// How the pipeline machinery is assembled from the manager's config: one place, so each port has exactly one
+// production implementation and the wiring is read in one go.
+import type { Provider } from '@nestjs/common';
+import { ManagerConfig } from '@keelson/config';
+import { DataPlaneEndpointResolver, DataPlaneProvisioner, httpJenkinsProbe } from '@keelson/data-plane';
+import { JenkinsEngineClient } from '@keelson/engine-jenkins';
+import { CONFIG_SOURCE, GitCliConfigSource } from '@keelson/git-source';
+import { KubeClient } from '@keelson/kube';
+import { Logger } from '@keelson/observability';
+import { BullmqJobQueue } from '@keelson/queue';
+import { CONFIG, KUBE, LOGGER } from '../tokens';
+import { ProvisioningGate } from '../controllers/data-plane.gate';
+import { ExecutionCreator } from '../executions/execution-creator.service';
+import { ExecutionPreparer } from '../executions/execution-preparer';
+import { RunNumberAllocator } from '../executions/run-number.allocator';
+import { ExecutionActions } from '../executions/execution-actions.service';
+import { DATA_PLANE_GATE, ENDPOINTS, ENGINE, EXECUTION_ACTIONS, EXECUTION_CREATOR, SYNC_QUEUE } from './pipelines.tokens';
+
+export const SYNC_QUEUE_NAME = 'execution-sync';
+
+export const pipelineProviders: Provider[] = [
+  { provide: ENGINE, useFactory: (logger: Logger) => new JenkinsEngineClient({ logger }), inject: [LOGGER] },
+  {
+    provide: ENDPOINTS,
+    useFactory: (kube: KubeClient, config: ManagerConfig) => new DataPlaneEndpointResolver(kube, { jenkins: config.jenkinsUrlTemplate }),
+    inject: [KUBE, CONFIG],
+  },
+  {
+    provide: DATA_PLANE_GATE,
+    useFactory: (kube: KubeClient, config: ManagerConfig, endpoints: DataPlaneEndpointResolver, logger: Logger) => new ProvisioningGate(
+      new DataPlaneProvisioner({ kube, resolver: endpoints, probeJenkins: httpJenkinsProbe(), logger }),
+      { managerNamespace: config.managerNamespace },
+    ),
+    inject: [KUBE, CONFIG, ENDPOINTS, LOGGER],
+  },
+  {
+    provide: CONFIG_SOURCE,
+    useFactory: (config: ManagerConfig, logger: Logger) => new GitCliConfigSource({ allowFileProtocol: config.allowFileRepositories, logger }),
+    inject: [CONFIG, LOGGER],
+  },
+  {
+    provide: EXECUTION_CREATOR,
+    useFactory: (kube: KubeClient, source: GitCliConfigSource) => new ExecutionCreator(kube, new ExecutionPreparer(kube, source), new RunNumberAllocator(kube)),
+    inject: [KUBE, CONFIG_SOURCE],
+  },
+  {
+    provide: SYNC_QUEUE,
+    useFactory: (config: ManagerConfig, logger: Logger) => new BullmqJobQueue({ name: SYNC_QUEUE_NAME, redisUrl: config.redisUrl, prefix: config.redisPrefix, logger }),
+    inject: [CONFIG, LOGGER],
+  },
+  {
+    provide: EXECUTION_ACTIONS,
+    useFactory: (kube: KubeClient, engine: JenkinsEngineClient, endpoints: DataPlaneEndpointResolver, queue: BullmqJobQueue<never>) => new ExecutionActions(kube, engine, endpoints, queue),
+    inject: [KUBE, ENGINE, ENDPOINTS, SYNC_QUEUE],
+  },
+];

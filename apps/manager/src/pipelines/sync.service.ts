@@ -1,0 +1,41 @@
+// The sync loop's workers (role `workers`, any number of replicas): each runs sync jobs from the shared queue.
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ManagerConfig } from '@keelson/config';
+import type { EndpointResolver } from '@keelson/data-plane';
+import { dataPlaneNamespace } from '@keelson/data-plane';
+import type { ExecutionEngine } from '@keelson/engine-jenkins';
+import { KubeClient } from '@keelson/kube';
+import { Logger } from '@keelson/observability';
+import type { DelayedJobQueue } from '@keelson/queue';
+import { ExecutionSyncProcessor } from '../sync/execution-sync.processor';
+import type { SyncJobData } from '../sync/execution-sync.types';
+import { CONFIG, KUBE, LOGGER } from '../tokens';
+import { ENDPOINTS, ENGINE, SYNC_QUEUE } from './pipelines.tokens';
+
+@Injectable()
+export class SyncService implements OnModuleInit, OnApplicationShutdown {
+  readonly processor: ExecutionSyncProcessor;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: ManagerConfig,
+    @Inject(KUBE) kube: KubeClient,
+    @Inject(LOGGER) logger: Logger,
+    @Inject(ENGINE) engine: ExecutionEngine,
+    @Inject(ENDPOINTS) endpoints: EndpointResolver,
+    @Inject(SYNC_QUEUE) private readonly queue: DelayedJobQueue<SyncJobData>,
+  ) {
+    this.processor = new ExecutionSyncProcessor({
+      kube, engine, logger: logger.child({ component: 'sync' }),
+      endpoints: { jenkins: (project) => endpoints.jenkinsCredentials(dataPlaneNamespace(project)) },
+      options: { basePollMs: config.syncBasePollMs, maxPollMs: config.syncMaxPollMs, progressIntervalMs: config.syncProgressIntervalMs },
+    });
+  }
+
+  onModuleInit(): void {
+    if (this.config.roles.includes('workers')) this.queue.startWorker((job) => this.processor.process(job), { concurrency: this.config.syncWorkers });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.queue.close();
+  }
+}
