@@ -111,6 +111,7 @@ export class BuildRunner {
     await this.provisionPod(script, t);
     this.skipBlock();
     this.pipe('{');
+    this.pipe('pwd');
     this.atom(t, 'pwd', 'Determine current directory').end = this.now;
     this.pipe('withEnv');
     this.pipe('{');
@@ -243,9 +244,12 @@ export class BuildRunner {
             this.pipe('container');
             this.skipBlock();
             this.pipe('{');
-            await this.sh(inner, step.label, step.script);
-            this.pipe('}');
-            this.pipe('// container');
+            try {
+              await this.sh(inner, step.label, step.script);
+            } finally {
+              this.pipe('}');
+              this.pipe('// container');
+            }
           }));
       }
     });
