@@ -24,7 +24,8 @@ describe('the manager process', () => {
     const kubeconfig = join(cp.dir, 'via-proxy.kubeconfig');
     writeFileSync(kubeconfig, kubeconfigYaml({ ...cp.access(), server: `https://127.0.0.1:${proxy.port}` }));
     proxy.sever();
-    manager = await startManager({ KUBECONFIG: kubeconfig, PORT: String(await freePort()), HOST: '127.0.0.1' }, silentLogger);
+    // Its own queue prefix on the machine's Redis, which other tests and tenants share.
+    manager = await startManager({ KUBECONFIG: kubeconfig, PORT: String(await freePort()), HOST: '127.0.0.1', REDIS_PREFIX: `keelson-test-${process.pid}` }, silentLogger);
 
     expect((await fetch(`${manager.url}/healthz`)).status).toBe(200);
     const notReady = await fetch(`${manager.url}/readyz`);

@@ -1,0 +1,169 @@
+// A pipeline runs end to end on the local cluster: a manual run over the REST API reads .devops.yml at the
+// commit from a real git repository, the data plane is applied, the Jenkins double builds it with a build pod
+// that the real scheduler places on a KWOK node, and the sync loop brings every stage to its final phase.
+import { Keelson } from '@keelson/kube';
+import { waitFor } from '@keelson/servers';
+import { KeelsonStack } from '../support/keelson-stack';
+
+let stack: KeelsonStack;
+
+beforeAll(async () => {
+  stack = await KeelsonStack.start();
+  await stack.createPipeline('sample');
+}, 240_000);
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('a manual run', () => {
+  it('runs the pipeline at the branch tip to Succeeded, stage by stage, on a node the scheduler chose', async () => {
+    const res = await stack.api('/api/v1/namespaces/demo/pipelines/sample/run', { branch: 'main' });
+    expect(res.status).toBe(201);
+    expect(res.body.metadata.name).toBe('sample-1');
+    expect(res.body.spec).toMatchObject({ run: 1, commit: stack.repo.initialCommit, branch: 'main', trigger: { event: 'manual', user: 'admin' } });
+
+    const done = await stack.waitForPhase('sample-1', ['Succeeded', 'Failed', 'Aborted']);
+    expect(done.status?.phase).toBe('Succeeded');
+    expect(done.status?.stages?.map((s) => [s.name, s.phase, s.steps.map((st) => st.phase)])).toEqual([
+      ['build', 'Succeeded', ['Succeeded']],
+      ['test', 'Succeeded', ['Succeeded', 'Succeeded']],
+      ['publish', 'Succeeded', ['Succeeded']],
+    ]);
+    expect(done.status?.node).toMatch(/^kwok-node-\d$/);
+    expect(done.status?.build).toMatchObject({ job: 'sample', number: 1 });
+
+    const builds = stack.jenkins.builds('demo-pipeline');
+    expect(builds.filter((b) => b.params.EXECUTION_ID === 'sample-1')).toHaveLength(1);
+
+    const pipeline = await stack.kube.resource(Keelson.Pipeline).get('demo', 'sample');
+    expect(pipeline.status?.nextRun).toBe(2);
+    expect(pipeline.status?.lastExecution).toMatchObject({ name: 'sample-1', run: 1, phase: 'Succeeded' });
+    expect(pipeline.status?.recentNodes?.[0]?.name).toBe(done.status?.node);
+  });
+
+  it('runs an execution created with kubectl naming only the pipeline and a branch', async () => {
+    await stack.cluster.kubectl(['create', '-f', '-'], JSON.stringify({
+      apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'PipelineExecution', metadata: { name: 'by-hand', namespace: 'demo' },
+      spec: { pipelineRef: { name: 'sample' }, branch: 'main' },
+    }));
+    const done = await stack.waitForPhase('by-hand', ['Succeeded', 'Failed', 'Aborted']);
+    expect(done.status?.phase).toBe('Succeeded');
+    expect(done.spec.run).toBe(2);
+    expect(done.spec.commit).toBe(stack.repo.initialCommit);
+  });
+
+  it('fails at once, with file:line:column, a run whose .devops.yml does not parse', async () => {
+    const bad = await stack.repo.commit({ '.devops.yml': 'stages:\n- name: x\n  steps:\n  - runScriptConfig: {image: 3}\n' }, 'break the config');
+    const res = await stack.api('/api/v1/namespaces/demo/pipelines/sample/run', { commit: bad });
+    expect(res.status).toBe(201);
+    const failed = await stack.execution(res.body.metadata.name);
+    expect(failed.status?.phase).toBe('Failed');
+    expect(failed.status?.reason).toMatch(/^\.devops\.yml:\d+:\d+: /);
+    expect(stack.jenkins.builds('demo-pipeline').some((b) => b.params.EXECUTION_ID === res.body.metadata.name)).toBe(false);
+  });
+
+  it('answers 422 for a branch that does not exist and 400 for one git would refuse, creating nothing', async () => {
+    const before = (await stack.kube.resource(Keelson.PipelineExecution).list('demo')).items.length;
+    expect((await stack.api('/api/v1/namespaces/demo/pipelines/sample/run', { branch: 'no-such-branch' })).status).toBe(422);
+    expect((await stack.api('/api/v1/namespaces/demo/pipelines/sample/run', { branch: '--upload-pack=touch /tmp/x' })).status).toBe(400);
+    expect((await stack.api('/api/v1/namespaces/demo/pipelines/sample/run', {})).status).toBe(400);
+    expect((await stack.kube.resource(Keelson.PipelineExecution).list('demo')).items.length).toBe(before);
+  });
+
+  it('refuses a caller without a token, and one whom RBAC does not allow to create executions', async () => {
+    expect((await stack.api('/api/v1/namespaces/demo/pipelines/sample/run', { branch: 'main' }, 'not-a-token')).status).toBe(401);
+    expect((await stack.api('/api/v1/namespaces/demo/pipelines/sample/run', { branch: 'main' }, stack.cluster.controlPlane.user.token)).status).toBe(403);
+  });
+
+  it('prefers the node of the previous run for the next build pod', async () => {
+    const pipeline = await stack.kube.resource(Keelson.Pipeline).get('demo', 'sample');
+    const warm = pipeline.status!.recentNodes![0].name;
+    const res = await stack.api('/api/v1/namespaces/demo/pipelines/sample/run', { branch: 'main' });
+    const done = await stack.waitForPhase(res.body.metadata.name, ['Succeeded', 'Failed']);
+    expect(done.status?.node).toBe(warm);
+    expect(done.status?.warmNode).toBe(true);
+  });
+});
+
+describe('the data plane', () => {
+  it('is applied into demo-pipeline with Jenkins, the registry, MinIO and the build ServiceAccount', async () => {
+    const names = async (resource: string) => (await stack.cluster.kubectl(['get', resource, '-n', 'demo-pipeline', '-o', 'name'])).split('\n').filter(Boolean);
+    expect(await names('deployments')).toEqual(expect.arrayContaining(['deployment.apps/jenkins', 'deployment.apps/registry', 'deployment.apps/minio']));
+    expect(await names('serviceaccounts')).toEqual(expect.arrayContaining(['serviceaccount/keelson-build']));
+  });
+});
+
+describe('stop, rerun, approve and reject', () => {
+  const SLOW = `
+stages:
+- name: wait
+  steps:
+  - runScriptConfig: {image: alpine:3.20, shellScript: sleep 120}
+`;
+  const GATED = `
+stages:
+- name: gate
+  steps:
+  - approval: {message: Ship it?}
+- name: ship
+  steps:
+  - runScriptConfig: {image: alpine:3.20, shellScript: echo shipped}
+`;
+  let slowCommit: string;
+  let gatedCommit: string;
+
+  beforeAll(async () => {
+    await stack.repo.branch('slow');
+    await stack.repo.checkout('slow');
+    slowCommit = await stack.repo.commit({ '.devops.yml': SLOW }, 'slow');
+    await stack.repo.branch('gated', 'main');
+    await stack.repo.checkout('gated');
+    gatedCommit = await stack.repo.commit({ '.devops.yml': GATED }, 'gated');
+  });
+
+  it('stops a running build: the build is aborted in Jenkins and its running stage becomes Aborted', async () => {
+    const res = await stack.api('/api/v1/namespaces/demo/pipelines/sample/run', { branch: 'slow' });
+    const name = res.body.metadata.name;
+    await waitFor('the step runs', async () => (await stack.execution(name)).status?.stages?.[0]?.phase === 'Running', { timeoutMs: 60_000 });
+    expect((await stack.api(`/api/v1/namespaces/demo/pipelineexecutions/${name}/stop`)).status).toBe(200);
+    const done = await stack.waitForPhase(name, ['Aborted', 'Failed', 'Succeeded'], 30_000);
+    expect(done.status?.phase).toBe('Aborted');
+    expect(done.status?.stages?.[0]).toMatchObject({ phase: 'Aborted' });
+    expect(done.spec.commit).toBe(slowCommit);
+    await waitFor('Jenkins aborted the build', async () => stack.jenkins.builds('demo-pipeline').find((b) => b.params.EXECUTION_ID === name)?.result === 'ABORTED', { timeoutMs: 20_000 });
+    expect((await stack.api(`/api/v1/namespaces/demo/pipelineexecutions/${name}/stop`)).status).toBe(409);
+  });
+
+  it('reruns an execution from the same snapshot and commit, even after the branch moved', async () => {
+    const res = await stack.api('/api/v1/namespaces/demo/pipelineexecutions/sample-1/rerun');
+    expect(res.status).toBe(201);
+    const original = await stack.execution('sample-1');
+    expect(res.body.spec).toMatchObject({ commit: original.spec.commit, config: original.spec.config, trigger: { rerunOf: 'sample-1', user: 'admin' } });
+    expect(res.body.spec.run).toBeGreaterThan(original.spec.run!);
+    expect((await stack.waitForPhase(res.body.metadata.name, ['Succeeded', 'Failed'])).status?.phase).toBe('Succeeded');
+  });
+
+  it('waits for an approval, records who approved, and goes on', async () => {
+    const res = await stack.api('/api/v1/namespaces/demo/pipelines/sample/run', { branch: 'gated' });
+    const name = res.body.metadata.name;
+    expect(res.body.spec.commit).toBe(gatedCommit);
+    await waitFor('the approval waits', async () => (await stack.execution(name)).status?.stages?.[0]?.steps[0]?.phase === 'Waiting', { timeoutMs: 60_000 });
+    expect((await stack.execution(name)).status?.reason).toBe('waiting for approval');
+    const approved = await stack.api(`/api/v1/namespaces/demo/pipelineexecutions/${name}/approve`, { stage: 'gate', step: 0, comment: 'looks good' });
+    expect(approved.status).toBe(200);
+    const done = await stack.waitForPhase(name, ['Succeeded', 'Failed', 'Aborted']);
+    expect(done.status?.phase).toBe('Succeeded');
+    expect(done.status?.stages?.[0]?.steps[0]?.approval).toMatchObject({ decision: 'Approved', user: 'admin', comment: 'looks good' });
+  });
+
+  it('ends the run when the approval is rejected', async () => {
+    const res = await stack.api('/api/v1/namespaces/demo/pipelines/sample/run', { branch: 'gated' });
+    const name = res.body.metadata.name;
+    await waitFor('the approval waits', async () => (await stack.execution(name)).status?.stages?.[0]?.steps[0]?.phase === 'Waiting', { timeoutMs: 60_000 });
+    expect((await stack.api(`/api/v1/namespaces/demo/pipelineexecutions/${name}/reject`, { stage: 0, step: 0 })).status).toBe(200);
+    const done = await stack.waitForPhase(name, ['Succeeded', 'Failed', 'Aborted']);
+    expect(done.status?.phase).toBe('Aborted');
+    expect(done.status?.stages?.[0]?.steps[0]?.approval).toMatchObject({ decision: 'Rejected', user: 'admin' });
+    expect(done.status?.stages?.[1]?.phase).toBe('Skipped');
+  });
+});

@@ -1,0 +1,139 @@
+// The whole of Keelson on one machine for e2e tests, faults and benchmarks: a KWOK cluster (real apiserver,
+// scheduler and controller-manager), a private Redis, a real git repository, the Jenkins double creating build
+// pods in the cluster, and the manager pointed at all of them.
+import { randomBytes } from 'node:crypto';
+import { Core, Keelson, KubeClient, type ObjectOf } from '@keelson/kube';
+import { silentLogger, type Logger } from '@keelson/observability';
+import { Cluster, GitRepository, RedisServer, freePort, waitFor, type FakeNode, type GitFiles } from '@keelson/servers';
+import { JenkinsDouble, kubePodBackend, startJenkinsDouble } from '../doubles/jenkins/jenkins-double';
+import { Manager, startManager } from '../../apps/manager/src/manager';
+
+export const SAMPLE_DEVOPS_YML = `
+stages:
+- name: build
+  steps:
+  - runScriptConfig:
+      image: golang:1.22
+      shellScript: |
+        echo compiling
+        sleep 1
+- name: test
+  steps:
+  - runScriptConfig: {image: golang:1.22, shellScript: echo testing}
+  - runScriptConfig: {image: golang:1.22, shellScript: echo linting}
+- name: publish
+  steps:
+  - runScriptConfig: {image: alpine:3.20, shellScript: echo done}
+`;
+
+export interface StackOptions {
+  nodes?: number | FakeNode[];
+  files?: GitFiles;
+  managerEnv?: NodeJS.ProcessEnv;
+  logger?: Logger;
+}
+
+type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
+
+export class KeelsonStack {
+  readonly managers: Manager[] = [];
+  private managerEnv: NodeJS.ProcessEnv = {};
+
+  private constructor(
+    readonly cluster: Cluster,
+    readonly redis: RedisServer,
+    readonly repo: GitRepository,
+    readonly jenkins: JenkinsDouble,
+    readonly kube: KubeClient,
+  ) {}
+
+  static async start(options: StackOptions = {}): Promise<KeelsonStack> {
+    const cluster = await Cluster.start({ nodes: options.nodes ?? 3 });
+    const parts: { redis?: RedisServer; repo?: GitRepository; jenkins?: JenkinsDouble } = {};
+    try {
+      const kube = new KubeClient({ kubeconfigPath: cluster.adminKubeconfig });
+      parts.redis = await RedisServer.start();
+      parts.repo = await GitRepository.create(options.files ?? { '.devops.yml': SAMPLE_DEVOPS_YML, 'main.go': 'package main\n' });
+      parts.jenkins = await startJenkinsDouble({
+        kube: kubePodBackend(kube),
+        credentials: (instance) => jenkinsAdmin(kube, instance),
+        quietPeriodSeconds: 0,
+        logger: options.logger,
+      });
+      const stack = new KeelsonStack(cluster, parts.redis, parts.repo, parts.jenkins, kube);
+      for (const ns of ['keelson-system', 'demo']) await kube.resource(Core.Namespace).create({ metadata: { name: ns } });
+      stack.managerEnv = {
+        KUBECONFIG: cluster.adminKubeconfig, HOST: '127.0.0.1', REDIS_URL: parts.redis.url, REDIS_PREFIX: `keelson-${randomBytes(4).toString('hex')}`,
+        DATA_PLANE_JENKINS_URL: `${parts.jenkins.url()}/{namespace}`, ALLOW_FILE_REPOSITORIES: 'true', LOG_LEVEL: 'warn',
+        SYNC_BASE_POLL_MS: '200', SYNC_MAX_POLL_MS: '2000', RESYNC_SECONDS: '5',
+        ...options.managerEnv,
+      };
+      await stack.startManager();
+      return stack;
+    } catch (err) {
+      await parts.jenkins?.stop();
+      await parts.repo?.remove();
+      await parts.redis?.stop();
+      await cluster.stop();
+      throw err;
+    }
+  }
+
+  get manager(): Manager {
+    return this.managers[0];
+  }
+
+  get adminToken(): string {
+    return this.cluster.controlPlane.admin.token;
+  }
+
+  async startManager(env: NodeJS.ProcessEnv = {}, logger: Logger = silentLogger): Promise<Manager> {
+    const manager = await startManager({ ...this.managerEnv, PORT: String(await freePort()), ...env }, logger);
+    this.managers.push(manager);
+    return manager;
+  }
+
+  async createPipeline(name: string, namespace = 'demo', spec: Partial<ObjectOf<typeof Keelson.Pipeline>['spec']> = {}): Promise<void> {
+    await this.kube.resource(Keelson.Pipeline).create({
+      apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'Pipeline', metadata: { name, namespace },
+      spec: { repositoryUrl: this.repo.fileUrl, configPath: '.devops.yml', suspend: false, ...spec },
+    });
+  }
+
+  /** POST to the manager's REST API as the admin (or another bearer token). */
+  async api(path: string, body?: unknown, token = this.adminToken, manager = this.manager): Promise<{ status: number; body: any }> {
+    const res = await fetch(`${manager.url}${path}`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  execution(name: string, namespace = 'demo'): Promise<Execution> {
+    return this.kube.resource(Keelson.PipelineExecution).get(namespace, name);
+  }
+
+  async waitForPhase(name: string, phases: string[], timeoutMs = 90_000, namespace = 'demo'): Promise<Execution> {
+    let last: Execution | undefined;
+    await waitFor(`${name} in ${phases.join('/')}`, async () => {
+      last = await this.execution(name, namespace);
+      return phases.includes(last.status?.phase ?? '');
+    }, { timeoutMs, onTimeout: () => JSON.stringify(last?.status) });
+    return last!;
+  }
+
+  async stop(): Promise<void> {
+    for (const m of this.managers.splice(0)) await m.close().catch(() => undefined);
+    await this.jenkins.stop().catch(() => undefined);
+    await this.repo.remove().catch(() => undefined);
+    await this.redis.stop().catch(() => undefined);
+    await this.cluster.stop();
+  }
+}
+
+/** The double answers as the admin the data plane generated: the same Secret the manager reads. */
+async function jenkinsAdmin(kube: KubeClient, namespace: string): Promise<{ username: string; password: string }> {
+  const secret = (await kube.resource(Core.Secret).get(namespace, 'jenkins-admin')) as { data?: Record<string, string> };
+  const decode = (key: string) => Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
+  return { username: decode('username'), password: decode('password') };
+}
