@@ -78,6 +78,16 @@ describe('logText/progressiveText', () => {
     expect(raw.text).toContain('line-199-');
   });
 
+  it('serves progressiveHtml the same way, HTML-escaped and with X-ConsoleAnnotator', async () => {
+    await run('echo "<tag>"');
+    const html = await http.get(`${RUN}/logText/progressiveHtml?start=0`);
+    const text = await progressive(0);
+    expect(html.headers.get('x-text-size')).toBe(text.headers.get('x-text-size'));
+    expect(html.headers.get('x-consoleannotator')).toBeTruthy();
+    expect(html.text).toContain('&lt;tag&gt;');
+    expect(html.text).not.toContain('<tag>');
+  });
+
   it('serves the whole plain text at consoleText', async () => {
     await run('echo hi');
     const text = (await http.get(`${RUN}/consoleText`)).text;
