@@ -1,9 +1,12 @@
-import { spawn, ChildProcess } from 'node:child_process';
+import { execFile, spawn, ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, processesOwnedBy, repoRoot, serverBinDir, waitFor } from '@keelson/servers';
 import { KubeClient, Keelson, Core } from '@keelson/kube';
+
+const execFileAsync = promisify(execFile);
 
 // Runs the built local mode (`npm start` after set-up) as a user would, in a temporary KEELSON_HOME.
 const home = mkdtempSync(join(tmpdir(), 'keelson-home-'));
@@ -50,7 +53,26 @@ describe('local mode', () => {
     const kube = new KubeClient({ kubeconfigPath: join(stateDir, 'kubeconfig') });
     const nodes = await kube.resource(Core.Node).list();
     expect(nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))).toHaveLength(3);
-    expect((await kube.resource(Keelson.Pipeline).list()).items).toEqual([]);
+    expect((await kube.resource(Keelson.Pipeline).list()).items.map((p) => `${p.metadata.namespace}/${p.metadata.name}`)).toEqual(['demo/sample']);
+  });
+
+  it('runs the sample pipeline as the README shows: the admin token of the kubeconfig, then kubectl get -w', async () => {
+    const kubeconfig = join(stateDir, 'kubeconfig');
+    const token = (await execFileAsync(join(serverBinDir(), 'kubectl'), ['--kubeconfig', kubeconfig, 'config', 'view', '--raw', '-o', 'jsonpath={.users[0].user.token}'])).stdout;
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/namespaces/demo/pipelines/sample/run`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ branch: 'main' }),
+    });
+    expect(res.status).toBe(201);
+    const name = ((await res.json()) as { metadata: { name: string } }).metadata.name;
+    const kube = new KubeClient({ kubeconfigPath: kubeconfig });
+    let phase: string | undefined;
+    await waitFor('the sample run to finish', async () => {
+      phase = (await kube.resource(Keelson.PipelineExecution).get('demo', name)).status?.phase;
+      return phase === 'Succeeded' || phase === 'Failed' || phase === 'Aborted';
+    }, { timeoutMs: 120_000 });
+    expect(phase).toBe('Succeeded');
+    const table = (await execFileAsync(join(serverBinDir(), 'kubectl'), ['--kubeconfig', kubeconfig, 'get', 'pipelineexecutions', '-n', 'demo'])).stdout;
+    expect(table).toMatch(new RegExp(`^${name}\\s+sample\\s+1\\s+Succeeded\\s+main`, 'm'));
   });
 
   it('stops every server it started on Ctrl-C', async () => {

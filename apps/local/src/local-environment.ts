@@ -1,8 +1,11 @@
 import { mkdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Cluster, keelsonHome, MinioServer, OWNER_ENV, reapProcessesOwnedBy, RedisServer } from '@keelson/servers';
+import { Cluster, GitRepository, keelsonHome, MinioServer, OWNER_ENV, reapProcessesOwnedBy, RedisServer } from '@keelson/servers';
+import { Core, Keelson, KubeClient } from '@keelson/kube';
 import { Logger } from '@keelson/observability';
 import { Manager, startManager } from '../../manager/src/manager';
+import { JenkinsDouble, kubePodBackend, startJenkinsDouble } from '../../../test/doubles/jenkins/jenkins-double';
+import { SAMPLE_DEVOPS_YML, SAMPLE_NAMESPACE, SAMPLE_PIPELINE } from './sample-pipeline';
 
 /** Marks every server local mode starts, so the next start can clean up after a run that was killed. */
 export function localOwner(stateDir = LocalEnvironment.stateDir()): string {
@@ -15,6 +18,10 @@ export interface LocalEndpoints {
   kubeconfig: string;
   redis: string;
   minio: { endpoint: string; accessKey: string };
+  /** The Jenkins double every data plane's Jenkins resolves to (`<url>/<project>-pipeline`). */
+  jenkins: string;
+  /** The sample git repository and the Pipeline that builds it. */
+  sample: { repository: string; namespace: string; pipeline: string };
   nodes: string[];
   stateDir: string;
 }
@@ -28,6 +35,7 @@ export class LocalEnvironment {
   private redis?: RedisServer;
   private minio?: MinioServer;
   private manager?: Manager;
+  private jenkins?: JenkinsDouble;
 
   constructor(private readonly logger: Logger) {}
 
@@ -60,14 +68,23 @@ export class LocalEnvironment {
     mkdirSync(join(stateDir, 'minio'));
     this.minio = await MinioServer.start(join(stateDir, 'minio'));
 
+    // Jenkins cannot run here: the double stands in for every project's Jenkins and creates real build pods.
+    const kube = new KubeClient({ kubeconfigPath: kubeconfig });
+    this.jenkins = await startJenkinsDouble({
+      kube: kubePodBackend(kube), credentials: (instance) => jenkinsAdmin(kube, instance), logger: this.logger.child({ component: 'jenkins-double' }),
+    });
+    const sample = await GitRepository.create({ '.devops.yml': SAMPLE_DEVOPS_YML, 'README.md': '# A sample repository for Keelson\n' }, { dir: join(stateDir, 'sample-repo') });
+
     this.manager = await startManager({
       ...env, KUBECONFIG: kubeconfig, HOST: '127.0.0.1', PORT: env.PORT || '8080', REDIS_URL: redisUrl,
-      LEADER_ELECTION_NAMESPACE: 'kube-system',
+      LEADER_ELECTION_NAMESPACE: 'kube-system', DATA_PLANE_JENKINS_URL: `${this.jenkins.url()}/{namespace}`, ALLOW_FILE_REPOSITORIES: 'true',
     }, this.logger.child({ component: 'manager' }));
+    await createSamplePipeline(kube, sample.fileUrl);
 
     const endpoints: LocalEndpoints = {
       manager: this.manager.url, apiserver: this.cluster.controlPlane.server, kubeconfig, redis: redisUrl,
-      minio: { endpoint: this.minio.endpoint, accessKey: this.minio.accessKey }, nodes, stateDir,
+      minio: { endpoint: this.minio.endpoint, accessKey: this.minio.accessKey }, jenkins: this.jenkins.url(),
+      sample: { repository: sample.fileUrl, namespace: SAMPLE_NAMESPACE, pipeline: SAMPLE_PIPELINE }, nodes, stateDir,
     };
     // For scripts: everything but secrets, in a file at a fixed place.
     writeFileSync(join(stateDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2) + '\n');
@@ -76,6 +93,22 @@ export class LocalEnvironment {
 
   async stop(): Promise<void> {
     await this.manager?.close().catch(() => undefined);
+    await this.jenkins?.stop().catch(() => undefined);
     await Promise.all([this.minio?.stop(), this.redis?.stop(), this.cluster?.stop()]);
   }
+}
+
+async function createSamplePipeline(kube: KubeClient, repositoryUrl: string): Promise<void> {
+  await kube.resource(Core.Namespace).create({ metadata: { name: SAMPLE_NAMESPACE } });
+  await kube.resource(Keelson.Pipeline).create({
+    apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'Pipeline', metadata: { name: SAMPLE_PIPELINE, namespace: SAMPLE_NAMESPACE },
+    spec: { displayName: 'sample', repositoryUrl, configPath: '.devops.yml', suspend: false },
+  });
+}
+
+/** The double answers as the admin that the data plane generated: the Secret the manager reads too. */
+async function jenkinsAdmin(kube: KubeClient, namespace: string): Promise<{ username: string; password: string }> {
+  const secret = (await kube.resource(Core.Secret).get(namespace, 'jenkins-admin')) as { data?: Record<string, string> };
+  const decode = (key: string) => Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
+  return { username: decode('username'), password: decode('password') };
 }
