@@ -67,6 +67,7 @@ describe('the credentials store', () => {
     expect(again.json()).toMatchObject({ notificationType: 'ERROR', message: expect.stringContaining('already exist') });
     const redirected = await http.request('POST', `${DOMAIN}/createCredentials`, { body: form.replace('%22f%22', '%22g%22'), contentType: 'application/x-www-form-urlencoded' });
     expect(redirected.status).toBe(302);
+    expect((await http.get(new URL(redirected.headers.get('location') as string).pathname.replace('/team-a-pipeline', ''))).status).toBe(200);
   });
 
   it('deletes a credential with doDelete', async () => {

@@ -48,6 +48,9 @@ export function credentialRoutes(router: JenkinsRouter): void {
     c.x.redirect(302, `${c.x.contextPath}${DOMAIN}/`);
   });
 
+  // Where the form submission redirects to.
+  router.add('GET', DOMAIN, (c) => c.x.html('<!DOCTYPE html><html><head><title>Global credentials (unrestricted) [Jenkins]</title></head><body></body></html>'));
+
   router.add('GET', `${DOMAIN}/api/json`, (c) => {
     const list = c.instance.credentials.list();
     const wrapper = (full: boolean) => ({
