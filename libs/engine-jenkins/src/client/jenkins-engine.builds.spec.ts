@@ -164,6 +164,25 @@ describe('Jenkins engine client: builds', () => {
       expect(jenkins.calls()).toContain('POST /job/web/28/stop');
     });
 
+    it('stops the build when Jenkins refuses to cancel an item that has already left (500)', async () => {
+      let cancelTried = false;
+      jenkins.on('GET', '/queue/item/130/api/json', () => ({ status: 200, body: cancelTried ? leftItem(130, 'web', 'web-12', 28) : waitingItem(130, 'web', 'web-12') }));
+      jenkins.on('POST', '/queue/cancelItem', () => {
+        cancelTried = true;
+        return { status: 500, body: 'java.lang.IllegalStateException: not cancellable' };
+      });
+      jenkins.on('GET', '/job/web/28/api/json', { status: 200, body: build('web', 28, 130, null) });
+      jenkins.on('POST', '/job/web/28/stop', { status: 302, headers: { Location: '.' } });
+      await client.stop(endpoint(), { job: 'web', queueItem: 130 });
+      expect(jenkins.calls().at(-1)).toBe('POST /job/web/28/stop');
+    });
+
+    it('fails when the cancel fails and the item still waits', async () => {
+      jenkins.on('GET', '/queue/item/130/api/json', { status: 200, body: waitingItem(130, 'web', 'web-12') });
+      jenkins.on('POST', '/queue/cancelItem', { status: 403, body: 'keelson is missing the Job/Cancel permission' });
+      await expect(client.stop(endpoint(), { job: 'web', queueItem: 130 })).rejects.toMatchObject({ code: 'Forbidden' });
+    });
+
     it('stops a running build', async () => {
       jenkins.on('GET', '/job/web/28/api/json', { status: 200, body: build('web', 28, 130, null) });
       jenkins.on('POST', '/job/web/28/stop', { status: 200 });

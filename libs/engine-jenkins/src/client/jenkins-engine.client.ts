@@ -146,10 +146,11 @@ export class JenkinsEngineClient implements ExecutionEngine {
     let resolved = await this.resolve(http, ref);
     if (resolved.kind === 'queued' && ref.queueItem !== undefined) {
       const cancel = await http.send({ method: 'POST', path: '/queue/cancelItem', query: { id: ref.queueItem } });
-      if (cancel.status >= 400 && cancel.status !== 404) throw http.errorFor(cancel, `cancelling queue item ${ref.queueItem}`);
-      this.log.info({ job: ref.job, queueItem: ref.queueItem }, 'jenkins queue item cancelled');
-      // The item may have started between the look and the cancel: then the build is stopped instead.
+      // The item may have left the queue between the look and the cancel (Jenkins then refuses the cancel with
+      // 404, 422 or 500): look again, and stop the build it became.
       resolved = await this.resolve(http, ref);
+      if (resolved.kind === 'queued' && cancel.status >= 400) throw http.errorFor(cancel, `cancelling queue item ${ref.queueItem}`);
+      this.log.info({ job: ref.job, queueItem: ref.queueItem, outcome: resolved.kind }, 'jenkins queue item cancelled');
     }
     if (resolved.kind !== 'build') return;
     const { job, number } = resolved.ref as Required<Pick<EngineBuildRef, 'job' | 'number'>>;
