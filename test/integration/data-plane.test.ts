@@ -116,6 +116,16 @@ describe('DataPlaneProvisioner on a real apiserver', () => {
     expect((await kube.resource(Core.ConfigMap).get(ns, 'jenkins-casc')).data).toEqual({ 'jenkins.yaml': expect.stringContaining('team-a-pipeline') });
   });
 
+  it('restores the labels of a volume claim, and keeps the claim when its size cannot shrink', async () => {
+    const claims = kube.resource(Core.PersistentVolumeClaim);
+    await claims.patch(ns, 'jenkins-home', { metadata: { labels: { 'keelson.dev/project': null } } });
+    await provisioner().ensure(input);
+    expect((await claims.get(ns, 'jenkins-home')).metadata.labels).toMatchObject({ 'keelson.dev/project': 'team-a' });
+    const smaller = await provisioner().ensure({ ...input, storage: { jenkins: '1Gi' } });
+    expect(smaller.namespace).toBe(ns);
+    expect((await claims.get(ns, 'jenkins-home')).spec).toMatchObject({ resources: { requests: { storage: '8Gi' } } });
+  });
+
   it('never regenerates a hand-deleted credential of another Secret, and recreates only the deleted one', async () => {
     const credsBefore = await storedCredentials();
     await kube.resource(Core.Secret).delete(ns, 'minio-root');

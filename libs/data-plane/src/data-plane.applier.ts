@@ -2,7 +2,7 @@
 // namespace is missing", Rancher's mistake), so a hand-deleted or hand-edited object comes back. Generated
 // credentials are created once with a plain create, so two managers racing cannot both win with different
 // passwords, and are then read back and applied unchanged.
-import { Core, isAlreadyExists, isNotFound, KubeClient, KubeObject, ResourceType } from '@keelson/kube';
+import { Core, isAlreadyExists, isNotFound, KubeClient, KubeError, KubeObject, ResourceType } from '@keelson/kube';
 import { Logger, silentLogger } from '@keelson/observability';
 
 import {
@@ -82,7 +82,7 @@ export class DataPlaneProvisioner {
     for (const obj of objects) {
       const isBuildBinding = obj.kind === 'RoleBinding' && obj.metadata.namespace !== input.namespace;
       try {
-        await this.apply(obj);
+        await (obj.kind === 'PersistentVolumeClaim' ? this.applyClaim(obj, log) : this.apply(obj));
       } catch (err) {
         // A managed namespace may not exist in another data-plane cluster: nothing to grant there.
         if (isBuildBinding && isNotFound(err)) missingNamespaces.push(obj.metadata.namespace as string);
@@ -98,6 +98,29 @@ export class DataPlaneProvisioner {
 
   private apply(obj: KubeObject): Promise<KubeObject> {
     return this.kube.resource(typeOf(obj)).apply(obj, { fieldManager: FIELD_MANAGER, force: true });
+  }
+
+  /**
+   * A claim's spec is immutable once created (only a bound claim may grow), and the apiserver rewrites a freshly
+   * created claim on its first update even when nothing changed. So an existing claim is applied only when one
+   * of our labels or its size differs, and a change the apiserver refuses (a smaller size) is logged, not fatal:
+   * the data plane keeps its volume.
+   */
+  private async applyClaim(obj: KubeObject, log: Logger): Promise<void> {
+    const claims = this.kube.resource(Core.PersistentVolumeClaim);
+    let current: KubeObject | undefined;
+    try {
+      current = await claims.get(obj.metadata.namespace, obj.metadata.name as string);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    if (current && claimUpToDate(current, obj)) return;
+    try {
+      await this.apply(obj);
+    } catch (err) {
+      if (!current || !(err instanceof KubeError) || err.reason !== 'Invalid') throw err;
+      log.warn({ claim: obj.metadata.name, error: err.message }, 'volume claim cannot change as desired; keeping it');
+    }
   }
 
   private async applyOrFail(obj: KubeObject): Promise<void> {
@@ -189,4 +212,15 @@ export class DataPlaneProvisioner {
     }
     return { ready: false, reason: 'JenkinsStarting', message: `Jenkins in ${input.namespace} does not answer yet` };
   }
+}
+
+type ClaimSpec = { resources?: { requests?: { storage?: string } }; storageClassName?: string };
+
+function claimUpToDate(current: KubeObject, desired: KubeObject): boolean {
+  const labels = current.metadata.labels ?? {};
+  const want = desired.spec as ClaimSpec;
+  const have = current.spec as ClaimSpec;
+  return Object.entries(desired.metadata.labels ?? {}).every(([k, v]) => labels[k] === v)
+    && have.resources?.requests?.storage === want.resources?.requests?.storage
+    && (want.storageClassName === undefined || have.storageClassName === want.storageClassName);
 }
