@@ -61,6 +61,7 @@ function toStage(stage: NonNullable<RunJson['stages']>[number]): EngineStage[] {
   if (typeof stage?.name !== 'string' || !isNodeStatus(stage.status)) return [];
   return [{
     name: stage.name,
+    ...(typeof stage.id === 'string' && { id: stage.id }),
     status: stage.status,
     ...(typeof stage.startTimeMillis === 'number' && { startTimeMillis: stage.startTimeMillis }),
     ...(typeof stage.durationMillis === 'number' && { durationMillis: stage.durationMillis }),

@@ -88,8 +88,8 @@ describe('Jenkins engine client: builds', () => {
       expect(state).toMatchObject({ state: 'running', startTimeMillis: 1700000011000, pendingInputs: [] });
       expect(state.result).toBeUndefined();
       expect(state.stages).toEqual([
-        { name: 'checkout', status: 'SUCCESS', startTimeMillis: 1700000012000, durationMillis: 900 },
-        { name: 'stage-0 test', status: 'IN_PROGRESS', startTimeMillis: 1700000013000, durationMillis: 900 },
+        { name: 'checkout', id: '6', status: 'SUCCESS', startTimeMillis: 1700000012000, durationMillis: 900 },
+        { name: 'stage-0 test', id: '14', status: 'IN_PROGRESS', startTimeMillis: 1700000013000, durationMillis: 900 },
       ]);
       expect(jenkins.calls()).not.toContain('GET /job/web/28/wfapi/pendingInputActions');
     });

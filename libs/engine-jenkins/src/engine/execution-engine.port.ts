@@ -32,6 +32,8 @@ export interface EngineBuildRef {
 export interface EngineStage {
   /** The stage-view node name, as written by the compiler (`checkout`, `stage-0 x`, `step-0-1 y`). */
   name: string;
+  /** Jenkins flow node id of the stage (stage-view `id`), where its node APIs live (`execution/node/<id>/...`). */
+  id?: string;
   status: EngineNodeStatus;
   startTimeMillis?: number;
   durationMillis?: number;
