@@ -71,7 +71,7 @@ export class ControllersService implements OnModuleInit, OnApplicationShutdown {
 
     let executionController: RunningController | undefined;
     const executionReconciler = new PipelineExecutionReconciler({
-      kube: this.kube, executions, settings, creator: this.creator, dataPlane: this.dataPlane, syncQueue: this.syncQueue, logger: log,
+      kube: this.kube, executions, settings, pipelines, creator: this.creator, dataPlane: this.dataPlane, syncQueue: this.syncQueue, logger: log,
       enqueue: (key) => executionController?.enqueue(key),
     });
     executionController = new RunningController({

@@ -10,7 +10,7 @@ import type { SyncJobData } from '../../sync/execution-sync.types';
 import { syncMetrics } from '../../sync/sync.metrics';
 import type { DataPlaneGate } from '../data-plane.gate';
 import { decideAdmission, isAdmitted } from './admission';
-import { recordOnPipeline } from './pipeline-bookkeeping';
+import { pipelineStatusAfter, recordOnPipeline } from './pipeline-bookkeeping';
 
 type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
 
@@ -20,6 +20,7 @@ export interface ExecutionReconcilerDeps {
   kube: KubeClient;
   executions: Informer<Execution>;
   settings: Informer<ObjectOf<typeof Keelson.PipelineSetting>>;
+  pipelines: Informer<ObjectOf<typeof Keelson.Pipeline>>;
   creator: ExecutionCreator;
   dataPlane: DataPlaneGate;
   syncQueue: DelayedJobQueue<SyncJobData>;
@@ -43,6 +44,13 @@ export class PipelineExecutionReconciler {
     const cached = this.deps.executions.get(key);
     if (!cached || cached.metadata.deletionTimestamp) {
       this.written.delete(key);
+      return ReconcileResult.done();
+    }
+    // Finished and running executions need no fresh read: bookkeeping is idempotent and conditional, and
+    // handing off is keyed by uid. That keeps a resync of thousands of executions off the apiserver.
+    if (TERMINAL.has(cached.status?.phase ?? '')) return this.finished(cached);
+    if (cached.status?.phase === 'Running' && !cached.spec.stop) {
+      await this.handOff(cached);
       return ReconcileResult.done();
     }
     // Never act on a cached copy: re-read before deciding anything with a side effect.
@@ -112,12 +120,29 @@ export class PipelineExecutionReconciler {
   private async finished(exe: Execution): Promise<ReconcileResult> {
     const namespace = exe.metadata.namespace!;
     const setting = this.settingOf(namespace);
-    await recordOnPipeline(this.deps.kube, exe, setting?.spec.cache?.rememberedNodes ?? 3);
+    const remembered = setting?.spec.cache?.rememberedNodes ?? 3;
+    const pipeline = this.deps.pipelines.get(`${namespace}/${exe.spec.pipelineRef.name}`);
+    if (pipeline && JSON.stringify(pipelineStatusAfter(pipeline.status, exe, remembered)) !== JSON.stringify(pipeline.status)) {
+      await recordOnPipeline(this.deps.kube, exe, remembered);
+    }
+    await this.prune(namespace, exe.spec.pipelineRef.name, setting?.spec.historyLimit ?? 100);
     // A slot may have freed: give every waiting execution of the project another look.
     for (const other of this.projectExecutions(namespace)) {
       if (!other.status?.phase || other.status.phase === 'Queued' || other.status.phase === 'Pending') this.deps.enqueue(`${namespace}/${other.metadata.name}`);
     }
     return ReconcileResult.done();
+  }
+
+  /** Finished executions of a pipeline beyond the history limit go, oldest first (DESIGN §2). */
+  private async prune(namespace: string, pipeline: string, limit: number): Promise<void> {
+    const finished = this.projectExecutions(namespace)
+      .filter((e) => e.spec.pipelineRef.name === pipeline && TERMINAL.has(e.status?.phase ?? '') && !e.metadata.deletionTimestamp)
+      .sort((a, b) => (b.spec.run ?? 0) - (a.spec.run ?? 0));
+    for (const old of finished.slice(limit)) {
+      await this.deps.kube.resource(Keelson.PipelineExecution).delete(namespace, old.metadata.name!, { uid: old.metadata.uid }).catch((err) => {
+        if (!isNotFound(err)) throw err;
+      });
+    }
   }
 
   private projectExecutions(namespace: string): Execution[] {
