@@ -249,6 +249,8 @@ export class JenkinsDouble {
       }
       if (instanceName === '') throw new HttpError(404, 'Not Found');
       const state = await this.instance(instanceName);
+      // The login page answers anonymously, once Jenkins is up: what readiness probes ask for.
+      if (x.method === 'GET' && x.url.pathname === `${x.contextPath}/login`) return x.html('<!DOCTYPE html><html><head><title>Sign in [Jenkins]</title></head><body>login</body></html>');
       const via = state.user ? state.auth.authenticate(x, state.user) : 'password';
       state.auth.checkCrumb(x, via);
       if (!found.match) throw found.methodAllowed ? new HttpError(404, 'Not Found') : new HttpError(405, 'This URL requires POST');
