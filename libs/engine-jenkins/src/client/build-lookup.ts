@@ -15,10 +15,16 @@ export async function getQueueItem(http: JenkinsHttp, id: number): Promise<Queue
   return http.json<QueueItemJson>(response, what);
 }
 
-/** Whether a queue item's `params` (`\nNAME=value` lines) carry this execution id; true when Jenkins gave none. */
+/**
+ * Whether a queue item's `params` carry this execution id; true when Jenkins gave none. Core writes one
+ * `\nNAME=value` line per parameter (StringParameterValue.getShortDescription); the `NAME='value'` of its
+ * toString() is accepted too, in case a parameter type renders that way.
+ */
 export function paramsCarry(params: string | undefined, executionId: string): boolean {
   if (params === undefined) return true;
-  return params.split('\n').some((line) => line === `${EXECUTION_ID_PARAMETER}=${executionId}`);
+  const plain = `${EXECUTION_ID_PARAMETER}=${executionId}`;
+  const quoted = `${EXECUTION_ID_PARAMETER}='${executionId}'`;
+  return params.split('\n').some((line) => line === plain || line === quoted);
 }
 
 /** Id of an item of this job still waiting in the queue with this execution id. */

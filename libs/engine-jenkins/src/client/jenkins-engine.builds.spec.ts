@@ -59,6 +59,12 @@ describe('Jenkins engine client: builds', () => {
       expect(await client.findBuild(endpoint(), 'web', 'web-12')).toEqual({ job: 'web', queueItem: 142 });
     });
 
+    it('also reads params written as NAME=\'value\'', async () => {
+      const item = { ...waitingItem(142, 'web', 'web-12'), params: "\nEXECUTION_ID='web-12'" };
+      jenkins.on('GET', '/queue/api/json', { status: 200, body: queue({ ...item, id: 141, params: "\nEXECUTION_ID='web-120'" }, item) });
+      expect(await client.findBuild(endpoint(), 'web', 'web-12')).toEqual({ job: 'web', queueItem: 142 });
+    });
+
     it('without a hint finds nothing when neither the queue nor the builds carry the id', async () => {
       jenkins.on('GET', BUILDS, { status: 200, body: jobBuilds([{ number: 28, queueId: 130, executionId: 'web-120' }]) });
       expect(await client.findBuild(endpoint(), 'web', 'web-12')).toBeUndefined();
