@@ -74,7 +74,7 @@ export class BuildQueue {
 
   cancel(item: QueueItem): boolean {
     if (item.state === 'left') return false; // LeftItem.leave: "there's no leave operation"
-    this.clock.clearTimeout(item.timer);
+    this.disarm(item);
     this.leave(item, { cancelled: true });
     return true;
   }
@@ -93,12 +93,17 @@ export class BuildQueue {
 
   /** Jenkins restarted without its queue: everything, left items included, is forgotten. */
   forget(): void {
-    for (const i of this.items.values()) this.clock.clearTimeout(i.timer);
+    for (const i of this.items.values()) this.disarm(i);
     this.items.clear();
   }
 
+  private disarm(item: QueueItem): void {
+    if (item.timer !== undefined) this.clock.clearTimeout(item.timer);
+    item.timer = undefined;
+  }
+
   private arm(item: QueueItem, dueAt: number): void {
-    this.clock.clearTimeout(item.timer);
+    this.disarm(item);
     item.dueAt = dueAt;
     item.timer = this.clock.setTimeout(() => {
       if (item.state !== 'waiting') return;
