@@ -52,6 +52,19 @@ describe('a successful build', () => {
     expect(double.builds()).toEqual([expect.objectContaining({ instance: INSTANCE, job: 'web', number: 1, params: { EXECUTION_ID: 'web-12' }, result: 'SUCCESS', building: false })]);
   });
 
+  it('embeds the flow nodes of each stage with fullStages=true, and lists runs at the job level', async () => {
+    await run(aJob([['echo one']]).configXml);
+    const plain = await describeRun();
+    expect(plain.stages[0]).not.toHaveProperty('stageFlowNodes');
+    const full = await http.json(`${RUN}/wfapi/describe?fullStages=true`);
+    const step = full.stages.find((s: { name: string }) => s.name === 'step-0-0 step-1');
+    expect(step.stageFlowNodes.map((n: { name: string; status: string }) => `${n.name}:${n.status}`)).toEqual(['Write file to workspace:SUCCESS', 'Shell Script:SUCCESS']);
+    expect(await http.json('/job/web/wfapi/describe')).toEqual({
+      _links: { self: { href: `/${INSTANCE}/job/web/wfapi/describe` }, runs: { href: `/${INSTANCE}/job/web/wfapi/runs` } }, name: 'web', runCount: 1,
+    });
+    expect((await http.json('/job/web/wfapi/runs')).map((r: { id: string; status: string }) => `${r.id}:${r.status}`)).toEqual(['1:SUCCESS']);
+  });
+
   it('takes the time of sleep from the double clock, and shows IN_PROGRESS meanwhile', async () => {
     await run(aJob([['echo start\nsleep 30\necho done']]).configXml);
     expect(await describeRun()).toMatchObject({ status: 'IN_PROGRESS' });
@@ -190,6 +203,14 @@ describe('an approval', () => {
     await run(approvalJob());
     expect((await http.post(`${RUN}/wfapi/inputSubmit?inputId=approval-1-0`)).status).toBe(500);
     expect((await http.post(`${RUN}/wfapi/inputSubmit?inputId=Approval-1-0`)).status).toBe(200);
+    await double.idle();
+    expect((await http.json(`${RUN}/api/json`)).result).toBe('SUCCESS');
+  });
+
+  it('proceeds with POST input/<Id>/proceed and a json form', async () => {
+    await run(approvalJob());
+    const form = new URLSearchParams({ json: JSON.stringify({ parameter: [] }) }).toString();
+    expect((await http.post(`${RUN}/input/Approval-1-0/proceed`, form, 'application/x-www-form-urlencoded')).status).toBe(200);
     await double.idle();
     expect((await http.json(`${RUN}/api/json`)).result).toBe('SUCCESS');
   });

@@ -16,6 +16,7 @@ import { BuildGate } from './runner/build-gate';
 import { Interrupted } from './runner/interrupt-scope';
 import { credentialRoutes } from './routes/credentials.routes';
 import { jobRoutes } from './routes/job.routes';
+import { logRoutes } from './routes/log.routes';
 import { queueRoutes } from './routes/queue.routes';
 import type { RequestContext } from './routes/request-context';
 import { rootRoutes } from './routes/root.routes';
@@ -80,7 +81,7 @@ export class JenkinsDouble {
   constructor(private readonly options: JenkinsDoubleOptions) {
     this.clock = options.clock ?? realClock;
     this.logger = options.logger ?? silentLogger;
-    for (const routes of [rootRoutes, jobRoutes, queueRoutes, runRoutes, wfapiRoutes, credentialRoutes]) routes(this.router);
+    for (const routes of [rootRoutes, jobRoutes, queueRoutes, runRoutes, logRoutes, wfapiRoutes, credentialRoutes]) routes(this.router);
     this.server = createServer((req, res) => void this.handle(req, res));
   }
 

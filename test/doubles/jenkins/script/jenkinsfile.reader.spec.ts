@@ -76,6 +76,13 @@ describe('the Jenkinsfile reader on the golden files', () => {
     expect(script.stages[2].steps[0]).toMatchObject({ scriptFile: 'step-2-0.sh', files: [{ name: 'step-2-0.sh' }, { name: 'step-2-0.yaml' }] });
   });
 
+  it('normalises an input id like InputStep: first letter capitalised', () => {
+    const source = golden('full-featured.Jenkinsfile').replace("input(id: 'Approval-1-0'", "input(id: 'approval-1-0'");
+    expect(source).toContain("input(id: 'approval-1-0'");
+    const step = readJenkinsfile(source).stages[1].steps[0];
+    expect(step.kind === 'approval' && step.input.id).toBe('Approval-1-0');
+  });
+
   it('marks a stage skipped by its when condition', () => {
     const script = readJenkinsfile(golden('manual-run.Jenkinsfile'));
     expect(script.stages[0]).toEqual({ name: 'stage-0 test', skipped: 'Skipped: the when condition of this stage does not match this run', steps: [] });
