@@ -1,25 +1,18 @@
 // Runs one build the way Jenkins runs a Keelson Jenkinsfile: parameter guard, timeout, build pod, checkout,
 // then stages in order with their steps in parallel. Steps follow the double's step convention (README); the
 // console log, the flow graph (stage view) and the build pod evolve as they would in Jenkins.
-import type { Clock } from '@keelson/kube';
 import type { Logger } from '@keelson/observability';
-import { POD_EXIT_CODE_ANNOTATION, POD_FINISH_ANNOTATION } from '@keelson/servers';
 import type { Build, BuildResult } from '../model/build';
 import type { FlowNode } from '../model/flow-graph';
 import { timeSpan } from '../model/time-span';
-import type { BuildPodBackend } from '../kube/build-pod.backend';
 import { readJenkinsfile, type KeelsonScript, type ScriptStage, type ScriptStep } from '../script/jenkinsfile.reader';
-import { agentPod, AGENT_WORKDIR } from './agent-pod';
 import type { BuildGate } from './build-gate';
+import { BuildPodLifecycle, type BuildPodEnv } from './build-pod.lifecycle';
 import { Interrupted, InterruptScope, nodeErrorOf, StepFailure } from './interrupt-scope';
 import { parseStepScript } from './step-script';
 
-export interface BuildRunnerEnv {
-  clock: Clock;
+export interface BuildRunnerEnv extends BuildPodEnv {
   gate: BuildGate;
-  kube?: BuildPodBackend;
-  podRetention: 'finish' | 'delete';
-  podPollIntervalMs: number;
   logger: Logger;
 }
 
@@ -32,7 +25,7 @@ interface Thread {
 
 export class BuildRunner {
   private failedBranch?: string;
-  private podCreated = false;
+  private readonly pod: BuildPodLifecycle;
 
   constructor(
     private readonly build: Build,
@@ -40,7 +33,9 @@ export class BuildRunner {
     /** Jenkins root URL of the instance, with a trailing slash. */
     private readonly rootUrl: string,
     private readonly env: BuildRunnerEnv,
-  ) {}
+  ) {
+    this.pod = new BuildPodLifecycle(build, rootUrl, env);
+  }
 
   private get now(): number {
     return this.env.clock.now();
@@ -66,7 +61,7 @@ export class BuildRunner {
     }
     try {
       // A lost build leaves its pod behind, as a Jenkins that forgot the run would.
-      if (!(failure instanceof Interrupted && failure.reason === 'lost')) await this.finishPod(result);
+      if (!(failure instanceof Interrupted && failure.reason === 'lost')) await this.pod.finish(result);
     } catch (err) {
       this.env.logger.warn({ err: (err as Error).message, job: b.job, build: b.number }, 'could not finish the build pod');
     }
@@ -108,7 +103,7 @@ export class BuildRunner {
     this.skipBlock();
     this.pipe('{');
     this.pipe('node');
-    await this.provisionPod(script, t);
+    await this.pod.provision(script.podTemplate, t.scope);
     this.skipBlock();
     this.pipe('{');
     this.pipe('pwd');
@@ -123,64 +118,6 @@ export class BuildRunner {
     this.pipe('// node');
     this.pipe('}');
     this.pipe('// podTemplate');
-  }
-
-  // --- build pod -------------------------------------------------------------------------------------
-
-  private async provisionPod(script: KeelsonScript, t: Thread): Promise<void> {
-    const b = this.build;
-    const { kube } = this.env;
-    const pod = agentPod({ yaml: script.podTemplate.yaml, namespace: script.podTemplate.namespace, job: b.job, build: b.number, rootUrl: this.rootUrl });
-    const ref = `${pod.metadata.namespace}/${pod.metadata.name}`;
-    b.pod = { namespace: pod.metadata.namespace, name: pod.metadata.name };
-    if (kube) {
-      try {
-        await kube.createPod(pod.metadata.namespace, pod);
-        this.podCreated = true;
-      } catch (err) {
-        b.pod = undefined;
-        throw new StepFailure(`Unable to create pod ${script.podTemplate.cloud ?? 'kubernetes'} ${ref}: ${(err as Error).message}`);
-      }
-      b.log.line(`Created Pod: ${script.podTemplate.cloud ?? 'kubernetes'} ${ref}`);
-      const nodeName = await this.waitRunning(pod.metadata.namespace, pod.metadata.name, t);
-      b.pod.nodeName = nodeName;
-      b.log.line(`[Normal][${ref}][Scheduled] Successfully assigned ${ref} to ${nodeName}`);
-    }
-    b.log.line(`Agent ${pod.metadata.name} is provisioned from template ${pod.metadata.labels?.['jenkins/label']}`);
-    b.log.line(`Running on ${pod.metadata.name} in ${AGENT_WORKDIR}/workspace/${b.job}`);
-  }
-
-  /** Polls the pod (real time: it waits for real servers) until it runs; a pod that ends first fails the build. */
-  private async waitRunning(namespace: string, name: string, t: Thread): Promise<string> {
-    const kube = this.env.kube as BuildPodBackend;
-    for (;;) {
-      t.scope.throwIfInterrupted();
-      const state = await kube.getPod(namespace, name);
-      if (!state) throw new StepFailure(`Pod ${namespace}/${name} was deleted before it started`);
-      if (state.phase === 'Running') return state.nodeName ?? '';
-      if (state.phase === 'Failed' || state.phase === 'Succeeded') throw new StepFailure(`Pod ${namespace}/${name} ended (${state.phase}) before it started`);
-      await t.scope.wait<void>((resolve) => {
-        const timer = setTimeout(resolve, this.env.podPollIntervalMs);
-        return () => clearTimeout(timer);
-      });
-    }
-  }
-
-  private async finishPod(result: BuildResult): Promise<void> {
-    const { kube } = this.env;
-    const pod = this.build.pod;
-    if (!kube || !pod || !this.podCreated) return;
-    const state = await kube.getPod(pod.namespace, pod.name);
-    if (!state) return;
-    if (this.env.podRetention === 'delete' || state.phase !== 'Running') {
-      await kube.deletePod(pod.namespace, pod.name);
-      return;
-    }
-    const ok = result === 'SUCCESS' || result === 'UNSTABLE';
-    await kube.annotatePod(pod.namespace, pod.name, {
-      [POD_FINISH_ANNOTATION]: ok ? 'Succeeded' : 'Failed',
-      [POD_EXIT_CODE_ANNOTATION]: ok ? '0' : result === 'ABORTED' ? '143' : '1',
-    });
   }
 
   // --- stages and steps ------------------------------------------------------------------------------
