@@ -1,0 +1,116 @@
+// Write requests counted by the kube-apiserver itself (`apiserver_request_total` on its /metrics), and who in
+// the stack makes each kind of write. The metric has no user or user-agent label (every component here uses
+// the admin kubeconfig anyway), so writers are told apart by what they write.
+import { request } from 'node:https';
+
+export const WRITE_VERBS = ['POST', 'PUT', 'PATCH', 'DELETE', 'DELETECOLLECTION', 'APPLY'];
+
+export interface WriteKey {
+  group: string;
+  resource: string;
+  subresource: string;
+  verb: string;
+}
+
+export type WriteCounts = Map<string, number>;
+
+export function keyOf(k: WriteKey): string {
+  return [k.group, k.resource, k.subresource, k.verb].join('|');
+}
+
+export function parseKey(key: string): WriteKey {
+  const [group, resource, subresource, verb] = key.split('|');
+  return { group, resource, subresource, verb };
+}
+
+/** `group/resource[/subresource]`, core group spelled `core`. */
+export function resourceName(k: WriteKey): string {
+  return `${k.group || 'core'}/${k.resource}${k.subresource ? `/${k.subresource}` : ''}`;
+}
+
+function labels(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of text.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) out[m[1]] = m[2];
+  return out;
+}
+
+export interface ApiserverAccess {
+  server: string;
+  caPem: string;
+  token: string;
+}
+
+/**
+ * GET /metrics with the admin token. Not through KubeClient.raw: it returns only JSON bodies (undefined for
+ * the Prometheus text format), see the README.
+ */
+export function scrapeMetrics(access: ApiserverAccess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL('/metrics', access.server), { ca: access.caPem, headers: { authorization: `Bearer ${access.token}` } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`GET /metrics: ${res.statusCode}`))));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Write requests (any response code, dry runs excluded) so far, by group, resource, subresource and verb. */
+export async function readWrites(access: ApiserverAccess): Promise<WriteCounts> {
+  const text = await scrapeMetrics(access);
+  const counts: WriteCounts = new Map();
+  for (const line of String(text).split('\n')) {
+    if (!line.startsWith('apiserver_request_total{')) continue;
+    const close = line.lastIndexOf('}');
+    const l = labels(line.slice('apiserver_request_total{'.length, close));
+    if (!WRITE_VERBS.includes(l.verb) || (l.dry_run ?? '') !== '') continue;
+    const key = keyOf({ group: l.group ?? '', resource: l.resource ?? '', subresource: l.subresource ?? '', verb: l.verb });
+    counts.set(key, (counts.get(key) ?? 0) + Number(line.slice(close + 1).trim()));
+  }
+  return counts;
+}
+
+export function diff(after: WriteCounts, before: WriteCounts): WriteCounts {
+  const out: WriteCounts = new Map();
+  for (const [key, value] of after) {
+    const delta = value - (before.get(key) ?? 0);
+    if (delta > 0) out.set(key, delta);
+  }
+  return out;
+}
+
+export function total(counts: WriteCounts, filter: (k: WriteKey) => boolean = () => true): number {
+  let sum = 0;
+  for (const [key, value] of counts) if (filter(parseKey(key))) sum += value;
+  return sum;
+}
+
+export type Writer = 'keelson: custom resources' | 'keelson: data plane' | 'background: leases' | 'not keelson: build pods and cluster';
+
+/**
+ * Who makes a write, from what it writes (apps/manager, libs/data-plane, test/doubles/jenkins, KWOK, the
+ * scheduler and the controller-manager read side by side):
+ * - devops.keelson.dev: only the manager writes Keelson's resources (the benchmark's own setup is outside the
+ *   measured window).
+ * - APPLY, and writes to the kinds the data-plane applier owns (namespace, Deployments, Services, PVCs,
+ *   ServiceAccounts, Secrets, RoleBindings, NetworkPolicies, ConfigMaps): the manager's data-plane reconcile.
+ *   Deployments' status, ReplicaSets and their pods are the controller-manager's answer to it.
+ * - leases: node heartbeats from KWOK and the manager's leader Lease; both tick with time, not with runs.
+ * - everything else (build pods created and annotated by the Jenkins double, pods/binding by the scheduler,
+ *   pods/status by KWOK, events, endpoint slices, ReplicaSets): not Keelson's writes.
+ */
+export function writerOf(k: WriteKey): Writer {
+  if (k.group === 'devops.keelson.dev') return 'keelson: custom resources';
+  if (k.group === 'coordination.k8s.io' && k.resource === 'leases') return 'background: leases';
+  if (k.verb === 'APPLY') return 'keelson: data plane';
+  const dataPlaneKinds = new Set([
+    '|namespaces', '|services', '|persistentvolumeclaims', '|serviceaccounts', '|secrets', '|configmaps',
+    'apps|deployments', 'rbac.authorization.k8s.io|rolebindings', 'rbac.authorization.k8s.io|roles', 'networking.k8s.io|networkpolicies',
+  ]);
+  if (!k.subresource && dataPlaneKinds.has(`${k.group}|${k.resource}`)) return 'keelson: data plane';
+  return 'not keelson: build pods and cluster';
+}
+
+export const WRITERS: Writer[] = ['keelson: custom resources', 'keelson: data plane', 'background: leases', 'not keelson: build pods and cluster'];
