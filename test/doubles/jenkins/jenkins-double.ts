@@ -256,7 +256,7 @@ export class JenkinsDouble {
       state.auth.checkCrumb(x, via);
       if (!found.match) throw found.methodAllowed ? new HttpError(404, 'Not Found') : new HttpError(405, 'This URL requires POST');
       const ctx: RequestContext = {
-        x, instance: state.instance, auth: state.auth, via, clock: this.clock, version,
+        x, instance: state.instance, auth: state.auth, version,
         quietPeriodSeconds: this.options.quietPeriodSeconds ?? 5,
         view: () => ({ rootUrl: x.rootUrl, contextPath: x.contextPath, now: this.clock.now() }),
       };

@@ -11,15 +11,6 @@ export class HttpError extends Error {
   }
 }
 
-const REASONS: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict',
-  422: 'Unprocessable Entity', 500: 'Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
-};
-
-export function reason(status: number): string {
-  return REASONS[status] ?? 'Error';
-}
-
 export class Exchange {
   readonly url: URL;
   private formCache?: URLSearchParams;

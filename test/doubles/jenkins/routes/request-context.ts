@@ -1,5 +1,4 @@
 // What a route handler gets: the exchange, the addressed instance and its auth, and the double's settings.
-import type { Clock } from '@keelson/kube';
 import type { InstanceAuth } from '../http/auth';
 import { HttpError, type Exchange } from '../http/exchange';
 import type { Router } from '../http/router';
@@ -12,9 +11,6 @@ export interface RequestContext {
   x: Exchange;
   instance: JenkinsInstance;
   auth: InstanceAuth;
-  /** How the request was authenticated: a password needs crumbs, a token does not. */
-  via: 'password' | 'token';
-  clock: Clock;
   /** The default quiet period of jobs, in seconds (Jenkins: 5). */
   quietPeriodSeconds: number;
   version: string;
