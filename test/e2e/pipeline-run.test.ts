@@ -53,7 +53,10 @@ describe('a manual run', () => {
   });
 
   it('fails at once, with file:line:column, a run whose .devops.yml does not parse', async () => {
+    await stack.repo.branch('broken', 'main');
+    await stack.repo.checkout('broken');
     const bad = await stack.repo.commit({ '.devops.yml': 'stages:\n- name: x\n  steps:\n  - runScriptConfig: {image: 3}\n' }, 'break the config');
+    await stack.repo.checkout('main');
     const res = await stack.api('/api/v1/namespaces/demo/pipelines/sample/run', { commit: bad });
     expect(res.status).toBe(201);
     const failed = await stack.execution(res.body.metadata.name);

@@ -3,7 +3,8 @@
 // pods in the cluster, and the manager pointed at all of them.
 import { randomBytes } from 'node:crypto';
 import { Core, Keelson, KubeClient, type ObjectOf } from '@keelson/kube';
-import { silentLogger, type Logger } from '@keelson/observability';
+import pino from 'pino';
+import { createLogger, silentLogger, type Logger } from '@keelson/observability';
 import { Cluster, GitRepository, RedisServer, freePort, waitFor, type FakeNode, type GitFiles } from '@keelson/servers';
 import { JenkinsDouble, kubePodBackend, startJenkinsDouble } from '../doubles/jenkins/jenkins-double';
 import { Manager, startManager } from '../../apps/manager/src/manager';
@@ -87,7 +88,7 @@ export class KeelsonStack {
     return this.cluster.controlPlane.admin.token;
   }
 
-  async startManager(env: NodeJS.ProcessEnv = {}, logger: Logger = silentLogger): Promise<Manager> {
+  async startManager(env: NodeJS.ProcessEnv = {}, logger: Logger = testLogger()): Promise<Manager> {
     const manager = await startManager({ ...this.managerEnv, PORT: String(await freePort()), ...env }, logger);
     this.managers.push(manager);
     return manager;
@@ -136,4 +137,10 @@ async function jenkinsAdmin(kube: KubeClient, namespace: string): Promise<{ user
   const secret = (await kube.resource(Core.Secret).get(namespace, 'jenkins-admin')) as { data?: Record<string, string> };
   const decode = (key: string) => Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
   return { username: decode('username'), password: decode('password') };
+}
+
+/** Silent, unless KEELSON_TEST_LOG names a file to append the manager's log to (for debugging a failing test). */
+function testLogger(): Logger {
+  const file = process.env.KEELSON_TEST_LOG;
+  return file ? createLogger({ level: 'debug', destination: pino.destination({ dest: file, sync: true }) }) : silentLogger;
 }

@@ -41,6 +41,7 @@ describe('stage status mapping', () => {
   it('shows a paused input as a Waiting step', () => {
     const stages = stagesFromEngine(initialStages(plan), engine([{ name: 'step-0-0 compile', status: 'PAUSED_PENDING_INPUT' }]));
     expect(stages[0].steps[0]).toMatchObject({ phase: 'Waiting', message: 'waiting for approval' });
+    expect(stagesFromEngine(initialStages(plan), engine([{ name: 'stage-0 build', status: 'PAUSED_PENDING_INPUT' }]))[0]).not.toHaveProperty('message');
   });
 
   it('closes what was still running as Aborted and what never ran as Skipped', () => {

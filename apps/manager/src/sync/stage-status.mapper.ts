@@ -49,7 +49,11 @@ export function stagesFromEngine(current: StageStatus[], engine: EngineBuildStat
   const stages = current.map((s) => ({ ...s, steps: s.steps.map((step) => ({ ...step })) }));
   for (const node of engine.stages) {
     const ref = parseJenkinsNodeName(node.name);
-    if (ref?.kind === 'stage' && stages[ref.stage]) stages[ref.stage] = applyNode(stages[ref.stage], node);
+    if (ref?.kind === 'stage' && stages[ref.stage]) {
+      // Stages carry no message in the CRD: why a stage ended is told by its steps.
+      const { message: _message, ...stage } = applyNode(stages[ref.stage], node) as StageStatus & { message?: string };
+      stages[ref.stage] = stage;
+    }
     if (ref?.kind === 'step' && stages[ref.stage]?.steps[ref.step]) {
       stages[ref.stage].steps[ref.step] = applyNode(stages[ref.stage].steps[ref.step], node);
     }
