@@ -65,6 +65,18 @@ describe('a manual run', () => {
     expect(stack.jenkins.builds('demo-pipeline').some((b) => b.params.EXECUTION_ID === res.body.metadata.name)).toBe(false);
   });
 
+  it('fails a run the project may not build (a privileged step), with the reason, and starts no build', async () => {
+    await stack.repo.branch('privileged', 'main');
+    await stack.repo.checkout('privileged');
+    await stack.repo.commit({ '.devops.yml': 'stages:\n- name: x\n  steps:\n  - runScriptConfig: {image: docker:27-dind, shellScript: dockerd}\n    privileged: true\n' }, 'privileged');
+    await stack.repo.checkout('main');
+    const res = await stack.api('/api/v1/namespaces/demo/pipelines/sample/run', { branch: 'privileged' });
+    const failed = await stack.waitForPhase(res.body.metadata.name, ['Failed', 'Succeeded', 'Aborted'], 30_000);
+    expect(failed.status?.phase).toBe('Failed');
+    expect(failed.status?.reason).toMatch(/privileged/i);
+    expect(stack.jenkins.builds('demo-pipeline').some((b) => b.params.EXECUTION_ID === res.body.metadata.name)).toBe(false);
+  });
+
   it('answers 422 for a branch that does not exist and 400 for one git would refuse, creating nothing', async () => {
     const before = (await stack.kube.resource(Keelson.PipelineExecution).list('demo')).items.length;
     expect((await stack.api('/api/v1/namespaces/demo/pipelines/sample/run', { branch: 'no-such-branch' })).status).toBe(422);
@@ -85,6 +97,24 @@ describe('a manual run', () => {
     const done = await stack.waitForPhase(res.body.metadata.name, ['Succeeded', 'Failed']);
     expect(done.status?.node).toBe(warm);
     expect(done.status?.warmNode).toBe(true);
+  });
+});
+
+describe('metrics', () => {
+  it('exports controller-runtime names and the execution phases, sync lag and start-latency breakdown', async () => {
+    let text = '';
+    await waitFor('the phase gauge', async () => {
+      text = await (await fetch(`${stack.manager.url}/metrics`)).text();
+      return /^keelson_executions\{phase="Succeeded"\} [1-9]/m.test(text);
+    }, { timeoutMs: 15_000 });
+    expect(text).toMatch(/^controller_runtime_reconcile_total\{(?=[^}]*controller="pipelineexecution")(?=[^}]*result="success")[^}]*\} [1-9]/m);
+    expect(text).toMatch(/^workqueue_depth\{[^}]*name="pipelineexecution"/m);
+    expect(text).toMatch(/^controller_runtime_reconcile_time_seconds_count\{controller="pipeline"\} [1-9]/m);
+    for (const part of ['queued', 'jenkins_queue', 'running']) {
+      expect(text).toMatch(new RegExp(`^keelson_execution_start_latency_seconds_count\\{part="${part}"\\} [1-9]`, 'm'));
+    }
+    expect(text).toMatch(/^keelson_sync_lag_seconds_count [1-9]/m);
+    expect(text).toMatch(/^keelson_builds_started_total [1-9]/m);
   });
 });
 

@@ -3,7 +3,8 @@
 // now, and every status write carries the resourceVersion it was based on, so a concurrent stop always wins.
 import { Core, Keelson, KubeClient, isConflict, isNotFound, type ObjectOf } from '@keelson/kube';
 import type { ExecutionPhase, PipelineExecutionStatus } from '@keelson/crds';
-import { EXECUTION_LABEL, labelValue, type EngineBuildRef, type EngineBuildState, type EngineEndpoint, type ExecutionEngine } from '@keelson/engine-jenkins';
+import { PipelineConfigError } from '@keelson/pipeline-config';
+import { EXECUTION_LABEL, JenkinsClientError, JenkinsCompileError, labelValue, type EngineBuildRef, type EngineBuildState, type EngineEndpoint, type ExecutionEngine } from '@keelson/engine-jenkins';
 import { JobOutcome, type QueuedJob } from '@keelson/queue';
 import { Logger } from '@keelson/observability';
 import { compileExecution, dataPlaneNamespace, executionPlan } from '../executions/execution-job.compiler';
@@ -47,6 +48,12 @@ export class ExecutionSyncProcessor {
       return await this.step(job, exe, endpoint, log);
     } catch (err) {
       if (isConflict(err)) return JobOutcome.again(0); // someone wrote first (a stop?): decide again from a fresh read
+      if (isRefusal(err)) {
+        // The pipeline cannot be compiled for this project, or Jenkins refused the build: fail with why (A2).
+        log.warn({ err: (err as Error).message }, 'execution refused');
+        const stages = closeStages(exe.status?.stages?.length ? exe.status.stages : initialStages(executionPlan(exe)), 'Failed', this.iso());
+        return this.finish(job, exe, 'Failed', (err as Error).message.slice(0, 1024), stages, exe.status?.build, job.data.node);
+      }
       if (!isRetryable(err)) throw err;
       return this.waitForJenkins(job, exe, err as Error, log);
     }
@@ -207,6 +214,13 @@ export class ExecutionSyncProcessor {
   private iso(): string {
     return new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
+}
+
+/** Errors that retrying cannot fix and the user or operator must: the compiler's, and Jenkins refusing the job. */
+const ENGINE_REFUSALS: ReadonlySet<string> = new Set(['JobDisabled', 'NotParameterized', 'NothingScheduled']);
+
+function isRefusal(err: unknown): boolean {
+  return err instanceof JenkinsCompileError || err instanceof PipelineConfigError || (err instanceof JenkinsClientError && ENGINE_REFUSALS.has(err.code));
 }
 
 function isRetryable(err: unknown): boolean {
