@@ -57,9 +57,25 @@ export function scrapeMetrics(access: ApiserverAccess): Promise<string> {
   });
 }
 
-/** Write requests (any response code, dry runs excluded) so far, by group, resource, subresource and verb. */
-export async function readWrites(access: ApiserverAccess): Promise<WriteCounts> {
+export interface Snapshot {
+  /** Write requests by `group|resource|subresource|verb`. */
+  writes: WriteCounts;
+  /** Changes stored in etcd by `group|resource`. */
+  stored: WriteCounts;
+}
+
+/** One scrape, both counters. */
+export async function snapshot(access: ApiserverAccess): Promise<Snapshot> {
   const text = await scrapeMetrics(access);
+  return { writes: writeRequests(text), stored: storedChanges(text) };
+}
+
+export function diffSnapshots(after: Snapshot, before: Snapshot): Snapshot {
+  return { writes: diff(after.writes, before.writes), stored: diff(after.stored, before.stored) };
+}
+
+/** Write requests (any response code, dry runs excluded) so far, by group, resource, subresource and verb. */
+export function writeRequests(text: string): WriteCounts {
   const counts: WriteCounts = new Map();
   for (const line of String(text).split('\n')) {
     if (!line.startsWith('apiserver_request_total{')) continue;
@@ -67,6 +83,23 @@ export async function readWrites(access: ApiserverAccess): Promise<WriteCounts> 
     const l = labels(line.slice('apiserver_request_total{'.length, close));
     if (!WRITE_VERBS.includes(l.verb) || (l.dry_run ?? '') !== '') continue;
     const key = keyOf({ group: l.group ?? '', resource: l.resource ?? '', subresource: l.subresource ?? '', verb: l.verb });
+    counts.set(key, (counts.get(key) ?? 0) + Number(line.slice(close + 1).trim()));
+  }
+  return counts;
+}
+
+/**
+ * Changes the apiserver stored, by group and resource (`apiserver_storage_events_received_total`: the events
+ * its watch cache received from etcd, one per create, update or delete). A write request that changed nothing
+ * (a no-op PATCH) is counted by apiserver_request_total but not here. Keys: `group|resource`.
+ */
+export function storedChanges(text: string): WriteCounts {
+  const counts: WriteCounts = new Map();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('apiserver_storage_events_received_total{')) continue;
+    const close = line.lastIndexOf('}');
+    const l = labels(line.slice(line.indexOf('{') + 1, close));
+    const key = `${l.group ?? ''}|${l.resource ?? ''}`;
     counts.set(key, (counts.get(key) ?? 0) + Number(line.slice(close + 1).trim()));
   }
   return counts;
@@ -87,7 +120,9 @@ export function total(counts: WriteCounts, filter: (k: WriteKey) => boolean = ()
   return sum;
 }
 
-export type Writer = 'keelson: custom resources' | 'keelson: data plane' | 'background: leases' | 'not keelson: build pods and cluster';
+export type Writer =
+  | 'keelson: custom resources' | 'keelson: data plane' | 'keelson: API auth reviews (not stored)'
+  | 'background: leases' | 'not keelson: build pods and cluster';
 
 /**
  * Who makes a write, from what it writes (apps/manager, libs/data-plane, test/doubles/jenkins, KWOK, the
@@ -97,6 +132,8 @@ export type Writer = 'keelson: custom resources' | 'keelson: data plane' | 'back
  * - APPLY, and writes to the kinds the data-plane applier owns (namespace, Deployments, Services, PVCs,
  *   ServiceAccounts, Secrets, RoleBindings, NetworkPolicies, ConfigMaps): the manager's data-plane reconcile.
  *   Deployments' status, ReplicaSets and their pods are the controller-manager's answer to it.
+ * - TokenReviews and SubjectAccessReviews: the manager's REST API checking its caller. Create-only, nothing
+ *   is stored: shown, but not counted as Keelson's writes.
  * - leases: node heartbeats from KWOK and the manager's leader Lease; both tick with time, not with runs.
  * - everything else (build pods created and annotated by the Jenkins double, pods/binding by the scheduler,
  *   pods/status by KWOK, events, endpoint slices, ReplicaSets): not Keelson's writes.
@@ -104,6 +141,7 @@ export type Writer = 'keelson: custom resources' | 'keelson: data plane' | 'back
 export function writerOf(k: WriteKey): Writer {
   if (k.group === 'devops.keelson.dev') return 'keelson: custom resources';
   if (k.group === 'coordination.k8s.io' && k.resource === 'leases') return 'background: leases';
+  if (k.group === 'authentication.k8s.io' || k.group === 'authorization.k8s.io') return 'keelson: API auth reviews (not stored)';
   if (k.verb === 'APPLY') return 'keelson: data plane';
   const dataPlaneKinds = new Set([
     '|namespaces', '|services', '|persistentvolumeclaims', '|serviceaccounts', '|secrets', '|configmaps',
@@ -113,4 +151,6 @@ export function writerOf(k: WriteKey): Writer {
   return 'not keelson: build pods and cluster';
 }
 
-export const WRITERS: Writer[] = ['keelson: custom resources', 'keelson: data plane', 'background: leases', 'not keelson: build pods and cluster'];
+export const WRITERS: Writer[] = [
+  'keelson: custom resources', 'keelson: data plane', 'keelson: API auth reviews (not stored)', 'background: leases', 'not keelson: build pods and cluster',
+];

@@ -52,6 +52,21 @@ export function runBenchmark(name: string, fn: () => Promise<void>): void {
   );
 }
 
+/** The manager's tuning knobs (libs/config/src/manager-config.ts) a benchmark run may override from its environment. */
+export const MANAGER_KNOBS = ['SYNC_BASE_POLL_MS', 'SYNC_MAX_POLL_MS', 'SYNC_PROGRESS_INTERVAL_MS', 'RESYNC_SECONDS', 'CONTROLLER_WORKERS', 'SYNC_WORKERS'];
+
+/** KeelsonStack's own values, then the benchmark's, then whatever the caller exported. */
+export function managerKnobs(benchDefaults: Record<string, string> = {}): Record<string, string> {
+  const knobs: Record<string, string> = { SYNC_BASE_POLL_MS: '200', SYNC_MAX_POLL_MS: '2000', RESYNC_SECONDS: '5', ...benchDefaults };
+  for (const name of MANAGER_KNOBS) if (process.env[name]) knobs[name] = process.env[name]!;
+  return knobs;
+}
+
+export function describeKnobs(knobs: Record<string, string>): string {
+  const defaults: Record<string, string> = { SYNC_PROGRESS_INTERVAL_MS: '5000', CONTROLLER_WORKERS: '4', SYNC_WORKERS: '20' };
+  return MANAGER_KNOBS.map((k) => `${k}=${knobs[k] ?? defaults[k]}`).join(' ');
+}
+
 /** An integer from the environment, so a run can be resized without editing the file. */
 export function envInt(name: string, fallback: number): number {
   const raw = process.env[name];
