@@ -200,3 +200,15 @@ stages:
     expect(done.status?.stages?.[1]?.phase).toBe('Skipped');
   });
 });
+
+describe('deleting a pipeline', () => {
+  it('deletes its Jenkins job before the Pipeline goes, and its executions follow', async () => {
+    expect(stack.jenkins.jobConfig('demo-pipeline', 'sample')).toBeDefined();
+    const pipeline = await stack.kube.resource(Keelson.Pipeline).get('demo', 'sample');
+    expect(pipeline.metadata.finalizers).toContain('devops.keelson.dev/jenkins-job');
+    await stack.kube.resource(Keelson.Pipeline).delete('demo', 'sample');
+    await waitFor('the pipeline to go', async () => !(await stack.kube.resource(Keelson.Pipeline).list('demo')).items.length, { timeoutMs: 30_000 });
+    expect(stack.jenkins.jobConfig('demo-pipeline', 'sample')).toBeUndefined();
+    await waitFor('its executions to be collected', async () => !(await stack.kube.resource(Keelson.PipelineExecution).list('demo')).items.length, { timeoutMs: 60_000 });
+  });
+});

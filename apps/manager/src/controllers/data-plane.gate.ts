@@ -2,7 +2,8 @@
 // objects on every admission would cost ~20 apiserver writes per execution, so an unchanged desired state is
 // applied at most once per `reapplyMs` per project (the setting controller's resync repairs hand-deleted objects).
 import type { PipelineSetting } from '@keelson/crds';
-import { DataPlaneProvisioner, type DataPlaneStatus } from '@keelson/data-plane';
+import type { DataPlaneStatus } from '@keelson/data-plane';
+import type { DataPlaneClusters } from '../data-plane/data-plane-clusters';
 
 export interface DataPlaneGate {
   ensure(project: string, setting: PipelineSetting | undefined, options?: { force?: boolean }): Promise<DataPlaneStatus>;
@@ -14,7 +15,7 @@ export class ProvisioningGate implements DataPlaneGate {
   private readonly applied = new Map<string, { fingerprint: string; at: number; status: DataPlaneStatus }>();
 
   constructor(
-    private readonly provisioner: DataPlaneProvisioner,
+    private readonly clusters: DataPlaneClusters,
     private readonly options: { managerNamespace?: string; reapplyMs?: number; now?: () => number } = {},
   ) {}
 
@@ -24,7 +25,8 @@ export class ProvisioningGate implements DataPlaneGate {
     const fingerprint = JSON.stringify(spec);
     const last = this.applied.get(project);
     if (!force && last?.status.ready && last.fingerprint === fingerprint && now - last.at < (this.options.reapplyMs ?? 60_000)) return last.status;
-    const status = await this.provisioner.ensure({ project, setting: spec, managedNamespaces: [project], managerNamespace: this.options.managerNamespace });
+    const { provisioner } = await this.clusters.forProject(project, setting ?? null);
+    const status = await provisioner.ensure({ project, setting: spec, managedNamespaces: [project], managerNamespace: this.options.managerNamespace });
     this.applied.set(project, { fingerprint, at: now, status });
     return status;
   }

@@ -2,8 +2,7 @@
 // do too) and carried out by the sync loop or the controller; an approval is answered in Jenkins at once and
 // recorded with who and when.
 import type { PipelineExecution } from '@keelson/crds';
-import { dataPlaneNamespace, type EndpointResolver } from '@keelson/data-plane';
-import { approvalInputId, type ExecutionEngine } from '@keelson/engine-jenkins';
+import { approvalInputId, type EngineEndpoint, type ExecutionEngine } from '@keelson/engine-jenkins';
 import { Keelson, KubeClient, isNotFound, retryOnConflict } from '@keelson/kube';
 import type { DelayedJobQueue } from '@keelson/queue';
 import type { SyncJobData } from '../sync/execution-sync.types';
@@ -23,7 +22,7 @@ export class ExecutionActions {
   constructor(
     private readonly kube: KubeClient,
     private readonly engine: ExecutionEngine,
-    private readonly endpoints: EndpointResolver,
+    private readonly dataPlanes: { jenkins(project: string): Promise<EngineEndpoint> },
     private readonly syncQueue: DelayedJobQueue<SyncJobData>,
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -53,7 +52,7 @@ export class ExecutionActions {
     if (!build?.number) throw new ExecutionError('NoPendingApproval', `execution ${namespace}/${name} has no running build`);
     let endpoint;
     try {
-      endpoint = await this.endpoints.jenkinsCredentials(dataPlaneNamespace(namespace));
+      endpoint = await this.dataPlanes.jenkins(namespace);
       await this.engine.answerInput(endpoint, { job: build.job, number: build.number }, approvalInputId(stageIndex, stepIndex), decision === 'Approved' ? 'proceed' : 'abort');
     } catch (err) {
       if ((err as { retryable?: boolean }).retryable) throw new ExecutionError('EngineUnavailable', `Jenkins did not take the answer: ${(err as Error).message}`, true, { cause: err });

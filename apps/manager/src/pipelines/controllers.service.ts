@@ -4,7 +4,6 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ManagerConfig } from '@keelson/config';
-import type { EndpointResolver } from '@keelson/data-plane';
 import type { ExecutionEngine } from '@keelson/engine-jenkins';
 import { Informer, Keelson, KubeClient, KubeObject, LeaderElector, type ObjectOf } from '@keelson/kube';
 import { gauge, Logger } from '@keelson/observability';
@@ -18,7 +17,8 @@ import { ExecutionCreator } from '../executions/execution-creator.service';
 import { InformersService } from '../kube/informers.service';
 import type { SyncJobData } from '../sync/execution-sync.types';
 import { CONFIG, KUBE, LOGGER } from '../tokens';
-import { DATA_PLANE_GATE, ENDPOINTS, ENGINE, EXECUTION_CREATOR, SYNC_QUEUE } from './pipelines.tokens';
+import { DataPlaneClusters } from '../data-plane/data-plane-clusters';
+import { DATA_PLANE_CLUSTERS, DATA_PLANE_GATE, ENGINE, EXECUTION_CREATOR, SYNC_QUEUE } from './pipelines.tokens';
 
 const executionsByPhase = gauge('keelson_executions', 'Executions by phase, as the leader sees them.', ['phase']);
 
@@ -33,7 +33,7 @@ export class ControllersService implements OnModuleInit, OnApplicationShutdown {
     @Inject(KUBE) private readonly kube: KubeClient,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(ENGINE) private readonly engine: ExecutionEngine,
-    @Inject(ENDPOINTS) private readonly endpoints: EndpointResolver,
+    @Inject(DATA_PLANE_CLUSTERS) private readonly clusters: DataPlaneClusters,
     @Inject(DATA_PLANE_GATE) private readonly dataPlane: DataPlaneGate,
     @Inject(SYNC_QUEUE) private readonly syncQueue: DelayedJobQueue<SyncJobData>,
     @Inject(EXECUTION_CREATOR) private readonly creator: ExecutionCreator,
@@ -82,7 +82,7 @@ export class ControllersService implements OnModuleInit, OnApplicationShutdown {
         { informer: informer(Keelson.PipelineSetting), keysOf: (s) => executions.list().filter((e) => e.metadata.namespace === s.metadata.namespace && !e.status?.completionTime).map((e) => `${e.metadata.namespace}/${e.metadata.name}`) },
       ],
     });
-    const pipelineReconciler = new PipelineReconciler({ kube: this.kube, pipelines, engine: this.engine, endpoints: this.endpoints, allowFileRepositories: this.config.allowFileRepositories, logger: log });
+    const pipelineReconciler = new PipelineReconciler({ kube: this.kube, pipelines, engine: this.engine, dataPlanes: this.clusters, allowFileRepositories: this.config.allowFileRepositories, logger: log });
     const settingReconciler = new PipelineSettingReconciler({ kube: this.kube, settings, dataPlane: this.dataPlane });
     this.running = [
       executionController,

@@ -2,7 +2,6 @@
 // production implementation and the wiring is read in one go.
 import type { Provider } from '@nestjs/common';
 import { ManagerConfig } from '@keelson/config';
-import { DataPlaneEndpointResolver, DataPlaneProvisioner, httpJenkinsProbe } from '@keelson/data-plane';
 import { JenkinsEngineClient } from '@keelson/engine-jenkins';
 import { CONFIG_SOURCE, GitCliConfigSource } from '@keelson/git-source';
 import { KubeClient } from '@keelson/kube';
@@ -14,24 +13,22 @@ import { ExecutionCreator } from '../executions/execution-creator.service';
 import { ExecutionPreparer } from '../executions/execution-preparer';
 import { RunNumberAllocator } from '../executions/run-number.allocator';
 import { ExecutionActions } from '../executions/execution-actions.service';
-import { DATA_PLANE_GATE, ENDPOINTS, ENGINE, EXECUTION_ACTIONS, EXECUTION_CREATOR, SYNC_QUEUE } from './pipelines.tokens';
+import { DataPlaneClusters } from '../data-plane/data-plane-clusters';
+import { DATA_PLANE_CLUSTERS, DATA_PLANE_GATE, ENGINE, EXECUTION_ACTIONS, EXECUTION_CREATOR, SYNC_QUEUE } from './pipelines.tokens';
 
 export const SYNC_QUEUE_NAME = 'execution-sync';
 
 export const pipelineProviders: Provider[] = [
   { provide: ENGINE, useFactory: (logger: Logger) => new JenkinsEngineClient({ logger }), inject: [LOGGER] },
   {
-    provide: ENDPOINTS,
-    useFactory: (kube: KubeClient, config: ManagerConfig) => new DataPlaneEndpointResolver(kube, { jenkins: config.jenkinsUrlTemplate }),
-    inject: [KUBE, CONFIG],
+    provide: DATA_PLANE_CLUSTERS,
+    useFactory: (kube: KubeClient, config: ManagerConfig, logger: Logger) => new DataPlaneClusters(kube, { jenkins: config.jenkinsUrlTemplate }, logger),
+    inject: [KUBE, CONFIG, LOGGER],
   },
   {
     provide: DATA_PLANE_GATE,
-    useFactory: (kube: KubeClient, config: ManagerConfig, endpoints: DataPlaneEndpointResolver, logger: Logger) => new ProvisioningGate(
-      new DataPlaneProvisioner({ kube, resolver: endpoints, probeJenkins: httpJenkinsProbe(), logger }),
-      { managerNamespace: config.managerNamespace },
-    ),
-    inject: [KUBE, CONFIG, ENDPOINTS, LOGGER],
+    useFactory: (clusters: DataPlaneClusters, config: ManagerConfig) => new ProvisioningGate(clusters, { managerNamespace: config.managerNamespace }),
+    inject: [DATA_PLANE_CLUSTERS, CONFIG],
   },
   {
     provide: CONFIG_SOURCE,
@@ -50,7 +47,7 @@ export const pipelineProviders: Provider[] = [
   },
   {
     provide: EXECUTION_ACTIONS,
-    useFactory: (kube: KubeClient, engine: JenkinsEngineClient, endpoints: DataPlaneEndpointResolver, queue: BullmqJobQueue<never>) => new ExecutionActions(kube, engine, endpoints, queue),
-    inject: [KUBE, ENGINE, ENDPOINTS, SYNC_QUEUE],
+    useFactory: (kube: KubeClient, engine: JenkinsEngineClient, clusters: DataPlaneClusters, queue: BullmqJobQueue<never>) => new ExecutionActions(kube, engine, clusters, queue),
+    inject: [KUBE, ENGINE, DATA_PLANE_CLUSTERS, SYNC_QUEUE],
   },
 ];

@@ -1,8 +1,6 @@
 // The sync loop's workers (role `workers`, any number of replicas): each runs sync jobs from the shared queue.
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ManagerConfig } from '@keelson/config';
-import type { EndpointResolver } from '@keelson/data-plane';
-import { dataPlaneNamespace } from '@keelson/data-plane';
 import type { ExecutionEngine } from '@keelson/engine-jenkins';
 import { KubeClient } from '@keelson/kube';
 import { Logger } from '@keelson/observability';
@@ -10,7 +8,8 @@ import type { DelayedJobQueue } from '@keelson/queue';
 import { ExecutionSyncProcessor } from '../sync/execution-sync.processor';
 import type { SyncJobData } from '../sync/execution-sync.types';
 import { CONFIG, KUBE, LOGGER } from '../tokens';
-import { ENDPOINTS, ENGINE, SYNC_QUEUE } from './pipelines.tokens';
+import { DataPlaneClusters } from '../data-plane/data-plane-clusters';
+import { DATA_PLANE_CLUSTERS, ENGINE, SYNC_QUEUE } from './pipelines.tokens';
 
 @Injectable()
 export class SyncService implements OnModuleInit, OnApplicationShutdown {
@@ -21,12 +20,12 @@ export class SyncService implements OnModuleInit, OnApplicationShutdown {
     @Inject(KUBE) kube: KubeClient,
     @Inject(LOGGER) logger: Logger,
     @Inject(ENGINE) engine: ExecutionEngine,
-    @Inject(ENDPOINTS) endpoints: EndpointResolver,
+    @Inject(DATA_PLANE_CLUSTERS) clusters: DataPlaneClusters,
     @Inject(SYNC_QUEUE) private readonly queue: DelayedJobQueue<SyncJobData>,
   ) {
     this.processor = new ExecutionSyncProcessor({
       kube, engine, logger: logger.child({ component: 'sync' }),
-      endpoints: { jenkins: (project) => endpoints.jenkinsCredentials(dataPlaneNamespace(project)) },
+      endpoints: { jenkins: (project) => clusters.jenkins(project), kube: async (project) => (await clusters.forProject(project)).kube },
       options: { basePollMs: config.syncBasePollMs, maxPollMs: config.syncMaxPollMs, progressIntervalMs: config.syncProgressIntervalMs },
     });
   }

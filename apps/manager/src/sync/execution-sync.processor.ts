@@ -182,7 +182,8 @@ export class ExecutionSyncProcessor {
   }
 
   private async buildNode(exe: Execution): Promise<string | undefined> {
-    const pods = await this.deps.kube.resource(Core.Pod).list(dataPlaneNamespace(exe.metadata.namespace!), {
+    const dataPlane = await this.deps.endpoints.kube(exe.metadata.namespace!);
+    const pods = await dataPlane.resource(Core.Pod).list(dataPlaneNamespace(exe.metadata.namespace!), {
       labelSelector: `${EXECUTION_LABEL}=${labelValue(exe.metadata.name!)}`,
     });
     return pods.items.map((p) => (p as { spec?: { nodeName?: string } }).spec?.nodeName).find(Boolean);

@@ -1,4 +1,5 @@
 import type { EngineEndpoint } from '@keelson/engine-jenkins';
+import type { KubeClient } from '@keelson/kube';
 
 /** What a sync job carries between its runs (kept in Redis; the apiserver holds the truth). */
 export interface SyncJobData {
@@ -20,6 +21,8 @@ export interface SyncJobData {
 /** Where the data plane of a project answers: the endpoint resolver of @keelson/data-plane in production. */
 export interface DataPlaneEndpoints {
   jenkins(project: string): Promise<EngineEndpoint>;
+  /** The cluster the project's build pods run in. */
+  kube(project: string): Promise<KubeClient>;
 }
 
 export interface SyncOptions {

@@ -1,8 +1,8 @@
 // The pipeline controller: spec checks into a Ready condition, the run counter initialised, and a finalizer
 // that deletes the pipeline's Jenkins job before the Pipeline goes (the job is external state, DESIGN §2).
 import type { Condition } from '@keelson/crds';
-import { DataPlaneError, dataPlaneNamespace, type EndpointResolver } from '@keelson/data-plane';
-import type { ExecutionEngine } from '@keelson/engine-jenkins';
+import { DataPlaneError } from '@keelson/data-plane';
+import type { EngineEndpoint, ExecutionEngine } from '@keelson/engine-jenkins';
 import { validateRepoPath, validateRepositoryUrl } from '@keelson/git-source';
 import { Informer, Keelson, KubeClient, ReconcileResult, isNotFound, type ObjectOf } from '@keelson/kube';
 import { Logger } from '@keelson/observability';
@@ -16,7 +16,7 @@ export interface PipelineReconcilerDeps {
   kube: KubeClient;
   pipelines: Informer<Pipeline>;
   engine: ExecutionEngine;
-  endpoints: EndpointResolver;
+  dataPlanes: { jenkins(project: string): Promise<EngineEndpoint> };
   allowFileRepositories: boolean;
   logger: Logger;
   now?: () => Date;
@@ -71,7 +71,7 @@ export class PipelineReconciler {
   private async deleteJenkinsJob(namespace: string, name: string): Promise<void> {
     let endpoint;
     try {
-      endpoint = await this.deps.endpoints.jenkinsCredentials(dataPlaneNamespace(namespace));
+      endpoint = await this.deps.dataPlanes.jenkins(namespace);
     } catch (err) {
       // Never provisioned: there is no Jenkins, so there is no job to delete.
       if (err instanceof DataPlaneError && err.code === 'CredentialsMissing') return;
