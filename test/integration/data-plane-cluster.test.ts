@@ -41,7 +41,7 @@ it('provisions the data plane in the cluster of the setting\'s kubeconfig Secret
   expect((await kube.resource(Core.Namespace).list()).items.map((n) => n.metadata.name)).not.toContain('team-a-pipeline');
 
   const endpoint = await clusters.jenkins('team-a');
-  const secret = (await remote.resource(Core.Secret).get('team-a-pipeline', 'jenkins-admin')) as { data: Record<string, string> };
-  expect(endpoint.password).toBe(Buffer.from(secret.data.password, 'base64').toString('utf8'));
+  const secret = (await remote.resource(Core.Secret).get('team-a-pipeline', 'jenkins-admin')) as { data?: Record<string, string> };
+  expect(endpoint.password).toBe(Buffer.from(secret.data?.password ?? '', 'base64').toString('utf8'));
   expect(endpoint.url).toBe('http://jenkins.team-a-pipeline.svc:8080');
 });

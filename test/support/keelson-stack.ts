@@ -2,36 +2,27 @@
 // scheduler and controller-manager), a private Redis, a real git repository, the Jenkins double creating build
 // pods in the cluster, and the manager pointed at all of them.
 import { randomBytes } from 'node:crypto';
-import { Core, Keelson, KubeClient, type ObjectOf } from '@keelson/kube';
+import { Core, Keelson, KubeClient, type Clock, type ObjectOf } from '@keelson/kube';
 import pino from 'pino';
 import { createLogger, silentLogger, type Logger } from '@keelson/observability';
 import { Cluster, GitRepository, RedisServer, freePort, waitFor, type FakeNode, type GitFiles } from '@keelson/servers';
-import { JenkinsDouble, kubePodBackend, startJenkinsDouble } from '../doubles/jenkins/jenkins-double';
+import { credentialsFromSecret, JenkinsDouble, kubePodBackend, startJenkinsDouble } from '../doubles/jenkins/jenkins-double';
+import { SAMPLE_DEVOPS_YML } from '../../apps/local/src/sample-pipeline';
 import { Manager, startManager } from '../../apps/manager/src/manager';
 
-export const SAMPLE_DEVOPS_YML = `
-stages:
-- name: build
-  steps:
-  - runScriptConfig:
-      image: golang:1.22
-      shellScript: |
-        echo compiling
-        sleep 1
-- name: test
-  steps:
-  - runScriptConfig: {image: golang:1.22, shellScript: echo testing}
-  - runScriptConfig: {image: golang:1.22, shellScript: echo linting}
-- name: publish
-  steps:
-  - runScriptConfig: {image: alpine:3.20, shellScript: echo done}
-`;
+export { SAMPLE_DEVOPS_YML };
 
 export interface StackOptions {
   nodes?: number | FakeNode[];
   files?: GitFiles;
   managerEnv?: NodeJS.ProcessEnv;
   logger?: Logger;
+  /** Start the in-process manager (default true); fault tests run theirs as child processes instead. */
+  manager?: boolean;
+  /** The Jenkins double's clock (default real time), e.g. a JumpClock to make queue items expire. */
+  jenkinsClock?: Clock;
+  /** The apiserver's watch cache (default on); off, compacting etcd forces a 410 Gone on a resumed watch. */
+  watchCache?: boolean;
 }
 
 type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
@@ -49,7 +40,7 @@ export class KeelsonStack {
   ) {}
 
   static async start(options: StackOptions = {}): Promise<KeelsonStack> {
-    const cluster = await Cluster.start({ nodes: options.nodes ?? 3 });
+    const cluster = await Cluster.start({ nodes: options.nodes ?? 3, ...(options.watchCache !== undefined && { watchCache: options.watchCache }) });
     const parts: { redis?: RedisServer; repo?: GitRepository; jenkins?: JenkinsDouble } = {};
     try {
       const kube = new KubeClient({ kubeconfigPath: cluster.adminKubeconfig });
@@ -57,9 +48,10 @@ export class KeelsonStack {
       parts.repo = await GitRepository.create(options.files ?? { '.devops.yml': SAMPLE_DEVOPS_YML, 'main.go': 'package main\n' });
       parts.jenkins = await startJenkinsDouble({
         kube: kubePodBackend(kube),
-        credentials: (instance) => jenkinsAdmin(kube, instance),
+        credentials: credentialsFromSecret(kube),
         quietPeriodSeconds: 0,
         logger: options.logger,
+        ...(options.jenkinsClock && { clock: options.jenkinsClock }),
       });
       const stack = new KeelsonStack(cluster, parts.redis, parts.repo, parts.jenkins, kube);
       for (const ns of ['keelson-system', 'demo']) await kube.resource(Core.Namespace).create({ metadata: { name: ns } });
@@ -69,7 +61,7 @@ export class KeelsonStack {
         SYNC_BASE_POLL_MS: '200', SYNC_MAX_POLL_MS: '2000', RESYNC_SECONDS: '5',
         ...options.managerEnv,
       };
-      await stack.startManager();
+      if (options.manager ?? true) await stack.startManager();
       return stack;
     } catch (err) {
       await parts.jenkins?.stop();
@@ -82,6 +74,11 @@ export class KeelsonStack {
 
   get manager(): Manager {
     return this.managers[0];
+  }
+
+  /** The environment the stack gives a manager (a copy), for managers started elsewhere, such as child processes. */
+  managerEnvironment(): NodeJS.ProcessEnv {
+    return { ...this.managerEnv };
   }
 
   get adminToken(): string {
@@ -102,7 +99,7 @@ export class KeelsonStack {
   }
 
   /** POST to the manager's REST API as the admin (or another bearer token). */
-  async api(path: string, body?: unknown, token = this.adminToken, manager = this.manager): Promise<{ status: number; body: any }> {
+  async api(path: string, body?: unknown, token = this.adminToken, manager: Pick<Manager, 'url'> = this.manager): Promise<{ status: number; body: any }> {
     const res = await fetch(`${manager.url}${path}`, {
       method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}),
     });
@@ -130,13 +127,6 @@ export class KeelsonStack {
     await this.redis.stop().catch(() => undefined);
     await this.cluster.stop();
   }
-}
-
-/** The double answers as the admin the data plane generated: the same Secret the manager reads. */
-async function jenkinsAdmin(kube: KubeClient, namespace: string): Promise<{ username: string; password: string }> {
-  const secret = (await kube.resource(Core.Secret).get(namespace, 'jenkins-admin')) as { data?: Record<string, string> };
-  const decode = (key: string) => Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
-  return { username: decode('username'), password: decode('password') };
 }
 
 /** Silent, unless KEELSON_TEST_LOG names a file to append the manager's log to (for debugging a failing test). */

@@ -4,7 +4,7 @@ import { Cluster, GitRepository, keelsonHome, MinioServer, OWNER_ENV, reapProces
 import { Core, Keelson, KubeClient } from '@keelson/kube';
 import { Logger } from '@keelson/observability';
 import { Manager, startManager } from '../../manager/src/manager';
-import { JenkinsDouble, kubePodBackend, startJenkinsDouble } from '../../../test/doubles/jenkins/jenkins-double';
+import { credentialsFromSecret, JenkinsDouble, kubePodBackend, startJenkinsDouble } from '../../../test/doubles/jenkins/jenkins-double';
 import { SAMPLE_DEVOPS_YML, SAMPLE_NAMESPACE, SAMPLE_PIPELINE } from './sample-pipeline';
 
 /** Marks every server local mode starts, so the next start can clean up after a run that was killed. */
@@ -71,7 +71,7 @@ export class LocalEnvironment {
     // Jenkins cannot run here: the double stands in for every project's Jenkins and creates real build pods.
     const kube = new KubeClient({ kubeconfigPath: kubeconfig });
     this.jenkins = await startJenkinsDouble({
-      kube: kubePodBackend(kube), credentials: (instance) => jenkinsAdmin(kube, instance), logger: this.logger.child({ component: 'jenkins-double' }),
+      kube: kubePodBackend(kube), credentials: credentialsFromSecret(kube), logger: this.logger.child({ component: 'jenkins-double' }),
     });
     const sample = await GitRepository.create({ '.devops.yml': SAMPLE_DEVOPS_YML, 'README.md': '# A sample repository for Keelson\n' }, { dir: join(stateDir, 'sample-repo') });
 
@@ -104,11 +104,4 @@ async function createSamplePipeline(kube: KubeClient, repositoryUrl: string): Pr
     apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'Pipeline', metadata: { name: SAMPLE_PIPELINE, namespace: SAMPLE_NAMESPACE },
     spec: { displayName: 'sample', repositoryUrl, configPath: '.devops.yml', suspend: false },
   });
-}
-
-/** The double answers as the admin that the data plane generated: the Secret the manager reads too. */
-async function jenkinsAdmin(kube: KubeClient, namespace: string): Promise<{ username: string; password: string }> {
-  const secret = (await kube.resource(Core.Secret).get(namespace, 'jenkins-admin')) as { data?: Record<string, string> };
-  const decode = (key: string) => Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
-  return { username: decode('username'), password: decode('password') };
 }

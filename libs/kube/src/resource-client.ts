@@ -1,4 +1,5 @@
 import { KubeConnection } from './kube-connection';
+import { isNotFound } from './kube-errors';
 import { apiVersionOf, KubeObject, ResourceType } from './resource-types';
 
 export interface ListOptions {
@@ -32,6 +33,16 @@ export class ResourceClient<T extends KubeObject> {
 
   get(namespace: string | undefined, name: string): Promise<T> {
     return this.conn.request<T>({ method: 'GET', path: this.path(namespace, name) });
+  }
+
+  /** Like get, but undefined when the object does not exist. */
+  async find(namespace: string | undefined, name: string): Promise<T | undefined> {
+    try {
+      return await this.get(namespace, name);
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
   }
 
   list(namespace?: string, opts: ListOptions = {}): Promise<ObjectList<T>> {

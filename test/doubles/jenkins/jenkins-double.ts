@@ -26,6 +26,7 @@ import { wfapiRoutes } from './routes/wfapi.routes';
 export type { JenkinsUser } from './http/auth';
 export type { AgentPod, AgentPodState, BuildPodBackend } from './kube/build-pod.backend';
 export { kubePodBackend } from './kube/kube-build-pod.backend';
+export { credentialsFromSecret } from './kube/secret-credentials';
 
 export interface JenkinsDoubleOptions {
   /** The user of each instance (tests: constants; local mode: a Kubernetes Secret). */

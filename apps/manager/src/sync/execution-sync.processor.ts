@@ -1,7 +1,7 @@
 // One run of an execution's sync job (DESIGN §4.5-4.6): start the build if Jenkins has none for this execution,
 // then read the build and write what changed. Every decision starts from the execution as the apiserver has it
 // now, and every status write carries the resourceVersion it was based on, so a concurrent stop always wins.
-import { Core, Keelson, KubeClient, isConflict, isNotFound, type ObjectOf } from '@keelson/kube';
+import { Core, Keelson, KubeClient, isConflict, type ObjectOf } from '@keelson/kube';
 import type { ExecutionPhase, PipelineExecutionStatus } from '@keelson/crds';
 import { PipelineConfigError } from '@keelson/pipeline-config';
 import { EXECUTION_LABEL, JenkinsClientError, JenkinsCompileError, labelValue, type EngineBuildRef, type EngineBuildState, type EngineEndpoint, type ExecutionEngine } from '@keelson/engine-jenkins';
@@ -189,22 +189,12 @@ export class ExecutionSyncProcessor {
     return pods.items.map((p) => (p as { spec?: { nodeName?: string } }).spec?.nodeName).find(Boolean);
   }
 
-  private async read(namespace: string, name: string): Promise<Execution | undefined> {
-    try {
-      return await this.deps.kube.resource(Keelson.PipelineExecution).get(namespace, name);
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+  private read(namespace: string, name: string): Promise<Execution | undefined> {
+    return this.deps.kube.resource(Keelson.PipelineExecution).find(namespace, name);
   }
 
-  private async pipelineOf(exe: Execution): Promise<ObjectOf<typeof Keelson.Pipeline> | undefined> {
-    try {
-      return await this.deps.kube.resource(Keelson.Pipeline).get(exe.metadata.namespace, exe.spec.pipelineRef.name);
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+  private pipelineOf(exe: Execution): Promise<ObjectOf<typeof Keelson.Pipeline> | undefined> {
+    return this.deps.kube.resource(Keelson.Pipeline).find(exe.metadata.namespace, exe.spec.pipelineRef.name);
   }
 
   private async settingOf(exe: Execution): Promise<ObjectOf<typeof Keelson.PipelineSetting> | undefined> {

@@ -161,13 +161,8 @@ export class PipelineExecutionReconciler {
     return written;
   }
 
-  private async read(namespace: string, name: string): Promise<Execution | undefined> {
-    try {
-      return await this.deps.kube.resource(Keelson.PipelineExecution).get(namespace, name);
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+  private read(namespace: string, name: string): Promise<Execution | undefined> {
+    return this.deps.kube.resource(Keelson.PipelineExecution).find(namespace, name);
   }
 
   private serialised<T>(key: string, fn: () => Promise<T>): Promise<T> {

@@ -1,6 +1,6 @@
 // The setting controller owns the data plane's Ready condition: it applies the project's data plane (also on
 // every resync, so a hand-deleted object comes back) and reports whether Jenkins answers.
-import { Informer, Keelson, KubeClient, ReconcileResult, isNotFound, type ObjectOf } from '@keelson/kube';
+import { Informer, Keelson, KubeClient, ReconcileResult, type ObjectOf } from '@keelson/kube';
 import { setCondition } from '../pipeline-execution/pipeline-execution.reconciler';
 import type { DataPlaneGate } from '../data-plane.gate';
 
@@ -20,13 +20,8 @@ export class PipelineSettingReconciler {
     const cached = this.deps.settings.get(key);
     if (!cached || cached.metadata.deletionTimestamp) return ReconcileResult.done();
     const client = this.deps.kube.resource(Keelson.PipelineSetting);
-    let setting: Setting;
-    try {
-      setting = await client.get(cached.metadata.namespace, cached.metadata.name!);
-    } catch (err) {
-      if (isNotFound(err)) return ReconcileResult.done();
-      throw err;
-    }
+    const setting = await client.find(cached.metadata.namespace, cached.metadata.name!);
+    if (!setting) return ReconcileResult.done();
     const project = setting.metadata.namespace!;
     const status = await this.deps.dataPlane.ensure(project, setting, { force: true });
     const ready = status.ready

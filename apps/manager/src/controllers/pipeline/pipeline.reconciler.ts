@@ -4,7 +4,7 @@ import type { Condition } from '@keelson/crds';
 import { DataPlaneError } from '@keelson/data-plane';
 import type { EngineEndpoint, ExecutionEngine } from '@keelson/engine-jenkins';
 import { validateRepoPath, validateRepositoryUrl } from '@keelson/git-source';
-import { Informer, Keelson, KubeClient, ReconcileResult, isNotFound, type ObjectOf } from '@keelson/kube';
+import { Informer, Keelson, KubeClient, ReconcileResult, type ObjectOf } from '@keelson/kube';
 import { Logger } from '@keelson/observability';
 import { setCondition } from '../pipeline-execution/pipeline-execution.reconciler';
 
@@ -31,13 +31,8 @@ export class PipelineReconciler {
     const client = this.deps.kube.resource(Keelson.Pipeline);
     const namespace = cached.metadata.namespace!;
     const name = cached.metadata.name!;
-    let pipeline: Pipeline;
-    try {
-      pipeline = await client.get(namespace, name);
-    } catch (err) {
-      if (isNotFound(err)) return ReconcileResult.done();
-      throw err;
-    }
+    let pipeline = await client.find(namespace, name);
+    if (!pipeline) return ReconcileResult.done();
     const finalizers = pipeline.metadata.finalizers ?? [];
     if (pipeline.metadata.deletionTimestamp) {
       if (!finalizers.includes(JENKINS_JOB_FINALIZER)) return ReconcileResult.done();
