@@ -50,6 +50,7 @@ describe('a manual run', () => {
     expect(done.status?.phase).toBe('Succeeded');
     expect(done.spec.run).toBe(2);
     expect(done.spec.commit).toBe(stack.repo.initialCommit);
+    expect(done.metadata.ownerReferences?.map((o) => `${o.kind}/${o.name}`)).toEqual(['Pipeline/sample']);
   });
 
   it('fails at once, with file:line:column, a run whose .devops.yml does not parse', async () => {

@@ -8,6 +8,10 @@ import { RunNumberAllocator } from './run-number.allocator';
 
 type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
 
+function ownerOf(pipeline: Pipeline) {
+  return { apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'Pipeline', name: pipeline.metadata.name!, uid: pipeline.metadata.uid! };
+}
+
 export const PIPELINE_LABEL = 'keelson.dev/pipeline';
 
 export class ExecutionCreator {
@@ -45,8 +49,13 @@ export class ExecutionCreator {
       prepared = await this.preparer.prepare(pipeline, target);
     }
     const run = exe.spec.run ?? (await this.runs.allocate(namespace, pipeline.metadata.name!));
+    const owners = exe.metadata.ownerReferences ?? [];
     const patch = {
-      metadata: { resourceVersion: exe.metadata.resourceVersion, labels: { [PIPELINE_LABEL]: pipeline.metadata.name } },
+      metadata: {
+        resourceVersion: exe.metadata.resourceVersion, labels: { [PIPELINE_LABEL]: pipeline.metadata.name },
+        // Like executions the API creates, it goes when its pipeline goes.
+        ownerReferences: owners.some((o) => o.uid === pipeline.metadata.uid) ? owners : [...owners, ownerOf(pipeline)],
+      },
       spec: { run, ...prepared?.spec, trigger: exe.spec.trigger ?? { event: 'manual' } },
     };
     const updated = await this.kube.resource(Keelson.PipelineExecution).patch(namespace, exe.metadata.name!, patch);
@@ -62,7 +71,7 @@ export class ExecutionCreator {
         apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'PipelineExecution',
         metadata: {
           name: `${pipelineName}-${run}`, namespace, labels: { [PIPELINE_LABEL]: pipelineName },
-          ownerReferences: [{ apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'Pipeline', name: pipelineName, uid: pipeline.metadata.uid! }],
+          ownerReferences: [ownerOf(pipeline)],
         },
         spec: { fork: false, stop: false, ...spec, pipelineRef: { name: pipelineName }, run },
       };
