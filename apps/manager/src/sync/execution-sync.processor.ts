@@ -8,7 +8,7 @@ import { EXECUTION_LABEL, JenkinsClientError, JenkinsCompileError, labelValue, t
 import { JobOutcome, type QueuedJob } from '@keelson/queue';
 import { Logger } from '@keelson/observability';
 import { compileExecution, dataPlaneNamespace, executionPlan } from '../executions/execution-job.compiler';
-import { closeStages, finalPhase, initialStages, stagesFromEngine, type StageStatus } from './stage-status.mapper';
+import { closeStages, finalPhase, initialStages, queuedReason, stagesFromEngine, type StageStatus } from './stage-status.mapper';
 import { DataPlaneEndpoints, DEFAULT_SYNC_OPTIONS, SyncJobData, SyncOptions } from './execution-sync.types';
 import { syncMetrics } from './sync.metrics';
 
@@ -112,7 +112,7 @@ export class ExecutionSyncProcessor {
 
     const stages = stagesFromEngine(base, state);
     const waiting = state.pendingInputs.length > 0;
-    const reason = state.state === 'queued' ? `waiting for Jenkins${state.reason ? `: ${state.reason}` : ''}`.slice(0, 1024)
+    const reason = state.state === 'queued' ? queuedReason(state.reason)
       : waiting ? 'waiting for approval' : 'running';
     const next: PipelineExecutionStatus = { ...current, phase: 'Running', reason, stages, build, node: node ?? current.node };
     const urgent = reason !== current.reason || build.number !== current.build?.number || (node !== undefined && node !== current.node);

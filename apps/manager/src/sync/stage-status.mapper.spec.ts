@@ -1,5 +1,5 @@
 import type { EngineBuildState } from '@keelson/engine-jenkins';
-import { closeStages, finalPhase, initialStages, stagesFromEngine } from './stage-status.mapper';
+import { closeStages, finalPhase, initialStages, queuedReason, stagesFromEngine } from './stage-status.mapper';
 
 const plan = {
   runs: true,
@@ -55,5 +55,14 @@ describe('stage status mapping', () => {
     expect(finalPhase(engine([], { result: 'SUCCESS' })).phase).toBe('Succeeded');
     expect(finalPhase(engine([], { result: 'ABORTED' })).phase).toBe('Aborted');
     expect(finalPhase(engine([{ name: 'step-1-0 unit', status: 'FAILED', error: 'exit code 3' }], { result: 'FAILURE' }))).toEqual({ phase: 'Failed', reason: 'step unit failed: exit code 3' });
+  });
+});
+
+describe('queuedReason', () => {
+  it('keeps why Jenkins waits but drops its countdown, so the reason does not change on every poll', () => {
+    expect(queuedReason('In the quiet period. Expires in 3.7 sec')).toBe('waiting for Jenkins: In the quiet period');
+    expect(queuedReason('In the quiet period. Expires in 0.41 sec')).toBe('waiting for Jenkins: In the quiet period');
+    expect(queuedReason('Waiting for next available executor on ‘kubernetes’')).toBe('waiting for Jenkins: Waiting for next available executor on ‘kubernetes’');
+    expect(queuedReason(undefined)).toBe('waiting for Jenkins to start the build');
   });
 });

@@ -88,3 +88,12 @@ export function finalPhase(engine: EngineBuildState): { phase: ExecutionPhase; r
     }
   }
 }
+
+/**
+ * Why Jenkins keeps the build queued, without the countdowns Jenkins puts in it ("Expires in 3.7 sec"), which
+ * would change the reason, and cost a write, on every poll.
+ */
+export function queuedReason(why: string | undefined): string {
+  const first = why?.split(/(?<=[a-z)’'])\.\s/)[0].replace(/\.$/, '').replace(/\d+(\.\d+)?\s*(ms|sec|min|s)\b/g, 'a while').trim();
+  return (first ? `waiting for Jenkins: ${first}` : 'waiting for Jenkins to start the build').slice(0, 1024);
+}

@@ -93,7 +93,8 @@ export class JenkinsEngineClient implements ExecutionEngine {
     const http = this.pool.for(endpoint);
     const what = `starting job ${job}`;
     const response = await http.send({
-      method: 'POST', path: `${jobPath(job)}/buildWithParameters`,
+      // delay=0sec: no quiet period. Nothing needs coalescing here; every execution is its own build.
+      method: 'POST', path: `${jobPath(job)}/buildWithParameters?delay=0sec`,
       body: new URLSearchParams({ [EXECUTION_ID_PARAMETER]: executionId }).toString(), contentType: FORM,
     });
     const { status } = response;
