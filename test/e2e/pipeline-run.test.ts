@@ -119,6 +119,20 @@ describe('metrics', () => {
   });
 });
 
+describe('steady state', () => {
+  it('does not reconcile in a hot loop once everything has finished', async () => {
+    const total = async () => {
+      const text = await (await fetch(`${stack.manager.url}/metrics`)).text();
+      return [...text.matchAll(/^controller_runtime_reconcile_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+    };
+    const objects = (await stack.kube.resource(Keelson.PipelineExecution).list('demo')).items.length + 2;
+    const before = await total();
+    await new Promise((r) => setTimeout(r, 6_000));
+    // The stack resyncs every 5 s: at most two visits of each object, plus a few events, in 6 s.
+    expect(await total() - before).toBeLessThanOrEqual(objects * 2 + 10);
+  });
+});
+
 describe('the data plane', () => {
   it('is applied into demo-pipeline with Jenkins, the registry, MinIO and the build ServiceAccount', async () => {
     const names = async (resource: string) => (await stack.cluster.kubectl(['get', resource, '-n', 'demo-pipeline', '-o', 'name'])).split('\n').filter(Boolean);
