@@ -111,7 +111,7 @@ describe('metrics', () => {
     expect(text).toMatch(/^controller_runtime_reconcile_total\{(?=[^}]*controller="pipelineexecution")(?=[^}]*result="success")[^}]*\} [1-9]/m);
     expect(text).toMatch(/^workqueue_depth\{[^}]*name="pipelineexecution"/m);
     expect(text).toMatch(/^controller_runtime_reconcile_time_seconds_count\{controller="pipeline"\} [1-9]/m);
-    for (const part of ['queued', 'jenkins_queue', 'running']) {
+    for (const part of ['queued', 'provisioning', 'jenkins_queue', 'running']) {
       expect(text).toMatch(new RegExp(`^keelson_execution_start_latency_seconds_count\\{part="${part}"\\} [1-9]`, 'm'));
     }
     expect(text).toMatch(/^keelson_sync_lag_seconds_count [1-9]/m);

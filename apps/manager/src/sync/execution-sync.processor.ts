@@ -75,6 +75,8 @@ export class ExecutionSyncProcessor {
       await engine.ensureJob(endpoint, { name: compiled.jobName, configXml: compiled.configXml });
       ref = await engine.start(endpoint, compiled.jobName, executionId);
       syncMetrics.buildsStarted.inc();
+      const admitted = exe.status?.conditions?.find((c) => c.type === 'Admitted')?.lastTransitionTime;
+      if (admitted) syncMetrics.startLatency.observe({ part: 'provisioning' }, Math.max(0, this.now() - Date.parse(admitted)) / 1000);
       log.info({ job: ref.job, queueItem: ref.queueItem }, 'build queued in Jenkins');
       const stages = exe.status?.stages?.length ? exe.status.stages : initialStages(executionPlan(exe));
       await this.write(job, exe, { phase: 'Running', reason: 'waiting for Jenkins to start the build', startTime: exe.status?.startTime ?? this.iso(), build: { job: ref.job, queueItem: ref.queueItem }, stages });
