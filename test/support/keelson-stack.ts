@@ -98,6 +98,14 @@ export class KeelsonStack {
     });
   }
 
+  /** A PipelineSetting for the project (one per namespace), e.g. to let more executions run at once. */
+  async createSetting(spec: Partial<ObjectOf<typeof Keelson.PipelineSetting>['spec']> = {}, namespace = 'demo', name = 'settings'): Promise<void> {
+    await this.kube.resource(Keelson.PipelineSetting).create({
+      apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'PipelineSetting', metadata: { name, namespace },
+      spec: { maxConcurrentExecutions: 3, historyLimit: 100, logRetentionDays: 30, allowPrivileged: false, ...spec },
+    });
+  }
+
   /** POST to the manager's REST API as the admin (or another bearer token). */
   async api(path: string, body?: unknown, token = this.adminToken, manager: Pick<Manager, 'url'> = this.manager): Promise<{ status: number; body: any }> {
     const res = await fetch(`${manager.url}${path}`, {
