@@ -13,6 +13,8 @@ export interface BuildTimes {
   /** When the queue item was created (`inQueueSince`; unknown once Jenkins forgot the item, 5 minutes after it left). */
   queuedAt?: number;
   result: string | null;
+  /** When the build finished (`timestamp + duration`); undefined while it runs. */
+  endedAt?: number;
   /** Keelson stage index → start and end (end undefined while it runs). */
   stages: Map<number, { start: number; end?: number; status: string }>;
 }
@@ -28,7 +30,9 @@ export class JenkinsProbe {
   }
 
   async times(job: string, number: number, queueId?: number): Promise<BuildTimes> {
-    const run = await this.get<{ timestamp: number; result: string | null }>(`/job/${encodeURIComponent(job)}/${number}/api/json?tree=timestamp,result`);
+    const run = await this.get<{ timestamp: number; result: string | null; duration: number; building: boolean }>(
+      `/job/${encodeURIComponent(job)}/${number}/api/json?tree=timestamp,result,duration,building`,
+    );
     const describe = await this.get<{ stages: Array<{ name: string; status: string; startTimeMillis: number; durationMillis: number }> }>(
       `/job/${encodeURIComponent(job)}/${number}/wfapi/describe`,
     );
@@ -40,7 +44,8 @@ export class JenkinsProbe {
       stages.set(ref.stage, { start: s.startTimeMillis, end: running ? undefined : s.startTimeMillis + s.durationMillis, status: s.status });
     }
     const item = queueId === undefined ? undefined : await this.get<{ inQueueSince: number }>(`/queue/item/${queueId}/api/json?tree=inQueueSince`, true);
-    return { job, number, startedAt: run.timestamp, queuedAt: item?.inQueueSince, result: run.result, stages };
+    const endedAt = run.building ? undefined : run.timestamp + run.duration;
+    return { job, number, startedAt: run.timestamp, queuedAt: item?.inQueueSince, result: run.result, endedAt, stages };
   }
 
   private async get<T>(path: string, optional = false): Promise<T> {
