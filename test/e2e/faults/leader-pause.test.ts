@@ -1,0 +1,102 @@
+// F2 (scenarios.md §5.2): two manager replicas; the leader is frozen with SIGSTOP for longer than its 15 s lease
+// and then resumed. The other replica takes the Lease while the leader is frozen, the resumed one stops leading,
+// and executions started before, during and after the pause each get exactly one Jenkins build.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Core } from '@keelson/kube';
+import { waitFor } from '@keelson/servers';
+import { BuildLedger } from '../../support/build-ledger';
+import { expectOneBuildEachEndingAsJenkins, run } from '../../support/fault-checks';
+import { KeelsonStack } from '../../support/keelson-stack';
+import { ManagerProcess } from '../../support/manager-process';
+import { PhaseRecorder } from '../../support/phase-recorder';
+
+const DEVOPS_YML = `
+stages:
+- name: build
+  steps:
+  - runScriptConfig: {image: alpine:3.20, shellScript: "echo building\\nsleep 6"}
+- name: test
+  steps:
+  - runScriptConfig: {image: alpine:3.20, shellScript: "sleep 2"}
+  - runScriptConfig: {image: alpine:3.20, shellScript: "echo linting"}
+`;
+/** Longer than the 15 s lease plus a retry period. */
+const PAUSE_MS = 25_000;
+
+const logDir = mkdtempSync(join(tmpdir(), 'keelson-f2-'));
+let stack: KeelsonStack;
+let ledger: BuildLedger;
+let recorder: PhaseRecorder;
+const replicas: ManagerProcess[] = [];
+
+beforeAll(async () => {
+  stack = await KeelsonStack.start({ manager: false, files: { '.devops.yml': DEVOPS_YML } });
+  // One pipeline per execution: starts of one pipeline that overlap race on its job (concurrent-starts.test.ts).
+  for (let i = 0; i < 8; i++) await stack.createPipeline(`paused-${i}`);
+  // Four at a time: the rest wait as Queued, and admitting them is the leader's job.
+  await stack.createSetting({ maxConcurrentExecutions: 4 });
+  ledger = BuildLedger.start(stack.jenkins);
+  recorder = await PhaseRecorder.start(stack.kube);
+  for (const name of ['replica-a', 'replica-b']) {
+    replicas.push(await ManagerProcess.start({ name, logDir, env: { ...stack.managerEnvironment(), LOG_LEVEL: 'info' } }));
+  }
+}, 300_000);
+
+afterAll(async () => {
+  for (const m of replicas.splice(0)) await m.stop();
+  ledger?.stop();
+  await recorder?.stop();
+  await stack?.stop();
+  if (!process.env.KEELSON_KEEP_TEST_DIRS) rmSync(logDir, { recursive: true, force: true });
+});
+
+async function holder(): Promise<string> {
+  const lease = await stack.kube.resource(Core.Lease).get('keelson-system', 'keelson-controllers');
+  return lease.spec?.holderIdentity ?? '';
+}
+
+/** The replica whose identity (`<POD_NAME>-<pid>-<random>`) holds the Lease. */
+async function leaderReplica(): Promise<ManagerProcess | undefined> {
+  const identity = await holder();
+  return replicas.find((r) => identity.startsWith(`${r.name}-${r.pid}-`));
+}
+
+describe('F2: the leader is frozen past its lease', () => {
+  it('hands the controllers to the other replica, and every execution before, during and after gets exactly one build', async () => {
+    await waitFor('a leader', async () => (await leaderReplica()) !== undefined, { timeoutMs: 60_000 });
+    const leader = (await leaderReplica())!;
+    const follower = replicas.find((r) => r !== leader)!;
+
+    let next = 0;
+    const before = [];
+    for (let i = 0; i < 3; i++) before.push(await run(stack, leader, `paused-${next++}`, 'main'));
+    await waitFor('the first builds to run', () => before.every((n) => ledger.buildsOf(n).length > 0), { timeoutMs: 120_000 });
+
+    await leader.kill('SIGSTOP');
+    const frozenAt = Date.now();
+    const during = [];
+    try {
+      for (let i = 0; i < 3; i++) during.push(await run(stack, follower, `paused-${next++}`, 'main'));
+      // Not a speed check: the follower must take over while the leader is still frozen.
+      await waitFor('the follower to take the Lease', async () => (await leaderReplica()) === follower, { timeoutMs: 90_000 });
+      const left = PAUSE_MS - (Date.now() - frozenAt);
+      if (left > 0) await new Promise((r) => setTimeout(r, left));
+    } finally {
+      await leader.kill('SIGCONT');
+    }
+
+    const after = [];
+    for (let i = 0; i < 2; i++) after.push(await run(stack, leader, `paused-${next++}`, 'main'));
+
+    await expectOneBuildEachEndingAsJenkins(stack, ledger, [...before, ...during, ...after]);
+    const unsuccessful = [...before, ...during, ...after].map((n) => ledger.buildsOf(n)[0]).filter((b) => b.result !== 'SUCCESS');
+    expect(unsuccessful.map((b) => `${b.executionId}: ${b.result}\n${stack.jenkins.consoleText(b.instance, b.job, b.number)}`)).toEqual([]);
+    // The resumed replica found its lease gone and stopped leading; the new leader kept it.
+    expect(leader.logLines('stopped leading').length).toBeGreaterThan(0);
+    expect(await leaderReplica()).toBe(follower);
+    expect(leader.alive && follower.alive).toBe(true);
+    expect(recorder.leftTerminal()).toEqual({});
+  });
+});
