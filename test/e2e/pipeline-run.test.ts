@@ -30,7 +30,7 @@ describe('a manual run', () => {
       ['publish', 'Succeeded', ['Succeeded']],
     ]);
     expect(done.status?.node).toMatch(/^kwok-node-\d$/);
-    expect(done.status?.build).toMatchObject({ job: 'sample', number: 1 });
+    expect(done.status?.build).toMatchObject({ job: 'sample-1', number: 1 });
 
     const builds = stack.jenkins.builds('demo-pipeline');
     expect(builds.filter((b) => b.params.EXECUTION_ID === 'sample-1')).toHaveLength(1);
@@ -217,13 +217,15 @@ stages:
 });
 
 describe('deleting a pipeline', () => {
-  it('deletes its Jenkins job before the Pipeline goes, and its executions follow', async () => {
-    expect(stack.jenkins.jobConfig('demo-pipeline', 'sample')).toBeDefined();
-    const pipeline = await stack.kube.resource(Keelson.Pipeline).get('demo', 'sample');
-    expect(pipeline.metadata.finalizers).toContain('devops.keelson.dev/jenkins-job');
+  it('collects its executions, each deleting its Jenkins job before it goes', async () => {
+    const executions = (await stack.kube.resource(Keelson.PipelineExecution).list('demo')).items;
+    const jobs = executions.map((e) => e.status?.build?.job).filter((j): j is string => Boolean(j));
+    expect(jobs.length).toBeGreaterThan(3);
+    for (const job of jobs) expect(stack.jenkins.jobConfig('demo-pipeline', job)).toBeDefined();
+    expect(executions.every((e) => e.metadata.finalizers?.includes('devops.keelson.dev/jenkins-job'))).toBe(true);
     await stack.kube.resource(Keelson.Pipeline).delete('demo', 'sample');
-    await waitFor('the pipeline to go', async () => !(await stack.kube.resource(Keelson.Pipeline).list('demo')).items.length, { timeoutMs: 30_000 });
-    expect(stack.jenkins.jobConfig('demo-pipeline', 'sample')).toBeUndefined();
     await waitFor('its executions to be collected', async () => !(await stack.kube.resource(Keelson.PipelineExecution).list('demo')).items.length, { timeoutMs: 60_000 });
+    for (const job of jobs) expect(stack.jenkins.jobConfig('demo-pipeline', job)).toBeUndefined();
+    expect((await stack.kube.resource(Keelson.Pipeline).list('demo')).items).toEqual([]);
   });
 });

@@ -13,6 +13,8 @@ function ownerOf(pipeline: Pipeline) {
 }
 
 export const PIPELINE_LABEL = 'keelson.dev/pipeline';
+/** Guards the execution's Jenkins job (external state): the execution controller deletes it, then lets go. */
+export const JENKINS_JOB_FINALIZER = 'devops.keelson.dev/jenkins-job';
 
 export class ExecutionCreator {
   constructor(
@@ -50,11 +52,13 @@ export class ExecutionCreator {
     }
     const run = exe.spec.run ?? (await this.runs.allocate(namespace, pipeline.metadata.name!));
     const owners = exe.metadata.ownerReferences ?? [];
+    const finalizers = exe.metadata.finalizers ?? [];
     const patch = {
       metadata: {
         resourceVersion: exe.metadata.resourceVersion, labels: { [PIPELINE_LABEL]: pipeline.metadata.name },
         // Like executions the API creates, it goes when its pipeline goes.
         ownerReferences: owners.some((o) => o.uid === pipeline.metadata.uid) ? owners : [...owners, ownerOf(pipeline)],
+        finalizers: finalizers.includes(JENKINS_JOB_FINALIZER) ? finalizers : [...finalizers, JENKINS_JOB_FINALIZER],
       },
       spec: { run, ...prepared?.spec, trigger: exe.spec.trigger ?? { event: 'manual' } },
     };
@@ -70,7 +74,7 @@ export class ExecutionCreator {
       const exe: Execution = {
         apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'PipelineExecution',
         metadata: {
-          name: `${pipelineName}-${run}`, namespace, labels: { [PIPELINE_LABEL]: pipelineName },
+          name: `${pipelineName}-${run}`, namespace, labels: { [PIPELINE_LABEL]: pipelineName }, finalizers: [JENKINS_JOB_FINALIZER],
           ownerReferences: [ownerOf(pipeline)],
         },
         spec: { fork: false, stop: false, ...spec, pipelineRef: { name: pipelineName }, run },

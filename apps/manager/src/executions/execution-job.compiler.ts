@@ -62,6 +62,15 @@ function quantity(value: string | number | undefined): string | undefined {
   return value === undefined ? undefined : String(value);
 }
 
+/**
+ * One Jenkins job per execution, named like it (unique in its project, and each project has its own Jenkins).
+ * Jenkins reads a job's script when a build starts, not when it is queued: with one job per pipeline, two
+ * executions starting together could each run the other's script.
+ */
+export function executionJobName(exe: PipelineExecution): string {
+  return exe.metadata.name!;
+}
+
 export function compileExecution(exe: PipelineExecution, pipeline: Pipeline | undefined, setting: PipelineSetting | undefined): CompiledJenkinsJob {
   const project = exe.metadata.namespace!;
   return compileJenkinsJob({
@@ -69,5 +78,6 @@ export function compileExecution(exe: PipelineExecution, pipeline: Pipeline | un
     facts: executionFacts(exe),
     recentNodes: pipeline?.status?.recentNodes ?? [],
     settings: buildSettings(project, setting),
+    jobName: executionJobName(exe),
   });
 }

@@ -14,6 +14,7 @@ import { PipelineExecutionReconciler } from '../controllers/pipeline-execution/p
 import { PipelineReconciler } from '../controllers/pipeline/pipeline.reconciler';
 import { PipelineSettingReconciler } from '../controllers/pipeline-setting/pipeline-setting.reconciler';
 import { ExecutionCreator } from '../executions/execution-creator.service';
+import { JenkinsJobs } from '../executions/jenkins-jobs';
 import { InformersService } from '../kube/informers.service';
 import type { SyncJobData } from '../sync/execution-sync.types';
 import { CONFIG, KUBE, LOGGER } from '../tokens';
@@ -71,7 +72,7 @@ export class ControllersService implements OnModuleInit, OnApplicationShutdown {
 
     let executionController: RunningController | undefined;
     const executionReconciler = new PipelineExecutionReconciler({
-      kube: this.kube, executions, settings, pipelines, creator: this.creator, dataPlane: this.dataPlane, syncQueue: this.syncQueue, logger: log,
+      kube: this.kube, executions, settings, pipelines, creator: this.creator, jobs: new JenkinsJobs(this.engine, this.clusters), dataPlane: this.dataPlane, syncQueue: this.syncQueue, logger: log,
       enqueue: (key) => executionController?.enqueue(key),
     });
     executionController = new RunningController({
@@ -82,7 +83,7 @@ export class ControllersService implements OnModuleInit, OnApplicationShutdown {
         { informer: informer(Keelson.PipelineSetting), keysOf: (s) => executions.list().filter((e) => e.metadata.namespace === s.metadata.namespace && !e.status?.completionTime).map((e) => `${e.metadata.namespace}/${e.metadata.name}`) },
       ],
     });
-    const pipelineReconciler = new PipelineReconciler({ kube: this.kube, pipelines, engine: this.engine, dataPlanes: this.clusters, allowFileRepositories: this.config.allowFileRepositories, logger: log });
+    const pipelineReconciler = new PipelineReconciler({ kube: this.kube, pipelines, allowFileRepositories: this.config.allowFileRepositories, logger: log });
     const settingReconciler = new PipelineSettingReconciler({ kube: this.kube, settings, dataPlane: this.dataPlane });
     this.running = [
       executionController,

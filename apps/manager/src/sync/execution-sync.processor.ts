@@ -7,7 +7,7 @@ import { PipelineConfigError } from '@keelson/pipeline-config';
 import { EXECUTION_LABEL, JenkinsClientError, JenkinsCompileError, labelValue, type EngineBuildRef, type EngineBuildState, type EngineEndpoint, type ExecutionEngine } from '@keelson/engine-jenkins';
 import { JobOutcome, type QueuedJob } from '@keelson/queue';
 import { Logger } from '@keelson/observability';
-import { compileExecution, dataPlaneNamespace, executionPlan } from '../executions/execution-job.compiler';
+import { compileExecution, dataPlaneNamespace, executionJobName, executionPlan } from '../executions/execution-job.compiler';
 import { closeStages, finalPhase, initialStages, queuedReason, stagesFromEngine, type StageStatus } from './stage-status.mapper';
 import { DataPlaneEndpoints, DEFAULT_SYNC_OPTIONS, SyncJobData, SyncOptions } from './execution-sync.types';
 import { syncMetrics } from './sync.metrics';
@@ -61,7 +61,7 @@ export class ExecutionSyncProcessor {
 
   private async step(job: QueuedJob<SyncJobData>, exe: Execution, endpoint: EngineEndpoint, log: Logger): Promise<JobOutcome> {
     const { engine } = this.deps;
-    const jobName = exe.spec.pipelineRef.name;
+    const jobName = executionJobName(exe);
     const executionId = exe.metadata.name!;
     const recorded = exe.status?.build;
     const hint: EngineBuildRef | undefined = recorded && { job: recorded.job, queueItem: recorded.queueItem, number: recorded.number };

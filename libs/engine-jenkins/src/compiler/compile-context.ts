@@ -61,7 +61,7 @@ export function createCompileContext(input: JenkinsCompileInput, plan?: Executio
   const executionPlan = plan ?? planExecution(input.config, { branch: facts.branch, event: facts.event });
   checkPlan(config, executionPlan);
   const trusted = secretsAllowed(facts);
-  const jobName = jenkinsJobName(facts.pipeline);
+  const jobName = jenkinsJobName(input.jobName ?? facts.pipeline);
   const stages = config.stages.map((stage, i): CompiledStage => {
     const stagePlan = executionPlan.stages[i];
     return {

@@ -72,4 +72,9 @@ export interface JenkinsCompileInput {
   /** Most recent first is expected but not required: they are ordered by `lastUsed`. */
   recentNodes: RecentNode[];
   settings: BuildSettings;
+  /**
+   * The Jenkins job the build runs in; the workspace path follows it. Default: the pipeline name. The manager
+   * uses one job per execution, since Jenkins reads a job's script only when a build starts.
+   */
+  jobName?: string;
 }

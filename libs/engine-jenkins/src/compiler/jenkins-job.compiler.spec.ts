@@ -18,6 +18,13 @@ describe('compileJenkinsJob', () => {
     expect(job.pod.kind).toBe('Pod');
   });
 
+  it('names the job as asked, and puts the workspace (and caches inside it) under that job', () => {
+    const job = compileJenkinsJob({ ...aCompileInput('stages:\n- {name: t, steps: [{runScriptConfig: {image: x, shellScript: y}}]}\ncache: {paths: [node_modules]}\n'), jobName: 'web-12' });
+    expect(job.jobName).toBe('web-12');
+    expect(job.podYaml).toContain('/home/jenkins/agent/workspace/web-12/node_modules');
+    expect(job.podYaml).not.toContain('/workspace/web/');
+  });
+
   it('returns the plan it followed, so the status shows the same skipped steps', () => {
     const job = compileJenkinsJob(aCompileInput(YAML));
     expect(job.plan.stages.map((s) => s.runs)).toEqual([true, false]);

@@ -5,7 +5,8 @@ import type { Condition, PipelineExecutionStatus, PipelineSetting } from '@keels
 import { Informer, Keelson, KubeClient, ReconcileResult, isNotFound, type ObjectOf } from '@keelson/kube';
 import type { DelayedJobQueue } from '@keelson/queue';
 import { Logger } from '@keelson/observability';
-import { ExecutionCreator } from '../../executions/execution-creator.service';
+import { ExecutionCreator, JENKINS_JOB_FINALIZER } from '../../executions/execution-creator.service';
+import { executionJobName } from '../../executions/execution-job.compiler';
 import type { SyncJobData } from '../../sync/execution-sync.types';
 import { syncMetrics } from '../../sync/sync.metrics';
 import type { DataPlaneGate } from '../data-plane.gate';
@@ -22,6 +23,8 @@ export interface ExecutionReconcilerDeps {
   settings: Informer<ObjectOf<typeof Keelson.PipelineSetting>>;
   pipelines: Informer<ObjectOf<typeof Keelson.Pipeline>>;
   creator: ExecutionCreator;
+  /** Deletes an execution's Jenkins job; nothing to do when the project has no data plane. */
+  jobs: { deleteJob(project: string, job: string): Promise<void> };
   dataPlane: DataPlaneGate;
   syncQueue: DelayedJobQueue<SyncJobData>;
   /** Puts another execution's key on this controller's queue. */
@@ -42,10 +45,11 @@ export class PipelineExecutionReconciler {
 
   async reconcile(key: string): Promise<ReconcileResult> {
     const cached = this.deps.executions.get(key);
-    if (!cached || cached.metadata.deletionTimestamp) {
+    if (!cached) {
       this.written.delete(key);
       return ReconcileResult.done();
     }
+    if (cached.metadata.deletionTimestamp) return this.deleted(cached);
     // Finished and running executions need no fresh read: bookkeeping is idempotent and conditional, and
     // handing off is keyed by uid. That keeps a resync of thousands of executions off the apiserver.
     if (TERMINAL.has(cached.status?.phase ?? '')) return this.finished(cached);
@@ -115,6 +119,17 @@ export class PipelineExecutionReconciler {
   private async handOff(exe: Execution): Promise<void> {
     const added = await this.deps.syncQueue.ensure(exe.metadata.uid!, { namespace: exe.metadata.namespace!, name: exe.metadata.name!, uid: exe.metadata.uid! });
     if (added) this.deps.logger.info({ namespace: exe.metadata.namespace, name: exe.metadata.name }, 'execution handed to the sync loop');
+  }
+
+  /** Its Jenkins job goes first (external state), then the finalizer lets the execution go. */
+  private async deleted(exe: Execution): Promise<ReconcileResult> {
+    const finalizers = exe.metadata.finalizers ?? [];
+    if (!finalizers.includes(JENKINS_JOB_FINALIZER)) return ReconcileResult.done();
+    await this.deps.jobs.deleteJob(exe.metadata.namespace!, exe.status?.build?.job ?? executionJobName(exe));
+    await this.deps.kube.resource(Keelson.PipelineExecution).patch(exe.metadata.namespace, exe.metadata.name!, {
+      metadata: { resourceVersion: exe.metadata.resourceVersion, finalizers: finalizers.filter((f) => f !== JENKINS_JOB_FINALIZER) },
+    });
+    return ReconcileResult.done();
   }
 
   private async finished(exe: Execution): Promise<ReconcileResult> {
