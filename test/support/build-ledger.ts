@@ -5,8 +5,10 @@ import type { DoubleBuild, JenkinsDouble } from '../doubles/jenkins/jenkins-doub
 export interface LedgerBuild extends DoubleBuild {
   /** The build's EXECUTION_ID parameter. */
   executionId?: string;
-  /** Jenkins no longer lists it. */
+  /** Jenkins stopped listing it while it was still running (a finished build that goes with its job is not lost). */
   lost: boolean;
+  /** Jenkins no longer lists it. */
+  gone: boolean;
 }
 
 export class BuildLedger {
@@ -29,9 +31,13 @@ export class BuildLedger {
     for (const build of this.jenkins.builds()) {
       const key = `${build.instance}/${build.job}#${build.number}`;
       now.add(key);
-      this.seen.set(key, { ...build, executionId: build.params.EXECUTION_ID, lost: false });
+      this.seen.set(key, { ...build, executionId: build.params.EXECUTION_ID, lost: false, gone: false });
     }
-    for (const [key, build] of this.seen) if (!now.has(key)) build.lost = true;
+    for (const [key, build] of this.seen) {
+      if (now.has(key) || build.gone) continue;
+      build.gone = true;
+      build.lost = build.result === null;
+    }
   }
 
   /** Builds that ever carried this execution id. */

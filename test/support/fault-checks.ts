@@ -19,7 +19,6 @@ export interface Outcome {
 
 /** The phase a finished Jenkins build stands for. */
 export function phaseOfBuild(build: LedgerBuild): string {
-  if (build.lost) return 'Failed';
   if (build.result === 'SUCCESS') return 'Succeeded';
   if (build.result === 'ABORTED') return 'Aborted';
   return 'Failed';
@@ -44,9 +43,9 @@ export async function waitForTerminal(stack: KeelsonStack, names: string[], time
 export async function outcomes(stack: KeelsonStack, ledger: BuildLedger, names: string[], namespace = 'demo'): Promise<Outcome[]> {
   const executions = await waitForTerminal(stack, names, 180_000, namespace);
   // A stop aborts the build a moment after the phase is written: let Jenkins finish what it was told.
-  await waitFor('Jenkins to finish the builds of ended executions', () => names.every((n) => ledger.buildsOf(n).every((b) => b.lost || !b.building)), {
+  await waitFor('Jenkins to finish the builds of ended executions', () => names.every((n) => ledger.buildsOf(n).every((b) => b.gone || !b.building)), {
     timeoutMs: 60_000,
-    onTimeout: () => names.flatMap((n) => ledger.buildsOf(n).filter((b) => !b.lost && b.building).map((b) => `${n}: #${b.number} still building`)).join('\n'),
+    onTimeout: () => names.flatMap((n) => ledger.buildsOf(n).filter((b) => !b.gone && b.building).map((b) => `${n}: #${b.number} still building`)).join('\n'),
   });
   return names.map((name) => {
     const builds = ledger.buildsOf(name);

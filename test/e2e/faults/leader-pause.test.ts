@@ -33,8 +33,7 @@ const replicas: ManagerProcess[] = [];
 
 beforeAll(async () => {
   stack = await KeelsonStack.start({ manager: false, files: { '.devops.yml': DEVOPS_YML } });
-  // One pipeline per execution: starts of one pipeline that overlap race on its job (concurrent-starts.test.ts).
-  for (let i = 0; i < 8; i++) await stack.createPipeline(`paused-${i}`);
+  await stack.createPipeline('paused');
   // Four at a time: the rest wait as Queued, and admitting them is the leader's job.
   await stack.createSetting({ maxConcurrentExecutions: 4 });
   ledger = BuildLedger.start(stack.jenkins);
@@ -69,16 +68,15 @@ describe('F2: the leader is frozen past its lease', () => {
     const leader = (await leaderReplica())!;
     const follower = replicas.find((r) => r !== leader)!;
 
-    let next = 0;
-    const before = [];
-    for (let i = 0; i < 3; i++) before.push(await run(stack, leader, `paused-${next++}`, 'main'));
+    const before: string[] = [];
+    for (let i = 0; i < 3; i++) before.push(await run(stack, leader, 'paused', 'main'));
     await waitFor('the first builds to run', () => before.every((n) => ledger.buildsOf(n).length > 0), { timeoutMs: 120_000 });
 
     await leader.kill('SIGSTOP');
     const frozenAt = Date.now();
-    const during = [];
+    const during: string[] = [];
     try {
-      for (let i = 0; i < 3; i++) during.push(await run(stack, follower, `paused-${next++}`, 'main'));
+      for (let i = 0; i < 3; i++) during.push(await run(stack, follower, 'paused', 'main'));
       // Not a speed check: the follower must take over while the leader is still frozen.
       await waitFor('the follower to take the Lease', async () => (await leaderReplica()) === follower, { timeoutMs: 90_000 });
       const left = PAUSE_MS - (Date.now() - frozenAt);
@@ -87,8 +85,8 @@ describe('F2: the leader is frozen past its lease', () => {
       await leader.kill('SIGCONT');
     }
 
-    const after = [];
-    for (let i = 0; i < 2; i++) after.push(await run(stack, leader, `paused-${next++}`, 'main'));
+    const after: string[] = [];
+    for (let i = 0; i < 2; i++) after.push(await run(stack, leader, 'paused', 'main'));
 
     await expectOneBuildEachEndingAsJenkins(stack, ledger, [...before, ...during, ...after]);
     const unsuccessful = [...before, ...during, ...after].map((n) => ledger.buildsOf(n)[0]).filter((b) => b.result !== 'SUCCESS');
