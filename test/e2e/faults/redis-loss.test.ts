@@ -1,0 +1,88 @@
+// F3 (scenarios.md §5.2): Redis loses everything while executions run, by FLUSHALL and by a restart of a Redis
+// without persistence. The sync jobs live only in Redis; the controller's resync rebuilds them from the
+// executions that are not finished. None is left stuck, and none gets a second build.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { waitFor } from '@keelson/servers';
+import { BuildLedger } from '../../support/build-ledger';
+import { executionsByName, expectOneBuildEachEndingAsJenkins, run } from '../../support/fault-checks';
+import { KeelsonStack } from '../../support/keelson-stack';
+import { ManagerProcess } from '../../support/manager-process';
+import { PhaseRecorder, TERMINAL_PHASES } from '../../support/phase-recorder';
+import { redisCommand } from '../../support/redis-command';
+
+const DEVOPS_YML = `
+stages:
+- name: build
+  steps:
+  - runScriptConfig: {image: alpine:3.20, shellScript: "echo building\\nsleep 4"}
+- name: test
+  steps:
+  - runScriptConfig: {image: alpine:3.20, shellScript: "sleep 3"}
+`;
+const PER_TEST = 5;
+
+const logDir = mkdtempSync(join(tmpdir(), 'keelson-f3-'));
+let stack: KeelsonStack;
+let ledger: BuildLedger;
+let recorder: PhaseRecorder;
+let manager: ManagerProcess;
+
+beforeAll(async () => {
+  stack = await KeelsonStack.start({ manager: false, files: { '.devops.yml': DEVOPS_YML } });
+  await stack.createPipeline('wipe');
+  await stack.createSetting({ maxConcurrentExecutions: 10 });
+  ledger = BuildLedger.start(stack.jenkins);
+  recorder = await PhaseRecorder.start(stack.kube);
+  manager = await ManagerProcess.start({ name: 'manager', logDir, env: { ...stack.managerEnvironment(), LOG_LEVEL: 'info' } });
+}, 300_000);
+
+afterAll(async () => {
+  await manager?.stop();
+  ledger?.stop();
+  await recorder?.stop();
+  await stack?.stop();
+  if (!process.env.KEELSON_KEEP_TEST_DIRS) rmSync(logDir, { recursive: true, force: true });
+});
+
+async function startRuns(count: number): Promise<string[]> {
+  const names: string[] = [];
+  for (let i = 0; i < count; i++) names.push(await run(stack, manager, 'wipe', 'main'));
+  return names;
+}
+
+async function unfinished(names: string[]): Promise<string[]> {
+  const now = await executionsByName(stack);
+  return names.filter((n) => !TERMINAL_PHASES.includes(now.get(n)?.status?.phase ?? ''));
+}
+
+describe('F3: Redis loses its data while executions run', () => {
+  it('rebuilds the sync jobs after FLUSHALL: every execution ends, with one build each', async () => {
+    const names = await startRuns(PER_TEST);
+    // Some builds under way, the others somewhere between admission and their trigger.
+    await waitFor('builds to be under way', () => names.filter((n) => ledger.buildsOf(n).length > 0).length >= 2, { timeoutMs: 120_000 });
+
+    expect(await redisCommand(stack.redis.url, 'FLUSHALL')).toBe('OK');
+    expect(await unfinished(names)).not.toHaveLength(0);
+
+    const rows = await expectOneBuildEachEndingAsJenkins(stack, ledger, names);
+    expect(rows.map((r) => r.phase)).toEqual(names.map(() => 'Succeeded'));
+    expect(manager.alive).toBe(true);
+    expect(recorder.leftTerminal()).toEqual({});
+  });
+
+  it('rebuilds the sync jobs after Redis restarts empty: every execution ends, with one build each', async () => {
+    const names = await startRuns(PER_TEST);
+    await waitFor('a build to be under way', () => names.some((n) => ledger.buildsOf(n).length > 0), { timeoutMs: 120_000 });
+
+    // No persistence (--save '', no AOF): it comes back empty.
+    await stack.redis.restart();
+    expect(await unfinished(names)).not.toHaveLength(0);
+
+    const rows = await expectOneBuildEachEndingAsJenkins(stack, ledger, names);
+    expect(rows.map((r) => r.phase)).toEqual(names.map(() => 'Succeeded'));
+    expect(manager.alive).toBe(true);
+    expect(recorder.leftTerminal()).toEqual({});
+  });
+});
