@@ -148,6 +148,12 @@ export class ExecutionSyncProcessor {
   private async waitForJenkins(job: QueuedJob<SyncJobData>, exe: Execution, err: Error, log: Logger): Promise<JobOutcome> {
     // Jenkins (or the data plane) is down: the execution waits, it does not fail (scenario F5).
     log.warn({ err: err.message }, 'Jenkins unreachable, will retry');
+    const overdue = this.overdue(exe);
+    if (overdue) {
+      // Its own timeout has passed: whatever Jenkins did meanwhile, the build's Jenkinsfile timeout has ended it.
+      const stages = closeStages(exe.status?.stages?.length ? exe.status.stages : initialStages(executionPlan(exe)), 'Aborted', this.iso());
+      return this.finish(job, exe, 'Failed', `${overdue}; Jenkins did not answer`, stages, exe.status?.build, job.data.node);
+    }
     const reason = 'waiting for Jenkins: it does not answer';
     if (exe.status?.reason !== reason) {
       try {
@@ -166,7 +172,7 @@ export class ExecutionSyncProcessor {
     const start = exe.status?.startTime ? Date.parse(exe.status.startTime) : undefined;
     if (!minutes || !start) return undefined;
     // A minute of grace: the Jenkinsfile's own timeout should fire first and report the stage that overran.
-    return this.now() > start + (minutes + 1) * 60_000 ? `timed out after ${minutes} minutes` : undefined;
+    return this.now() > start + (minutes + 1) * 60_000 ? `timed out after ${minutes} minute${minutes === 1 ? '' : 's'}` : undefined;
   }
 
   private async again(job: QueuedJob<SyncJobData>, changed: boolean): Promise<JobOutcome> {
