@@ -49,7 +49,7 @@ describe('Jenkins engine client against the Jenkins double', () => {
   let clock: FakeClock;
   let double: JenkinsDouble;
   let endpoint: EngineEndpoint;
-  const client = new JenkinsEngineClient({ timeoutMs: 10_000 });
+  const client = new JenkinsEngineClient({ timeoutMs: 10_000, quietPeriodSeconds: QUIET_MS / 1000 });
 
   beforeAll(async () => {
     clock = new FakeClock();

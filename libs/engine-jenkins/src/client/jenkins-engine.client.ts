@@ -22,6 +22,8 @@ import { JenkinsClientError } from './jenkins.errors';
 export interface JenkinsEngineClientOptions extends JenkinsHttpOptions {
   /** How many of a job's newest builds are searched for an execution id (the job keeps 20 by default). */
   buildSearchDepth?: number;
+  /** Jenkins' quiet period for the builds we start, in seconds. Default 0: every execution is its own build. */
+  quietPeriodSeconds?: number;
 }
 
 /** A step's log from the stage-view API: only its last 10 KiB (`hasMore` when cut). */
@@ -45,11 +47,13 @@ export class JenkinsEngineClient implements ExecutionEngine {
   private readonly pool: JenkinsHttpPool;
   private readonly log: Logger;
   private readonly searchDepth: number;
+  private readonly quietPeriodSeconds: number;
 
   constructor(options: JenkinsEngineClientOptions = {}) {
     this.log = (options.logger ?? silentLogger).child({ component: 'jenkins-client' });
     this.pool = new JenkinsHttpPool({ ...options, logger: options.logger });
     this.searchDepth = options.buildSearchDepth ?? 50;
+    this.quietPeriodSeconds = options.quietPeriodSeconds ?? 0;
   }
 
   /** One GET when the job exists with this config (compared as XML, since Jenkins rewrites what it stores). */
@@ -93,8 +97,8 @@ export class JenkinsEngineClient implements ExecutionEngine {
     const http = this.pool.for(endpoint);
     const what = `starting job ${job}`;
     const response = await http.send({
-      // delay=0sec: no quiet period. Nothing needs coalescing here; every execution is its own build.
-      method: 'POST', path: `${jobPath(job)}/buildWithParameters?delay=0sec`,
+      // No quiet period by default: nothing needs coalescing here; every execution is its own build.
+      method: 'POST', path: `${jobPath(job)}/buildWithParameters?delay=${this.quietPeriodSeconds}sec`,
       body: new URLSearchParams({ [EXECUTION_ID_PARAMETER]: executionId }).toString(), contentType: FORM,
     });
     const { status } = response;
