@@ -1,0 +1,146 @@
+// F5 (scenarios.md §5.2): Jenkins answers 503 for "ten minutes" (the double's clock jumps ten minutes while it is
+// down, so its queue items expire), then comes back; and Jenkins restarts mid-build, keeping or losing its
+// running builds. Executions wait instead of failing while Jenkins is away, each ends with exactly one build, and
+// a build that Jenkins lost fails its execution with the reason instead of leaving it Running forever.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { waitFor } from '@keelson/servers';
+import { BuildLedger } from '../../support/build-ledger';
+import { executionsByName, expectOneBuildEachEndingAsJenkins, run } from '../../support/fault-checks';
+import { JumpClock } from '../../support/jump-clock';
+import { KeelsonStack } from '../../support/keelson-stack';
+import { ManagerProcess } from '../../support/manager-process';
+import { PhaseRecorder, TERMINAL_PHASES } from '../../support/phase-recorder';
+
+const DEVOPS_YML = `
+stages:
+- name: build
+  steps:
+  - runScriptConfig: {image: alpine:3.20, shellScript: "echo building\\nsleep 20\\necho built"}
+`;
+const LONG_YML = `
+stages:
+- name: build
+  steps:
+  - runScriptConfig: {image: alpine:3.20, shellScript: "sleep 600"}
+`;
+const MINUTE = 60_000;
+
+const clock = new JumpClock();
+const logDir = mkdtempSync(join(tmpdir(), 'keelson-f5-'));
+let stack: KeelsonStack;
+let ledger: BuildLedger;
+let recorder: PhaseRecorder;
+let manager: ManagerProcess;
+
+beforeAll(async () => {
+  stack = await KeelsonStack.start({ manager: false, jenkinsClock: clock, files: { '.devops.yml': DEVOPS_YML } });
+  await stack.repo.branch('long');
+  await stack.repo.checkout('long');
+  await stack.repo.commit({ '.devops.yml': LONG_YML }, 'a build that outlives the test');
+  await stack.repo.checkout('main');
+  await stack.createPipeline('outage');
+  await stack.createSetting({ maxConcurrentExecutions: 10 });
+  ledger = BuildLedger.start(stack.jenkins);
+  recorder = await PhaseRecorder.start(stack.kube);
+  manager = await ManagerProcess.start({ name: 'manager', logDir, env: { ...stack.managerEnvironment(), LOG_LEVEL: 'info' } });
+}, 300_000);
+
+afterEach(() => {
+  stack?.jenkins.unavailable(false);
+  stack?.jenkins.stallBuilds(false);
+});
+
+afterAll(async () => {
+  await manager?.stop();
+  ledger?.stop();
+  await recorder?.stop();
+  await stack?.stop();
+  if (!process.env.KEELSON_KEEP_TEST_DIRS) rmSync(logDir, { recursive: true, force: true });
+});
+
+function start(branch = 'main'): Promise<string> {
+  return run(stack, manager, 'outage', branch);
+}
+
+async function waitForStatus(name: string, what: string, check: (s: NonNullable<Awaited<ReturnType<KeelsonStack['execution']>>['status']>) => boolean): Promise<void> {
+  await waitFor(`${name}: ${what}`, async () => check((await stack.execution(name)).status ?? {}), { timeoutMs: 120_000 });
+}
+
+function totalRequests(): number {
+  return Object.values(stack.jenkins.requests).reduce((a, b) => a + b, 0);
+}
+
+describe('F5: Jenkins goes away', () => {
+  it('keeps executions waiting, not failed, through ten minutes of 503s, then ends each with exactly one build', async () => {
+    const running = [await start(), await start()];
+    for (const n of running) await waitForStatus(n, 'the build number recorded', (s) => s.build?.number !== undefined);
+    // One more waits in Jenkins' queue when Jenkins goes down: its item leaves the queue and expires meanwhile.
+    stack.jenkins.stallBuilds(true);
+    const queued = await start();
+    await waitForStatus(queued, 'the queue item recorded', (s) => s.build?.queueItem !== undefined);
+
+    stack.jenkins.unavailable(true);
+    const downAt = Date.now();
+    const requestsBefore = totalRequests();
+    const during = [await start(), await start()];
+    stack.jenkins.stallBuilds(false);
+    const names = [...running, queued, ...during];
+
+    for (let minute = 0; minute < 10; minute++) {
+      clock.advance(MINUTE);
+      await new Promise((r) => setTimeout(r, 2_000));
+      const now = await executionsByName(stack);
+      expect(names.filter((n) => TERMINAL_PHASES.includes(now.get(n)?.status?.phase ?? ''))).toEqual([]);
+    }
+    // Every one says it waits for Jenkins, in a phase that is not final.
+    let waiting = new Map<string, string>();
+    await waitFor('every execution to wait for Jenkins', async () => {
+      const now = await executionsByName(stack);
+      waiting = new Map(names.map((n) => [n, `${now.get(n)?.status?.phase} ${now.get(n)?.status?.reason}`]));
+      return [...waiting.values()].every((v) => /^(Running|Provisioning) .*Jenkins/.test(v));
+    }, { timeoutMs: 60_000, onTimeout: () => JSON.stringify(Object.fromEntries(waiting), null, 2) });
+    const outageSeconds = (Date.now() - downAt) / 1000;
+    const requests = totalRequests() - requestsBefore;
+    expect(ledger.buildsOf(queued)).toHaveLength(1);
+
+    stack.jenkins.unavailable(false);
+    const rows = await expectOneBuildEachEndingAsJenkins(stack, ledger, names);
+    expect(rows.map((r) => r.phase)).toEqual(names.map(() => 'Succeeded'));
+    // It kept asking, with a backoff: no hot loop against a Jenkins that is down.
+    expect(requests).toBeGreaterThan(0);
+    expect(requests / outageSeconds).toBeLessThan(5 * names.length);
+    expect(recorder.leftTerminal()).toEqual({});
+  });
+
+  it('lets a build go on through a Jenkins restart, and starts again, once, a build whose queue item the restart forgot', async () => {
+    const resumed = await start();
+    await waitForStatus(resumed, 'the step to run', (s) => s.stages?.[0]?.phase === 'Running');
+    stack.jenkins.stallBuilds(true);
+    const requeued = await start();
+    await waitForStatus(requeued, 'the queue item recorded', (s) => s.build?.queueItem !== undefined);
+
+    stack.jenkins.restart();
+    stack.jenkins.stallBuilds(false);
+    expect(ledger.buildsOf(requeued)).toHaveLength(0);
+    clock.advance(MINUTE);
+
+    const rows = await expectOneBuildEachEndingAsJenkins(stack, ledger, [resumed, requeued]);
+    expect(rows.map((r) => r.phase)).toEqual(['Succeeded', 'Succeeded']);
+    expect(recorder.leftTerminal()).toEqual({});
+  });
+
+  it('fails an execution whose running build Jenkins lost in a restart, with the reason, and starts no other', async () => {
+    const lost = await start('long');
+    await waitForStatus(lost, 'the step to run', (s) => s.stages?.[0]?.phase === 'Running');
+
+    stack.jenkins.restart({ loseRunningBuilds: true });
+
+    const [row] = await expectOneBuildEachEndingAsJenkins(stack, ledger, [lost]);
+    expect(row.phase).toBe('Failed');
+    expect(ledger.buildsOf(lost)[0].lost).toBe(true);
+    expect((await stack.execution(lost)).status?.reason).toMatch(/Jenkins lost build #\d+/);
+    expect(recorder.leftTerminal()).toEqual({});
+  });
+});
