@@ -1,9 +1,12 @@
 // A pipeline runs end to end on the local cluster: a manual run over the REST API reads .devops.yml at the
 // commit from a real git repository, the data plane is applied, the Jenkins double builds it with a build pod
 // that the real scheduler places on a KWOK node, and the sync loop brings every stage to its final phase.
-import { Keelson } from '@keelson/kube';
-import { waitFor } from '@keelson/servers';
-import { KeelsonStack } from '../support/keelson-stack';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Core, Keelson } from '@keelson/kube';
+import { GitHttpServer, GitRepository, waitFor } from '@keelson/servers';
+import { KeelsonStack, SAMPLE_DEVOPS_YML } from '../support/keelson-stack';
 
 let stack: KeelsonStack;
 
@@ -98,6 +101,53 @@ describe('a manual run', () => {
     const done = await stack.waitForPhase(res.body.metadata.name, ['Succeeded', 'Failed']);
     expect(done.status?.node).toBe(warm);
     expect(done.status?.warmNode).toBe(true);
+  });
+});
+
+describe('a private repository over HTTP', () => {
+  let server: GitHttpServer;
+  let root: string;
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'keelson-git-'));
+    await GitRepository.create({ '.devops.yml': SAMPLE_DEVOPS_YML }, { dir: join(root, 'app') });
+    server = await GitHttpServer.start({ root, username: 'alice', password: 'tok-e2e-private-9f3a' });
+    await stack.kube.resource(Core.Secret).create({ metadata: { name: 'alice-gitea', namespace: 'demo' }, stringData: { accessToken: 'tok-e2e-private-9f3a' } });
+    await stack.kube.resource(Keelson.SourceCodeCredential).create({
+      apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'SourceCodeCredential', metadata: { name: 'alice-gitea', namespace: 'demo' },
+      spec: { providerRef: { name: 'gitea' }, userName: 'alice', loginName: 'alice', tokenSecretRef: { name: 'alice-gitea', key: 'accessToken' } },
+    });
+    await stack.createPipeline('private', 'demo', { repositoryUrl: server.url('app'), credentialRef: { name: 'alice-gitea' } });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('reads the config with the pipeline\'s token and gives the checkout a Jenkins credential, never the token itself', async () => {
+    const res = await stack.api('/api/v1/namespaces/demo/pipelines/private/run', { branch: 'main' });
+    expect(res.status).toBe(201);
+    expect(server.requests.some((r) => r.user === 'alice' && r.status === 200)).toBe(true);
+    const done = await stack.waitForPhase(res.body.metadata.name, ['Succeeded', 'Failed', 'Aborted']);
+    expect(done.status?.phase).toBe('Succeeded');
+    const job = stack.jenkins.jobConfig('demo-pipeline', done.status!.build!.job)!;
+    expect(job).toContain('private-git');
+    expect(job).not.toContain('tok-e2e-private-9f3a');
+    expect(JSON.stringify(done)).not.toContain('tok-e2e-private-9f3a');
+    const admin = await stack.jenkinsAdmin();
+    const credential = await fetch(`${stack.jenkins.url('demo-pipeline')}/credentials/store/system/domain/_/credential/private-git/config.xml`, {
+      headers: { authorization: `Basic ${Buffer.from(`${admin.username}:${admin.password}`).toString('base64')}` },
+    });
+    expect(credential.status).toBe(200);
+    expect(await credential.text()).toContain('<username>alice</username>');
+  });
+
+  it('answers 422 when the repository refuses the token, and names no secret', async () => {
+    await stack.kube.resource(Core.Secret).patch('demo', 'alice-gitea', { stringData: { accessToken: 'wrong-token-1234' } });
+    const res = await stack.api('/api/v1/namespaces/demo/pipelines/private/run', { branch: 'main' });
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('RepositoryAccessDenied');
+    expect(JSON.stringify(res.body)).not.toContain('wrong-token-1234');
   });
 });
 
@@ -218,14 +268,15 @@ stages:
 
 describe('deleting a pipeline', () => {
   it('collects its executions, each deleting its Jenkins job before it goes', async () => {
-    const executions = (await stack.kube.resource(Keelson.PipelineExecution).list('demo')).items;
+    const ofSample = { labelSelector: 'keelson.dev/pipeline=sample' };
+    const executions = (await stack.kube.resource(Keelson.PipelineExecution).list('demo', ofSample)).items;
     const jobs = executions.map((e) => e.status?.build?.job).filter((j): j is string => Boolean(j));
     expect(jobs.length).toBeGreaterThan(3);
     for (const job of jobs) expect(stack.jenkins.jobConfig('demo-pipeline', job)).toBeDefined();
     expect(executions.every((e) => e.metadata.finalizers?.includes('devops.keelson.dev/jenkins-job'))).toBe(true);
     await stack.kube.resource(Keelson.Pipeline).delete('demo', 'sample');
-    await waitFor('its executions to be collected', async () => !(await stack.kube.resource(Keelson.PipelineExecution).list('demo')).items.length, { timeoutMs: 60_000 });
+    await waitFor('its executions to be collected', async () => !(await stack.kube.resource(Keelson.PipelineExecution).list('demo', ofSample)).items.length, { timeoutMs: 60_000 });
     for (const job of jobs) expect(stack.jenkins.jobConfig('demo-pipeline', job)).toBeUndefined();
-    expect((await stack.kube.resource(Keelson.Pipeline).list('demo')).items).toEqual([]);
+    expect((await stack.kube.resource(Keelson.Pipeline).list('demo')).items.map((p) => p.metadata.name)).toEqual(['private']);
   });
 });

@@ -106,6 +106,11 @@ export class KeelsonStack {
     });
   }
 
+  /** The admin of a data plane's Jenkins, as the data plane generated it. */
+  jenkinsAdmin(namespace = 'demo-pipeline'): Promise<{ username: string; password: string }> {
+    return credentialsFromSecret(this.kube)(namespace);
+  }
+
   /** POST to the manager's REST API as the admin (or another bearer token). */
   async api(path: string, body?: unknown, token = this.adminToken, manager: Pick<Manager, 'url'> = this.manager): Promise<{ status: number; body: any }> {
     const res = await fetch(`${manager.url}${path}`, {

@@ -41,7 +41,12 @@ export function executionPlan(exe: PipelineExecution): ExecutionPlan {
   return planExecution(exe.spec.config as unknown as PipelineConfig, { branch: facts.branch, event: facts.event });
 }
 
-export function buildSettings(project: string, setting: PipelineSetting | undefined): BuildSettings {
+/** Id of the Jenkins credential holding a pipeline's git token (a pipeline with a credentialRef). */
+export function gitCredentialId(pipeline: string): string {
+  return `${pipeline}-git`;
+}
+
+export function buildSettings(project: string, setting: PipelineSetting | undefined, gitCredentialsId?: string): BuildSettings {
   const spec = setting?.spec;
   const executor = spec?.executor;
   return {
@@ -55,6 +60,7 @@ export function buildSettings(project: string, setting: PipelineSetting | undefi
     },
     registry: { credentialsSecret: 'registry-push', caSecret: 'registry-ca' },
     maxRecentNodes: spec?.cache?.rememberedNodes ?? 3,
+    ...(gitCredentialsId ? { gitCredentialsId } : {}),
   };
 }
 
@@ -77,7 +83,7 @@ export function compileExecution(exe: PipelineExecution, pipeline: Pipeline | un
     config: exe.spec.config as unknown as PipelineConfig,
     facts: executionFacts(exe),
     recentNodes: pipeline?.status?.recentNodes ?? [],
-    settings: buildSettings(project, setting),
+    settings: buildSettings(project, setting, pipeline?.spec.credentialRef ? gitCredentialId(exe.spec.pipelineRef.name) : undefined),
     jobName: executionJobName(exe),
   });
 }

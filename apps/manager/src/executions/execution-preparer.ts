@@ -49,6 +49,8 @@ function translateGitError(err: unknown): unknown {
     case 'RefNotFound':
     case 'CommitNotFound':
       return new ExecutionError('RefNotFound', err.message, false, { cause: err });
+    case 'AuthFailed':
+      return new ExecutionError('RepositoryAccessDenied', err.message, false, { cause: err });
     default:
       return new ExecutionError('RepositoryUnavailable', err.message, err.retryable, { cause: err });
   }

@@ -5,6 +5,7 @@ export const EXECUTION_ERROR_CODES = [
   'InvalidRunTarget', // neither a branch nor a commit, or a malformed one
   'RefNotFound', // the branch or commit does not exist in the repository
   'RepositoryUnavailable', // git could not reach the repository (retryable)
+  'RepositoryAccessDenied', // the repository refused the pipeline's credential, or wants one and it has none
   'PipelineSuspended', // the pipeline is suspended
   'NotStoppable', // the execution has already finished
   'NoPendingApproval', // approve or reject of a step that does not wait for one

@@ -7,7 +7,8 @@ import { PipelineConfigError } from '@keelson/pipeline-config';
 import { EXECUTION_LABEL, JenkinsClientError, JenkinsCompileError, labelValue, type EngineBuildRef, type EngineBuildState, type EngineEndpoint, type ExecutionEngine } from '@keelson/engine-jenkins';
 import { JobOutcome, type QueuedJob } from '@keelson/queue';
 import { Logger } from '@keelson/observability';
-import { compileExecution, dataPlaneNamespace, executionJobName, executionPlan } from '../executions/execution-job.compiler';
+import { compileExecution, dataPlaneNamespace, executionJobName, executionPlan, gitCredentialId } from '../executions/execution-job.compiler';
+import { gitCredentialsOf } from '../executions/git-auth';
 import { closeStages, finalPhase, initialStages, queuedReason, stagesFromEngine, type StageStatus } from './stage-status.mapper';
 import { DataPlaneEndpoints, DEFAULT_SYNC_OPTIONS, SyncJobData, SyncOptions } from './execution-sync.types';
 import { syncMetrics } from './sync.metrics';
@@ -71,7 +72,11 @@ export class ExecutionSyncProcessor {
 
     if (!ref) {
       // Nothing in Jenkins carries this execution id: this is the one and only start.
-      const compiled = compileExecution(exe, await this.pipelineOf(exe), await this.settingOf(exe));
+      const pipeline = await this.pipelineOf(exe);
+      const compiled = compileExecution(exe, pipeline, await this.settingOf(exe));
+      const git = pipeline && (await gitCredentialsOf(this.deps.kube, pipeline));
+      // The checkout's token lives in Jenkins' credential store, never in the job or the script.
+      if (git) await engine.ensureCredential(endpoint, { id: gitCredentialId(pipeline.metadata.name!), description: `git token of pipeline ${exe.metadata.namespace}/${pipeline.metadata.name}`, ...git });
       await engine.ensureJob(endpoint, { name: compiled.jobName, configXml: compiled.configXml });
       ref = await engine.start(endpoint, compiled.jobName, executionId);
       syncMetrics.buildsStarted.inc();

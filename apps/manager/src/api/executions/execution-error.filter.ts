@@ -9,6 +9,7 @@ const STATUS: Record<ExecutionErrorCode, number> = {
   InvalidRunTarget: 400,
   RefNotFound: 422,
   RepositoryUnavailable: 503,
+  RepositoryAccessDenied: 422,
   PipelineSuspended: 409,
   NotStoppable: 409,
   NoPendingApproval: 409,
