@@ -72,3 +72,9 @@ export async function run(stack: KeelsonStack, manager: { url: string }, pipelin
   if (res.status !== 201) throw new Error(`run of ${pipeline} at ${branch}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.metadata.name as string;
 }
+
+/** Every build of these executions succeeded; otherwise the failure message shows each other one's console. */
+export function expectBuildsSucceeded(stack: KeelsonStack, ledger: BuildLedger, names: string[]): void {
+  const others = names.flatMap((n) => ledger.buildsOf(n)).filter((b) => b.result !== 'SUCCESS');
+  expect(others.map((b) => `${b.executionId} (${b.job} #${b.number}): ${b.result ?? (b.lost ? 'lost' : 'running')}\n${stack.jenkins.consoleText(b.instance, b.job, b.number) ?? ''}`)).toEqual([]);
+}
