@@ -5,7 +5,9 @@ import { silentLogger } from '@keelson/observability';
 import { JenkinsEngineClient } from '@keelson/engine-jenkins';
 import { parsePipelineConfig } from '@keelson/pipeline-config';
 import type { QueuedJob } from '@keelson/queue';
-import { ControlPlane, waitFor } from '@keelson/servers';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ControlPlane, TcpProxy, kubeconfigYaml, waitFor } from '@keelson/servers';
 import { ExecutionSyncProcessor } from '../../apps/manager/src/sync/execution-sync.processor';
 import type { SyncJobData } from '../../apps/manager/src/sync/execution-sync.types';
 import { JenkinsDouble, startJenkinsDouble } from '../doubles/jenkins/jenkins-double';
@@ -87,4 +89,28 @@ it('fails, with the reason, a build that Jenkins lost', async () => {
   expect(failed.status?.phase).toBe('Failed');
   expect(failed.status?.reason).toMatch(/^Jenkins lost build #1/);
   expect(failed.status?.stages?.[0]?.phase).toBe('Aborted');
+});
+
+it('keeps the job, and blames nobody, while the apiserver is unreachable', async () => {
+  const proxy = await TcpProxy.start(Number(new URL(cp.server).port));
+  try {
+    const path = join(cp.dir, 'via-proxy.kubeconfig');
+    writeFileSync(path, kubeconfigYaml({ ...cp.access(), server: `https://127.0.0.1:${proxy.port}` }));
+    const viaProxy = new KubeClient({ kubeconfigPath: path });
+    const cut = new ExecutionSyncProcessor({
+      kube: viaProxy, engine: new JenkinsEngineClient(), logger: silentLogger, now: () => now,
+      endpoints: { jenkins: async () => ({ url: jenkins.url('demo-pipeline'), ...USER }), kube: async () => viaProxy },
+      options: { basePollMs: 10, maxPollMs: 50, progressIntervalMs: 0 },
+    });
+    now = Date.now();
+    const job = jobFor(await admittedExecution('cut-1'));
+    proxy.sever();
+    const outcome = await cut.process(job);
+    expect(outcome.kind).toBe('again');
+    proxy.restore();
+    const running = await syncUntil(job, (e) => e.status?.phase === 'Running');
+    expect(running.status?.reason).not.toMatch(/Jenkins: it does not answer/);
+  } finally {
+    await proxy.stop();
+  }
 });

@@ -1,7 +1,7 @@
 // One run of an execution's sync job (DESIGN §4.5-4.6): start the build if Jenkins has none for this execution,
 // then read the build and write what changed. Every decision starts from the execution as the apiserver has it
 // now, and every status write carries the resourceVersion it was based on, so a concurrent stop always wins.
-import { Core, Keelson, KubeClient, isConflict, type ObjectOf } from '@keelson/kube';
+import { Core, Keelson, KubeClient, KubeError, isConflict, type ObjectOf } from '@keelson/kube';
 import type { ExecutionPhase, PipelineExecutionStatus } from '@keelson/crds';
 import { PipelineConfigError } from '@keelson/pipeline-config';
 import { EXECUTION_LABEL, JenkinsClientError, JenkinsCompileError, labelValue, type EngineBuildRef, type EngineBuildState, type EngineEndpoint, type ExecutionEngine } from '@keelson/engine-jenkins';
@@ -36,9 +36,22 @@ export class ExecutionSyncProcessor {
   }
 
   async process(job: QueuedJob<SyncJobData>): Promise<JobOutcome> {
-    const { namespace, name, uid } = job.data;
-    const log = this.deps.logger.child({ jobId: job.id, namespace, name });
+    const log = this.deps.logger.child({ jobId: job.id, namespace: job.data.namespace, name: job.data.name });
     if (job.data.dueAt) syncMetrics.lag.observe(Math.max(0, this.now() - job.data.dueAt) / 1000);
+    try {
+      return await this.sync(job, log);
+    } catch (err) {
+      // The apiserver is away (restart, partition): keep the job and try again later; it is not Jenkins' fault.
+      if (!(err instanceof KubeError && err.retryable)) throw err;
+      log.warn({ err: err.message }, 'apiserver unavailable, will retry');
+      const delayMs = Math.min((job.data.delayMs ?? this.options.basePollMs) * 2, this.options.maxPollMs);
+      await job.updateData({ ...job.data, delayMs, dueAt: this.now() + delayMs });
+      return JobOutcome.again(delayMs);
+    }
+  }
+
+  private async sync(job: QueuedJob<SyncJobData>, log: Logger): Promise<JobOutcome> {
+    const { namespace, name, uid } = job.data;
     const exe = await this.read(namespace, name);
     if (!exe || exe.metadata.uid !== uid || TERMINAL.has(exe.status?.phase ?? '')) return JobOutcome.done();
     if (exe.status?.phase !== 'Provisioning' && exe.status?.phase !== 'Running') return JobOutcome.done();
@@ -55,7 +68,7 @@ export class ExecutionSyncProcessor {
         const stages = closeStages(exe.status?.stages?.length ? exe.status.stages : initialStages(executionPlan(exe)), 'Failed', this.iso());
         return this.finish(job, exe, 'Failed', (err as Error).message.slice(0, 1024), stages, exe.status?.build, job.data.node);
       }
-      if (!isRetryable(err)) throw err;
+      if (!isRetryable(err) || err instanceof KubeError) throw err;
       return this.waitForJenkins(job, exe, err as Error, log);
     }
   }
