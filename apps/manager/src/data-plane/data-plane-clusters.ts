@@ -19,6 +19,7 @@ export interface DataPlaneCluster {
 export class DataPlaneClusters {
   private readonly byKey = new Map<string, DataPlaneCluster>();
   private readonly settings = new Map<string, { at: number; setting?: PipelineSetting }>();
+  private readonly endpoints = new Map<string, { at: number; endpoint: EngineEndpoint }>();
   readonly management: DataPlaneCluster;
 
   constructor(
@@ -47,8 +48,16 @@ export class DataPlaneClusters {
     return cluster;
   }
 
+  /**
+   * Where and as whom to reach the project's Jenkins. Asked on every poll of every execution, so it is kept for a
+   * while: the generated admin Secret never changes once it exists.
+   */
   async jenkins(project: string): Promise<EngineEndpoint> {
-    return (await this.forProject(project)).resolver.jenkinsCredentials(dataPlaneNamespace(project));
+    const cached = this.endpoints.get(project);
+    if (cached && Date.now() - cached.at < this.settingTtlMs) return cached.endpoint;
+    const endpoint = await (await this.forProject(project)).resolver.jenkinsCredentials(dataPlaneNamespace(project));
+    this.endpoints.set(project, { at: Date.now(), endpoint });
+    return endpoint;
   }
 
   private async settingOf(project: string): Promise<PipelineSetting | undefined> {
