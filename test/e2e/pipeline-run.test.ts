@@ -38,6 +38,8 @@ describe('a manual run', () => {
     const builds = stack.jenkins.builds('demo-pipeline');
     expect(builds.filter((b) => b.params.EXECUTION_ID === 'sample-1')).toHaveLength(1);
 
+    // The controller records the run on its Pipeline after the execution has ended.
+    await waitFor('the run recorded on the pipeline', async () => (await stack.kube.resource(Keelson.Pipeline).get('demo', 'sample')).status?.lastExecution?.name === 'sample-1', { timeoutMs: 20_000 });
     const pipeline = await stack.kube.resource(Keelson.Pipeline).get('demo', 'sample');
     expect(pipeline.status?.nextRun).toBe(2);
     expect(pipeline.status?.lastExecution).toMatchObject({ name: 'sample-1', run: 1, phase: 'Succeeded' });

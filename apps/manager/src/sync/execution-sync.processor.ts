@@ -12,6 +12,7 @@ import { gitCredentialsOf } from '../executions/git-auth';
 import { closeStages, finalPhase, initialStages, queuedReason, stagesFromEngine, type StageStatus } from './stage-status.mapper';
 import { DataPlaneEndpoints, DEFAULT_SYNC_OPTIONS, SyncJobData, SyncOptions } from './execution-sync.types';
 import { syncMetrics } from './sync.metrics';
+import { sameValue } from '../controllers/same-value';
 
 const TERMINAL: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Aborted']);
 
@@ -91,13 +92,20 @@ export class ExecutionSyncProcessor {
       // The checkout's token lives in Jenkins' credential store, never in the job or the script.
       if (git) await engine.ensureCredential(endpoint, { id: gitCredentialId(pipeline.metadata.name!), description: `git token of pipeline ${exe.metadata.namespace}/${pipeline.metadata.name}`, ...git });
       await engine.ensureJob(endpoint, { name: compiled.jobName, configXml: compiled.configXml });
+      const queuedAt = this.now();
       ref = await engine.start(endpoint, compiled.jobName, executionId);
       syncMetrics.buildsStarted.inc();
       const admitted = exe.status?.conditions?.find((c) => c.type === 'Admitted')?.lastTransitionTime;
       if (admitted) syncMetrics.startLatency.observe({ part: 'provisioning' }, Math.max(0, this.now() - Date.parse(admitted)) / 1000);
       log.info({ job: ref.job, queueItem: ref.queueItem }, 'build queued in Jenkins');
       const stages = exe.status?.stages?.length ? exe.status.stages : initialStages(executionPlan(exe));
-      await this.write(job, exe, { phase: 'Running', reason: 'waiting for Jenkins to start the build', startTime: exe.status?.startTime ?? this.iso(), build: { job: ref.job, queueItem: ref.queueItem }, stages });
+      // Without a quiet period Jenkins usually starts the build at once: one look now lets a single write say
+      // both "Running" and which build, instead of one write per fact (ADR 0003's write budget).
+      const first = await engine.describe(endpoint, ref).catch(() => undefined);
+      const number = first?.ref.number;
+      if (number) syncMetrics.startLatency.observe({ part: 'jenkins_queue' }, Math.max(0, this.now() - queuedAt) / 1000);
+      const reason = !first || first.state === 'queued' ? queuedReason(first?.reason) : 'running';
+      await this.write(job, exe, { phase: 'Running', reason, startTime: exe.status?.startTime ?? this.iso(), build: { job: ref.job, queueItem: ref.queueItem, ...(number ? { number } : {}) }, stages });
       return this.again(job, true);
     }
 
@@ -136,7 +144,7 @@ export class ExecutionSyncProcessor {
       : waiting ? 'waiting for approval' : 'running';
     const next: PipelineExecutionStatus = { ...current, phase: 'Running', reason, stages, build, node: node ?? current.node };
     const urgent = reason !== current.reason || build.number !== current.build?.number || (node !== undefined && node !== current.node);
-    const changed = urgent || JSON.stringify(stages) !== JSON.stringify(current.stages);
+    const changed = urgent || !sameValue(stages, current.stages);
     const due = this.now() - (job.data.lastWriteAt ?? 0) >= this.options.progressIntervalMs;
     if (urgent || (changed && due)) await this.write(job, exe, next);
     // A change still to be written shortens the wait to the progress interval.

@@ -1,6 +1,7 @@
 // When an execution is over, its Pipeline remembers it: the last execution and its phase, and the node it ran
 // on at the front of the recent nodes (DESIGN §5), so the next build pod prefers that warm node.
 import { Keelson, KubeClient, retryOnConflict, type ObjectOf } from '@keelson/kube';
+import { sameValue } from '../same-value';
 
 type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
 type PipelineStatus = NonNullable<ObjectOf<typeof Keelson.Pipeline>['status']>;
@@ -36,7 +37,7 @@ export async function recordOnPipeline(kube: KubeClient, exe: Execution, remembe
       return; // the pipeline is gone; nothing to remember it on
     }
     const next = pipelineStatusAfter(pipeline.status, exe, rememberedNodes);
-    if (JSON.stringify(next) === JSON.stringify(pipeline.status)) return;
+    if (sameValue(next, pipeline.status)) return;
     await pipelines.patchStatus(exe.metadata.namespace, exe.spec.pipelineRef.name, { lastExecution: next.lastExecution, recentNodes: next.recentNodes }, pipeline.metadata.resourceVersion);
   }, { attempts: 10 });
 }

@@ -12,6 +12,7 @@ import { syncMetrics } from '../../sync/sync.metrics';
 import type { DataPlaneGate } from '../data-plane.gate';
 import { decideAdmission, isAdmitted } from './admission';
 import { pipelineStatusAfter, recordOnPipeline } from './pipeline-bookkeeping';
+import { sameValue } from '../same-value';
 
 type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
 
@@ -137,7 +138,7 @@ export class PipelineExecutionReconciler {
     const setting = this.settingOf(namespace);
     const remembered = setting?.spec.cache?.rememberedNodes ?? 3;
     const pipeline = this.deps.pipelines.get(`${namespace}/${exe.spec.pipelineRef.name}`);
-    if (pipeline && JSON.stringify(pipelineStatusAfter(pipeline.status, exe, remembered)) !== JSON.stringify(pipeline.status)) {
+    if (pipeline && !sameValue(pipelineStatusAfter(pipeline.status, exe, remembered), pipeline.status)) {
       await recordOnPipeline(this.deps.kube, exe, remembered);
     }
     await this.prune(namespace, exe.spec.pipelineRef.name, setting?.spec.historyLimit ?? 100);

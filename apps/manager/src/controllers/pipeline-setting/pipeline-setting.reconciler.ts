@@ -3,6 +3,7 @@
 import { Informer, Keelson, KubeClient, ReconcileResult, type ObjectOf } from '@keelson/kube';
 import { setCondition } from '../pipeline-execution/pipeline-execution.reconciler';
 import type { DataPlaneGate } from '../data-plane.gate';
+import { sameValue } from '../same-value';
 
 type Setting = ObjectOf<typeof Keelson.PipelineSetting>;
 
@@ -31,7 +32,7 @@ export class PipelineSettingReconciler {
       type: 'Ready', ...ready, lastTransitionTime: (this.deps.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'), observedGeneration: setting.metadata.generation,
     });
     const next = { observedGeneration: setting.metadata.generation, conditions, dataPlaneNamespace: status.namespace };
-    if (JSON.stringify(next) !== JSON.stringify({ observedGeneration: setting.status?.observedGeneration, conditions: setting.status?.conditions, dataPlaneNamespace: setting.status?.dataPlaneNamespace })) {
+    if (!sameValue(next, { observedGeneration: setting.status?.observedGeneration, conditions: setting.status?.conditions, dataPlaneNamespace: setting.status?.dataPlaneNamespace })) {
       await client.patchStatus(project, setting.metadata.name!, next, setting.metadata.resourceVersion);
     }
     return status.ready ? ReconcileResult.done() : ReconcileResult.requeueAfter(5_000);

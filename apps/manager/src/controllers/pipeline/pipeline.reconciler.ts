@@ -5,6 +5,7 @@ import { validateRepoPath, validateRepositoryUrl } from '@keelson/git-source';
 import { Informer, Keelson, KubeClient, ReconcileResult, type ObjectOf } from '@keelson/kube';
 import { Logger } from '@keelson/observability';
 import { setCondition } from '../pipeline-execution/pipeline-execution.reconciler';
+import { sameValue } from '../same-value';
 
 type Pipeline = ObjectOf<typeof Keelson.Pipeline>;
 
@@ -25,7 +26,7 @@ export class PipelineReconciler {
     if (!pipeline || pipeline.metadata.deletionTimestamp) return ReconcileResult.done();
     const conditions = setCondition(pipeline.status?.conditions, this.readyCondition(pipeline));
     const counterMissing = pipeline.status?.nextRun === undefined;
-    if (counterMissing || JSON.stringify(conditions) !== JSON.stringify(pipeline.status?.conditions) || pipeline.status?.observedGeneration !== pipeline.metadata.generation) {
+    if (counterMissing || !sameValue(conditions, pipeline.status?.conditions) || pipeline.status?.observedGeneration !== pipeline.metadata.generation) {
       await this.deps.kube.resource(Keelson.Pipeline).patchStatus(pipeline.metadata.namespace, pipeline.metadata.name!, {
         conditions, observedGeneration: pipeline.metadata.generation, ...(counterMissing ? { nextRun: 1 } : {}),
       }, pipeline.metadata.resourceVersion);
