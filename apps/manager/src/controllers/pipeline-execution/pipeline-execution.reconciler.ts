@@ -96,12 +96,20 @@ export class PipelineExecutionReconciler {
         return ReconcileResult.done();
       }
       syncMetrics.startLatency.observe({ part: 'queued' }, Math.max(0, this.now().getTime() - Date.parse(exe.metadata.creationTimestamp ?? '')) / 1000);
+      // A warm data plane (the usual case) goes straight to Running: Provisioning is written only when there is
+      // something to wait for, which keeps a run inside its write budget (ADR 0003).
+      const dataPlane = await this.deps.dataPlane.ensure(namespace, setting);
       const admitted = await this.writeStatus(exe, {
-        ...exe.status, phase: 'Provisioning', reason: `preparing the data plane in ${namespace}-pipeline`,
+        ...exe.status,
+        ...(dataPlane.ready
+          ? { phase: 'Running' as const, reason: 'waiting for Jenkins to start the build' }
+          : { phase: 'Provisioning' as const, reason: `preparing the data plane in ${dataPlane.namespace}` }),
         queuedTime: exe.status?.queuedTime ?? exe.metadata.creationTimestamp,
         conditions: setCondition(exe.status?.conditions, { type: 'Admitted', status: 'True', reason: 'SlotFree', message: `admitted in project ${namespace}`, lastTransitionTime: this.iso(), observedGeneration: exe.metadata.generation }),
       });
-      return this.provision(admitted);
+      if (!dataPlane.ready) return this.provision(admitted);
+      await this.handOff(admitted);
+      return ReconcileResult.done();
     });
   }
 
