@@ -7,13 +7,15 @@
 // read back over its API afterwards) and the first watch event in which the execution shows it:
 //   stage 1 done → status.stages[0].phase Succeeded;   build finished → status.phase Succeeded.
 // The manager runs in a child process, so its RSS is its own (sampled from /proc every second).
+import { cpus } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FakeNode } from '@keelson/servers';
 import { KeelsonStack } from '../test/support/keelson-stack';
 import { diffSnapshots, snapshot, total } from './support/apiserver-writes';
 import { createSetting, describeKnobs, envInt, ExecutionWatch, managerKnobs, runBenchmark, TERMINAL, triggerRun, withStack } from './support/bench-stack';
-import { replaceWithChildManager, rssOf, type ChildManager } from './support/child-manager';
+import { cpuSecondsOf, replaceWithChildManager, rssOf, type ChildManager } from './support/child-manager';
 import { JenkinsProbe } from './support/jenkins-probe';
+import { histogramQuantile, managerMetrics } from './support/manager-metrics';
 import { mapPool } from './support/pool';
 import { note, summaryBlock, table } from './support/report';
 import { ms, summarize } from './support/stats';
@@ -60,6 +62,10 @@ interface Result {
   trackedSeconds: number;
   /** Event-loop delay of this process (the double and the watch): it delays the times both sides record. */
   loopDelay: { p99: number; max: number };
+  /** CPU seconds per second of the tracked window: the manager, and this process. */
+  cpu: { manager: number; bench: number };
+  /** The sync loop's own lateness of polls (keelson_sync_lag_seconds) and status writes in the window. */
+  syncLateness: { p50: string; p99: string; polls: number };
   crWrites: number;
   crStored: number;
 }
@@ -117,6 +123,8 @@ async function measure(stack: KeelsonStack, cleanup: Array<() => Promise<unknown
   const access = stack.cluster.controlPlane.access();
   const before = await snapshot(access);
   const jenkinsBefore = Object.values(stack.jenkins.requests).reduce((a, b) => a + b, 0);
+  const metricsBefore = await managerMetrics(manager.url);
+  const cpuBefore = { manager: manager.cpuSeconds(), bench: cpuSecondsOf(process.pid) };
   const start = Date.now();
   note(`starting ${SIZE} runs (${TRIGGER_CONCURRENCY} requests at a time)`);
   const names: string[] = [];
@@ -148,6 +156,10 @@ async function measure(stack: KeelsonStack, cleanup: Array<() => Promise<unknown
   clearInterval(progress);
   const trackedSeconds = (Date.now() - start) / 1000;
   rss.end = manager.rss();
+  const cpu = { manager: (manager.cpuSeconds() - cpuBefore.manager) / trackedSeconds, bench: (cpuSecondsOf(process.pid) - cpuBefore.bench) / trackedSeconds };
+  const metricsAfter = await managerMetrics(manager.url);
+  const lateness = (q: number) => histogramQuantile(metricsAfter, metricsBefore, 'keelson_sync_lag_seconds', q);
+  const syncLateness = { p50: lateness(0.5).bound, p99: lateness(0.99).bound, polls: lateness(0.5).count };
   const after = await snapshot(access);
   const jenkinsRequests = Object.values(stack.jenkins.requests).reduce((a, b) => a + b, 0) - jenkinsBefore;
   clearInterval(sampler);
@@ -176,7 +188,7 @@ async function measure(stack: KeelsonStack, cleanup: Array<() => Promise<unknown
   });
   const diff = diffSnapshots(after, before);
   return {
-    stageLag, finishLag, missing, failed, peakRunning, peakStage1, rampSeconds, createSeconds: (created - start) / 1000, rss, benchRss, jenkinsRequests, trackedSeconds, loopDelay,
+    stageLag, finishLag, missing, failed, peakRunning, peakStage1, rampSeconds, createSeconds: (created - start) / 1000, rss, benchRss, jenkinsRequests, trackedSeconds, loopDelay, cpu, syncLateness,
     crWrites: total(diff.writes, (k) => k.group === 'devops.keelson.dev'),
     crStored: [...diff.stored].filter(([k]) => k.startsWith('devops.keelson.dev|')).reduce((n, [, v]) => n + v, 0),
   };
@@ -210,6 +222,8 @@ runBenchmark('sync-1000', async () => {
     ['goal', `p99 <= ${GOAL_PERIODS} poll periods: ${p99Periods <= GOAL_PERIODS ? 'met' : 'NOT met'} (worst p99 ${p99Periods.toFixed(2)} periods)`],
     ['manager RSS (child process)', `idle ${mib(r.rss.idle)}, with all running ${mib(r.rss.allRunning)}, peak ${mib(r.rss.peak)}, at the end ${mib(r.rss.end)}`],
     ['benchmark process', `RSS idle ${mib(r.benchRss.idle)}, peak ${mib(r.benchRss.peak)}; event-loop delay p99 ${ms(r.loopDelay.p99)}, max ${ms(r.loopDelay.max)} (Jenkins double + watch, not the manager; its delay shifts both sides' times)`],
+    ['sync loop', `${r.syncLateness.polls} polls (${(r.syncLateness.polls / r.trackedSeconds).toFixed(1)}/s); a poll ran late by p50 ${r.syncLateness.p50}, p99 ${r.syncLateness.p99} (keelson_sync_lag_seconds)`],
+    ['CPU', `manager ${(r.cpu.manager * 100).toFixed(0)} % of a core, benchmark process ${(r.cpu.bench * 100).toFixed(0)} %, on ${cpus().length} cores shared with the apiserver, etcd, scheduler and KWOK`],
     ['Jenkins API calls', `${r.jenkinsRequests} in ${r.trackedSeconds.toFixed(0)} s (${(r.jenkinsRequests / r.trackedSeconds).toFixed(0)}/s, ${(r.jenkinsRequests / SIZE).toFixed(1)} per execution)`],
     ['Keelson custom-resource writes', `${(r.crWrites / SIZE).toFixed(2)} requests and ${(r.crStored / SIZE).toFixed(2)} stored changes per execution (scenario L5: <= 5)`],
     ['manager settings', describeKnobs(KNOBS)],

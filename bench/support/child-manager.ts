@@ -15,6 +15,8 @@ export interface ChildManager extends Manager {
   logFile: string;
   /** Resident set size of the child now, in bytes (from /proc). */
   rss(): number;
+  /** CPU time (user + system) the child used so far, in seconds (from /proc). */
+  cpuSeconds(): number;
 }
 
 const ROOT = join(__dirname, '..', '..');
@@ -57,6 +59,7 @@ export async function replaceWithChildManager(
     pid: child.pid!,
     logFile,
     rss: () => rssOf(child.pid!),
+    cpuSeconds: () => cpuSecondsOf(child.pid!),
     close: async () => {
       if (exited) return;
       const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -79,6 +82,17 @@ async function waitReady(url: string, timeoutMs: number): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 250));
   }
   return false;
+}
+
+/** utime + stime of /proc/<pid>/stat, at the usual 100 ticks per second. */
+export function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 export function rssOf(pid: number): number {
