@@ -28,7 +28,6 @@ interface Measured {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function measure(stack: KeelsonStack): Promise<Measured> {
-  const access = stack.cluster.controlPlane.access();
   await stack.createPipeline('writes');
   const watch = await ExecutionWatch.start(stack.kube);
   try {
@@ -39,15 +38,15 @@ async function measure(stack: KeelsonStack): Promise<Measured> {
     await sleep(SETTLE_MS);
 
     note(`idle window of ${IDLE_SECONDS} s: writes that happen with no execution at all`);
-    const idleBefore = await snapshot(access);
+    const idleBefore = await snapshot(stack.kube);
     const idleStart = Date.now();
     await sleep(IDLE_SECONDS * 1000);
-    const idle = diffSnapshots(await snapshot(access), idleBefore);
+    const idle = diffSnapshots(await snapshot(stack.kube), idleBefore);
     const idleSeconds = (Date.now() - idleStart) / 1000;
 
     note(`${RUNS} executions of a 3-stage pipeline, one after another`);
     const syncBefore = metricSum(await managerMetrics(stack.manager.url), 'keelson_execution_status_writes_total');
-    const before = await snapshot(access);
+    const before = await snapshot(stack.kube);
     const start = Date.now();
     for (let i = 0; i < RUNS; i++) {
       const run = await triggerRun(stack, 'writes');
@@ -56,7 +55,7 @@ async function measure(stack: KeelsonStack): Promise<Measured> {
       note(`${run.name}: ${done.exe.status?.phase} on ${done.exe.status?.node} in ${((done.at - run.sentAt) / 1000).toFixed(1)} s`);
     }
     await sleep(SETTLE_MS); // trailing writes: the last pod's finish, the last bookkeeping
-    const runs = diffSnapshots(await snapshot(access), before);
+    const runs = diffSnapshots(await snapshot(stack.kube), before);
     const runSeconds = (Date.now() - start) / 1000;
     const statusWritesBySync = metricSum(await managerMetrics(stack.manager.url), 'keelson_execution_status_writes_total') - syncBefore;
     return { runs, runSeconds, idle, idleSeconds, statusWritesBySync };

@@ -120,8 +120,7 @@ async function measure(stack: KeelsonStack, cleanup: Array<() => Promise<unknown
   const loop = monitorEventLoopDelay({ resolution: 20 });
   loop.enable();
   cleanup.push(async () => loop.disable());
-  const access = stack.cluster.controlPlane.access();
-  const before = await snapshot(access);
+  const before = await snapshot(stack.kube);
   const jenkinsBefore = Object.values(stack.jenkins.requests).reduce((a, b) => a + b, 0);
   const metricsBefore = await managerMetrics(manager.url);
   const cpuBefore = { manager: manager.cpuSeconds(), bench: cpuSecondsOf(process.pid) };
@@ -160,7 +159,7 @@ async function measure(stack: KeelsonStack, cleanup: Array<() => Promise<unknown
   const metricsAfter = await managerMetrics(manager.url);
   const lateness = (q: number) => histogramQuantile(metricsAfter, metricsBefore, 'keelson_sync_lag_seconds', q);
   const syncLateness = { p50: lateness(0.5).bound, p99: lateness(0.99).bound, polls: lateness(0.5).count };
-  const after = await snapshot(access);
+  const after = await snapshot(stack.kube);
   const jenkinsRequests = Object.values(stack.jenkins.requests).reduce((a, b) => a + b, 0) - jenkinsBefore;
   clearInterval(sampler);
   loop.disable();

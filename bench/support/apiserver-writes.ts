@@ -1,7 +1,7 @@
 // Write requests counted by the kube-apiserver itself (`apiserver_request_total` on its /metrics), and who in
 // the stack makes each kind of write. The metric has no user or user-agent label (every component here uses
 // the admin kubeconfig anyway), so writers are told apart by what they write.
-import { request } from 'node:https';
+import type { KubeClient } from '@keelson/kube';
 
 export const WRITE_VERBS = ['POST', 'PUT', 'PATCH', 'DELETE', 'DELETECOLLECTION', 'APPLY'];
 
@@ -34,29 +34,6 @@ function labels(text: string): Record<string, string> {
   return out;
 }
 
-export interface ApiserverAccess {
-  server: string;
-  caPem: string;
-  token: string;
-}
-
-/**
- * GET /metrics with the admin token. Not through KubeClient.raw: it returns only JSON bodies (undefined for
- * the Prometheus text format), see the README.
- */
-export function scrapeMetrics(access: ApiserverAccess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(new URL('/metrics', access.server), { ca: access.caPem, headers: { authorization: `Bearer ${access.token}` } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`GET /metrics: ${res.statusCode}`))));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 export interface Snapshot {
   /** Write requests by `group|resource|subresource|verb`. */
   writes: WriteCounts;
@@ -65,8 +42,8 @@ export interface Snapshot {
 }
 
 /** One scrape, both counters. */
-export async function snapshot(access: ApiserverAccess): Promise<Snapshot> {
-  const text = await scrapeMetrics(access);
+export async function snapshot(kube: KubeClient): Promise<Snapshot> {
+  const text = await kube.raw<string>('/metrics');
   return { writes: writeRequests(text), stored: storedChanges(text) };
 }
 

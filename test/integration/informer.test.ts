@@ -106,4 +106,14 @@ describe('Informer on a real apiserver', () => {
       await proxy.stop();
     }
   });
+
+  it('stops at once when stopped during its first list, without opening a watch', async () => {
+    // With a watch opened on an already-aborted signal, stop() waited for the server's watch timeout.
+    const informer = admin.informer(Keelson.Pipeline, { namespace: ns, watchTimeoutSeconds: 1800 });
+    informer.start();
+    const stopped = informer.stop().then(() => 'stopped');
+    const hung = new Promise((r) => setTimeout(() => r('still watching'), 30_000).unref());
+    expect(await Promise.race([stopped, hung])).toBe('stopped');
+  });
 });
+

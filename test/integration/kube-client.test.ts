@@ -60,4 +60,12 @@ describe('KubeClient on a real apiserver', () => {
     expect((await pipelines.get(ns, 'counter')).status?.nextRun).toBe(21);
     expect(conflicts).toBeGreaterThan(0);
   });
+
+  it('reads raw paths: JSON parsed, other text as it is', async () => {
+    expect(await kube.raw<{ major: string }>('/version')).toMatchObject({ major: '1' });
+    const metrics = await kube.raw<string>('/metrics');
+    expect(typeof metrics).toBe('string');
+    expect(metrics).toMatch(/^apiserver_request_total\{/m);
+    expect(await kube.raw<string>('/readyz')).toBe('ok');
+  });
 });

@@ -29,7 +29,7 @@ export class KubeClient {
     return new LeaderElector(this.resource(Core.Lease), { logger: this.logger, ...opts }, callbacks);
   }
 
-  /** GET of a raw path (for /version, /readyz, /metrics); the body parsed as JSON when it is JSON. */
+  /** GET of a raw path (for /version, /readyz, /metrics): the body parsed as JSON when it is JSON, else its text. */
   raw<T = unknown>(path: string): Promise<T> {
     return this.connection.request<T>({ method: 'GET', path });
   }

@@ -68,7 +68,8 @@ export class KubeConnection {
     const text = await readAll(res);
     const parsed = text ? safeJson(text) : undefined;
     if ((res.statusCode ?? 0) >= 300) throw KubeError.fromResponse(res.statusCode ?? 0, parsed ?? text);
-    return parsed as T;
+    // A body that is not JSON (Prometheus text from /metrics, "ok" from /readyz) is returned as it is.
+    return (parsed === undefined && text ? text : parsed) as T;
   }
 
   /** A streaming GET (watch): resolves with the response once headers arrive and the status is 2xx. */

@@ -27,6 +27,9 @@ export interface WatchParams {
 export async function runWatch<T extends KubeObject>(
   conn: KubeConnection, params: WatchParams, onEvent: (event: WatchEvent<T>) => void, signal: AbortSignal,
 ): Promise<void> {
+  // An abort that came first (the informer stopped during its list) never fires its event again: end at once
+  // instead of opening a watch that lives until the server's timeout.
+  if (signal.aborted) return;
   const abort = new AbortController();
   const onOuterAbort = () => abort.abort();
   signal.addEventListener('abort', onOuterAbort, { once: true });
