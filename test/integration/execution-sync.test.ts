@@ -1,5 +1,6 @@
 // The sync processor against a real apiserver and the Jenkins double, its clock injected: a build that overruns
-// the pipeline timeout is stopped and failed, and so is one Jenkins lost; nothing stays Running forever.
+// the pipeline timeout is stopped and failed, and so is one Jenkins lost; nothing stays Running forever. Status
+// writes follow the write budget (ADR 0003): progress at most once per interval, phase changes and approvals at once.
 import { Core, Keelson, KubeClient, type ObjectOf } from '@keelson/kube';
 import { silentLogger } from '@keelson/observability';
 import { JenkinsEngineClient } from '@keelson/engine-jenkins';
@@ -37,8 +38,8 @@ afterAll(async () => {
   await cp?.stop();
 });
 
-async function admittedExecution(name: string): Promise<ObjectOf<typeof Keelson.PipelineExecution>> {
-  const parsed = parsePipelineConfig(CONFIG);
+async function admittedExecution(name: string, config = CONFIG, phase: 'Provisioning' | 'Running' = 'Provisioning'): Promise<ObjectOf<typeof Keelson.PipelineExecution>> {
+  const parsed = parsePipelineConfig(config);
   if (!parsed.ok) throw new Error('bad test config');
   const created = await kube.resource(Keelson.PipelineExecution).create({
     apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'PipelineExecution', metadata: { name, namespace: 'demo' },
@@ -48,7 +49,7 @@ async function admittedExecution(name: string): Promise<ObjectOf<typeof Keelson.
       trigger: { event: 'manual', user: 'admin' }, fork: false, stop: false,
     },
   });
-  return kube.resource(Keelson.PipelineExecution).patchStatus('demo', name, { phase: 'Provisioning' }, created.metadata.resourceVersion);
+  return kube.resource(Keelson.PipelineExecution).patchStatus('demo', name, { phase }, created.metadata.resourceVersion);
 }
 
 function jobFor(exe: ObjectOf<typeof Keelson.PipelineExecution>): QueuedJob<SyncJobData> {
@@ -113,4 +114,89 @@ it('keeps the job, and blames nobody, while the apiserver is unreachable', async
   } finally {
     await proxy.stop();
   }
+});
+
+describe('status writes (ADR 0003 write budget)', () => {
+  const QUICK = 'stages:\n- name: one\n  steps:\n  - runScriptConfig: {image: alpine:3.20, shellScript: echo one}\n- name: two\n  steps:\n  - runScriptConfig: {image: alpine:3.20, shellScript: echo two}\n';
+  const GATED = 'stages:\n- name: build\n  steps:\n  - runScriptConfig: {image: alpine:3.20, shellScript: sleep 2}\n- name: gate\n  steps:\n  - approval: {message: Ship it?}\n';
+
+  function processorWithInterval(progressIntervalMs: number, engine = new JenkinsEngineClient()): ExecutionSyncProcessor {
+    return new ExecutionSyncProcessor({
+      kube, engine, logger: silentLogger, now: () => now,
+      endpoints: { jenkins: async () => ({ url: jenkins.url('demo-pipeline'), ...USER }), kube: async () => kube },
+      options: { basePollMs: 10, maxPollMs: 50, progressIntervalMs },
+    });
+  }
+
+  /** Runs the job until `done`, recording every resourceVersion the execution had on the way. */
+  async function runUntil(p: ExecutionSyncProcessor, job: QueuedJob<SyncJobData>, done: (e: ObjectOf<typeof Keelson.PipelineExecution>) => boolean) {
+    const versions = new Set<string>();
+    let exe = await kube.resource(Keelson.PipelineExecution).get('demo', job.data.name);
+    versions.add(exe.metadata.resourceVersion!);
+    await waitFor(`${job.data.name} to reach the state`, async () => {
+      await p.process(job);
+      exe = await kube.resource(Keelson.PipelineExecution).get('demo', job.data.name);
+      versions.add(exe.metadata.resourceVersion!);
+      return done(exe);
+    }, { timeoutMs: 30_000, intervalMs: 50 });
+    return { exe, writes: versions.size - 1 };
+  }
+
+  it('writes a short build once, at its end, with its build, start time and stages', async () => {
+    now = Date.now();
+    const job = jobFor(await admittedExecution('quick-1', QUICK, 'Running'));
+    const { exe, writes } = await runUntil(processorWithInterval(60_000), job, (e) => e.status?.phase === 'Succeeded');
+    expect(writes).toBe(1);
+    const build = jenkins.builds('demo-pipeline').find((b) => b.params.EXECUTION_ID === 'quick-1')!;
+    expect(exe.status).toMatchObject({ phase: 'Succeeded', build: { job: build.job, number: build.number }, startTime: expect.any(String), completionTime: expect.any(String) });
+    expect(exe.status?.stages?.map((s) => s.phase)).toEqual(['Succeeded', 'Succeeded']);
+  });
+
+  it('holds progress back until the interval has passed, then writes it at once', async () => {
+    now = Date.now();
+    const job = jobFor(await admittedExecution('held-1', CONFIG, 'Running'));
+    const p = processorWithInterval(30_000);
+    // The build runs in Jenkins, but within the interval the status still says only what admission wrote.
+    await waitFor('the build to run', async () => {
+      await p.process(job);
+      return jenkins.builds('demo-pipeline').some((b) => b.params.EXECUTION_ID === 'held-1' && b.number !== undefined);
+    }, { timeoutMs: 30_000, intervalMs: 50 });
+    for (let i = 0; i < 5; i++) await p.process(job);
+    expect((await kube.resource(Keelson.PipelineExecution).get('demo', 'held-1')).status).toEqual({ phase: 'Running' });
+    now += 30_000;
+    const { exe, writes } = await runUntil(p, job, (e) => e.status?.stages?.[0]?.steps[0]?.phase === 'Running');
+    expect(writes).toBe(1);
+    expect(exe.status).toMatchObject({ phase: 'Running', reason: 'running', build: { number: expect.any(Number) }, startTime: expect.any(String) });
+  });
+
+  it('writes a Provisioning execution as Running, and a waiting approval, without waiting for the interval', async () => {
+    now = Date.now();
+    const job = jobFor(await admittedExecution('gated-1', GATED, 'Provisioning'));
+    const p = processorWithInterval(600_000);
+    const running = await runUntil(p, job, (e) => e.status?.phase === 'Running');
+    expect(running.writes).toBe(1);
+    const waiting = await runUntil(p, job, (e) => e.status?.reason === 'waiting for approval');
+    expect(waiting.writes).toBe(1);
+    expect(waiting.exe.status?.stages?.[1]?.steps[0]?.phase).toBe('Waiting');
+  });
+
+  it('keeps the job, backing off, when a run fails unexpectedly, and goes on afterwards', async () => {
+    now = Date.now();
+    const real = new JenkinsEngineClient();
+    let failures = 1;
+    const flaky = Object.assign(Object.create(real) as JenkinsEngineClient, {
+      describe: (...args: Parameters<JenkinsEngineClient['describe']>) => {
+        if (failures-- > 0) throw new TypeError("Cannot read properties of undefined (reading 'stages')");
+        return real.describe(...args);
+      },
+    });
+    const p = processorWithInterval(0, flaky);
+    const job = jobFor(await admittedExecution('flaky-1', QUICK, 'Running'));
+    expect((await p.process(job)).kind).toBe('again'); // hands the build to Jenkins
+    const failed = await p.process(job);
+    expect(failed).toEqual({ kind: 'again', afterMs: 20 });
+    const { exe } = await runUntil(p, job, (e) => e.status?.phase === 'Succeeded');
+    expect(jenkins.builds('demo-pipeline').filter((b) => b.params.EXECUTION_ID === 'flaky-1')).toHaveLength(1);
+    expect(exe.status?.stages?.map((s) => s.phase)).toEqual(['Succeeded', 'Succeeded']);
+  });
 });

@@ -30,7 +30,7 @@ export const MANAGER_VARIABLES = {
   syncWorkers: variable({ env: 'SYNC_WORKERS', description: 'Sync jobs this process runs at once.', default: 20, parse: parsers.integer(1, 1000) }),
   syncBasePollMs: variable({ env: 'SYNC_BASE_POLL_MS', description: 'First poll delay of a running build after a change.', default: 1000, parse: parsers.integer(50, 60_000) }),
   syncMaxPollMs: variable({ env: 'SYNC_MAX_POLL_MS', description: 'Longest poll delay of a running build (keep it under a minute: Jenkins forgets queue items after five).', default: 30_000, parse: parsers.integer(100, 60_000) }),
-  syncProgressIntervalMs: variable({ env: 'SYNC_PROGRESS_INTERVAL_MS', description: 'Stage progress is written to the apiserver at most this often; phase changes at once.', default: 5000, parse: parsers.integer(0, 600_000) }),
+  syncProgressIntervalMs: variable({ env: 'SYNC_PROGRESS_INTERVAL_MS', description: 'Progress (build, node, stages, queue reason) is written to the apiserver at most this often; phase changes and approvals at once.', default: 5000, parse: parsers.integer(0, 600_000) }),
   resyncSeconds: variable({ env: 'RESYNC_SECONDS', description: 'How often the controllers revisit every object, which also rebuilds sync jobs lost with Redis.', default: 30, parse: parsers.integer(1, 3600) }),
   controllerWorkers: variable({ env: 'CONTROLLER_WORKERS', description: 'Concurrent reconciles per controller.', default: 4, parse: parsers.integer(1, 100) }),
 };

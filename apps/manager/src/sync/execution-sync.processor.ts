@@ -15,6 +15,7 @@ import { syncMetrics } from './sync.metrics';
 import { sameValue } from '../controllers/same-value';
 
 const TERMINAL: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Aborted']);
+const WAITING_FOR_APPROVAL = 'waiting for approval';
 
 export interface ExecutionSyncDeps {
   kube: KubeClient;
@@ -43,8 +44,14 @@ export class ExecutionSyncProcessor {
       return await this.sync(job, log);
     } catch (err) {
       // The apiserver is away (restart, partition): keep the job and try again later; it is not Jenkins' fault.
-      if (!(err instanceof KubeError && err.retryable)) throw err;
-      log.warn({ err: err.message }, 'apiserver unavailable, will retry');
+      // Anything else is unexpected (a bug, an answer nobody foresaw): keep the job too, backing off like a
+      // controller's requeue, rather than dropping it until the next resync notices.
+      const message = (err as Error).message;
+      if (err instanceof KubeError && err.retryable) log.warn({ err: message }, 'apiserver unavailable, will retry');
+      else {
+        syncMetrics.errors.inc();
+        log.error({ err: message, stack: (err as Error).stack }, 'sync failed unexpectedly, will retry');
+      }
       const delayMs = Math.min((job.data.delayMs ?? this.options.basePollMs) * 2, this.options.maxPollMs);
       await job.updateData({ ...job.data, delayMs, dueAt: this.now() + delayMs });
       return JobOutcome.again(delayMs);
@@ -79,7 +86,8 @@ export class ExecutionSyncProcessor {
     const jobName = executionJobName(exe);
     const executionId = exe.metadata.name!;
     const recorded = exe.status?.build;
-    const hint: EngineBuildRef | undefined = recorded && { job: recorded.job, queueItem: recorded.queueItem, number: recorded.number };
+    const known = recorded ?? job.data.build;
+    const hint: EngineBuildRef | undefined = known && { job: known.job, queueItem: known.queueItem, number: known.number };
     let ref = hint?.number ? hint : await engine.findBuild(endpoint, jobName, executionId, hint);
 
     if (exe.spec.stop) return this.stop(job, exe, endpoint, ref, log);
@@ -92,26 +100,19 @@ export class ExecutionSyncProcessor {
       // The checkout's token lives in Jenkins' credential store, never in the job or the script.
       if (git) await engine.ensureCredential(endpoint, { id: gitCredentialId(pipeline.metadata.name!), description: `git token of pipeline ${exe.metadata.namespace}/${pipeline.metadata.name}`, ...git });
       await engine.ensureJob(endpoint, { name: compiled.jobName, configXml: compiled.configXml });
-      const queuedAt = this.now();
       ref = await engine.start(endpoint, compiled.jobName, executionId);
       syncMetrics.buildsStarted.inc();
       const admitted = exe.status?.conditions?.find((c) => c.type === 'Admitted')?.lastTransitionTime;
       if (admitted) syncMetrics.startLatency.observe({ part: 'provisioning' }, Math.max(0, this.now() - Date.parse(admitted)) / 1000);
       log.info({ job: ref.job, queueItem: ref.queueItem }, 'build queued in Jenkins');
-      const stages = exe.status?.stages?.length ? exe.status.stages : initialStages(executionPlan(exe));
-      // Without a quiet period Jenkins usually starts the build at once: one look now lets a single write say
-      // both "Running" and which build, instead of one write per fact (ADR 0003's write budget).
-      const first = await engine.describe(endpoint, ref).catch(() => undefined);
-      const number = first?.ref.number;
-      if (number) syncMetrics.startLatency.observe({ part: 'jenkins_queue' }, Math.max(0, this.now() - queuedAt) / 1000);
-      const reason = !first || first.state === 'queued' ? queuedReason(first?.reason) : 'running';
-      await this.write(job, exe, { phase: 'Running', reason, startTime: exe.status?.startTime ?? this.iso(), build: { job: ref.job, queueItem: ref.queueItem, ...(number ? { number } : {}) }, stages });
-      return this.again(job, true);
+      // Not written yet: the job keeps the queue item, and should the job be lost, EXECUTION_ID finds the build
+      // again. The next progress write says which build and how far it got (ADR 0003's write budget).
+      return this.again(job, true, { build: { job: ref.job, queueItem: ref.queueItem, number: ref.number }, startedAt: this.now(), lastWriteAt: this.now() });
     }
 
     const state = await engine.describe(endpoint, ref);
-    const startedAt = exe.status?.startTime ? Date.parse(exe.status.startTime) : undefined;
-    if (state.ref.number && !recorded?.number && startedAt) syncMetrics.startLatency.observe({ part: 'jenkins_queue' }, (this.now() - startedAt) / 1000);
+    const startedAt = startOf(job, exe);
+    if (state.ref.number && !known?.number && startedAt) syncMetrics.startLatency.observe({ part: 'jenkins_queue' }, (this.now() - startedAt) / 1000);
     const node = job.data.node ?? (state.state === 'queued' ? undefined : await this.buildNode(exe));
     if (node && node !== job.data.node) {
       if (state.startTimeMillis) syncMetrics.startLatency.observe({ part: 'pod_scheduling' }, Math.max(0, this.now() - state.startTimeMillis) / 1000);
@@ -123,7 +124,7 @@ export class ExecutionSyncProcessor {
   private async apply(job: QueuedJob<SyncJobData>, exe: Execution, state: EngineBuildState, node: string | undefined): Promise<JobOutcome> {
     const current = exe.status ?? {};
     const base: StageStatus[] = current.stages?.length ? current.stages : initialStages(executionPlan(exe));
-    const build = { job: state.ref.job, queueItem: state.ref.queueItem ?? current.build?.queueItem, number: state.ref.number };
+    const build = { job: state.ref.job, queueItem: state.ref.queueItem ?? current.build?.queueItem ?? job.data.build?.queueItem, number: state.ref.number };
 
     if (state.state === 'lost') {
       return this.finish(job, exe, 'Failed', `Jenkins lost build #${state.ref.number ?? '?'}${state.reason ? `: ${state.reason}` : ''}`, closeStages(base, 'Failed', this.iso()), build, node);
@@ -132,7 +133,7 @@ export class ExecutionSyncProcessor {
       const { phase, reason } = finalPhase(state);
       return this.finish(job, exe, phase, reason, closeStages(stagesFromEngine(base, state), phase, this.iso()), build, node);
     }
-    const overdue = this.overdue(exe);
+    const overdue = this.overdue(job, exe);
     if (overdue) {
       await this.deps.engine.stop(await this.deps.endpoints.jenkins(exe.metadata.namespace!), state.ref);
       return this.finish(job, exe, 'Failed', overdue, closeStages(stagesFromEngine(base, state), 'Aborted', this.iso()), build, node);
@@ -141,14 +142,18 @@ export class ExecutionSyncProcessor {
     const stages = stagesFromEngine(base, state);
     const waiting = state.pendingInputs.length > 0;
     const reason = state.state === 'queued' ? queuedReason(state.reason)
-      : waiting ? 'waiting for approval' : 'running';
-    const next: PipelineExecutionStatus = { ...current, phase: 'Running', reason, stages, build, node: node ?? current.node };
-    const urgent = reason !== current.reason || build.number !== current.build?.number || (node !== undefined && node !== current.node);
-    const changed = urgent || !sameValue(stages, current.stages);
+      : waiting ? WAITING_FOR_APPROVAL : 'running';
+    const startTime = current.startTime ?? this.iso(startOf(job, exe));
+    const next: PipelineExecutionStatus = { ...current, phase: 'Running', reason, startTime, stages, build, node: node ?? current.node };
+    // Written at once: a phase change (Provisioning ends) and an approval that starts or stops waiting, since
+    // somebody acts on them. Everything else (which build, its node, stages, why Jenkins queues it) is progress,
+    // written at most once per progress interval: a short build costs no write between admission and its end.
+    const urgent = current.phase !== 'Running' || (reason === WAITING_FOR_APPROVAL) !== (current.reason === WAITING_FOR_APPROVAL);
+    const changed = urgent || reason !== current.reason || !sameValue(build, current.build) || next.node !== current.node || !sameValue(stages, current.stages);
     const due = this.now() - (job.data.lastWriteAt ?? 0) >= this.options.progressIntervalMs;
     if (urgent || (changed && due)) await this.write(job, exe, next);
-    // A change still to be written shortens the wait to the progress interval.
-    return this.again(job, urgent || changed);
+    // A change still to be written keeps the polls short, so the write is not later than the interval.
+    return this.again(job, changed, { build });
   }
 
   private async stop(job: QueuedJob<SyncJobData>, exe: Execution, endpoint: EngineEndpoint, ref: EngineBuildRef | undefined, log: Logger): Promise<JobOutcome> {
@@ -165,16 +170,18 @@ export class ExecutionSyncProcessor {
   ): Promise<JobOutcome> {
     const pipeline = await this.pipelineOf(exe);
     const warmNode = node ? (pipeline?.status?.recentNodes ?? []).some((n) => n.name === node) : undefined;
-    await this.write(job, exe, { ...exe.status, phase, reason, stages, build, node: node ?? exe.status?.node, warmNode, completionTime: this.iso() });
+    const startedAt = startOf(job, exe);
+    const startTime = startedAt === undefined ? undefined : this.iso(startedAt);
+    await this.write(job, exe, { ...exe.status, phase, reason, ...(startTime && { startTime }), stages, build, node: node ?? exe.status?.node, warmNode, completionTime: this.iso() });
     syncMetrics.finished.inc({ phase });
-    if (exe.status?.startTime) syncMetrics.startLatency.observe({ part: 'running' }, (this.now() - Date.parse(exe.status.startTime)) / 1000);
+    if (startedAt !== undefined) syncMetrics.startLatency.observe({ part: 'running' }, (this.now() - startedAt) / 1000);
     return JobOutcome.done();
   }
 
   private async waitForJenkins(job: QueuedJob<SyncJobData>, exe: Execution, err: Error, log: Logger): Promise<JobOutcome> {
     // Jenkins (or the data plane) is down: the execution waits, it does not fail (scenario F5).
     log.warn({ err: err.message }, 'Jenkins unreachable, will retry');
-    const overdue = this.overdue(exe);
+    const overdue = this.overdue(job, exe);
     if (overdue) {
       // Its own timeout has passed: whatever Jenkins did meanwhile, the build's Jenkinsfile timeout has ended it.
       const stages = closeStages(exe.status?.stages?.length ? exe.status.stages : initialStages(executionPlan(exe)), 'Aborted', this.iso());
@@ -193,17 +200,17 @@ export class ExecutionSyncProcessor {
     return JobOutcome.again(delayMs);
   }
 
-  private overdue(exe: Execution): string | undefined {
+  private overdue(job: QueuedJob<SyncJobData>, exe: Execution): string | undefined {
     const minutes = (exe.spec.config as { timeout?: number } | undefined)?.timeout;
-    const start = exe.status?.startTime ? Date.parse(exe.status.startTime) : undefined;
+    const start = startOf(job, exe);
     if (!minutes || !start) return undefined;
     // A minute of grace: the Jenkinsfile's own timeout should fire first and report the stage that overran.
     return this.now() > start + (minutes + 1) * 60_000 ? `timed out after ${minutes} minute${minutes === 1 ? '' : 's'}` : undefined;
   }
 
-  private async again(job: QueuedJob<SyncJobData>, changed: boolean): Promise<JobOutcome> {
+  private async again(job: QueuedJob<SyncJobData>, changed: boolean, seen: Partial<SyncJobData> = {}): Promise<JobOutcome> {
     const delayMs = changed ? this.options.basePollMs : Math.min((job.data.delayMs ?? this.options.basePollMs) * 2, this.options.maxPollMs);
-    await job.updateData({ ...job.data, delayMs, unreachableSince: undefined, dueAt: this.now() + delayMs });
+    await job.updateData({ ...job.data, ...seen, delayMs, unreachableSince: undefined, dueAt: this.now() + delayMs });
     return JobOutcome.again(delayMs);
   }
 
@@ -236,8 +243,8 @@ export class ExecutionSyncProcessor {
     return list.items[0];
   }
 
-  private iso(): string {
-    return new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  private iso(ms = this.now()): string {
+    return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
 }
 
@@ -246,6 +253,11 @@ const ENGINE_REFUSALS: ReadonlySet<string> = new Set(['JobDisabled', 'NotParamet
 
 function isRefusal(err: unknown): boolean {
   return err instanceof JenkinsCompileError || err instanceof PipelineConfigError || (err instanceof JenkinsClientError && ENGINE_REFUSALS.has(err.code));
+}
+
+/** When the build was handed to Jenkins: as written, or as this job remembers it before the first write. */
+function startOf(job: QueuedJob<SyncJobData>, exe: Execution): number | undefined {
+  return exe.status?.startTime ? Date.parse(exe.status.startTime) : job.data.startedAt;
 }
 
 function isRetryable(err: unknown): boolean {

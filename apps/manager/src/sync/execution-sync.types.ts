@@ -8,8 +8,12 @@ export interface SyncJobData {
   uid: string;
   /** Delay before the next poll; doubles while nothing changes. */
   delayMs?: number;
-  /** When the status was last written, to space out progress-only writes. */
+  /** When the status was last written (or the build started), to space out progress-only writes. */
   lastWriteAt?: number;
+  /** The build as last seen in Jenkins, before the status says it; recovered by EXECUTION_ID if this is lost. */
+  build?: { job: string; queueItem?: number; number?: number };
+  /** When this job handed the build to Jenkins: the execution's start time. */
+  startedAt?: number;
   /** The build pod's node, once seen (the pod may be gone by the time the build ends). */
   node?: string;
   /** When the next poll is due, to measure how late it runs. */
@@ -30,7 +34,7 @@ export interface SyncOptions {
   basePollMs: number;
   /** Longest delay between polls of a running build (≤ 60 s keeps queue items inside Jenkins' 5-minute window). */
   maxPollMs: number;
-  /** Stage-only progress is written at most this often; phase changes and approvals are written at once. */
+  /** Progress (build, node, stages, queue reason) is written at most this often; phase changes and approvals at once. */
   progressIntervalMs: number;
 }
 
