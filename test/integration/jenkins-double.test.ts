@@ -92,6 +92,30 @@ describe('the Jenkins double with a real cluster', () => {
     expect(double.consoleText(NS, 'nowhere', 1)).toMatch(/ERROR: Unable to create pod kubernetes no-such-namespace\/nowhere-1-\S+: /);
   });
 
+  it('rides out an apiserver that does not answer while the pod starts, as the plugin does', async () => {
+    const real = kubePodBackend(kube);
+    let refusals = 3;
+    const flaky = {
+      ...real,
+      getPod: (namespace: string, name: string) => (refusals-- > 0 ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6443')) : real.getPod(namespace, name)),
+    };
+    const patient = await startJenkinsDouble({ credentials: async () => USER, kube: flaky, quietPeriodSeconds: 0, podPollIntervalMs: 100 });
+    try {
+      const other = new JenkinsHttp(patient.url(NS));
+      const job = aJob('patient', 'echo hi');
+      await other.post('/createItem?name=patient', job.configXml, 'application/xml');
+      await other.post(`/job/patient/buildWithParameters?EXECUTION_ID=${job.executionId}`);
+      await waitFor('the build to finish', () => patient.builds(NS)[0]?.building === false, { timeoutMs: 60_000 });
+      expect(refusals).toBeLessThan(0);
+      expect(patient.builds(NS)[0].result).toBe('SUCCESS');
+      const log = patient.consoleText(NS, 'patient', 1) ?? '';
+      expect(log.match(/Failed to read pod .*retrying: connect ECONNREFUSED/g)).toHaveLength(1);
+      expect(log).toContain('+ echo hi');
+    } finally {
+      await patient.stop();
+    }
+  });
+
   it('deletes the pod at the end instead when pod retention says so', async () => {
     const deleting = await startJenkinsDouble({ credentials: async () => USER, kube: kubePodBackend(kube), quietPeriodSeconds: 0, podPollIntervalMs: 100, podRetention: 'delete' });
     try {

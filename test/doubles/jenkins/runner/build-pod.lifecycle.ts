@@ -45,14 +45,20 @@ export class BuildPodLifecycle {
     b.log.line(`Running on ${pod.metadata.name} in ${AGENT_WORKDIR}/workspace/${b.job}`);
   }
 
-  /** Polls the pod (in real time: it waits for real servers) until it runs; a pod that ends first fails the build. */
+  /**
+   * Polls the pod (in real time: it waits for real servers) until it runs; a pod that ends first fails the build.
+   * The plugin watches the pod and rides out an apiserver that is briefly away, so a failed read is tried again.
+   */
   private async waitRunning(kube: BuildPodBackend, namespace: string, name: string, scope: InterruptScope): Promise<string> {
-    for (;;) {
+    for (let unreachable = false; ; ) {
       scope.throwIfInterrupted();
-      const state = await kube.getPod(namespace, name);
-      if (!state) throw new StepFailure(`Pod ${namespace}/${name} was deleted before it started`);
-      if (state.phase === 'Running') return state.nodeName ?? '';
-      if (state.phase === 'Failed' || state.phase === 'Succeeded') throw new StepFailure(`Pod ${namespace}/${name} ended (${state.phase}) before it started`);
+      const state = await kube.getPod(namespace, name).then((pod) => ({ pod }), (err: Error) => ({ err }));
+      if ('err' in state) {
+        if (!unreachable) this.build.log.line(`Failed to read pod ${namespace}/${name}, retrying: ${state.err.message}`);
+        unreachable = true;
+      } else if (!state.pod) throw new StepFailure(`Pod ${namespace}/${name} was deleted before it started`);
+      else if (state.pod.phase === 'Running') return state.pod.nodeName ?? '';
+      else if (state.pod.phase === 'Failed' || state.pod.phase === 'Succeeded') throw new StepFailure(`Pod ${namespace}/${name} ended (${state.pod.phase}) before it started`);
       await scope.wait<void>((resolve) => {
         const timer = setTimeout(resolve, this.env.podPollIntervalMs);
         return () => clearTimeout(timer);
