@@ -3,7 +3,7 @@
 import type { Provider } from '@nestjs/common';
 import { ManagerConfig } from '@keelson/config';
 import { JenkinsEngineClient } from '@keelson/engine-jenkins';
-import { CONFIG_SOURCE, GitCliConfigSource } from '@keelson/git-source';
+import { CachedConfigSource, CONFIG_SOURCE, GitCliConfigSource, type ConfigSource } from '@keelson/git-source';
 import { KubeClient } from '@keelson/kube';
 import { Logger } from '@keelson/observability';
 import { BullmqJobQueue } from '@keelson/queue';
@@ -32,12 +32,12 @@ export const pipelineProviders: Provider[] = [
   },
   {
     provide: CONFIG_SOURCE,
-    useFactory: (config: ManagerConfig, logger: Logger) => new GitCliConfigSource({ allowFileProtocol: config.allowFileRepositories, logger }),
+    useFactory: (config: ManagerConfig, logger: Logger) => new CachedConfigSource(new GitCliConfigSource({ allowFileProtocol: config.allowFileRepositories, logger })),
     inject: [CONFIG, LOGGER],
   },
   {
     provide: EXECUTION_CREATOR,
-    useFactory: (kube: KubeClient, source: GitCliConfigSource) => new ExecutionCreator(kube, new ExecutionPreparer(kube, source), new RunNumberAllocator(kube)),
+    useFactory: (kube: KubeClient, source: ConfigSource) => new ExecutionCreator(kube, new ExecutionPreparer(kube, source), new RunNumberAllocator(kube)),
     inject: [KUBE, CONFIG_SOURCE],
   },
   {
