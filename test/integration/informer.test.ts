@@ -116,4 +116,3 @@ describe('Informer on a real apiserver', () => {
     expect(await Promise.race([stopped, hung])).toBe('stopped');
   });
 });
-
