@@ -46,6 +46,25 @@ describe('BullMQ delayed job queue', () => {
     expect(await q.ensure('x', { n: 9 }, 60_000)).toBe(true);
   });
 
+  it('shows data saved during a run to the rest of that run, and keeps what was saved last', async () => {
+    const q = open('same-run');
+    const within: number[] = [];
+    const seen: number[] = [];
+    q.startWorker(async (job) => {
+      seen.push(job.data.n);
+      if (job.data.n >= 20) return JobOutcome.done();
+      // Two saves in one run, the second built on the first (as the sync loop does).
+      await job.updateData({ n: job.data.n + 1 });
+      within.push(job.data.n);
+      await job.updateData({ ...job.data, n: job.data.n * 10 });
+      return JobOutcome.again(20);
+    });
+    await q.ensure('y', { n: 1 });
+    await waitFor('the job to end', async () => seen.length === 2 && (await q.ids()).length === 0, { timeoutMs: 20_000 });
+    expect(within).toEqual([2]);
+    expect(seen).toEqual([1, 20]);
+  });
+
   it('never runs one id in two workers at once', async () => {
     const a = open('exclusive');
     const b = open('exclusive');

@@ -1,7 +1,7 @@
 import { DelayedError, Job, Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { Logger, silentLogger } from '@keelson/observability';
-import type { DelayedJobQueue, JobProcessor } from './delayed-job-queue.port';
+import type { DelayedJobQueue, JobProcessor, QueuedJob } from './delayed-job-queue.port';
 
 export interface BullmqJobQueueOptions {
   /** Queue name; with the prefix, the Redis keys are `<prefix>:<name>:*`. */
@@ -52,7 +52,10 @@ export class BullmqJobQueue<T> implements DelayedJobQueue<T> {
     this.worker = new Worker(
       this.options.name,
       async (job: Job, token?: string) => {
-        const outcome = await processor({ id: job.id!, data: job.data as T, updateData: (data) => job.updateData(data) });
+        // Job.updateData changes the Job, not this view of it: keep the view current so that the run sees what it
+        // saved (the in-memory driver behaves the same).
+        const queued: QueuedJob<T> = { id: job.id!, data: job.data as T, updateData: async (data) => void (await job.updateData(data), (queued.data = data)) };
+        const outcome = await processor(queued);
         if (outcome.kind === 'again') {
           await job.moveToDelayed(Date.now() + outcome.afterMs, token);
           throw new DelayedError();

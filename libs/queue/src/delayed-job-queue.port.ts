@@ -5,7 +5,7 @@
 export interface QueuedJob<T> {
   id: string;
   data: T;
-  /** Replaces the job's data for its next run (kept in Redis, not in the apiserver). */
+  /** Replaces the job's data (kept in Redis, not in the apiserver): `data` shows it at once, and so does the next run. */
   updateData(data: T): Promise<void>;
 }
 
