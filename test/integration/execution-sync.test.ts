@@ -38,13 +38,13 @@ afterAll(async () => {
   await cp?.stop();
 });
 
-async function admittedExecution(name: string, config = CONFIG, phase: 'Provisioning' | 'Running' = 'Provisioning'): Promise<ObjectOf<typeof Keelson.PipelineExecution>> {
+async function admittedExecution(name: string, config = CONFIG, phase: 'Provisioning' | 'Running' = 'Provisioning', pipeline = 'web'): Promise<ObjectOf<typeof Keelson.PipelineExecution>> {
   const parsed = parsePipelineConfig(config);
   if (!parsed.ok) throw new Error('bad test config');
   const created = await kube.resource(Keelson.PipelineExecution).create({
     apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'PipelineExecution', metadata: { name, namespace: 'demo' },
     spec: {
-      pipelineRef: { name: 'web' }, run: 1, commit: '0123456789abcdef0123456789abcdef01234567', branch: 'main', ref: 'refs/heads/main',
+      pipelineRef: { name: pipeline }, run: 1, commit: '0123456789abcdef0123456789abcdef01234567', branch: 'main', ref: 'refs/heads/main',
       repositoryUrl: 'https://git.example.com/demo/web.git', config: parsed.config as unknown as Record<string, unknown>,
       trigger: { event: 'manual', user: 'admin' }, fork: false, stop: false,
     },
@@ -178,6 +178,38 @@ describe('status writes (ADR 0003 write budget)', () => {
     const waiting = await runUntil(p, job, (e) => e.status?.reason === 'waiting for approval');
     expect(waiting.writes).toBe(1);
     expect(waiting.exe.status?.stages?.[1]?.steps[0]?.phase).toBe('Waiting');
+  });
+
+  it('fails an execution whose pipeline names credentials that are gone, at once and without a build', async () => {
+    now = Date.now();
+    await kube.resource(Keelson.Pipeline).create({
+      apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'Pipeline', metadata: { namespace: 'demo', name: 'private' },
+      spec: { repositoryUrl: 'https://git.example.com/demo/private.git', credentialRef: { name: 'gone' } } as never,
+    });
+    const job = jobFor(await admittedExecution('private-1', QUICK, 'Running', 'private'));
+    const { exe } = await runUntil(processorWithInterval(0), job, (e) => e.status?.phase !== 'Running');
+    expect(exe.status).toMatchObject({ phase: 'Failed', reason: 'pipeline demo/private: SourceCodeCredential gone (spec.credentialRef) not found' });
+    expect(jenkins.builds('demo-pipeline').filter((b) => b.params.EXECUTION_ID === 'private-1')).toHaveLength(0);
+  });
+
+  it('fails an execution it cannot follow after failing unexpectedly too often in a row, and stops its build', async () => {
+    now = Date.now();
+    const real = new JenkinsEngineClient();
+    const broken = Object.assign(Object.create(real) as JenkinsEngineClient, {
+      describe: () => Promise.reject(new TypeError("Cannot read properties of undefined (reading 'stages')")),
+    });
+    const p = new ExecutionSyncProcessor({
+      kube, engine: broken, logger: silentLogger, now: () => now,
+      endpoints: { jenkins: async () => ({ url: jenkins.url('demo-pipeline'), ...USER }), kube: async () => kube },
+      options: { basePollMs: 10, maxPollMs: 50, progressIntervalMs: 0, maxUnexpectedFailures: 3 },
+    });
+    const job = jobFor(await admittedExecution('broken-1', CONFIG, 'Running'));
+    const outcomes = [await p.process(job), await p.process(job), await p.process(job)];
+    expect(outcomes.map((o) => o.kind)).toEqual(['again', 'again', 'again']); // the start, then two failures
+    expect((await p.process(job)).kind).toBe('done');
+    const exe = await kube.resource(Keelson.PipelineExecution).get('demo', 'broken-1');
+    expect(exe.status).toMatchObject({ phase: 'Failed', reason: "Keelson could not follow this execution: Cannot read properties of undefined (reading 'stages')" });
+    await waitFor('Jenkins to abort the build', async () => jenkins.builds('demo-pipeline').find((b) => b.params.EXECUTION_ID === 'broken-1')?.result === 'ABORTED');
   });
 
   it('keeps the job, backing off, when a run fails unexpectedly, and goes on afterwards', async () => {

@@ -6,7 +6,7 @@ import { GitSourceError, type ConfigSource } from '@keelson/git-source';
 import { formatIssue, parsePipelineConfig } from '@keelson/pipeline-config';
 import { KubeClient } from '@keelson/kube';
 import { ExecutionError } from './execution.errors';
-import { gitCredentialsOf } from './git-auth';
+import { CredentialUnavailableError, gitCredentialsOf } from './git-auth';
 
 export type RunTarget = { branch: string; commit?: string } | { commit: string; branch?: string };
 
@@ -22,8 +22,8 @@ export class ExecutionPreparer {
   async prepare(pipeline: Pipeline, target: RunTarget): Promise<PreparedExecution> {
     const repositoryUrl = pipeline.spec.repositoryUrl;
     const configPath = pipeline.spec.configPath ?? '.devops.yml';
-    const auth = await gitCredentialsOf(this.kube, pipeline);
     try {
+      const auth = await gitCredentialsOf(this.kube, pipeline);
       const commit = await this.source.resolveCommit(repositoryUrl, target.commit ? { commit: target.commit } : { branch: target.branch! }, auth);
       const branch = target.branch;
       const spec: PreparedExecution['spec'] = { commit, repositoryUrl, configPath, ...(branch ? { branch, ref: `refs/heads/${branch}` } : {}) };
@@ -39,6 +39,7 @@ export class ExecutionPreparer {
 }
 
 function translateGitError(err: unknown): unknown {
+  if (err instanceof CredentialUnavailableError) return new ExecutionError('RepositoryAccessDenied', err.message, false, { cause: err });
   if (!(err instanceof GitSourceError)) return err;
   switch (err.code) {
     case 'InvalidRef':

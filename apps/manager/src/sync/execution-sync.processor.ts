@@ -8,7 +8,7 @@ import { EXECUTION_LABEL, JenkinsClientError, JenkinsCompileError, labelValue, t
 import { JobOutcome, type QueuedJob } from '@keelson/queue';
 import { Logger } from '@keelson/observability';
 import { compileExecution, dataPlaneNamespace, executionJobName, executionPlan, gitCredentialId } from '../executions/execution-job.compiler';
-import { gitCredentialsOf } from '../executions/git-auth';
+import { CredentialUnavailableError, gitCredentialsOf } from '../executions/git-auth';
 import { closeStages, finalPhase, initialStages, queuedReason, stagesFromEngine, type StageStatus } from './stage-status.mapper';
 import { DataPlaneEndpoints, DEFAULT_SYNC_OPTIONS, SyncJobData, SyncOptions } from './execution-sync.types';
 import { syncMetrics } from './sync.metrics';
@@ -43,19 +43,37 @@ export class ExecutionSyncProcessor {
     try {
       return await this.sync(job, log);
     } catch (err) {
+      if (isConflict(err)) return JobOutcome.again(0); // a final write lost to a stop: decide again from a fresh read
       // The apiserver is away (restart, partition): keep the job and try again later; it is not Jenkins' fault.
       // Anything else is unexpected (a bug, an answer nobody foresaw): keep the job too, backing off like a
-      // controller's requeue, rather than dropping it until the next resync notices.
+      // controller's requeue, and fail the execution with the error once it has failed too often in a row.
       const message = (err as Error).message;
+      let failures = job.data.failures ?? 0;
       if (err instanceof KubeError && err.retryable) log.warn({ err: message }, 'apiserver unavailable, will retry');
       else {
         syncMetrics.errors.inc();
-        log.error({ err: message, stack: (err as Error).stack }, 'sync failed unexpectedly, will retry');
+        failures++;
+        log.error({ err: message, stack: (err as Error).stack, failures }, 'sync failed unexpectedly');
+        if (failures >= this.options.maxUnexpectedFailures) return this.giveUp(job, message, log);
       }
       const delayMs = Math.min((job.data.delayMs ?? this.options.basePollMs) * 2, this.options.maxPollMs);
-      await job.updateData({ ...job.data, delayMs, dueAt: this.now() + delayMs });
+      await job.updateData({ ...job.data, delayMs, failures, dueAt: this.now() + delayMs });
       return JobOutcome.again(delayMs);
     }
+  }
+
+  /** Ends an execution Keelson cannot follow: its build (if any) is stopped, so nothing runs unwatched. */
+  private async giveUp(job: QueuedJob<SyncJobData>, message: string, log: Logger): Promise<JobOutcome> {
+    const exe = await this.read(job.data.namespace, job.data.name);
+    if (!exe || exe.metadata.uid !== job.data.uid || TERMINAL.has(exe.status?.phase ?? '')) return JobOutcome.done();
+    const build = exe.status?.build ?? job.data.build;
+    if (build) {
+      await this.deps.endpoints.jenkins(job.data.namespace)
+        .then((endpoint) => this.deps.engine.stop(endpoint, build))
+        .catch((err: Error) => log.warn({ err: err.message }, 'could not stop the build of an execution given up'));
+    }
+    const stages = closeStages(exe.status?.stages?.length ? exe.status.stages : initialStages(executionPlan(exe)), 'Aborted', this.iso());
+    return this.finish(job, exe, 'Failed', `Keelson could not follow this execution: ${message}`.slice(0, 1024), stages, build, job.data.node);
   }
 
   private async sync(job: QueuedJob<SyncJobData>, log: Logger): Promise<JobOutcome> {
@@ -74,7 +92,7 @@ export class ExecutionSyncProcessor {
         // The pipeline cannot be compiled for this project, or Jenkins refused the build: fail with why (A2).
         log.warn({ err: (err as Error).message }, 'execution refused');
         const stages = closeStages(exe.status?.stages?.length ? exe.status.stages : initialStages(executionPlan(exe)), 'Failed', this.iso());
-        return this.finish(job, exe, 'Failed', (err as Error).message.slice(0, 1024), stages, exe.status?.build, job.data.node);
+        return this.finish(job, exe, 'Failed', (err as Error).message.slice(0, 1024), stages, exe.status?.build ?? job.data.build, job.data.node);
       }
       if (!isRetryable(err) || err instanceof KubeError) throw err;
       return this.waitForJenkins(job, exe, err as Error, log);
@@ -85,8 +103,9 @@ export class ExecutionSyncProcessor {
     const { engine } = this.deps;
     const jobName = executionJobName(exe);
     const executionId = exe.metadata.name!;
+    // The copy with a build number wins: the job may know it before the status says it.
     const recorded = exe.status?.build;
-    const known = recorded ?? job.data.build;
+    const known = recorded?.number || !job.data.build ? recorded ?? job.data.build : job.data.build;
     const hint: EngineBuildRef | undefined = known && { job: known.job, queueItem: known.queueItem, number: known.number };
     let ref = hint?.number ? hint : await engine.findBuild(endpoint, jobName, executionId, hint);
 
@@ -113,7 +132,7 @@ export class ExecutionSyncProcessor {
     const state = await engine.describe(endpoint, ref);
     const startedAt = startOf(job, exe);
     if (state.ref.number && !known?.number && startedAt) syncMetrics.startLatency.observe({ part: 'jenkins_queue' }, (this.now() - startedAt) / 1000);
-    const node = job.data.node ?? (state.state === 'queued' ? undefined : await this.buildNode(exe));
+    const node = job.data.node ?? (state.state === 'queued' ? undefined : await this.buildNode(exe, log));
     if (node && node !== job.data.node) {
       if (state.startTimeMillis) syncMetrics.startLatency.observe({ part: 'pod_scheduling' }, Math.max(0, this.now() - state.startTimeMillis) / 1000);
       await job.updateData({ ...job.data, node });
@@ -143,7 +162,8 @@ export class ExecutionSyncProcessor {
     const waiting = state.pendingInputs.length > 0;
     const reason = state.state === 'queued' ? queuedReason(state.reason)
       : waiting ? WAITING_FOR_APPROVAL : 'running';
-    const startTime = current.startTime ?? this.iso(startOf(job, exe));
+    // Without the job's memory of the start (Redis lost it), Jenkins' start of the build is the next best.
+    const startTime = current.startTime ?? this.iso(startOf(job, exe) ?? state.startTimeMillis);
     const next: PipelineExecutionStatus = { ...current, phase: 'Running', reason, startTime, stages, build, node: node ?? current.node };
     // Written at once: a phase change (Provisioning ends) and an approval that starts or stops waiting, since
     // somebody acts on them. Everything else (which build, its node, stages, why Jenkins queues it) is progress,
@@ -185,7 +205,7 @@ export class ExecutionSyncProcessor {
     if (overdue) {
       // Its own timeout has passed: whatever Jenkins did meanwhile, the build's Jenkinsfile timeout has ended it.
       const stages = closeStages(exe.status?.stages?.length ? exe.status.stages : initialStages(executionPlan(exe)), 'Aborted', this.iso());
-      return this.finish(job, exe, 'Failed', `${overdue}; Jenkins did not answer`, stages, exe.status?.build, job.data.node);
+      return this.finish(job, exe, 'Failed', `${overdue}; Jenkins did not answer`, stages, exe.status?.build ?? job.data.build, job.data.node);
     }
     const reason = 'waiting for Jenkins: it does not answer';
     if (exe.status?.reason !== reason) {
@@ -210,7 +230,7 @@ export class ExecutionSyncProcessor {
 
   private async again(job: QueuedJob<SyncJobData>, changed: boolean, seen: Partial<SyncJobData> = {}): Promise<JobOutcome> {
     const delayMs = changed ? this.options.basePollMs : Math.min((job.data.delayMs ?? this.options.basePollMs) * 2, this.options.maxPollMs);
-    await job.updateData({ ...job.data, ...seen, delayMs, unreachableSince: undefined, dueAt: this.now() + delayMs });
+    await job.updateData({ ...job.data, ...seen, delayMs, unreachableSince: undefined, failures: undefined, dueAt: this.now() + delayMs });
     return JobOutcome.again(delayMs);
   }
 
@@ -222,12 +242,18 @@ export class ExecutionSyncProcessor {
     await job.updateData({ ...job.data, lastWriteAt: this.now() });
   }
 
-  private async buildNode(exe: Execution): Promise<string | undefined> {
-    const dataPlane = await this.deps.endpoints.kube(exe.metadata.namespace!);
-    const pods = await dataPlane.resource(Core.Pod).list(dataPlaneNamespace(exe.metadata.namespace!), {
-      labelSelector: `${EXECUTION_LABEL}=${labelValue(exe.metadata.name!)}`,
-    });
-    return pods.items.map((p) => (p as { spec?: { nodeName?: string } }).spec?.nodeName).find(Boolean);
+  /** The build pod's node; best effort, since the build's result matters more than where it ran. */
+  private async buildNode(exe: Execution, log: Logger): Promise<string | undefined> {
+    try {
+      const dataPlane = await this.deps.endpoints.kube(exe.metadata.namespace!);
+      const pods = await dataPlane.resource(Core.Pod).list(dataPlaneNamespace(exe.metadata.namespace!), {
+        labelSelector: `${EXECUTION_LABEL}=${labelValue(exe.metadata.name!)}`,
+      });
+      return pods.items.map((p) => (p as { spec?: { nodeName?: string } }).spec?.nodeName).find(Boolean);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'could not read the build pod');
+      return undefined;
+    }
   }
 
   private read(namespace: string, name: string): Promise<Execution | undefined> {
@@ -252,7 +278,7 @@ export class ExecutionSyncProcessor {
 const ENGINE_REFUSALS: ReadonlySet<string> = new Set(['JobDisabled', 'NotParameterized', 'NothingScheduled']);
 
 function isRefusal(err: unknown): boolean {
-  return err instanceof JenkinsCompileError || err instanceof PipelineConfigError || (err instanceof JenkinsClientError && ENGINE_REFUSALS.has(err.code));
+  return err instanceof JenkinsCompileError || err instanceof PipelineConfigError || err instanceof CredentialUnavailableError || (err instanceof JenkinsClientError && ENGINE_REFUSALS.has(err.code));
 }
 
 /** When the build was handed to Jenkins: as written, or as this job remembers it before the first write. */

@@ -20,6 +20,8 @@ export interface SyncJobData {
   dueAt?: number;
   /** Since when Jenkins has been unreachable. */
   unreachableSince?: number;
+  /** Unexpected failures in a row; at `maxUnexpectedFailures` the execution fails with the error. */
+  failures?: number;
 }
 
 /** Where the data plane of a project answers: the endpoint resolver of @keelson/data-plane in production. */
@@ -36,6 +38,8 @@ export interface SyncOptions {
   maxPollMs: number;
   /** Progress (build, node, stages, queue reason) is written at most this often; phase changes and approvals at once. */
   progressIntervalMs: number;
+  /** Unexpected failures in a row (backing off up to `maxPollMs`) before the execution fails with the error. */
+  maxUnexpectedFailures: number;
 }
 
-export const DEFAULT_SYNC_OPTIONS: SyncOptions = { basePollMs: 1_000, maxPollMs: 30_000, progressIntervalMs: 5_000 };
+export const DEFAULT_SYNC_OPTIONS: SyncOptions = { basePollMs: 1_000, maxPollMs: 30_000, progressIntervalMs: 5_000, maxUnexpectedFailures: 8 };
