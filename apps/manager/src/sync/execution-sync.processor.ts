@@ -103,9 +103,9 @@ export class ExecutionSyncProcessor {
     const { engine } = this.deps;
     const jobName = executionJobName(exe);
     const executionId = exe.metadata.name!;
-    // The copy with a build number wins: the job may know it before the status says it.
-    const recorded = exe.status?.build;
-    const known = recorded?.number || !job.data.build ? recorded ?? job.data.build : job.data.build;
+    // The status' copy or the job's, whichever has a build number: the job may know it before the status says it.
+    const copies = [exe.status?.build, job.data.build];
+    const known = copies.find((b) => b?.number) ?? copies.find(Boolean);
     const hint: EngineBuildRef | undefined = known && { job: known.job, queueItem: known.queueItem, number: known.number };
     let ref = hint?.number ? hint : await engine.findBuild(endpoint, jobName, executionId, hint);
 
