@@ -1,16 +1,13 @@
 // F7 (scenarios.md §5.2): the apiserver restarts while executions run, and the manager's watches are cut and
 // come back to a compacted etcd (410 Gone: they must relist). Meanwhile executions are created and stopped behind
 // the manager's back. No phase transition is missed: every execution ends with the phase Jenkins says.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Keelson } from '@keelson/kube';
 import { TcpProxy, waitFor, writeKubeconfig } from '@keelson/servers';
-import { BuildLedger } from '../../support/build-ledger';
 import { expectBuildsSucceeded, expectOneBuildEachEndingAsJenkins, run } from '../../support/fault-checks';
-import { KeelsonStack } from '../../support/keelson-stack';
-import { ManagerProcess } from '../../support/manager-process';
-import { PhaseRecorder } from '../../support/phase-recorder';
+import { FaultRig } from '../../support/fault-rig';
+import type { KeelsonStack } from '../../support/keelson-stack';
+import type { ManagerProcess } from '../../support/manager-process';
 
 const DEVOPS_YML = `
 stages:
@@ -28,16 +25,17 @@ stages:
   - runScriptConfig: {image: alpine:3.20, shellScript: "sleep 600"}
 `;
 
-const logDir = mkdtempSync(join(tmpdir(), 'keelson-f7-'));
+let rig: FaultRig;
 let stack: KeelsonStack;
-let ledger: BuildLedger;
-let recorder: PhaseRecorder;
+let ledger: FaultRig['ledger'];
+let recorder: FaultRig['recorder'];
 let apiProxy: TcpProxy;
 let manager: ManagerProcess;
 
 beforeAll(async () => {
   // Without the watch cache, watches read etcd directly, so compacting etcd makes a resumed watch answer 410.
-  stack = await KeelsonStack.start({ manager: false, watchCache: false, files: { '.devops.yml': DEVOPS_YML } });
+  rig = await FaultRig.start('f7', { watchCache: false, files: { '.devops.yml': DEVOPS_YML } });
+  ({ stack, ledger, recorder } = rig);
   await stack.repo.branch('long');
   await stack.repo.checkout('long');
   await stack.repo.commit({ '.devops.yml': LONG_YML }, 'a build that runs until stopped');
@@ -45,22 +43,16 @@ beforeAll(async () => {
   await stack.createPipeline('watch');
   // Two at a time: the others wait as Queued, and only a seen transition to a final phase lets them in.
   await stack.createSetting({ maxConcurrentExecutions: 2 });
-  ledger = BuildLedger.start(stack.jenkins);
-  recorder = await PhaseRecorder.start(stack.kube);
   const cp = stack.cluster.controlPlane;
   apiProxy = await TcpProxy.start(Number(new URL(cp.server).port));
-  const kubeconfig = writeKubeconfig(join(logDir, 'proxied.kubeconfig'), { server: `https://127.0.0.1:${apiProxy.port}`, caPem: cp.certs.caPem, token: cp.admin.token });
+  const kubeconfig = writeKubeconfig(join(rig.logDir, 'proxied.kubeconfig'), { server: `https://127.0.0.1:${apiProxy.port}`, caPem: cp.certs.caPem, token: cp.admin.token });
   // The production resync (30 s), not the stack's 5 s: the watch, not the resync, has to carry the transitions.
-  manager = await ManagerProcess.start({ name: 'manager', logDir, env: { ...stack.managerEnvironment(), LOG_LEVEL: 'info', KUBECONFIG: kubeconfig, RESYNC_SECONDS: '30' } });
+  manager = await rig.startManager('manager', { KUBECONFIG: kubeconfig, RESYNC_SECONDS: '30' });
 }, 300_000);
 
 afterAll(async () => {
-  await manager?.stop();
-  ledger?.stop();
-  await recorder?.stop();
+  await rig?.stop();
   await apiProxy?.stop();
-  await stack?.stop();
-  if (!process.env.KEELSON_KEEP_TEST_DIRS) rmSync(logDir, { recursive: true, force: true });
 });
 
 function start(branch = 'main'): Promise<string> {

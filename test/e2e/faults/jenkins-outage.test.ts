@@ -2,16 +2,13 @@
 // down, so its queue items expire), then comes back; and Jenkins restarts mid-build, keeping or losing its
 // running builds. Executions wait instead of failing while Jenkins is away, each ends with exactly one build, and
 // a build that Jenkins lost fails its execution with the reason instead of leaving it Running forever.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { waitFor } from '@keelson/servers';
-import { BuildLedger } from '../../support/build-ledger';
 import { executionsByName, expectBuildsSucceeded, expectOneBuildEachEndingAsJenkins, run } from '../../support/fault-checks';
 import { JumpClock } from '../../support/jump-clock';
-import { KeelsonStack } from '../../support/keelson-stack';
-import { ManagerProcess } from '../../support/manager-process';
-import { PhaseRecorder, TERMINAL_PHASES } from '../../support/phase-recorder';
+import { FaultRig } from '../../support/fault-rig';
+import type { KeelsonStack } from '../../support/keelson-stack';
+import type { ManagerProcess } from '../../support/manager-process';
+import { TERMINAL_PHASES } from '../../support/phase-recorder';
 
 const DEVOPS_YML = `
 stages:
@@ -28,23 +25,22 @@ stages:
 const MINUTE = 60_000;
 
 const clock = new JumpClock();
-const logDir = mkdtempSync(join(tmpdir(), 'keelson-f5-'));
+let rig: FaultRig;
 let stack: KeelsonStack;
-let ledger: BuildLedger;
-let recorder: PhaseRecorder;
+let ledger: FaultRig['ledger'];
+let recorder: FaultRig['recorder'];
 let manager: ManagerProcess;
 
 beforeAll(async () => {
-  stack = await KeelsonStack.start({ manager: false, jenkinsClock: clock, files: { '.devops.yml': DEVOPS_YML } });
+  rig = await FaultRig.start('f5', { jenkinsClock: clock, files: { '.devops.yml': DEVOPS_YML } });
+  ({ stack, ledger, recorder } = rig);
   await stack.repo.branch('long');
   await stack.repo.checkout('long');
   await stack.repo.commit({ '.devops.yml': LONG_YML }, 'a build that outlives the test');
   await stack.repo.checkout('main');
   await stack.createPipeline('outage');
   await stack.createSetting({ maxConcurrentExecutions: 10 });
-  ledger = BuildLedger.start(stack.jenkins);
-  recorder = await PhaseRecorder.start(stack.kube);
-  manager = await ManagerProcess.start({ name: 'manager', logDir, env: { ...stack.managerEnvironment(), LOG_LEVEL: 'info' } });
+  manager = await rig.startManager();
 }, 300_000);
 
 afterEach(() => {
@@ -52,13 +48,7 @@ afterEach(() => {
   stack?.jenkins.stallBuilds(false);
 });
 
-afterAll(async () => {
-  await manager?.stop();
-  ledger?.stop();
-  await recorder?.stop();
-  await stack?.stop();
-  if (!process.env.KEELSON_KEEP_TEST_DIRS) rmSync(logDir, { recursive: true, force: true });
-});
+afterAll(() => rig?.stop());
 
 function start(branch = 'main'): Promise<string> {
   return run(stack, manager, 'outage', branch);

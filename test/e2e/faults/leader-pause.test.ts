@@ -1,16 +1,12 @@
 // F2 (scenarios.md §5.2): two manager replicas; the leader is frozen with SIGSTOP for longer than its 15 s lease
 // and then resumed. The other replica takes the Lease while the leader is frozen, the resumed one stops leading,
 // and executions started before, during and after the pause each get exactly one Jenkins build.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Core } from '@keelson/kube';
 import { waitFor } from '@keelson/servers';
-import { BuildLedger } from '../../support/build-ledger';
 import { expectBuildsSucceeded, expectOneBuildEachEndingAsJenkins, run } from '../../support/fault-checks';
-import { KeelsonStack } from '../../support/keelson-stack';
-import { ManagerProcess } from '../../support/manager-process';
-import { PhaseRecorder } from '../../support/phase-recorder';
+import { FaultRig } from '../../support/fault-rig';
+import type { KeelsonStack } from '../../support/keelson-stack';
+import type { ManagerProcess } from '../../support/manager-process';
 
 const DEVOPS_YML = `
 stages:
@@ -25,31 +21,22 @@ stages:
 /** Longer than the 15 s lease plus a retry period. */
 const PAUSE_MS = 25_000;
 
-const logDir = mkdtempSync(join(tmpdir(), 'keelson-f2-'));
+let rig: FaultRig;
 let stack: KeelsonStack;
-let ledger: BuildLedger;
-let recorder: PhaseRecorder;
+let ledger: FaultRig['ledger'];
+let recorder: FaultRig['recorder'];
 const replicas: ManagerProcess[] = [];
 
 beforeAll(async () => {
-  stack = await KeelsonStack.start({ manager: false, files: { '.devops.yml': DEVOPS_YML } });
+  rig = await FaultRig.start('f2', { files: { '.devops.yml': DEVOPS_YML } });
+  ({ stack, ledger, recorder } = rig);
   await stack.createPipeline('paused');
   // Four at a time: the rest wait as Queued, and admitting them is the leader's job.
   await stack.createSetting({ maxConcurrentExecutions: 4 });
-  ledger = BuildLedger.start(stack.jenkins);
-  recorder = await PhaseRecorder.start(stack.kube);
-  for (const name of ['replica-a', 'replica-b']) {
-    replicas.push(await ManagerProcess.start({ name, logDir, env: { ...stack.managerEnvironment(), LOG_LEVEL: 'info' } }));
-  }
+  for (const name of ['replica-a', 'replica-b']) replicas.push(await rig.startManager(name));
 }, 300_000);
 
-afterAll(async () => {
-  for (const m of replicas.splice(0)) await m.stop();
-  ledger?.stop();
-  await recorder?.stop();
-  await stack?.stop();
-  if (!process.env.KEELSON_KEEP_TEST_DIRS) rmSync(logDir, { recursive: true, force: true });
-});
+afterAll(() => rig?.stop());
 
 async function holder(): Promise<string> {
   const lease = await stack.kube.resource(Core.Lease).get('keelson-system', 'keelson-controllers');

@@ -2,18 +2,14 @@
 // execution was handed to the sync loop and before the trigger, (d) after the trigger and before the status
 // write, and (d) again once Jenkins has forgotten the queue item (5-minute left-item cache). A restarted manager
 // finds the build by EXECUTION_ID: exactly one build per execution, and each ends as Jenkins says.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Core } from '@keelson/kube';
 import { TcpProxy, waitFor, writeKubeconfig } from '@keelson/servers';
-import { BuildLedger } from '../../support/build-ledger';
 import { expectOneBuildEachEndingAsJenkins, run } from '../../support/fault-checks';
 import { JenkinsTap } from '../../support/jenkins-tap';
 import { JumpClock } from '../../support/jump-clock';
-import { KeelsonStack } from '../../support/keelson-stack';
-import { ManagerProcess } from '../../support/manager-process';
-import { PhaseRecorder } from '../../support/phase-recorder';
+import { FaultRig } from '../../support/fault-rig';
+import type { KeelsonStack } from '../../support/keelson-stack';
 
 const DEVOPS_YML = `
 stages:
@@ -24,48 +20,36 @@ stages:
 const LEFT_ITEM_TTL_MS = 5 * 60_000;
 
 const clock = new JumpClock();
-const logDir = mkdtempSync(join(tmpdir(), 'keelson-f1-'));
+let rig: FaultRig;
 let stack: KeelsonStack;
-let ledger: BuildLedger;
-let recorder: PhaseRecorder;
+let ledger: FaultRig['ledger'];
+let recorder: FaultRig['recorder'];
 let apiProxy: TcpProxy;
 let tap: JenkinsTap;
 let proxiedKubeconfig: string;
-const managers: ManagerProcess[] = [];
 
 beforeAll(async () => {
-  stack = await KeelsonStack.start({ manager: false, jenkinsClock: clock, files: { '.devops.yml': DEVOPS_YML } });
+  rig = await FaultRig.start('f1', { jenkinsClock: clock, files: { '.devops.yml': DEVOPS_YML } });
+  ({ stack, ledger, recorder } = rig);
   await stack.createPipeline('crash');
-  ledger = BuildLedger.start(stack.jenkins);
-  recorder = await PhaseRecorder.start(stack.kube);
   const cp = stack.cluster.controlPlane;
   apiProxy = await TcpProxy.start(Number(new URL(cp.server).port));
-  proxiedKubeconfig = writeKubeconfig(join(logDir, 'proxied.kubeconfig'), { server: `https://127.0.0.1:${apiProxy.port}`, caPem: cp.certs.caPem, token: cp.admin.token });
+  proxiedKubeconfig = writeKubeconfig(join(rig.logDir, 'proxied.kubeconfig'), { server: `https://127.0.0.1:${apiProxy.port}`, caPem: cp.certs.caPem, token: cp.admin.token });
   tap = await JenkinsTap.start(stack.jenkins.url());
 }, 300_000);
 
 afterEach(async () => {
-  for (const m of managers.splice(0)) await m.stop();
+  await rig?.stopManagers();
   apiProxy?.restore();
   stack?.jenkins.unavailable(false);
   stack?.jenkins.stallBuilds(false);
 });
 
 afterAll(async () => {
-  for (const m of managers.splice(0)) await m.stop();
-  ledger?.stop();
-  await recorder?.stop();
+  await rig?.stop();
   await tap?.stop();
   await apiProxy?.stop();
-  await stack?.stop();
-  if (!process.env.KEELSON_KEEP_TEST_DIRS) rmSync(logDir, { recursive: true, force: true });
 });
-
-async function startManager(name: string, env: NodeJS.ProcessEnv = {}): Promise<ManagerProcess> {
-  const manager = await ManagerProcess.start({ name, logDir, env: { ...stack.managerEnvironment(), LOG_LEVEL: 'info', ...env } });
-  managers.push(manager);
-  return manager;
-}
 
 /** GET on the double as the data plane's Jenkins admin: what Jenkins itself answers, for the record. */
 async function jenkinsStatus(path: string): Promise<number> {
@@ -77,7 +61,7 @@ async function jenkinsStatus(path: string): Promise<number> {
 
 describe('F1: the manager is killed around the Jenkins trigger', () => {
   it('(c) starts exactly one build for an execution whose manager died after handing it to the sync loop and before the trigger', async () => {
-    const first = await startManager('manager-c1');
+    const first = await rig.startManager('manager-c1');
     const warm = await run(stack, first, 'crash', 'main');
     // Once a build is under way the data plane is known ready, so the next run goes straight to the sync loop.
     await waitFor('the warm-up build to be recorded', async () => (await stack.execution(warm)).status?.build !== undefined, { timeoutMs: 120_000 });
@@ -91,7 +75,7 @@ describe('F1: the manager is killed around the Jenkins trigger', () => {
 
     await first.kill('SIGKILL');
     stack.jenkins.unavailable(false);
-    await startManager('manager-c2');
+    await rig.startManager('manager-c2');
 
     await expectOneBuildEachEndingAsJenkins(stack, ledger, [warm, name]);
     expect((await stack.execution(name)).status?.phase).toBe('Succeeded');
@@ -99,7 +83,7 @@ describe('F1: the manager is killed around the Jenkins trigger', () => {
   });
 
   it('(d) finds the build by EXECUTION_ID after the manager died between the trigger and the status write, even once Jenkins forgot the queue item', async () => {
-    const first = await startManager('manager-d1', { KUBECONFIG: proxiedKubeconfig, DATA_PLANE_JENKINS_URL: `${tap.url}/{namespace}` });
+    const first = await rig.startManager('manager-d1', { KUBECONFIG: proxiedKubeconfig, DATA_PLANE_JENKINS_URL: `${tap.url}/{namespace}` });
     // Jenkins queues the build; before the manager hears so, its apiserver connection is cut.
     const triggered = tap.holdAnswer('POST', /\/job\/[^/]+\/buildWithParameters$/, async () => apiProxy.sever());
     const name = await run(stack, first, 'crash', 'main');
@@ -118,7 +102,7 @@ describe('F1: the manager is killed around the Jenkins trigger', () => {
     clock.advance(LEFT_ITEM_TTL_MS + 60_000);
     expect(await jenkinsStatus(`/queue/item/${queueId}/api/json`)).toBe(404);
 
-    await startManager('manager-d2');
+    await rig.startManager('manager-d2');
     const [row] = await expectOneBuildEachEndingAsJenkins(stack, ledger, [name]);
     expect(row.phase).toBe('Succeeded');
     expect((await stack.execution(name)).status?.build).toMatchObject({ job: ledger.buildsOf(name)[0].job, number: ledger.buildsOf(name)[0].number });
@@ -126,7 +110,7 @@ describe('F1: the manager is killed around the Jenkins trigger', () => {
   });
 
   it('(d) finds the build of a recorded queue item that left the queue and expired while no manager ran', async () => {
-    const first = await startManager('manager-d3');
+    const first = await rig.startManager('manager-d3');
     stack.jenkins.stallBuilds(true);
     const name = await run(stack, first, 'crash', 'main');
     await waitFor('the queue item to be recorded', async () => (await stack.execution(name)).status?.build?.queueItem !== undefined, { timeoutMs: 120_000 });
@@ -139,7 +123,7 @@ describe('F1: the manager is killed around the Jenkins trigger', () => {
     clock.advance(LEFT_ITEM_TTL_MS + 60_000);
     expect(await jenkinsStatus(`/queue/item/${recorded.queueItem}/api/json`)).toBe(404);
 
-    await startManager('manager-d4');
+    await rig.startManager('manager-d4');
     const [row] = await expectOneBuildEachEndingAsJenkins(stack, ledger, [name]);
     expect(row.phase).toBe('Succeeded');
     expect((await stack.execution(name)).status?.build).toMatchObject({ queueItem: recorded.queueItem, number: ledger.buildsOf(name)[0].number });

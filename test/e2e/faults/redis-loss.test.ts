@@ -1,15 +1,12 @@
 // F3 (scenarios.md §5.2): Redis loses everything while executions run, by FLUSHALL and by a restart of a Redis
 // without persistence. The sync jobs live only in Redis; the controller's resync rebuilds them from the
 // executions that are not finished. None is left stuck, and none gets a second build.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { waitFor } from '@keelson/servers';
-import { BuildLedger } from '../../support/build-ledger';
 import { executionsByName, expectBuildsSucceeded, expectOneBuildEachEndingAsJenkins, run } from '../../support/fault-checks';
-import { KeelsonStack } from '../../support/keelson-stack';
-import { ManagerProcess } from '../../support/manager-process';
-import { PhaseRecorder, TERMINAL_PHASES } from '../../support/phase-recorder';
+import { FaultRig } from '../../support/fault-rig';
+import type { KeelsonStack } from '../../support/keelson-stack';
+import type { ManagerProcess } from '../../support/manager-process';
+import { TERMINAL_PHASES } from '../../support/phase-recorder';
 import { redisCommand } from '../../support/redis-command';
 
 const DEVOPS_YML = `
@@ -23,28 +20,21 @@ stages:
 `;
 const PER_TEST = 5;
 
-const logDir = mkdtempSync(join(tmpdir(), 'keelson-f3-'));
+let rig: FaultRig;
 let stack: KeelsonStack;
-let ledger: BuildLedger;
-let recorder: PhaseRecorder;
+let ledger: FaultRig['ledger'];
+let recorder: FaultRig['recorder'];
 let manager: ManagerProcess;
 
 beforeAll(async () => {
-  stack = await KeelsonStack.start({ manager: false, files: { '.devops.yml': DEVOPS_YML } });
+  rig = await FaultRig.start('f3', { files: { '.devops.yml': DEVOPS_YML } });
+  ({ stack, ledger, recorder } = rig);
   await stack.createPipeline('wipe');
   await stack.createSetting({ maxConcurrentExecutions: 10 });
-  ledger = BuildLedger.start(stack.jenkins);
-  recorder = await PhaseRecorder.start(stack.kube);
-  manager = await ManagerProcess.start({ name: 'manager', logDir, env: { ...stack.managerEnvironment(), LOG_LEVEL: 'info' } });
+  manager = await rig.startManager();
 }, 300_000);
 
-afterAll(async () => {
-  await manager?.stop();
-  ledger?.stop();
-  await recorder?.stop();
-  await stack?.stop();
-  if (!process.env.KEELSON_KEEP_TEST_DIRS) rmSync(logDir, { recursive: true, force: true });
-});
+afterAll(() => rig?.stop());
 
 async function startRuns(count: number): Promise<string[]> {
   const names: string[] = [];

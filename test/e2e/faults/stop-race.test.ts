@@ -2,15 +2,11 @@
 // through short stages, so the sync loop writes their status every second (progress writes are not spaced out
 // here, and polls back off to half a second at most), and each is stopped in the middle of that. The stop always wins: every execution ends Aborted, its
 // build ABORTED in Jenkins, and none is ever seen Running again once Aborted.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { waitFor } from '@keelson/servers';
-import { BuildLedger } from '../../support/build-ledger';
 import { executionsByName, expectOneBuildEachEndingAsJenkins, run } from '../../support/fault-checks';
-import { KeelsonStack } from '../../support/keelson-stack';
-import { ManagerProcess } from '../../support/manager-process';
-import { PhaseRecorder } from '../../support/phase-recorder';
+import { FaultRig } from '../../support/fault-rig';
+import type { KeelsonStack } from '../../support/keelson-stack';
+import type { ManagerProcess } from '../../support/manager-process';
 
 const STAGES = 15;
 const DEVOPS_YML = `
@@ -22,30 +18,21 @@ ${Array.from({ length: STAGES }, (_, i) => `- name: s${i}\n  steps:\n  - runScri
 `;
 const COUNT = 10;
 
-const logDir = mkdtempSync(join(tmpdir(), 'keelson-f6-'));
+let rig: FaultRig;
 let stack: KeelsonStack;
-let ledger: BuildLedger;
-let recorder: PhaseRecorder;
+let ledger: FaultRig['ledger'];
+let recorder: FaultRig['recorder'];
 let manager: ManagerProcess;
 
 beforeAll(async () => {
-  stack = await KeelsonStack.start({ manager: false, files: { '.devops.yml': DEVOPS_YML } });
+  rig = await FaultRig.start('f6', { files: { '.devops.yml': DEVOPS_YML } });
+  ({ stack, ledger, recorder } = rig);
   await stack.createPipeline('stop');
   await stack.createSetting({ maxConcurrentExecutions: COUNT + 2 });
-  ledger = BuildLedger.start(stack.jenkins);
-  recorder = await PhaseRecorder.start(stack.kube);
-  manager = await ManagerProcess.start({
-    name: 'manager', logDir, env: { ...stack.managerEnvironment(), LOG_LEVEL: 'info', SYNC_PROGRESS_INTERVAL_MS: '0', SYNC_MAX_POLL_MS: '500' },
-  });
+  manager = await rig.startManager('manager', { SYNC_PROGRESS_INTERVAL_MS: '0', SYNC_MAX_POLL_MS: '500' });
 }, 300_000);
 
-afterAll(async () => {
-  await manager?.stop();
-  ledger?.stop();
-  await recorder?.stop();
-  await stack?.stop();
-  if (!process.env.KEELSON_KEEP_TEST_DIRS) rmSync(logDir, { recursive: true, force: true });
-});
+afterAll(() => rig?.stop());
 
 describe('F6: stops race the sync loop', () => {
   it('ends every stopped execution Aborted with its build ABORTED, and none goes back to Running', async () => {
