@@ -6,7 +6,6 @@ import { Keelson } from '@keelson/kube';
 import { TcpProxy, waitFor, writeKubeconfig } from '@keelson/servers';
 import { expectBuildsSucceeded, expectOneBuildEachEndingAsJenkins, run } from '../../support/fault-checks';
 import { FaultRig } from '../../support/fault-rig';
-import type { KeelsonStack } from '../../support/keelson-stack';
 import type { ManagerProcess } from '../../support/manager-process';
 
 const DEVOPS_YML = `
@@ -26,24 +25,20 @@ stages:
 `;
 
 let rig: FaultRig;
-let stack: KeelsonStack;
-let ledger: FaultRig['ledger'];
-let recorder: FaultRig['recorder'];
 let apiProxy: TcpProxy;
 let manager: ManagerProcess;
 
 beforeAll(async () => {
   // Without the watch cache, watches read etcd directly, so compacting etcd makes a resumed watch answer 410.
   rig = await FaultRig.start('f7', { watchCache: false, files: { '.devops.yml': DEVOPS_YML } });
-  ({ stack, ledger, recorder } = rig);
-  await stack.repo.branch('long');
-  await stack.repo.checkout('long');
-  await stack.repo.commit({ '.devops.yml': LONG_YML }, 'a build that runs until stopped');
-  await stack.repo.checkout('main');
-  await stack.createPipeline('watch');
+  await rig.stack.repo.branch('long');
+  await rig.stack.repo.checkout('long');
+  await rig.stack.repo.commit({ '.devops.yml': LONG_YML }, 'a build that runs until stopped');
+  await rig.stack.repo.checkout('main');
+  await rig.stack.createPipeline('watch');
   // Two at a time: the others wait as Queued, and only a seen transition to a final phase lets them in.
-  await stack.createSetting({ maxConcurrentExecutions: 2 });
-  const cp = stack.cluster.controlPlane;
+  await rig.stack.createSetting({ maxConcurrentExecutions: 2 });
+  const cp = rig.stack.cluster.controlPlane;
   apiProxy = await TcpProxy.start(Number(new URL(cp.server).port));
   const kubeconfig = writeKubeconfig(join(rig.logDir, 'proxied.kubeconfig'), { server: `https://127.0.0.1:${apiProxy.port}`, caPem: cp.certs.caPem, token: cp.admin.token });
   // The production resync (30 s), not the stack's 5 s: the watch, not the resync, has to carry the transitions.
@@ -56,12 +51,12 @@ afterAll(async () => {
 });
 
 function start(branch = 'main'): Promise<string> {
-  return run(stack, manager, 'watch', branch);
+  return run(rig.stack, manager, 'watch', branch);
 }
 
 /** An execution made with kubectl (the manager completes it), as when the manager is not there to ask. */
 async function createByHand(name: string): Promise<string> {
-  await stack.kube.resource(Keelson.PipelineExecution).create({
+  await rig.stack.kube.resource(Keelson.PipelineExecution).create({
     apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'PipelineExecution', metadata: { name, namespace: 'demo' },
     spec: { pipelineRef: { name: 'watch' }, branch: 'main' },
   } as never);
@@ -70,8 +65,8 @@ async function createByHand(name: string): Promise<string> {
 
 async function compactEtcd(): Promise<void> {
   // Any write gives the current revision as its resourceVersion (etcd's revision, with the watch cache off).
-  const marker = await stack.kube.resource(Keelson.Pipeline).patch('demo', 'watch', { metadata: { annotations: { 'keelson.dev/test-compaction': String(Date.now()) } } });
-  const res = await fetch(`${stack.cluster.controlPlane.etcd.url}/v3/kv/compaction`, { method: 'POST', body: JSON.stringify({ revision: marker.metadata.resourceVersion, physical: true }) });
+  const marker = await rig.stack.kube.resource(Keelson.Pipeline).patch('demo', 'watch', { metadata: { annotations: { 'keelson.dev/test-compaction': String(Date.now()) } } });
+  const res = await fetch(`${rig.stack.cluster.controlPlane.etcd.url}/v3/kv/compaction`, { method: 'POST', body: JSON.stringify({ revision: marker.metadata.resourceVersion, physical: true }) });
   expect(res.status).toBe(200);
 }
 
@@ -80,20 +75,20 @@ describe('F7: the apiserver goes away and watches expire', () => {
     const names = [await start(), await start(), await start(), await start()];
     // Restart once the first two build pods run: the Jenkins double (unlike the Kubernetes plugin, which retries)
     // fails a build whose pod it cannot read while it waits for the pod to start.
-    await waitFor('two build pods to run', () => names.filter((n) => ledger.buildsOf(n)[0]?.pod?.nodeName).length >= 2, { timeoutMs: 120_000 });
+    await waitFor('two build pods to run', () => names.filter((n) => rig.ledger.buildsOf(n)[0]?.pod?.nodeName).length >= 2, { timeoutMs: 120_000 });
 
-    await stack.cluster.controlPlane.apiserver.restart();
+    await rig.stack.cluster.controlPlane.apiserver.restart();
 
-    await expectOneBuildEachEndingAsJenkins(stack, ledger, names);
-    expectBuildsSucceeded(stack, ledger, names);
+    await expectOneBuildEachEndingAsJenkins(rig.stack, rig.ledger, names);
+    expectBuildsSucceeded(rig.stack, rig.ledger, names);
     expect(manager.alive).toBe(true);
-    expect(recorder.leftTerminal()).toEqual({});
+    expect(rig.recorder.leftTerminal()).toEqual({});
   });
 
   it('relists after a forced 410 and acts on what changed meanwhile: new executions run, a stop is carried out', async () => {
     const running = await start();
     const stopped = await start('long');
-    for (const n of [running, stopped]) await waitFor(`${n} to run`, () => ledger.buildsOf(n).length > 0, { timeoutMs: 120_000 });
+    for (const n of [running, stopped]) await waitFor(`${n} to run`, () => rig.ledger.buildsOf(n).length > 0, { timeoutMs: 120_000 });
     const gonesBefore = manager.logLines('watch expired (410 Gone), relisting').filter((l) => l.informer === 'pipelineexecutions').length;
 
     // Short of the 10 s renew deadline, so the manager stays leader and its informers must relist by themselves.
@@ -101,7 +96,7 @@ describe('F7: the apiserver goes away and watches expire', () => {
     let created: string[];
     try {
       created = [await createByHand('by-hand-1'), await createByHand('by-hand-2')];
-      await stack.kube.resource(Keelson.PipelineExecution).patch('demo', stopped, { spec: { stop: true } });
+      await rig.stack.kube.resource(Keelson.PipelineExecution).patch('demo', stopped, { spec: { stop: true } });
       await compactEtcd();
     } finally {
       apiProxy.restore();
@@ -109,8 +104,8 @@ describe('F7: the apiserver goes away and watches expire', () => {
 
     await waitFor('the manager to relist executions after 410 Gone', () => manager.logLines('watch expired (410 Gone), relisting')
       .filter((l) => l.informer === 'pipelineexecutions').length > gonesBefore, { timeoutMs: 90_000 });
-    const rows = await expectOneBuildEachEndingAsJenkins(stack, ledger, [running, stopped, ...created]);
+    const rows = await expectOneBuildEachEndingAsJenkins(rig.stack, rig.ledger, [running, stopped, ...created]);
     expect(rows.map((r) => [r.name, r.phase])).toEqual([[running, 'Succeeded'], [stopped, 'Aborted'], ...created.map((n) => [n, 'Succeeded'])]);
-    expect(recorder.leftTerminal()).toEqual({});
+    expect(rig.recorder.leftTerminal()).toEqual({});
   });
 });

@@ -5,7 +5,6 @@ import { Core } from '@keelson/kube';
 import { waitFor } from '@keelson/servers';
 import { expectBuildsSucceeded, expectOneBuildEachEndingAsJenkins, run } from '../../support/fault-checks';
 import { FaultRig } from '../../support/fault-rig';
-import type { KeelsonStack } from '../../support/keelson-stack';
 import type { ManagerProcess } from '../../support/manager-process';
 
 const DEVOPS_YML = `
@@ -22,24 +21,20 @@ stages:
 const PAUSE_MS = 25_000;
 
 let rig: FaultRig;
-let stack: KeelsonStack;
-let ledger: FaultRig['ledger'];
-let recorder: FaultRig['recorder'];
 const replicas: ManagerProcess[] = [];
 
 beforeAll(async () => {
   rig = await FaultRig.start('f2', { files: { '.devops.yml': DEVOPS_YML } });
-  ({ stack, ledger, recorder } = rig);
-  await stack.createPipeline('paused');
+  await rig.stack.createPipeline('paused');
   // Four at a time: the rest wait as Queued, and admitting them is the leader's job.
-  await stack.createSetting({ maxConcurrentExecutions: 4 });
+  await rig.stack.createSetting({ maxConcurrentExecutions: 4 });
   for (const name of ['replica-a', 'replica-b']) replicas.push(await rig.startManager(name));
 }, 300_000);
 
 afterAll(() => rig?.stop());
 
 async function holder(): Promise<string> {
-  const lease = await stack.kube.resource(Core.Lease).get('keelson-system', 'keelson-controllers');
+  const lease = await rig.stack.kube.resource(Core.Lease).get('keelson-system', 'keelson-controllers');
   return lease.spec?.holderIdentity ?? '';
 }
 
@@ -56,14 +51,14 @@ describe('F2: the leader is frozen past its lease', () => {
     const follower = replicas.find((r) => r !== leader)!;
 
     const before: string[] = [];
-    for (let i = 0; i < 3; i++) before.push(await run(stack, leader, 'paused', 'main'));
-    await waitFor('the first builds to run', () => before.every((n) => ledger.buildsOf(n).length > 0), { timeoutMs: 120_000 });
+    for (let i = 0; i < 3; i++) before.push(await run(rig.stack, leader, 'paused', 'main'));
+    await waitFor('the first builds to run', () => before.every((n) => rig.ledger.buildsOf(n).length > 0), { timeoutMs: 120_000 });
 
     await leader.kill('SIGSTOP');
     const frozenAt = Date.now();
     const during: string[] = [];
     try {
-      for (let i = 0; i < 3; i++) during.push(await run(stack, follower, 'paused', 'main'));
+      for (let i = 0; i < 3; i++) during.push(await run(rig.stack, follower, 'paused', 'main'));
       // Not a speed check: the follower must take over while the leader is still frozen.
       await waitFor('the follower to take the Lease', async () => (await leaderReplica()) === follower, { timeoutMs: 90_000 });
       const left = PAUSE_MS - (Date.now() - frozenAt);
@@ -73,14 +68,14 @@ describe('F2: the leader is frozen past its lease', () => {
     }
 
     const after: string[] = [];
-    for (let i = 0; i < 2; i++) after.push(await run(stack, leader, 'paused', 'main'));
+    for (let i = 0; i < 2; i++) after.push(await run(rig.stack, leader, 'paused', 'main'));
 
-    await expectOneBuildEachEndingAsJenkins(stack, ledger, [...before, ...during, ...after]);
-    expectBuildsSucceeded(stack, ledger, [...before, ...during, ...after]);
+    await expectOneBuildEachEndingAsJenkins(rig.stack, rig.ledger, [...before, ...during, ...after]);
+    expectBuildsSucceeded(rig.stack, rig.ledger, [...before, ...during, ...after]);
     // The resumed replica found its lease gone and stopped leading; the new leader kept it.
     expect(leader.logLines('stopped leading').length).toBeGreaterThan(0);
     expect(await leaderReplica()).toBe(follower);
     expect(leader.alive && follower.alive).toBe(true);
-    expect(recorder.leftTerminal()).toEqual({});
+    expect(rig.recorder.leftTerminal()).toEqual({});
   });
 });

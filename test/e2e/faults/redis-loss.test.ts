@@ -4,7 +4,6 @@
 import { waitFor } from '@keelson/servers';
 import { executionsByName, expectBuildsSucceeded, expectOneBuildEachEndingAsJenkins, run } from '../../support/fault-checks';
 import { FaultRig } from '../../support/fault-rig';
-import type { KeelsonStack } from '../../support/keelson-stack';
 import type { ManagerProcess } from '../../support/manager-process';
 import { TERMINAL_PHASES } from '../../support/phase-recorder';
 import { redisCommand } from '../../support/redis-command';
@@ -21,16 +20,12 @@ stages:
 const PER_TEST = 5;
 
 let rig: FaultRig;
-let stack: KeelsonStack;
-let ledger: FaultRig['ledger'];
-let recorder: FaultRig['recorder'];
 let manager: ManagerProcess;
 
 beforeAll(async () => {
   rig = await FaultRig.start('f3', { files: { '.devops.yml': DEVOPS_YML } });
-  ({ stack, ledger, recorder } = rig);
-  await stack.createPipeline('wipe');
-  await stack.createSetting({ maxConcurrentExecutions: 10 });
+  await rig.stack.createPipeline('wipe');
+  await rig.stack.createSetting({ maxConcurrentExecutions: 10 });
   manager = await rig.startManager();
 }, 300_000);
 
@@ -38,12 +33,12 @@ afterAll(() => rig?.stop());
 
 async function startRuns(count: number): Promise<string[]> {
   const names: string[] = [];
-  for (let i = 0; i < count; i++) names.push(await run(stack, manager, 'wipe', 'main'));
+  for (let i = 0; i < count; i++) names.push(await run(rig.stack, manager, 'wipe', 'main'));
   return names;
 }
 
 async function unfinished(names: string[]): Promise<string[]> {
-  const now = await executionsByName(stack);
+  const now = await executionsByName(rig.stack);
   return names.filter((n) => !TERMINAL_PHASES.includes(now.get(n)?.status?.phase ?? ''));
 }
 
@@ -51,28 +46,28 @@ describe('F3: Redis loses its data while executions run', () => {
   it('rebuilds the sync jobs after FLUSHALL: every execution ends, with one build each', async () => {
     const names = await startRuns(PER_TEST);
     // Some builds under way, the others somewhere between admission and their trigger.
-    await waitFor('builds to be under way', () => names.filter((n) => ledger.buildsOf(n).length > 0).length >= 2, { timeoutMs: 120_000 });
+    await waitFor('builds to be under way', () => names.filter((n) => rig.ledger.buildsOf(n).length > 0).length >= 2, { timeoutMs: 120_000 });
 
-    expect(await redisCommand(stack.redis.url, 'FLUSHALL')).toBe('OK');
+    expect(await redisCommand(rig.stack.redis.url, 'FLUSHALL')).toBe('OK');
     expect(await unfinished(names)).not.toHaveLength(0);
 
-    await expectOneBuildEachEndingAsJenkins(stack, ledger, names);
-    expectBuildsSucceeded(stack, ledger, names);
+    await expectOneBuildEachEndingAsJenkins(rig.stack, rig.ledger, names);
+    expectBuildsSucceeded(rig.stack, rig.ledger, names);
     expect(manager.alive).toBe(true);
-    expect(recorder.leftTerminal()).toEqual({});
+    expect(rig.recorder.leftTerminal()).toEqual({});
   });
 
   it('rebuilds the sync jobs after Redis restarts empty: every execution ends, with one build each', async () => {
     const names = await startRuns(PER_TEST);
-    await waitFor('a build to be under way', () => names.some((n) => ledger.buildsOf(n).length > 0), { timeoutMs: 120_000 });
+    await waitFor('a build to be under way', () => names.some((n) => rig.ledger.buildsOf(n).length > 0), { timeoutMs: 120_000 });
 
     // No persistence (--save '', no AOF): it comes back empty.
-    await stack.redis.restart();
+    await rig.stack.redis.restart();
     expect(await unfinished(names)).not.toHaveLength(0);
 
-    await expectOneBuildEachEndingAsJenkins(stack, ledger, names);
-    expectBuildsSucceeded(stack, ledger, names);
+    await expectOneBuildEachEndingAsJenkins(rig.stack, rig.ledger, names);
+    expectBuildsSucceeded(rig.stack, rig.ledger, names);
     expect(manager.alive).toBe(true);
-    expect(recorder.leftTerminal()).toEqual({});
+    expect(rig.recorder.leftTerminal()).toEqual({});
   });
 });

@@ -5,7 +5,6 @@
 import { waitFor } from '@keelson/servers';
 import { executionsByName, expectOneBuildEachEndingAsJenkins, run } from '../../support/fault-checks';
 import { FaultRig } from '../../support/fault-rig';
-import type { KeelsonStack } from '../../support/keelson-stack';
 import type { ManagerProcess } from '../../support/manager-process';
 
 const STAGES = 15;
@@ -19,16 +18,12 @@ ${Array.from({ length: STAGES }, (_, i) => `- name: s${i}\n  steps:\n  - runScri
 const COUNT = 10;
 
 let rig: FaultRig;
-let stack: KeelsonStack;
-let ledger: FaultRig['ledger'];
-let recorder: FaultRig['recorder'];
 let manager: ManagerProcess;
 
 beforeAll(async () => {
   rig = await FaultRig.start('f6', { files: { '.devops.yml': DEVOPS_YML } });
-  ({ stack, ledger, recorder } = rig);
-  await stack.createPipeline('stop');
-  await stack.createSetting({ maxConcurrentExecutions: COUNT + 2 });
+  await rig.stack.createPipeline('stop');
+  await rig.stack.createSetting({ maxConcurrentExecutions: COUNT + 2 });
   manager = await rig.startManager('manager', { SYNC_PROGRESS_INTERVAL_MS: '0', SYNC_MAX_POLL_MS: '500' });
 }, 300_000);
 
@@ -37,31 +32,31 @@ afterAll(() => rig?.stop());
 describe('F6: stops race the sync loop', () => {
   it('ends every stopped execution Aborted with its build ABORTED, and none goes back to Running', async () => {
     const names: string[] = [];
-    for (let i = 0; i < COUNT; i++) names.push(await run(stack, manager, 'stop', 'main'));
+    for (let i = 0; i < COUNT; i++) names.push(await run(rig.stack, manager, 'stop', 'main'));
     await waitFor('every build to be past its first stage', async () => {
-      const now = await executionsByName(stack);
+      const now = await executionsByName(rig.stack);
       return names.every((n) => (now.get(n)?.status?.stages ?? []).slice(1).some((s) => s.phase !== 'Pending'));
     }, { timeoutMs: 180_000, intervalMs: 250 });
 
     // Stop them one by one while their stages keep changing.
     for (const name of names) {
-      const res = await stack.api(`/api/v1/namespaces/demo/pipelineexecutions/${name}/stop`, {}, stack.adminToken, manager);
+      const res = await rig.stack.api(`/api/v1/namespaces/demo/pipelineexecutions/${name}/stop`, {}, rig.stack.adminToken, manager);
       expect([name, res.status]).toEqual([name, 200]);
       await new Promise((r) => setTimeout(r, 300));
     }
 
-    const rows = await expectOneBuildEachEndingAsJenkins(stack, ledger, names);
+    const rows = await expectOneBuildEachEndingAsJenkins(rig.stack, rig.ledger, names);
     expect(rows.map((r) => r.phase)).toEqual(names.map(() => 'Aborted'));
     // A late write would show up a little after the end: look again a few polls later.
     await new Promise((r) => setTimeout(r, 5_000));
-    const final = await executionsByName(stack);
+    const final = await executionsByName(rig.stack);
     for (const name of names) {
       const status = final.get(name)!.status!;
       expect([name, status.phase]).toEqual([name, 'Aborted']);
       const open = (status.stages ?? []).flatMap((s) => [s.phase, ...s.steps.map((st) => st.phase)]).filter((p) => p === 'Running' || p === 'Pending' || p === 'Waiting');
       expect([name, open]).toEqual([name, []]);
     }
-    expect(recorder.leftTerminal()).toEqual({});
-    for (const name of names) expect([name, recorder.of(name).filter((p) => p === 'Aborted')]).toEqual([name, ['Aborted']]);
+    expect(rig.recorder.leftTerminal()).toEqual({});
+    for (const name of names) expect([name, rig.recorder.of(name).filter((p) => p === 'Aborted')]).toEqual([name, ['Aborted']]);
   });
 });
