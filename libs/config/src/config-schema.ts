@@ -1,3 +1,12 @@
+import { isIP } from 'node:net';
+
+function isCidr(text: string): boolean {
+  const [address, bits, ...rest] = text.split('/');
+  if (rest.length > 0 || bits === undefined || !/^\d{1,3}$/.test(bits)) return false;
+  const family = isIP(address);
+  return family !== 0 && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
 /** One environment variable: declared once, with what it means and whether its value may ever be logged. */
 export interface ConfigVariable<T> {
   env: string;
@@ -50,6 +59,26 @@ export const parsers = {
   boolean(raw: string): boolean {
     if (raw !== 'true' && raw !== 'false') throw new Error('expected true or false');
     return raw === 'true';
+  },
+  absoluteDirectory(raw: string): string {
+    const trimmed = raw.length > 1 ? raw.replace(/\/+$/, '') : raw;
+    const segments = trimmed.split('/');
+    if (!trimmed.startsWith('/') || trimmed === '/' || segments.some((s, i) => i > 0 && (s === '' || s === '.' || s === '..')) || /[\x00-\x20]/.test(trimmed)) {
+      throw new Error('expected a normalised absolute directory other than / (no ., .. or empty segments, no spaces)');
+    }
+    return trimmed;
+  },
+  dnsLabelList(raw: string): string[] {
+    const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    const bad = items.filter((i) => !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(i));
+    if (bad.length) throw new Error(`expected a comma-separated list of DNS-1123 labels; got ${bad.join(', ')}`);
+    return items;
+  },
+  cidrList(raw: string): string[] {
+    const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    const bad = items.filter((i) => !isCidr(i));
+    if (bad.length) throw new Error(`expected a comma-separated list of CIDRs such as 127.0.0.0/8 or ::1/128; got ${bad.join(', ')}`);
+    return items;
   },
   dnsLabel(raw: string): string {
     if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(raw)) throw new Error('expected a DNS-1123 label (lower-case letters, digits, -)');

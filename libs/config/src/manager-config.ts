@@ -27,6 +27,22 @@ export const MANAGER_VARIABLES = {
     parse: parsers.string,
   }),
   allowFileRepositories: variable({ env: 'ALLOW_FILE_REPOSITORIES', description: 'Whether file:// repository URLs may be read (local mode and tests only).', default: false, parse: parsers.boolean }),
+  cacheRoot: variable({
+    env: 'CACHE_ROOT', description: 'Host directory under which every build cache lives, as `<root>/<project>/<pipeline>/<key>`; the operator\'s choice, never a tenant\'s.',
+    default: '/var/lib/keelson/cache', parse: parsers.absoluteDirectory,
+  }),
+  privilegedBuildProjects: variable({
+    env: 'PRIVILEGED_BUILD_PROJECTS', description: 'Projects (namespaces) whose steps may run privileged containers, comma-separated; none when unset. Their build namespace is labelled Pod Security `privileged`.',
+    default: [] as string[], parse: parsers.dnsLabelList,
+  }),
+  outboundAllowHttp: variable({
+    env: 'OUTBOUND_ALLOW_HTTP', description: 'Whether credentials may be sent over plain http (local mode and tests only); https only when false.',
+    default: false, parse: parsers.boolean,
+  }),
+  outboundAllowCidrs: variable({
+    env: 'OUTBOUND_ALLOW_CIDRS', description: 'Address ranges outbound calls with credentials may reach although they are private, loopback or link-local (for example 127.0.0.0/8 in local mode, 10.0.0.0/8 for an on-premises git server), comma-separated; none when unset.',
+    default: [] as string[], parse: parsers.cidrList,
+  }),
   syncWorkers: variable({ env: 'SYNC_WORKERS', description: 'Sync jobs this process runs at once.', default: 20, parse: parsers.integer(1, 1000) }),
   syncBasePollMs: variable({ env: 'SYNC_BASE_POLL_MS', description: 'First poll delay of a running build after a change.', default: 1000, parse: parsers.integer(50, 60_000) }),
   syncMaxPollMs: variable({ env: 'SYNC_MAX_POLL_MS', description: 'Longest poll delay of a running build (keep it under a minute: Jenkins forgets queue items after five).', default: 30_000, parse: parsers.integer(100, 60_000) }),
