@@ -75,6 +75,7 @@ export const Core = {
   Service: rt<KubeObject>('', 'v1', 'Service', 'services'),
   ServiceAccount: rt<KubeObject>('', 'v1', 'ServiceAccount', 'serviceaccounts'),
   PersistentVolumeClaim: rt<KubeObject>('', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims'),
+  PersistentVolume: rt<KubeObject>('', 'v1', 'PersistentVolume', 'persistentvolumes', false),
   Event: rt<KubeObject>('', 'v1', 'Event', 'events'),
   Deployment: rt<KubeObject>('apps', 'v1', 'Deployment', 'deployments'),
   Lease: rt<Lease>('coordination.k8s.io', 'v1', 'Lease', 'leases'),

@@ -1,18 +1,27 @@
 // Everything the Jenkins compiler needs, gathered from the execution, its Pipeline and the project's setting.
 // Pure, so the sync loop and its tests compile exactly the same job.
 import type { Pipeline, PipelineExecution, PipelineSetting } from '@keelson/crds';
-import { compileJenkinsJob, type BuildSettings, type CompiledJenkinsJob, type JenkinsExecutionFacts } from '@keelson/engine-jenkins';
+import { buildNamespace, dataPlaneNamespace, registryHost } from '@keelson/data-plane';
+import { compileJenkinsJob, type BuildSettings, type CompiledJenkinsJob, type JenkinsCompileInput, type JenkinsExecutionFacts } from '@keelson/engine-jenkins';
 import { planExecution, type ExecutionPlan, type PipelineConfig, type PipelineEvent } from '@keelson/pipeline-config';
+import { envSecretName } from './build-inputs';
 
-/** The data-plane namespace of a project (DESIGN §4.4). */
-export function dataPlaneNamespace(project: string): string {
-  return `${project}-pipeline`;
-}
+export { buildNamespace, dataPlaneNamespace };
 
 /** Registry address build pods push to. */
 export function projectRegistryHost(project: string): string {
-  return `registry.${dataPlaneNamespace(project)}.svc:5000`;
+  return registryHost(dataPlaneNamespace(project));
 }
+
+/** What the operator decides for every build (manager configuration), never a tenant's object (ADR 0004). */
+export interface BuildPolicy {
+  /** Host directory under which every cache lives. */
+  cacheRoot: string;
+  /** Projects whose steps may run privileged containers. */
+  privilegedProjects: readonly string[];
+}
+
+export const DEFAULT_BUILD_POLICY: BuildPolicy = { cacheRoot: '/var/lib/keelson/cache', privilegedProjects: [] };
 
 export function executionFacts(exe: PipelineExecution): JenkinsExecutionFacts {
   const event = (exe.spec.trigger?.event ?? 'manual') as PipelineEvent;
@@ -46,14 +55,20 @@ export function gitCredentialId(pipeline: string): string {
   return `${pipeline}-git`;
 }
 
-export function buildSettings(project: string, setting: PipelineSetting | undefined, gitCredentialsId?: string): BuildSettings {
+/**
+ * The project's setting gives resources and the remembered nodes; the cache root and privileged mode come from
+ * the operator's policy, whatever an old PipelineSetting still says about them.
+ */
+export function buildSettings(exe: PipelineExecution, setting: PipelineSetting | undefined, policy: BuildPolicy, gitCredentialsId?: string): BuildSettings {
+  const project = exe.metadata.namespace!;
   const spec = setting?.spec;
   const executor = spec?.executor;
   return {
-    namespace: dataPlaneNamespace(project),
+    namespace: buildNamespace(project),
     serviceAccountName: 'keelson-build',
-    cacheRoot: spec?.cache?.root ?? '/var/lib/keelson/cache',
-    allowPrivileged: spec?.allowPrivileged ?? false,
+    cacheRoot: policy.cacheRoot,
+    allowPrivileged: policy.privilegedProjects.includes(project),
+    envSecret: envSecretName(exe.metadata.name!),
     agentResources: executor && {
       cpuRequest: quantity(executor.cpuRequest), cpuLimit: quantity(executor.cpuLimit),
       memoryRequest: quantity(executor.memoryRequest), memoryLimit: quantity(executor.memoryLimit),
@@ -77,13 +92,16 @@ export function executionJobName(exe: PipelineExecution): string {
   return exe.metadata.name!;
 }
 
-export function compileExecution(exe: PipelineExecution, pipeline: Pipeline | undefined, setting: PipelineSetting | undefined): CompiledJenkinsJob {
-  const project = exe.metadata.namespace!;
-  return compileJenkinsJob({
+export function executionCompileInput(exe: PipelineExecution, pipeline: Pipeline | undefined, setting: PipelineSetting | undefined, policy: BuildPolicy = DEFAULT_BUILD_POLICY): JenkinsCompileInput {
+  return {
     config: exe.spec.config as unknown as PipelineConfig,
     facts: executionFacts(exe),
     recentNodes: pipeline?.status?.recentNodes ?? [],
-    settings: buildSettings(project, setting, pipeline?.spec.credentialRef ? gitCredentialId(exe.spec.pipelineRef.name) : undefined),
+    settings: buildSettings(exe, setting, policy, pipeline?.spec.credentialRef ? gitCredentialId(exe.spec.pipelineRef.name) : undefined),
     jobName: executionJobName(exe),
-  });
+  };
+}
+
+export function compileExecution(exe: PipelineExecution, pipeline: Pipeline | undefined, setting: PipelineSetting | undefined, policy: BuildPolicy = DEFAULT_BUILD_POLICY): CompiledJenkinsJob {
+  return compileJenkinsJob(executionCompileInput(exe, pipeline, setting, policy));
 }

@@ -27,6 +27,7 @@ export class SyncService implements OnModuleInit, OnApplicationShutdown {
       kube, engine, logger: logger.child({ component: 'sync' }),
       endpoints: { jenkins: (project) => clusters.jenkins(project), kube: async (project) => (await clusters.forProject(project)).kube },
       options: { basePollMs: config.syncBasePollMs, maxPollMs: config.syncMaxPollMs, progressIntervalMs: config.syncProgressIntervalMs },
+      buildPolicy: { cacheRoot: config.cacheRoot, privilegedProjects: config.privilegedBuildProjects },
     });
   }
 

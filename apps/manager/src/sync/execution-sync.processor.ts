@@ -4,10 +4,11 @@
 import { Core, Keelson, KubeClient, KubeError, isConflict, type ObjectOf } from '@keelson/kube';
 import type { ExecutionPhase, PipelineExecutionStatus } from '@keelson/crds';
 import { PipelineConfigError } from '@keelson/pipeline-config';
-import { EXECUTION_LABEL, JenkinsClientError, JenkinsCompileError, labelValue, type EngineBuildRef, type EngineBuildState, type EngineEndpoint, type ExecutionEngine } from '@keelson/engine-jenkins';
+import { compileJenkinsJob, EXECUTION_LABEL, JenkinsClientError, JenkinsCompileError, labelValue, type EngineBuildRef, type EngineBuildState, type EngineEndpoint, type ExecutionEngine } from '@keelson/engine-jenkins';
 import { JobOutcome, type QueuedJob } from '@keelson/queue';
 import { Logger } from '@keelson/observability';
-import { compileExecution, dataPlaneNamespace, executionJobName, executionPlan, gitCredentialId } from '../executions/execution-job.compiler';
+import { BuildInputRefused, prepareBuildInputs, releaseBuildInputs } from '../executions/build-inputs';
+import { buildNamespace, DEFAULT_BUILD_POLICY, executionCompileInput, executionJobName, executionPlan, gitCredentialId, type BuildPolicy } from '../executions/execution-job.compiler';
 import { CredentialUnavailableError, gitCredentialsOf } from '../executions/git-auth';
 import { closeStages, finalPhase, initialStages, queuedReason, stagesFromEngine, type StageStatus } from './stage-status.mapper';
 import { DataPlaneEndpoints, DEFAULT_SYNC_OPTIONS, SyncJobData, SyncOptions } from './execution-sync.types';
@@ -24,6 +25,8 @@ export interface ExecutionSyncDeps {
   logger: Logger;
   now?: () => number;
   options?: Partial<SyncOptions>;
+  /** The operator's cache root and privileged projects (manager configuration). */
+  buildPolicy?: BuildPolicy;
 }
 
 type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
@@ -114,7 +117,10 @@ export class ExecutionSyncProcessor {
     if (!ref) {
       // Nothing in Jenkins carries this execution id: this is the one and only start.
       const pipeline = await this.pipelineOf(exe);
-      const compiled = compileExecution(exe, pipeline, await this.settingOf(exe));
+      const input = executionCompileInput(exe, pipeline, await this.settingOf(exe), this.deps.buildPolicy ?? DEFAULT_BUILD_POLICY);
+      const compiled = compileJenkinsJob(input);
+      // Secrets and caches first: a refusal fails the execution before Jenkins or a pod sees anything.
+      await prepareBuildInputs({ management: this.deps.kube, dataPlane: await this.deps.endpoints.kube(exe.metadata.namespace!), project: exe.metadata.namespace!, execution: executionId }, input, compiled);
       const git = pipeline && (await gitCredentialsOf(this.deps.kube, pipeline));
       // The checkout's token lives in Jenkins' credential store, never in the job or the script.
       if (git) await engine.ensureCredential(endpoint, { id: gitCredentialId(pipeline.metadata.name!), description: `git token of pipeline ${exe.metadata.namespace}/${pipeline.metadata.name}`, ...git });
@@ -194,6 +200,7 @@ export class ExecutionSyncProcessor {
     const startTime = startedAt === undefined ? undefined : this.iso(startedAt);
     await this.write(job, exe, { ...exe.status, phase, reason, ...(startTime && { startTime }), stages, build, node: node ?? exe.status?.node, warmNode, completionTime: this.iso() });
     syncMetrics.finished.inc({ phase });
+    await this.releaseInputs(exe);
     if (startedAt !== undefined) syncMetrics.startLatency.observe({ part: 'running' }, (this.now() - startedAt) / 1000);
     return JobOutcome.done();
   }
@@ -242,11 +249,21 @@ export class ExecutionSyncProcessor {
     await job.updateData({ ...job.data, lastWriteAt: this.now() });
   }
 
+  /** The copied Secret values go with the run; best effort, the final phase is written already. */
+  private async releaseInputs(exe: Execution): Promise<void> {
+    const project = exe.metadata.namespace!;
+    try {
+      await releaseBuildInputs(await this.deps.endpoints.kube(project), buildNamespace(project), exe.metadata.name!);
+    } catch (err) {
+      this.deps.logger.warn({ namespace: project, name: exe.metadata.name, err: (err as Error).message }, 'could not delete the build env Secret');
+    }
+  }
+
   /** The build pod's node; best effort, since the build's result matters more than where it ran. */
   private async buildNode(exe: Execution, log: Logger): Promise<string | undefined> {
     try {
       const dataPlane = await this.deps.endpoints.kube(exe.metadata.namespace!);
-      const pods = await dataPlane.resource(Core.Pod).list(dataPlaneNamespace(exe.metadata.namespace!), {
+      const pods = await dataPlane.resource(Core.Pod).list(buildNamespace(exe.metadata.namespace!), {
         labelSelector: `${EXECUTION_LABEL}=${labelValue(exe.metadata.name!)}`,
       });
       return pods.items.map((p) => (p as { spec?: { nodeName?: string } }).spec?.nodeName).find(Boolean);
@@ -278,7 +295,7 @@ export class ExecutionSyncProcessor {
 const ENGINE_REFUSALS: ReadonlySet<string> = new Set(['JobDisabled', 'NotParameterized', 'NothingScheduled']);
 
 function isRefusal(err: unknown): boolean {
-  return err instanceof JenkinsCompileError || err instanceof PipelineConfigError || err instanceof CredentialUnavailableError || (err instanceof JenkinsClientError && ENGINE_REFUSALS.has(err.code));
+  return err instanceof JenkinsCompileError || err instanceof PipelineConfigError || err instanceof CredentialUnavailableError || err instanceof BuildInputRefused || (err instanceof JenkinsClientError && ENGINE_REFUSALS.has(err.code));
 }
 
 /** When the build was handed to Jenkins: as written, or as this job remembers it before the first write. */
