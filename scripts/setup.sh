@@ -9,9 +9,10 @@ log() { printf '[setup] %s\n' "$*"; }
 start=$SECONDS
 
 # Debian packages: redis-server for tests that need their own Redis, git for reading .devops.yml, openssl for
-# the test certificates.
+# the test certificates, groovy (2.4.21, the Groovy Jenkins runs) and a Java runtime for it to compile and run
+# the generated Jenkinsfiles (test/groovy).
 missing=()
-for pair in redis-server:redis-server git:git openssl:openssl; do
+for pair in redis-server:redis-server git:git openssl:openssl groovy:groovy java:default-jre-headless; do
   command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -187,7 +187,7 @@ export async function pipelineRecorded(stack: KeelsonStack, pipeline: string, ex
 }
 
 /** Names of the build pods in the data-plane namespace and the nodes they ran on. */
-export async function buildPods(stack: KeelsonStack, namespace = 'demo-pipeline'): Promise<Array<{ name: string; node?: string; phase?: string; labels: Record<string, string> }>> {
+export async function buildPods(stack: KeelsonStack, namespace = 'demo-builds'): Promise<Array<{ name: string; node?: string; phase?: string; labels: Record<string, string> }>> {
   const pods = await stack.kube.resource(Core.Pod).list(namespace, { labelSelector: 'jenkins=slave' });
   return pods.items.map((p) => ({ name: p.metadata.name!, node: p.spec?.nodeName, phase: p.status?.phase, labels: p.metadata.labels ?? {} }));
 }

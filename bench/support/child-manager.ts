@@ -38,7 +38,7 @@ export async function replaceWithChildManager(
     cwd: ROOT,
     env: {
       PATH: process.env.PATH, HOME: process.env.HOME,
-      KUBECONFIG: stack.cluster.adminKubeconfig, HOST: '127.0.0.1', PORT: String(port),
+      KUBECONFIG: stack.cluster.managerKubeconfig, HOST: '127.0.0.1', PORT: String(port),
       REDIS_URL: stack.redis.url, REDIS_PREFIX: `keelson-bench-${randomBytes(4).toString('hex')}`,
       DATA_PLANE_JENKINS_URL: `${stack.jenkins.url()}/{namespace}`, ALLOW_FILE_REPOSITORIES: 'true', LOG_LEVEL: 'warn',
       ...env,

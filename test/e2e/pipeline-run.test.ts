@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Core, Keelson } from '@keelson/kube';
 import { GitHttpServer, GitRepository, waitFor } from '@keelson/servers';
 import { KeelsonStack, SAMPLE_DEVOPS_YML } from '../support/keelson-stack';
+import { pipelineSelector } from '../../apps/manager/src/executions/execution-creator.service';
 
 let stack: KeelsonStack;
 
@@ -55,6 +56,8 @@ describe('a manual run', () => {
     expect(done.status?.phase).toBe('Succeeded');
     expect(done.spec.run).toBe(2);
     expect(done.spec.commit).toBe(stack.repo.initialCommit);
+    // The manager filled in the rest from the Pipeline, as itself: the admission policy lets no one else.
+    expect(done.spec).toMatchObject({ repositoryUrl: stack.repo.fileUrl, configPath: '.devops.yml', fork: false, trigger: { event: 'manual' } });
     expect(done.metadata.ownerReferences?.map((o) => `${o.kind}/${o.name}`)).toEqual(['Pipeline/sample']);
   });
 
@@ -114,6 +117,11 @@ describe('a private repository over HTTP', () => {
     root = mkdtempSync(join(tmpdir(), 'keelson-git-'));
     await GitRepository.create({ '.devops.yml': SAMPLE_DEVOPS_YML }, { dir: join(root, 'app') });
     server = await GitHttpServer.start({ root, username: 'alice', password: 'tok-e2e-private-9f3a' });
+    // The token is sent only to its provider's server (ADR 0004).
+    await stack.kube.resource(Keelson.SourceCodeProvider).create({
+      apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'SourceCodeProvider', metadata: { name: 'gitea', namespace: 'demo' },
+      spec: { type: 'gitea', serverUrl: server.baseUrl, enabled: true },
+    });
     await stack.kube.resource(Core.Secret).create({ metadata: { name: 'alice-gitea', namespace: 'demo' }, stringData: { accessToken: 'tok-e2e-private-9f3a' } });
     await stack.kube.resource(Keelson.SourceCodeCredential).create({
       apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'SourceCodeCredential', metadata: { name: 'alice-gitea', namespace: 'demo' },
@@ -266,11 +274,25 @@ stages:
     expect(done.status?.stages?.[0]?.steps[0]?.approval).toMatchObject({ decision: 'Rejected', user: 'admin' });
     expect(done.status?.stages?.[1]?.phase).toBe('Skipped');
   });
+
+  it('answers 409, not 500, to the loser of two approvals sent at once', async () => {
+    const res = await stack.api('/api/v1/namespaces/demo/pipelines/sample/run', { branch: 'gated' });
+    const name = res.body.metadata.name;
+    await waitFor('the approval waits', async () => (await stack.execution(name)).status?.stages?.[0]?.steps[0]?.phase === 'Waiting', { timeoutMs: 60_000 });
+    const answers = await Promise.all([
+      stack.api(`/api/v1/namespaces/demo/pipelineexecutions/${name}/approve`, { stage: 0, step: 0 }),
+      stack.api(`/api/v1/namespaces/demo/pipelineexecutions/${name}/reject`, { stage: 0, step: 0 }),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    expect(answers.find((a) => a.status === 409)?.body.code).toBe('NoPendingApproval');
+    const done = await stack.waitForPhase(name, ['Succeeded', 'Failed', 'Aborted']);
+    expect(done.status?.phase).toBe(answers[0].status === 200 ? 'Succeeded' : 'Aborted');
+  });
 });
 
 describe('deleting a pipeline', () => {
   it('collects its executions, each deleting its Jenkins job before it goes', async () => {
-    const ofSample = { labelSelector: 'keelson.dev/pipeline=sample' };
+    const ofSample = { labelSelector: pipelineSelector('sample') };
     const executions = (await stack.kube.resource(Keelson.PipelineExecution).list('demo', ofSample)).items;
     const jobs = executions.map((e) => e.status?.build?.job).filter((j): j is string => Boolean(j));
     expect(jobs.length).toBeGreaterThan(3);

@@ -33,12 +33,18 @@ it('provisions the data plane in the cluster of the setting\'s kubeconfig Secret
     spec: { maxConcurrentExecutions: 3, historyLimit: 100, logRetentionDays: 30, allowPrivileged: false, dataPlane: { kubeconfigSecretRef: { name: 'builds-cluster', key: 'kubeconfig' } } },
   });
   const clusters = new DataPlaneClusters(kube, {}, silentLogger);
-  const status = await new ProvisioningGate(clusters).ensure('team-a', setting);
+  // The operator's list reaches the builds namespace's Pod Security level through the gate.
+  const status = await new ProvisioningGate(clusters, { privilegedProjects: ['team-a'] }).ensure('team-a', setting);
   expect(status.namespace).toBe('team-a-pipeline');
+  const remoteBuilds = await remote.resource(Core.Namespace).get(undefined, 'team-a-builds');
+  expect(remoteBuilds.metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'privileged' });
+  await expect(remote.resource(Core.Secret).get('team-a-builds', 'registry-push')).resolves.toBeDefined();
 
   const remoteDeployments = (await remote.resource(Core.Deployment).list('team-a-pipeline')).items.map((d) => d.metadata.name).sort();
   expect(remoteDeployments).toEqual(['jenkins', 'minio', 'registry']);
-  expect((await kube.resource(Core.Namespace).list()).items.map((n) => n.metadata.name)).not.toContain('team-a-pipeline');
+  const local = (await kube.resource(Core.Namespace).list()).items.map((n) => n.metadata.name);
+  expect(local).not.toContain('team-a-pipeline');
+  expect(local).not.toContain('team-a-builds');
 
   const endpoint = await clusters.jenkins('team-a');
   const secret = (await remote.resource(Core.Secret).get('team-a-pipeline', 'jenkins-admin')) as { data?: Record<string, string> };

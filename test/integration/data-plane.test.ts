@@ -9,9 +9,9 @@ import { aDataPlaneInput, aSetting } from '../../libs/data-plane/src/testing/dat
 import type { DataPlaneCredentials } from '../../libs/data-plane/src/credentials';
 
 // The data plane on a real apiserver: every object the builders describe is stored as described, a second
-// ensure writes nothing, hand-deleted objects come back, generated credentials survive, and RoleBindings of
-// the build account exist in the project's namespaces only. There is no kubelet here: a small HTTP server
-// stands in for Jenkins' /login behind the endpoint resolver's override.
+// ensure writes nothing, hand-deleted objects come back, generated credentials survive, RoleBindings of the
+// build account exist in the project's namespaces only, and what builds use lives in `<project>-builds`. There
+// is no kubelet here: a small HTTP server stands in for Jenkins' /login behind the endpoint resolver's override.
 let cp: ControlPlane;
 let kube: KubeClient;
 let jenkins: Server;
@@ -19,12 +19,13 @@ let jenkinsStatus = 503;
 let resolver: DataPlaneEndpointResolver;
 let now = Date.parse('2026-03-01T00:00:00Z');
 const ns = 'team-a-pipeline';
+const builds = 'team-a-builds';
 const input: DataPlaneInput = aDataPlaneInput({ project: 'team-a', managedNamespaces: ['team-a', 'team-a-staging'] });
 
 const KINDS: Record<string, ResourceType> = {
   Namespace: Core.Namespace, Secret: Core.Secret, ConfigMap: Core.ConfigMap, Service: Core.Service, ServiceAccount: Core.ServiceAccount,
   PersistentVolumeClaim: Core.PersistentVolumeClaim, Deployment: Core.Deployment, Role: Core.Role, RoleBinding: Core.RoleBinding,
-  NetworkPolicy: Core.NetworkPolicy,
+  ClusterRole: Core.ClusterRole, NetworkPolicy: Core.NetworkPolicy,
 };
 const getObject = (o: KubeObject) => kube.resource(KINDS[o.kind as string]).get(o.metadata.namespace, o.metadata.name as string);
 
@@ -89,8 +90,27 @@ describe('DataPlaneProvisioner on a real apiserver', () => {
     for (const p of [creds.jenkinsAdmin.password, creds.minioRoot.password, creds.registryAuth.password]) expect(p).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(new Set([creds.jenkinsAdmin.password, creds.minioRoot.password, creds.registryAuth.password]).size).toBe(3);
     expect(creds.registryAuth.htpasswd).toMatch(/^keelson:\$2[aby]\$10\$/);
-    const push = JSON.parse((await secretData('registry-push'))['.dockerconfigjson']);
+    const push = JSON.parse((await secretData('registry-push', builds))['.dockerconfigjson']);
     expect(push.auths['registry.team-a-pipeline.svc:5000'].password).toBe(creds.registryAuth.password);
+  });
+
+  it('labels both namespaces for Pod Security, and keeps build-facing objects out of <project>-pipeline', async () => {
+    const labels = async (name: string) => (await kube.resource(Core.Namespace).get(undefined, name)).metadata.labels ?? {};
+    expect(await labels(ns)).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' });
+    expect(await labels(builds)).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/audit': 'baseline' });
+    const secrets = (await kube.resource(Core.Secret).list(ns)).items.map((x) => x.metadata.name).sort();
+    expect(secrets).toEqual(['jenkins-admin', 'minio-root', 'registry-auth', 'registry-tls']);
+    expect((await kube.resource(Core.Role).list(ns)).items).toEqual([]);
+    expect((await kube.resource(Core.ServiceAccount).find(ns, 'keelson-build'))).toBeUndefined();
+    expect((await kube.resource(Core.ServiceAccount).get(builds, 'keelson-build')).automountServiceAccountToken).toBe(false);
+  });
+
+  it('makes <project>-builds privileged when the operator allows it, and baseline again when no longer', async () => {
+    const enforce = async () => (await kube.resource(Core.Namespace).get(undefined, builds)).metadata.labels?.['pod-security.kubernetes.io/enforce'];
+    await provisioner().ensure({ ...input, allowPrivileged: true });
+    expect(await enforce()).toBe('privileged');
+    await provisioner().ensure(input);
+    expect(await enforce()).toBe('baseline');
   });
 
   it('changes nothing on a second ensure (same resourceVersions) and keeps the generated values', async () => {
@@ -101,17 +121,21 @@ describe('DataPlaneProvisioner on a real apiserver', () => {
     expect(await storedCredentials()).toEqual(credsBefore);
   });
 
-  it('brings back a hand-deleted Service, NetworkPolicy and derived Secret, and undoes a hand edit', async () => {
+  it('brings back a hand-deleted Service, NetworkPolicy, ClusterRole and derived Secret, and undoes a hand edit', async () => {
     const credsBefore = await storedCredentials();
     await kube.resource(Core.Service).delete(ns, 'jenkins');
     await kube.resource(Core.NetworkPolicy).delete(ns, 'keelson-data-plane');
-    await kube.resource(Core.Secret).delete(ns, 'registry-push');
+    await kube.resource(Core.NetworkPolicy).delete(builds, 'keelson-default-deny');
+    await kube.resource(Core.ClusterRole).delete(undefined, 'keelson-deploy');
+    await kube.resource(Core.Secret).delete(builds, 'registry-push');
     await kube.resource(Core.ConfigMap).patch(ns, 'jenkins-casc', { data: { 'jenkins.yaml': 'jenkins: {}\n' } }, { fieldManager: 'someone' });
     await provisioner().ensure(input);
     const svc = await kube.resource(Core.Service).get(ns, 'jenkins');
     expect((svc.spec as { ports: Array<{ port: number }> }).ports.map((p) => p.port)).toEqual([8080, 50000]);
     await expect(kube.resource(Core.NetworkPolicy).get(ns, 'keelson-data-plane')).resolves.toBeDefined();
-    const push = JSON.parse((await secretData('registry-push'))['.dockerconfigjson']);
+    await expect(kube.resource(Core.NetworkPolicy).get(builds, 'keelson-default-deny')).resolves.toMatchObject({ spec: { policyTypes: ['Ingress', 'Egress'] } });
+    await expect(kube.resource(Core.ClusterRole).get(undefined, 'keelson-deploy')).resolves.toBeDefined();
+    const push = JSON.parse((await secretData('registry-push', builds))['.dockerconfigjson']);
     expect(push.auths['registry.team-a-pipeline.svc:5000'].password).toBe(credsBefore.registryAuth.password);
     expect((await kube.resource(Core.ConfigMap).get(ns, 'jenkins-casc')).data).toEqual({ 'jenkins.yaml': expect.stringContaining('team-a-pipeline') });
   });
@@ -143,10 +167,12 @@ describe('DataPlaneProvisioner on a real apiserver', () => {
 
   it('binds the build ServiceAccount in the managed namespaces only, and unbinds a namespace the project left', async () => {
     const buildBindings = async () => (await kube.resource(Core.RoleBinding).list()).items
-      .filter((rb) => (rb.subjects as Array<{ name: string; namespace: string }> | undefined)?.some((s) => s.name === 'keelson-build' && s.namespace === ns))
+      .filter((rb) => (rb.subjects as Array<{ name: string; namespace: string }> | undefined)?.some((s) => s.name === 'keelson-build' && s.namespace === builds))
       .map((rb) => rb.metadata.namespace)
       .sort();
     expect(await buildBindings()).toEqual(['team-a', 'team-a-staging']);
+    const binding = await kube.resource(Core.RoleBinding).get('team-a', 'keelson-build-team-a');
+    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'keelson-deploy' });
     const clusterBindings = (await kube.resource(Core.ClusterRoleBinding).list()).items
       .filter((b) => JSON.stringify(b.subjects ?? []).includes('keelson-build'));
     expect(clusterBindings).toEqual([]);
@@ -156,6 +182,33 @@ describe('DataPlaneProvisioner on a real apiserver', () => {
     expect(await buildBindings()).toEqual(['team-a']);
     await provisioner().ensure(input);
     expect(await buildBindings()).toEqual(['team-a', 'team-a-staging']);
+  });
+
+  it('removes what a data plane made before the builds namespace, and prunes its old build RoleBindings', async () => {
+    const managed = { 'app.kubernetes.io/managed-by': 'keelson', 'keelson.dev/project': 'team-a' };
+    await kube.resource(Core.Secret).create({ metadata: { namespace: ns, name: 'registry-push', labels: managed }, stringData: { x: 'y' } });
+    await kube.resource(Core.ServiceAccount).create({ metadata: { namespace: ns, name: 'keelson-build', labels: managed } });
+    await kube.resource(Core.Role).create({ metadata: { namespace: ns, name: 'jenkins-agents', labels: managed }, rules: [] });
+    await kube.resource(Core.RoleBinding).create({
+      metadata: { namespace: ns, name: 'jenkins-agents', labels: managed },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'jenkins-agents' },
+      subjects: [{ kind: 'ServiceAccount', name: 'jenkins', namespace: ns }],
+    });
+    // Someone else's object of the same name is not ours to delete.
+    await kube.resource(Core.Secret).create({ metadata: { namespace: ns, name: 'registry-ca' }, stringData: { mine: 'yes' } });
+    await kube.resource(Core.RoleBinding).create({
+      metadata: { namespace: 'other', name: 'keelson-build-team-a', labels: { ...managed, 'keelson.dev/build-binding-of': ns } },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
+      subjects: [{ kind: 'ServiceAccount', name: 'keelson-build', namespace: ns }],
+    });
+    await provisioner().ensure(input);
+    await expect(kube.resource(Core.Secret).find(ns, 'registry-push')).resolves.toBeUndefined();
+    await expect(kube.resource(Core.ServiceAccount).find(ns, 'keelson-build')).resolves.toBeUndefined();
+    await expect(kube.resource(Core.Role).find(ns, 'jenkins-agents')).resolves.toBeUndefined();
+    await expect(kube.resource(Core.RoleBinding).find(ns, 'jenkins-agents')).resolves.toBeUndefined();
+    await expect(kube.resource(Core.RoleBinding).find('other', 'keelson-build-team-a')).resolves.toBeUndefined();
+    expect(await secretData('registry-ca')).toEqual({ mine: 'yes' });
+    await kube.resource(Core.Secret).delete(ns, 'registry-ca');
   });
 
   it('is ready once Jenkins answers through the endpoint resolver', async () => {
@@ -184,7 +237,7 @@ describe('DataPlaneProvisioner on a real apiserver', () => {
     await provisioner().ensure(input);
     const after = await storedCredentials();
     expect(after.registryTls.tlsCrt).not.toBe(before.registryTls.tlsCrt);
-    expect((await secretData('registry-ca'))['ca.crt']).toBe(after.registryTls.caCrt);
+    expect((await secretData('registry-ca', builds))['ca.crt']).toBe(after.registryTls.caCrt);
     expect(after.registryAuth).toEqual(before.registryAuth);
     expect(await checksum()).not.toBe(checksumBefore);
   });
@@ -194,7 +247,7 @@ describe('DataPlaneProvisioner on a real apiserver', () => {
     const teamB = aDataPlaneInput({ project: 'team-b', managedNamespaces: ['team-b'] });
     await Promise.all([provisioner().ensure(teamB), provisioner().ensure(teamB)]);
     const auth = await secretData('registry-auth', 'team-b-pipeline');
-    const push = JSON.parse((await secretData('registry-push', 'team-b-pipeline'))['.dockerconfigjson']);
+    const push = JSON.parse((await secretData('registry-push', 'team-b-builds'))['.dockerconfigjson']);
     expect(push.auths['registry.team-b-pipeline.svc:5000'].password).toBe(auth.password);
   });
 });

@@ -24,7 +24,8 @@ let processor: ExecutionSyncProcessor;
 
 beforeAll(async () => {
   cp = await ControlPlane.start();
-  kube = new KubeClient({ kubeconfigPath: cp.adminKubeconfig });
+  // The sync loop is the manager's, and only the manager may write an execution's full spec and its status.
+  kube = new KubeClient({ kubeconfigPath: cp.managerKubeconfig });
   jenkins = await startJenkinsDouble({ credentials: async () => USER, quietPeriodSeconds: 0 });
   await kube.resource(Core.Namespace).create({ metadata: { name: 'demo' } });
   processor = new ExecutionSyncProcessor({
@@ -96,7 +97,7 @@ it('keeps the job, and blames nobody, while the apiserver is unreachable', async
   const proxy = await TcpProxy.start(Number(new URL(cp.server).port));
   try {
     const path = join(cp.dir, 'via-proxy.kubeconfig');
-    writeFileSync(path, kubeconfigYaml({ ...cp.access(), server: `https://127.0.0.1:${proxy.port}` }));
+    writeFileSync(path, kubeconfigYaml({ ...cp.access(cp.manager), server: `https://127.0.0.1:${proxy.port}` }));
     const viaProxy = new KubeClient({ kubeconfigPath: path });
     const cut = new ExecutionSyncProcessor({
       kube: viaProxy, engine: new JenkinsEngineClient(), logger: silentLogger, now: () => now,

@@ -1,14 +1,17 @@
 // GitCliConfigSource against real repositories: over file:// and over smart HTTP (git http-backend), with and
-// without Basic auth. Needs only git.
+// without Basic auth, and under the outbound policy (addresses, plain http, redirects, DNS pinning). Needs only git.
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { GitCliConfigSource, GitSourceError } from '@keelson/git-source';
+import type { OutboundPolicy } from '@keelson/outbound';
 import { createGitRepository, freePort, GitHttpServer, GitRepository } from '@keelson/servers';
 
 const PASSWORD = 'tok3n-S3cret/with+chars';
+// The servers listen on 127.0.0.1 over plain http, which the policy must allow, as OUTBOUND_ALLOW_* do in local mode.
+const LOCAL: OutboundPolicy = { allowHttp: true, allowCidrs: ['127.0.0.0/8'] };
 
 async function failure(promise: Promise<unknown>): Promise<GitSourceError> {
   try {
@@ -138,7 +141,7 @@ describe('GitCliConfigSource', () => {
   });
 
   describe('over smart HTTP without auth', () => {
-    const http = () => new GitCliConfigSource({ tmpDir: scratch });
+    const http = () => new GitCliConfigSource({ tmpDir: scratch, outbound: LOCAL });
 
     it('resolves a branch and reads a file at an older commit', async () => {
       expect(await http().resolveCommit(open.url('app'), { branch: 'main' })).toBe(tip);
@@ -164,7 +167,7 @@ describe('GitCliConfigSource', () => {
       await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
       const port = (silent.address() as { port: number }).port;
       try {
-        const impatient = new GitCliConfigSource({ timeoutMs: 1500, tmpDir: scratch });
+        const impatient = new GitCliConfigSource({ timeoutMs: 1500, tmpDir: scratch, outbound: LOCAL });
         const error = await failure(impatient.readFile(`http://127.0.0.1:${port}/app`, tip, '.devops.yml'));
         expect(error.code).toBe('Timeout');
         expect(error.retryable).toBe(true);
@@ -189,7 +192,7 @@ describe('GitCliConfigSource', () => {
     });
 
     it('resolves and reads with the right credentials, which appear in no git argument', async () => {
-      const authed = new GitCliConfigSource({ tmpDir: scratch, gitBinary: recordingGit });
+      const authed = new GitCliConfigSource({ tmpDir: scratch, gitBinary: recordingGit, outbound: LOCAL });
       const auth = { username: 'ci', password: PASSWORD };
       expect(await authed.resolveCommit(guarded.url('app'), { branch: 'main' }, auth)).toBe(tip);
       expect(await authed.readFile(guarded.url('app'), older, '.devops.yml', auth)).toBe('stages: [old]\n');
@@ -201,14 +204,14 @@ describe('GitCliConfigSource', () => {
     });
 
     it('reports AuthFailed without credentials', async () => {
-      const error = await failure(new GitCliConfigSource({ tmpDir: scratch }).resolveCommit(guarded.url('app'), { branch: 'main' }));
+      const error = await failure(new GitCliConfigSource({ tmpDir: scratch, outbound: LOCAL }).resolveCommit(guarded.url('app'), { branch: 'main' }));
       expect(error.code).toBe('AuthFailed');
       expect(error.retryable).toBe(false);
     });
 
     it('reports AuthFailed for a wrong password and never repeats the password', async () => {
       const wrong = { username: 'ci', password: `${PASSWORD}-wrong` };
-      const quiet = new GitCliConfigSource({ tmpDir: scratch });
+      const quiet = new GitCliConfigSource({ tmpDir: scratch, outbound: LOCAL });
       for (const attempt of [
         quiet.resolveCommit(guarded.url('app'), { branch: 'main' }, wrong),
         quiet.readFile(guarded.url('app'), older, '.devops.yml', wrong),
@@ -224,9 +227,108 @@ describe('GitCliConfigSource', () => {
 
     it('refuses credentials embedded in the URL without repeating them', async () => {
       const url = guarded.url('app').replace('http://', `http://ci:${encodeURIComponent(PASSWORD)}@`);
-      const error = await failure(new GitCliConfigSource({ tmpDir: scratch }).resolveCommit(url, { branch: 'main' }));
+      const error = await failure(new GitCliConfigSource({ tmpDir: scratch, outbound: LOCAL }).resolveCommit(url, { branch: 'main' }));
       expect(error.code).toBe('InvalidUrl');
       expect(error.message).not.toContain(encodeURIComponent(PASSWORD));
+    });
+  });
+
+  describe('under the outbound policy', () => {
+    const auth = { username: 'ci', password: PASSWORD };
+    // A git that does not exist: a call that got past the policy would fail with GitFailed instead.
+    const noGit = () => join(work, 'no-such-git');
+
+    it.each([
+      ['loopback', () => open.url('app')],
+      ['loopback written as a number', () => `http://2130706433:${open.port}/app`],
+      ['loopback in hex', () => `http://0x7f.1:${open.port}/app`],
+      ['IPv4-mapped loopback', () => `http://[::ffff:127.0.0.1]:${open.port}/app`],
+      ['IPv6 loopback', () => `http://[::1]:${open.port}/app`],
+      ['the metadata address', () => 'http://169.254.169.254/latest/meta-data.git'],
+      ['the metadata address written as a number', () => 'http://2852039166/app'],
+      ['a private address', () => 'https://10.0.0.1/app.git'],
+    ])('refuses %s unless allowCidrs contains it, anonymous or not, before git runs', async (_what, url) => {
+      const byDefault = new GitCliConfigSource({ tmpDir: scratch, gitBinary: noGit() });
+      const httpAllowed = new GitCliConfigSource({ tmpDir: scratch, gitBinary: noGit(), outbound: { allowHttp: true, allowCidrs: [] } });
+      const before = open.requests.length;
+      for (const attempt of [byDefault.resolveCommit(url(), { branch: 'main' }), httpAllowed.readFile(url(), tip, '.devops.yml', auth)]) {
+        const error = await failure(attempt);
+        expect(error.code).toBe('DestinationRefused');
+        expect(error.retryable).toBe(false);
+        expect(error.message).toMatch(/an? (loopback|link-local|private) address/);
+        expect(error.message).not.toContain(PASSWORD);
+      }
+      expect(open.requests.length).toBe(before);
+    });
+
+    it('names the metadata address when that is where the URL points', async () => {
+      const error = await failure(new GitCliConfigSource({ tmpDir: scratch, gitBinary: noGit() }).resolveCommit('http://169.254.169.254/x.git', { branch: 'main' }));
+      expect(error.message).toContain('169.254.169.254, a link-local address (169.254.0.0/16, the cloud metadata address)');
+    });
+
+    it('reaches loopback once the operator allows 127.0.0.0/8, and refuses plain http for credentials unless allowHttp', async () => {
+      expect(await new GitCliConfigSource({ tmpDir: scratch, outbound: LOCAL }).resolveCommit(`http://0x7f.1:${open.port}/app`, { branch: 'main' })).toBe(tip);
+      const httpsOnly = new GitCliConfigSource({ tmpDir: scratch, outbound: { allowHttp: false, allowCidrs: ['127.0.0.0/8'] } });
+      // Anonymous reads may use http: nothing is sent that a listener could take.
+      expect(await httpsOnly.resolveCommit(open.url('app'), { branch: 'main' })).toBe(tip);
+      const before = guarded.requests.length;
+      const error = await failure(httpsOnly.resolveCommit(guarded.url('app'), { branch: 'main' }, auth));
+      expect(error.code).toBe('DestinationRefused');
+      expect(error.message).toContain('plain http is refused by the outbound policy');
+      expect(guarded.requests.length).toBe(before);
+    });
+
+    it('connects git only to the address it checked: a name only the check can resolve still works', async () => {
+      // `.test` names exist in no DNS: git reaches the server only through the pinned address.
+      const pinned = new GitCliConfigSource({ tmpDir: scratch, outbound: LOCAL, lookup: async (host) => (host === 'git-a.test' ? ['127.0.0.1'] : []) });
+      const url = `http://git-a.test:${guarded.port}/app`;
+      const before = guarded.requests.length;
+      expect(await pinned.resolveCommit(url, { branch: 'main' }, auth)).toBe(tip);
+      expect(await pinned.readFile(url, older, '.devops.yml', auth)).toBe('stages: [old]\n');
+      expect(guarded.requests.slice(before).some((r) => r.user === 'ci' && r.status === 200)).toBe(true);
+    });
+
+    it('does not let a second DNS answer move git: the checked address wins over the system resolver', async () => {
+      // The check is told localhost is 127.0.0.2, where nothing listens; the system resolver says 127.0.0.1,
+      // where the server is. Reaching the server would mean git resolved the name again.
+      const rebound = new GitCliConfigSource({ tmpDir: scratch, outbound: LOCAL, lookup: async () => ['127.0.0.2'] });
+      const before = open.requests.length;
+      const error = await failure(rebound.resolveCommit(`http://localhost:${open.port}/app`, { branch: 'main' }));
+      expect(error.code).toBe('Unreachable');
+      expect(open.requests.length).toBe(before);
+    });
+
+    it('refuses a name with one refused address among allowed ones', async () => {
+      const mixed = new GitCliConfigSource({ tmpDir: scratch, outbound: LOCAL, lookup: async () => ['127.0.0.1', '169.254.169.254'] });
+      const error = await failure(mixed.resolveCommit(`http://git-b.test:${open.port}/app`, { branch: 'main' }));
+      expect(error.code).toBe('DestinationRefused');
+      expect(error.message).toContain('resolves to 169.254.169.254');
+    });
+
+    it('reports a name DNS does not know as a retryable Unreachable', async () => {
+      const error = await failure(new GitCliConfigSource({ tmpDir: scratch, outbound: LOCAL }).resolveCommit('https://no-such-host.invalid/app.git', { branch: 'main' }));
+      expect(error.code).toBe('Unreachable');
+      expect(error.retryable).toBe(true);
+      expect(error.message).toContain('"no-such-host.invalid" could not be resolved');
+    });
+
+    it('never follows a redirect, so the token cannot go to the server it points at', async () => {
+      // git's default (http.followRedirects=initial) would follow this one and hand the guarded server the token.
+      const moved = await GitHttpServer.start({ root: join(work, 'repos'), redirectTo: guarded.baseUrl });
+      try {
+        const before = guarded.requests.length;
+        const source = new GitCliConfigSource({ tmpDir: scratch, outbound: LOCAL });
+        for (const attempt of [source.resolveCommit(moved.url('app'), { branch: 'main' }, auth), source.readFile(moved.url('app'), older, '.devops.yml', auth)]) {
+          const error = await failure(attempt);
+          expect(error.code).toBe('DestinationRefused');
+          expect(error.message).toContain('redirects are never followed');
+        }
+        expect(moved.requests.map((r) => r.status)).toEqual([302, 302]);
+        expect(moved.requests.some((r) => r.authorization)).toBe(false);
+        expect(guarded.requests.length).toBe(before);
+      } finally {
+        await moved.stop();
+      }
     });
   });
 });

@@ -22,7 +22,7 @@ afterAll(async () => {
 describe('the manager process', () => {
   it('is live at once but ready only after every informer has synced', async () => {
     const kubeconfig = join(cp.dir, 'via-proxy.kubeconfig');
-    writeFileSync(kubeconfig, kubeconfigYaml({ ...cp.access(), server: `https://127.0.0.1:${proxy.port}` }));
+    writeFileSync(kubeconfig, kubeconfigYaml({ ...cp.access(cp.manager), server: `https://127.0.0.1:${proxy.port}` }));
     proxy.sever();
     // Its own queue prefix on the machine's Redis, which other tests and tenants share.
     manager = await startManager({ KUBECONFIG: kubeconfig, PORT: String(await freePort()), HOST: '127.0.0.1', REDIS_PREFIX: `keelson-test-${process.pid}` }, silentLogger);

@@ -24,7 +24,7 @@ beforeAll(async () => {
   for (let i = 0; i < 2; i++) {
     // API only: no controller admits or runs anything, so only creation is measured.
     managers.push(await startManager({
-      KUBECONFIG: cp.adminKubeconfig, HOST: '127.0.0.1', PORT: String(await freePort()), ROLES: 'api',
+      KUBECONFIG: cp.managerKubeconfig, HOST: '127.0.0.1', PORT: String(await freePort()), ROLES: 'api',
       REDIS_URL: redis.url, ALLOW_FILE_REPOSITORIES: 'true',
     }, silentLogger));
   }

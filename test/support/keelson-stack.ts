@@ -56,9 +56,12 @@ export class KeelsonStack {
       const stack = new KeelsonStack(cluster, parts.redis, parts.repo, parts.jenkins, kube);
       for (const ns of ['keelson-system', 'demo']) await kube.resource(Core.Namespace).create({ metadata: { name: ns } });
       stack.managerEnv = {
-        KUBECONFIG: cluster.adminKubeconfig, HOST: '127.0.0.1', REDIS_URL: parts.redis.url, REDIS_PREFIX: `keelson-${randomBytes(4).toString('hex')}`,
+        // The manager's own identity: the admission policy lets only it decide what an execution runs.
+        KUBECONFIG: cluster.managerKubeconfig, HOST: '127.0.0.1', REDIS_URL: parts.redis.url, REDIS_PREFIX: `keelson-${randomBytes(4).toString('hex')}`,
         DATA_PLANE_JENKINS_URL: `${parts.jenkins.url()}/{namespace}`, ALLOW_FILE_REPOSITORIES: 'true', LOG_LEVEL: 'warn',
         SYNC_BASE_POLL_MS: '200', SYNC_MAX_POLL_MS: '2000', RESYNC_SECONDS: '5',
+        // The tests' git servers listen on 127.0.0.1 over plain http; the operator's knobs let credentials reach them (ADR 0004).
+        OUTBOUND_ALLOW_HTTP: 'true', OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8',
         ...options.managerEnv,
       };
       if (options.manager ?? true) await stack.startManager();

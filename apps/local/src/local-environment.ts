@@ -75,8 +75,10 @@ export class LocalEnvironment {
     });
     const sample = await GitRepository.create({ '.devops.yml': SAMPLE_DEVOPS_YML, 'README.md': '# A sample repository for Keelson\n' }, { dir: join(stateDir, 'sample-repo') });
 
+    // The manager has its own identity, the one the admission policy lets decide what an execution runs; people
+    // get the admin's kubeconfig, and are held to the policy like any tenant.
     this.manager = await startManager({
-      ...env, KUBECONFIG: kubeconfig, HOST: '127.0.0.1', PORT: env.PORT || '8080', REDIS_URL: redisUrl,
+      ...env, KUBECONFIG: this.cluster.managerKubeconfig, HOST: '127.0.0.1', PORT: env.PORT || '8080', REDIS_URL: redisUrl,
       LEADER_ELECTION_NAMESPACE: 'kube-system', DATA_PLANE_JENKINS_URL: `${this.jenkins.url()}/{namespace}`, ALLOW_FILE_REPOSITORIES: 'true',
     }, this.logger.child({ component: 'manager' }));
     await createSamplePipeline(kube, sample.fileUrl);

@@ -37,3 +37,33 @@ describe('loadConfig', () => {
     expect(JSON.stringify(describeConfig(MANAGER_VARIABLES, config))).not.toContain('hunter2');
   });
 });
+
+describe('API_AUTH=disabled', () => {
+  it.each(['127.0.0.1', '127.1.2.3', '::1', '[::1]', '0:0:0:0:0:0:0:1', 'localhost', 'LOCALHOST'])('is accepted on the loopback address %s', (host) => {
+    expect(loadConfig(MANAGER_VARIABLES, { API_AUTH: 'disabled', HOST: host }).apiAuth).toBe('disabled');
+  });
+
+  it.each(['0.0.0.0', '::', '10.0.0.5', '128.0.0.1', 'keelson.example.com', 'localhost.example.com'])('is refused at boot on %s, naming API_AUTH and HOST', (host) => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig(MANAGER_VARIABLES, { API_AUTH: 'disabled', HOST: host });
+    } catch (err) {
+      error = err as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.problems).toEqual([{ env: 'API_AUTH', problem: expect.stringContaining('HOST is a loopback address') }]);
+    expect(error!.message).toContain(`HOST is ${JSON.stringify(host)}`);
+  });
+
+  it('is refused with the default HOST, which binds every address', () => {
+    expect(() => loadConfig(MANAGER_VARIABLES, { API_AUTH: 'disabled' })).toThrow(/API_AUTH: disabled is allowed only when HOST is a loopback address.*HOST is "0\.0\.0\.0"/);
+  });
+
+  it('is reported together with the other bad variables', () => {
+    expect(() => loadConfig(MANAGER_VARIABLES, { API_AUTH: 'disabled', PORT: '0' })).toThrow(/PORT: [\s\S]*API_AUTH: disabled/);
+  });
+
+  it('leaves API_AUTH=kubernetes free to bind any address', () => {
+    expect(loadConfig(MANAGER_VARIABLES, { API_AUTH: 'kubernetes', HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+  });
+});

@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net';
 import { ConfigVariable } from './config-schema';
 
 type ValueOf<V> = V extends ConfigVariable<infer T> ? T : never;
@@ -32,8 +33,38 @@ export function loadConfig<S extends Record<string, ConfigVariable<unknown>>>(sc
       problems.push({ env: def.env, problem: `${(err as Error).message}${shown}` });
     }
   }
+  problems.push(...crossCheck(schema, result));
   if (problems.length) throw new ConfigError(problems);
   return result as LoadedConfig<S>;
+}
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** 127.0.0.0/8, ::1 (in any spelling, bracketed or not) and localhost. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  if (/^localhost\.?$/i.test(bare)) return true;
+  const family = isIP(bare);
+  return family !== 0 && LOOPBACK.check(bare, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/**
+ * Rules between variables, on the values that parsed (a rule whose input failed stays silent). Each applies to
+ * a schema that declares the keys it reads, so loadConfig stays usable with any schema.
+ */
+function crossCheck(schema: Record<string, ConfigVariable<unknown>>, values: Record<string, unknown>): Array<{ env: string; problem: string }> {
+  const problems: Array<{ env: string; problem: string }> = [];
+  // An API without authentication is a development convenience; reachable from other hosts, it hands every
+  // project to anyone on the network.
+  if (schema.apiAuth && schema.host && values.apiAuth === 'disabled' && !isLoopbackHost(String(values.host))) {
+    problems.push({
+      env: schema.apiAuth.env,
+      problem: `disabled is allowed only when ${schema.host.env} is a loopback address (127.0.0.0/8, ::1 or localhost); ${schema.host.env} is ${JSON.stringify(values.host)}`,
+    });
+  }
+  return problems;
 }
 
 /** The configuration as it may be logged: sensitive values replaced. */

@@ -4,4 +4,6 @@ export { CrdDefinition, PrinterColumn } from './crd-definition';
 export { ALL_KINDS } from './kinds';
 export { EXECUTION_PHASES, TERMINAL_PHASES, STEP_PHASES, TRIGGER_EVENTS } from './kinds/pipeline-execution';
 export { PROVIDER_TYPES } from './kinds/source-code-provider';
-export { renderCrdFiles, customResourceDefinition } from './render';
+export { renderCrdFiles, renderAdmissionFile, renderManifestFiles, customResourceDefinition, RenderedFile, RenderOptions } from './render';
+export { DEFAULT_MANAGER_USERNAME, EXECUTION_ADMISSION_POLICY, REQUESTER_FIELDS, executionAdmissionPolicy } from './execution-admission';
+export { CelRule } from './schema-types';

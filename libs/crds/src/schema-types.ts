@@ -72,6 +72,17 @@ export function Conditions() {
   });
 }
 
+/** One CEL rule of a CRD field (`x-kubernetes-validations`): the apiserver refuses the object with `message`. */
+export interface CelRule {
+  rule: string;
+  message: string;
+}
+
+/** Schema options that attach CEL rules to a field; spread into the field's TypeBox options. */
+export function Rules(...rules: CelRule[]): { 'x-kubernetes-validations': CelRule[] } {
+  return { 'x-kubernetes-validations': rules };
+}
+
 export const ObservedGeneration = Type.Integer({ minimum: 0, description: 'The metadata.generation this status describes.' });
 
 export type { TSchema };

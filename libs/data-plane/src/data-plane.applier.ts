@@ -9,12 +9,13 @@ import {
   CredentialGenerator, DataPlaneCredentials, defaultCredentialGenerator, generateCredential, GeneratedSecret, JENKINS_ADMIN_SECRET,
   MINIO_ROOT_SECRET, REGISTRY_AUTH_SECRET, REGISTRY_TLS_SECRET,
 } from './credentials';
-import { desiredDataPlane, desiredNamespace } from './data-plane.desired';
+import { desiredDataPlane, desiredNamespaces } from './data-plane.desired';
 import { DataPlaneInput, resolveDataPlaneInput, ResolvedDataPlaneInput } from './data-plane.input';
 import { FIELD_MANAGER, LABELS, NAMES, registryDnsNames } from './data-plane.names';
 import type { EndpointResolver } from './endpoint-resolver';
 import type { JenkinsProbe } from './jenkins-probe';
 import { secretObject } from './object-builders';
+import { removePipelineLeftovers } from './leftovers';
 import { registryTlsNeedsRenewal } from './registry-tls';
 import { kubeFailure, readSecretData } from './secret-data';
 
@@ -44,7 +45,7 @@ export interface DataPlaneProvisionerOptions {
 const KIND_TYPES: Record<string, ResourceType> = {
   Namespace: Core.Namespace, Secret: Core.Secret, ConfigMap: Core.ConfigMap, Service: Core.Service,
   ServiceAccount: Core.ServiceAccount, PersistentVolumeClaim: Core.PersistentVolumeClaim, Deployment: Core.Deployment,
-  Role: Core.Role, RoleBinding: Core.RoleBinding, NetworkPolicy: Core.NetworkPolicy,
+  Role: Core.Role, RoleBinding: Core.RoleBinding, ClusterRole: Core.ClusterRole, NetworkPolicy: Core.NetworkPolicy,
 };
 
 function typeOf(obj: KubeObject): ResourceType {
@@ -72,15 +73,15 @@ export class DataPlaneProvisioner {
 
   async ensure(raw: DataPlaneInput): Promise<DataPlaneStatus> {
     const input = resolveDataPlaneInput(raw);
-    const log = this.logger.child({ project: input.project, namespace: input.namespace });
-    // The namespace first: the generated Secrets are read from it and created in it.
-    const namespace = desiredNamespace(input);
-    await this.applyOrFail(namespace);
+    const log = this.logger.child({ project: input.project, namespace: input.namespace, buildNamespace: input.buildNamespace });
+    // The namespaces first: the generated Secrets are read from the data-plane one and created in it.
+    const namespaces = desiredNamespaces(input);
+    for (const namespace of namespaces) await this.applyOrFail(namespace);
     const credentials = await this.credentials(input, log);
     const objects = desiredDataPlane(input, credentials).filter((obj) => obj.kind !== 'Namespace');
     const missingNamespaces: string[] = [];
     for (const obj of objects) {
-      const isBuildBinding = obj.kind === 'RoleBinding' && obj.metadata.namespace !== input.namespace;
+      const isBuildBinding = obj.kind === 'RoleBinding' && obj.metadata.labels?.[LABELS.buildBindingOf] !== undefined;
       try {
         await (obj.kind === 'PersistentVolumeClaim' ? this.applyClaim(obj, log) : this.apply(obj));
       } catch (err) {
@@ -91,8 +92,9 @@ export class DataPlaneProvisioner {
     }
     if (missingNamespaces.length > 0) log.warn({ missingNamespaces }, 'managed namespaces missing in the data-plane cluster');
     await this.pruneBuildBindings(input, log);
+    await removePipelineLeftovers(this.kube, input, log);
     const status: DataPlaneStatus = { namespace: input.namespace, missingNamespaces, ...(await this.readiness(input)) };
-    log.info({ objects: objects.length + 1, ready: status.ready, reason: status.reason }, 'data plane applied');
+    log.info({ objects: objects.length + namespaces.length, ready: status.ready, reason: status.reason }, 'data plane applied');
     return status;
   }
 
@@ -175,12 +177,16 @@ export class DataPlaneProvisioner {
     return value;
   }
 
-  /** RoleBindings of this build ServiceAccount in namespaces the project no longer owns are deleted. */
+  /**
+   * RoleBindings of this build ServiceAccount in namespaces the project no longer owns are deleted. Bindings made
+   * before the builds namespace existed are labelled with the data-plane namespace: they are pruned the same way
+   * (those in namespaces still owned were just rewritten by the apply above).
+   */
   private async pruneBuildBindings(input: ResolvedDataPlaneInput, log: Logger): Promise<void> {
     const bindings = this.kube.resource(Core.RoleBinding);
     let list;
     try {
-      list = await bindings.list(undefined, { labelSelector: `${LABELS.buildBindingOf}=${input.namespace}` });
+      list = await bindings.list(undefined, { labelSelector: `${LABELS.buildBindingOf} in (${input.buildNamespace},${input.namespace})` });
     } catch (err) {
       throw kubeFailure('listing build RoleBindings', err);
     }

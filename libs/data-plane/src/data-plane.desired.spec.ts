@@ -1,9 +1,9 @@
 import type { KubeObject } from '@keelson/kube';
 import { parse } from 'yaml';
 
-import { DataPlaneError } from './data-plane.errors';
 import { desiredDataPlane } from './data-plane.desired';
 import { DATA_PLANE_SUFFIX } from './data-plane.names';
+import { PRIVATE_IPV4, PRIVATE_IPV6 } from './network-policy.desired';
 import { aDataPlaneInput, someCredentials } from './testing/data-plane.builders';
 
 type Container = {
@@ -19,7 +19,8 @@ type PodSpec = {
 
 const objects = (overrides = {}) => desiredDataPlane(aDataPlaneInput(overrides), someCredentials());
 const find = (list: KubeObject[], kind: string, name: string, namespace = 'team-a-pipeline'): KubeObject => {
-  const found = list.find((o) => o.kind === kind && o.metadata.name === name && (kind === 'Namespace' || o.metadata.namespace === namespace));
+  const clusterScoped = kind === 'Namespace' || kind === 'ClusterRole';
+  const found = list.find((o) => o.kind === kind && o.metadata.name === name && (clusterScoped || o.metadata.namespace === namespace));
   if (!found) throw new Error(`no ${kind} ${namespace}/${name}`);
   return found;
 };
@@ -29,50 +30,92 @@ const allContainers = (list: KubeObject[]) => deployments(list).flatMap((d) => [
 const secretData = (s: KubeObject): Record<string, string> =>
   Object.fromEntries(Object.entries(s.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
 
+type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+type Peer = { namespaceSelector?: { matchLabels: Record<string, string> }; podSelector?: { matchLabels?: Record<string, string> }; ipBlock?: { cidr: string; except: string[] } };
+type PolicySpec = {
+  podSelector: Record<string, unknown>; policyTypes: string[];
+  ingress?: Array<{ from: Peer[]; ports?: Array<{ protocol: string; port: number }> }>;
+  egress?: Array<{ to: Peer[]; ports?: Array<{ protocol: string; port: number }> }>;
+};
+const policy = (list: KubeObject[], name: string, namespace: string) => find(list, 'NetworkPolicy', name, namespace).spec as PolicySpec;
+const inNamespace = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
+
 describe('desiredDataPlane', () => {
-  it('puts every namespaced object into <project>-pipeline except the build RoleBindings', () => {
+  it('keeps Jenkins, the registry and MinIO in <project>-pipeline and everything builds touch in <project>-builds', () => {
     const list = objects();
     expect(find(list, 'Namespace', 'team-a-pipeline').metadata.namespace).toBeUndefined();
-    for (const obj of list.filter((o) => o.kind !== 'Namespace' && o.kind !== 'RoleBinding')) {
-      expect(obj.metadata.namespace).toBe(`team-a${DATA_PLANE_SUFFIX}`);
-    }
+    expect(find(list, 'Namespace', 'team-a-builds').metadata.namespace).toBeUndefined();
+    const inBuilds = list.filter((o) => o.metadata.namespace === 'team-a-builds').map((o) => `${o.kind}/${o.metadata.name}`).sort();
+    expect(inBuilds).toEqual([
+      'NetworkPolicy/keelson-build-egress', 'NetworkPolicy/keelson-default-deny', 'NetworkPolicy/keelson-fork-build-egress',
+      'Role/jenkins-agents', 'RoleBinding/jenkins-agents',
+      'Secret/registry-ca', 'Secret/registry-push', 'ServiceAccount/keelson-build',
+    ]);
+    const elsewhere = list.filter((o) => o.kind !== 'Namespace' && o.kind !== 'ClusterRole' && o.metadata.namespace !== 'team-a-builds'
+      && !(o.kind === 'RoleBinding' && o.metadata.name === 'keelson-build-team-a'));
+    for (const obj of elsewhere) expect(obj.metadata.namespace).toBe(`team-a${DATA_PLANE_SUFFIX}`);
+  });
+
+  it('leaves nothing a build uses in <project>-pipeline: only the data plane\'s own Secrets stay there', () => {
+    const list = objects();
+    const pipelineSecrets = list.filter((o) => o.kind === 'Secret' && o.metadata.namespace === 'team-a-pipeline').map((o) => o.metadata.name).sort();
+    expect(pipelineSecrets).toEqual(['jenkins-admin', 'minio-root', 'registry-auth', 'registry-tls']);
+    expect(list.filter((o) => o.metadata.namespace === 'team-a-pipeline' && ['Role', 'RoleBinding'].includes(o.kind as string))).toEqual([]);
+    expect(list.some((o) => o.kind === 'ServiceAccount' && o.metadata.name === 'keelson-build' && o.metadata.namespace === 'team-a-pipeline')).toBe(false);
   });
 
   it('builds exactly the objects the issue lists, under the names other parts of Keelson rely on', () => {
     const names = objects().map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort();
     expect(names).toEqual([
+      'ClusterRole//keelson-deploy',
       'ConfigMap/team-a-pipeline/jenkins-casc',
       'Deployment/team-a-pipeline/jenkins',
       'Deployment/team-a-pipeline/minio',
       'Deployment/team-a-pipeline/registry',
+      'Namespace//team-a-builds',
       'Namespace//team-a-pipeline',
+      'NetworkPolicy/team-a-builds/keelson-build-egress',
+      'NetworkPolicy/team-a-builds/keelson-default-deny',
+      'NetworkPolicy/team-a-builds/keelson-fork-build-egress',
       'NetworkPolicy/team-a-pipeline/keelson-data-plane',
+      'NetworkPolicy/team-a-pipeline/keelson-minio',
       'PersistentVolumeClaim/team-a-pipeline/jenkins-home',
       'PersistentVolumeClaim/team-a-pipeline/minio-data',
       'PersistentVolumeClaim/team-a-pipeline/registry-data',
-      'Role/team-a-pipeline/jenkins-agents',
-      'RoleBinding/team-a-pipeline/jenkins-agents',
+      'Role/team-a-builds/jenkins-agents',
+      'RoleBinding/team-a-builds/jenkins-agents',
       'RoleBinding/team-a/keelson-build-team-a',
+      'Secret/team-a-builds/registry-ca',
+      'Secret/team-a-builds/registry-push',
       'Secret/team-a-pipeline/jenkins-admin',
       'Secret/team-a-pipeline/minio-root',
       'Secret/team-a-pipeline/registry-auth',
-      'Secret/team-a-pipeline/registry-ca',
-      'Secret/team-a-pipeline/registry-push',
       'Secret/team-a-pipeline/registry-tls',
       'Service/team-a-pipeline/jenkins',
       'Service/team-a-pipeline/minio',
       'Service/team-a-pipeline/registry',
+      'ServiceAccount/team-a-builds/keelson-build',
       'ServiceAccount/team-a-pipeline/jenkins',
-      'ServiceAccount/team-a-pipeline/keelson-build',
     ]);
   });
 
-  it('labels every object as managed by and part of keelson, for its project', () => {
+  it('labels every object as managed by and part of keelson, and every project object with its project', () => {
     for (const obj of objects()) {
-      expect(obj.metadata.labels).toMatchObject({
-        'app.kubernetes.io/managed-by': 'keelson', 'app.kubernetes.io/part-of': 'keelson', 'keelson.dev/project': 'team-a',
-      });
+      expect(obj.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'keelson', 'app.kubernetes.io/part-of': 'keelson' });
+      // The deploy ClusterRole is shared by every project: a project label would flip at each project's apply.
+      if (obj.kind === 'ClusterRole') expect(obj.metadata.labels).not.toHaveProperty(['keelson.dev/project']);
+      else expect(obj.metadata.labels).toMatchObject({ 'keelson.dev/project': 'team-a' });
     }
+  });
+
+  it('applies namespaces first, NetworkPolicies before any pod can run, and the ClusterRole before the RoleBindings that bind it', () => {
+    const order = objects({ managedNamespaces: ['team-a', 'team-a-staging'] }).map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(order.slice(0, 2)).toEqual(['Namespace/team-a-pipeline', 'Namespace/team-a-builds']);
+    expect(order.indexOf('NetworkPolicy/keelson-default-deny')).toBeLessThan(order.indexOf('Deployment/jenkins'));
+    const clusterRole = order.indexOf('ClusterRole/keelson-deploy');
+    const bindings = order.flatMap((o, i) => (o === 'RoleBinding/keelson-build-team-a' ? [i] : []));
+    expect(bindings).toHaveLength(2);
+    for (const i of bindings) expect(clusterRole).toBeLessThan(i);
   });
 
   it('is deterministic, so a second apply has nothing to change', () => {
@@ -150,22 +193,28 @@ describe('desiredDataPlane', () => {
       expect((svc.spec as { ports: Array<{ name: string; port: number }> }).ports.map((p) => [p.name, p.port])).toEqual([['http', 8080], ['agent', 50000]]);
     });
 
-    it('lets the jenkins ServiceAccount manage pods in its own namespace only', () => {
+    it('lets the jenkins ServiceAccount of <project>-pipeline manage pods in <project>-builds only, and touch no Secret', () => {
       const list = objects();
-      const role = find(list, 'Role', 'jenkins-agents');
-      const resources = (role.rules as Array<{ resources: string[] }>).flatMap((r) => r.resources);
-      expect(resources).toEqual(expect.arrayContaining(['pods', 'pods/exec', 'pods/log']));
-      expect(resources).not.toContain('secrets');
-      const binding = find(list, 'RoleBinding', 'jenkins-agents');
+      const role = find(list, 'Role', 'jenkins-agents', 'team-a-builds');
+      const resources = (role.rules as Rule[]).flatMap((r) => r.resources);
+      expect(resources.sort()).toEqual(['events', 'pods', 'pods/exec', 'pods/log']);
+      expect((role.rules as Rule[]).flatMap((r) => r.apiGroups)).toEqual(['', '', '', '']);
+      const binding = find(list, 'RoleBinding', 'jenkins-agents', 'team-a-builds');
       expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'jenkins-agents' });
-      expect(list.filter((o) => o.kind === 'ClusterRoleBinding' || o.kind === 'ClusterRole')).toEqual([]);
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'jenkins', namespace: 'team-a-pipeline' }]);
+      expect(find(list, 'ServiceAccount', 'jenkins').metadata.namespace).toBe('team-a-pipeline');
+      expect(list.filter((o) => o.kind === 'ClusterRoleBinding')).toEqual([]);
+      // No rule anywhere mentions Secrets.
+      for (const r of list.filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')) {
+        expect((r.rules as Rule[]).flatMap((rule) => rule.resources)).not.toContain('secrets');
+      }
     });
 
     it('carries the project namespace, WebSocket agents and CSRF protection in a JCasC document that parses', () => {
       const cm = find(objects(), 'ConfigMap', 'jenkins-casc');
       const casc = parse((cm.data as Record<string, string>)['jenkins.yaml']);
       const cloud = casc.jenkins.clouds[0].kubernetes;
-      expect(cloud).toMatchObject({ name: 'kubernetes', namespace: 'team-a-pipeline', webSocket: true, jenkinsUrl: 'http://jenkins.team-a-pipeline.svc:8080/', containerCapStr: '3' });
+      expect(cloud).toMatchObject({ name: 'kubernetes', namespace: 'team-a-builds', webSocket: true, jenkinsUrl: 'http://jenkins.team-a-pipeline.svc:8080/', containerCapStr: '3' });
       expect(casc.jenkins.crumbIssuer).toEqual({ standard: { excludeClientIPFromCrumb: true } });
       expect(casc.jenkins.securityRealm.local.users).toEqual([{ id: '${JENKINS_ADMIN_ID}', password: '${JENKINS_ADMIN_PASSWORD}' }]);
       expect(casc.jenkins.authorizationStrategy.loggedInUsersCanDoAnything.allowAnonymousRead).toBe(false);
@@ -189,15 +238,15 @@ describe('desiredDataPlane', () => {
       expect(spec.volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: 'registry-data' } });
     });
 
-    it('gives build pods a dockerconfigjson for registry.<ns>.svc:5000 and the CA under ca.crt', () => {
+    it('gives build pods, in <project>-builds, a dockerconfigjson for registry.<project>-pipeline.svc:5000 and the CA under ca.crt', () => {
       const list = objects();
-      const push = find(list, 'Secret', 'registry-push');
+      const push = find(list, 'Secret', 'registry-push', 'team-a-builds');
       expect(push.type).toBe('kubernetes.io/dockerconfigjson');
       const config = JSON.parse(secretData(push)['.dockerconfigjson']);
       expect(config.auths['registry.team-a-pipeline.svc:5000']).toEqual({
         username: 'keelson', password: 'registry-password-1', auth: Buffer.from('keelson:registry-password-1').toString('base64'),
       });
-      expect(secretData(find(list, 'Secret', 'registry-ca'))).toEqual({ 'ca.crt': someCredentials().registryTls.caCrt });
+      expect(secretData(find(list, 'Secret', 'registry-ca', 'team-a-builds'))).toEqual({ 'ca.crt': someCredentials().registryTls.caCrt });
       expect(find(list, 'Secret', 'registry-tls').type).toBe('kubernetes.io/tls');
     });
   });
@@ -217,50 +266,167 @@ describe('desiredDataPlane', () => {
   });
 
   describe('build RBAC', () => {
-    it('binds the deploy ClusterRole to keelson-build in each managed namespace and nowhere else', () => {
+    it('binds keelson-deploy to keelson-build of <project>-builds in each managed namespace and nowhere else', () => {
       const list = objects({ managedNamespaces: ['team-a', 'team-a-staging', 'team-a'] });
       const bindings = list.filter((o) => o.kind === 'RoleBinding' && (o.subjects as Array<{ name: string }>)[0].name === 'keelson-build');
       expect(bindings.map((b) => b.metadata.namespace)).toEqual(['team-a', 'team-a-staging']);
       for (const b of bindings) {
-        expect(b.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' });
-        expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: 'keelson-build', namespace: 'team-a-pipeline' }]);
+        expect(b.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'keelson-deploy' });
+        expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: 'keelson-build', namespace: 'team-a-builds' }]);
+        expect(b.metadata.labels).toMatchObject({ 'keelson.dev/build-binding-of': 'team-a-builds' });
       }
       expect(list.some((o) => o.kind === 'ClusterRoleBinding')).toBe(false);
     });
 
-    it('refuses to grant the build account anything in the data-plane namespace', () => {
-      expect(() => objects({ managedNamespaces: ['team-a', 'team-a-pipeline'] })).toThrow(DataPlaneError);
+    it('lets deploy steps manage workloads and their config, but never Secrets, RBAC, exec or tokens', () => {
+      const role = find(objects(), 'ClusterRole', 'keelson-deploy');
+      expect(role.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'keelson' });
+      const rules = role.rules as Rule[];
+      const granted = (group: string, resource: string) => rules.filter((r) => r.apiGroups.includes(group) && r.resources.includes(resource)).flatMap((r) => r.verbs);
+      const all = ['create', 'get', 'list', 'watch', 'update', 'patch', 'delete'];
+      for (const [group, resource] of [
+        ['apps', 'deployments'], ['apps', 'statefulsets'], ['apps', 'daemonsets'], ['apps', 'replicasets'], ['batch', 'jobs'], ['batch', 'cronjobs'],
+        ['', 'pods'], ['', 'services'], ['', 'configmaps'], ['', 'persistentvolumeclaims'], ['', 'serviceaccounts'],
+        ['networking.k8s.io', 'ingresses'], ['autoscaling', 'horizontalpodautoscalers'], ['policy', 'poddisruptionbudgets'],
+      ]) {
+        expect([`${group}/${resource}`, granted(group, resource).sort()]).toEqual([`${group}/${resource}`, [...all].sort()]);
+      }
+      const resources = rules.flatMap((r) => r.resources);
+      for (const forbidden of ['secrets', 'pods/exec', 'pods/attach', 'pods/portforward', 'serviceaccounts/token', 'roles', 'rolebindings', '*']) {
+        expect(resources).not.toContain(forbidden);
+      }
+      const groups = rules.flatMap((r) => r.apiGroups);
+      expect(groups).not.toContain('rbac.authorization.k8s.io');
+      expect(groups).not.toContain('*');
+      expect(rules.flatMap((r) => r.verbs)).not.toEqual(expect.arrayContaining(['*']));
+      expect(rules.flatMap((r) => r.verbs).filter((v) => ['escalate', 'bind', 'impersonate'].includes(v))).toEqual([]);
+    });
+
+    it('binds another ClusterRole when the operator names one, and then applies no ClusterRole of its own', () => {
+      const list = objects({ deployClusterRole: 'edit' });
+      expect(find(list, 'RoleBinding', 'keelson-build-team-a', 'team-a').roleRef).toMatchObject({ kind: 'ClusterRole', name: 'edit' });
+      expect(list.filter((o) => o.kind === 'ClusterRole')).toEqual([]);
+    });
+
+    it.each(['team-a-pipeline', 'team-a-builds'])('refuses to grant the build account anything in %s', (ns) => {
+      expect(() => objects({ managedNamespaces: ['team-a', ns] })).toThrow(expect.objectContaining({ code: 'InvalidName', message: expect.stringContaining(ns) }));
     });
 
     it('gives the build ServiceAccount no token by default', () => {
-      expect(find(objects(), 'ServiceAccount', 'keelson-build').automountServiceAccountToken).toBe(false);
+      expect(find(objects(), 'ServiceAccount', 'keelson-build', 'team-a-builds').automountServiceAccountToken).toBe(false);
     });
   });
 
-  describe('NetworkPolicy', () => {
-    it('admits only the namespace itself and the manager namespace to Jenkins, registry and MinIO', () => {
-      const np = find(objects(), 'NetworkPolicy', 'keelson-data-plane');
-      const spec = np.spec as { podSelector: unknown; policyTypes: string[]; ingress: Array<{ from: unknown[] }> };
-      expect(spec.policyTypes).toEqual(['Ingress']);
-      expect(spec.podSelector).toEqual({ matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['jenkins', 'registry', 'minio'] }] });
-      expect(spec.ingress).toHaveLength(1);
-      expect(spec.ingress[0].from).toEqual([
-        { podSelector: {} },
-        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'keelson-system' } } },
-      ]);
+  describe('Pod Security', () => {
+    const labels = (list: KubeObject[], ns: string) => find(list, 'Namespace', ns).metadata.labels ?? {};
+    const level = (l: string) => ({
+      'pod-security.kubernetes.io/enforce': l, 'pod-security.kubernetes.io/enforce-version': 'latest',
+      'pod-security.kubernetes.io/warn': l, 'pod-security.kubernetes.io/warn-version': 'latest',
+      'pod-security.kubernetes.io/audit': l, 'pod-security.kubernetes.io/audit-version': 'latest',
     });
 
-    it('admits only the namespace itself when the manager runs outside the cluster', () => {
-      const np = find(objects({ managerNamespace: undefined }), 'NetworkPolicy', 'keelson-data-plane');
-      expect((np.spec as { ingress: Array<{ from: unknown[] }> }).ingress[0].from).toEqual([{ podSelector: {} }]);
+    it('enforces restricted on <project>-pipeline and baseline on <project>-builds', () => {
+      const list = objects();
+      expect(labels(list, 'team-a-pipeline')).toMatchObject(level('restricted'));
+      expect(labels(list, 'team-a-builds')).toMatchObject(level('baseline'));
+    });
+
+    it('makes <project>-builds privileged only when the operator allowed it, whatever the setting says', () => {
+      expect(labels(objects({ allowPrivileged: true }), 'team-a-builds')).toMatchObject(level('privileged'));
+      expect(labels(objects({ allowPrivileged: true }), 'team-a-pipeline')).toMatchObject(level('restricted'));
+      const tenantAsks = objects({ setting: { maxConcurrentExecutions: 3, historyLimit: 100, logRetentionDays: 30, allowPrivileged: true } });
+      expect(labels(tenantAsks, 'team-a-builds')).toMatchObject(level('baseline'));
+    });
+
+    it('gives every pod template of <project>-pipeline what restricted demands, init containers included', () => {
+      for (const d of deployments(objects())) {
+        const spec = podSpec(d);
+        expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+        for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
+          expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+          expect(c.securityContext).not.toHaveProperty('privileged');
+          expect(c.securityContext).not.toHaveProperty(['capabilities', 'add']);
+        }
+        const kinds = (spec.volumes ?? []).map((v) => Object.keys(v).find((k) => k !== 'name'));
+        for (const kind of kinds) expect(['configMap', 'emptyDir', 'persistentVolumeClaim', 'secret', 'projected']).toContain(kind);
+      }
+    });
+  });
+
+  describe('NetworkPolicies', () => {
+    it('admits the build pods to Jenkins and the registry, and the manager namespace to all three', () => {
+      const list = objects();
+      const np = policy(list, 'keelson-data-plane', 'team-a-pipeline');
+      expect(np.policyTypes).toEqual(['Ingress']);
+      expect(np.podSelector).toEqual({ matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['jenkins', 'registry'] }] });
+      const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: 'TCP', port }));
+      expect(np.ingress).toEqual([
+        { from: [inNamespace('team-a-builds')], ports: tcp(8080, 50000, 5000) },
+        { from: [inNamespace('keelson-system')], ports: tcp(8080, 50000, 5000) },
+      ]);
+      const minio = policy(list, 'keelson-minio', 'team-a-pipeline');
+      expect(minio.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'minio', 'app.kubernetes.io/component': 'log-store' } });
+      expect(minio.ingress).toEqual([{ from: [inNamespace('keelson-system')], ports: tcp(9000) }]);
+    });
+
+    it('admits only the build pods, and nobody to MinIO, when the manager runs outside the cluster', () => {
+      const list = objects({ managerNamespace: undefined });
+      expect(policy(list, 'keelson-data-plane', 'team-a-pipeline').ingress?.map((r) => r.from)).toEqual([[inNamespace('team-a-builds')]]);
+      const minio = policy(list, 'keelson-minio', 'team-a-pipeline');
+      expect(minio.policyTypes).toEqual(['Ingress']);
+      expect(minio.ingress).toBeUndefined();
     });
 
     it('selects the pods the components run', () => {
-      const list = objects();
-      for (const d of deployments(list)) {
+      for (const d of deployments(objects())) {
         const labels = (d.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
         expect(['jenkins', 'registry', 'minio']).toContain(labels['app.kubernetes.io/name']);
       }
+    });
+
+    it('denies all ingress and egress in <project>-builds unless another policy allows it', () => {
+      expect(policy(objects(), 'keelson-default-deny', 'team-a-builds')).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    });
+
+    const dns = { to: [inNamespace('kube-system')], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] };
+    const jenkins = {
+      to: [{ ...inNamespace('team-a-pipeline'), podSelector: { matchLabels: { 'app.kubernetes.io/name': 'jenkins', 'app.kubernetes.io/component': 'controller' } } }],
+      ports: [{ protocol: 'TCP', port: 8080 }, { protocol: 'TCP', port: 50000 }],
+    };
+    const internet = { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE_IPV4 } }, { ipBlock: { cidr: '::/0', except: PRIVATE_IPV6 } }] };
+
+    it('lets trusted build pods reach DNS, Jenkins, the registry and the internet outside private ranges', () => {
+      const np = policy(objects(), 'keelson-build-egress', 'team-a-builds');
+      expect(np.podSelector).toEqual({ matchLabels: { 'keelson.dev/fork': 'false' } });
+      expect(np.policyTypes).toEqual(['Egress']);
+      expect(np.egress).toEqual([
+        dns,
+        jenkins,
+        {
+          to: [{ ...inNamespace('team-a-pipeline'), podSelector: { matchLabels: { 'app.kubernetes.io/name': 'registry', 'app.kubernetes.io/component': 'registry' } } }],
+          ports: [{ protocol: 'TCP', port: 5000 }],
+        },
+        internet,
+      ]);
+    });
+
+    it('lets fork build pods reach DNS, Jenkins\' agent channel and the internet only', () => {
+      const np = policy(objects(), 'keelson-fork-build-egress', 'team-a-builds');
+      expect(np.podSelector).toEqual({ matchLabels: { 'keelson.dev/fork': 'true' } });
+      expect(np.egress).toEqual([dns, jenkins, internet]);
+      expect(JSON.stringify(np)).not.toContain('registry');
+    });
+
+    it('keeps private, link-local (metadata), shared and loopback ranges out of "the internet"', () => {
+      expect([...PRIVATE_IPV4].sort()).toEqual(['10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16']);
+      expect([...PRIVATE_IPV6].sort()).toEqual(['::1/128', 'fc00::/7', 'fe80::/10']);
+    });
+
+    it('allows nothing to a build pod without the fork label', () => {
+      const selectors = objects().filter((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === 'team-a-builds')
+        .filter((o) => (o.spec as PolicySpec).egress !== undefined || (o.spec as PolicySpec).ingress !== undefined)
+        .map((o) => (o.spec as PolicySpec).podSelector);
+      expect(selectors).toEqual([{ matchLabels: { 'keelson.dev/fork': 'false' } }, { matchLabels: { 'keelson.dev/fork': 'true' } }]);
     });
   });
 
@@ -276,9 +442,16 @@ describe('desiredDataPlane', () => {
       expect(() => objects({ project, managedNamespaces: [] })).toThrow(expect.objectContaining({ code: 'InvalidName', retryable: false }));
     });
 
-    it('accepts the longest project name whose data-plane namespace fits in 63 characters', () => {
+    it('accepts the longest project name whose data-plane and build namespaces fit in 63 characters', () => {
       const project = 'a'.repeat(54);
-      expect(find(objects({ project, managedNamespaces: [] }), 'Namespace', `${project}-pipeline`)).toBeDefined();
+      const list = objects({ project, managedNamespaces: [] });
+      expect(find(list, 'Namespace', `${project}-pipeline`)).toBeDefined();
+      expect(find(list, 'Namespace', `${project}-builds`)).toBeDefined();
+    });
+
+    it('names the namespace that does not fit when the project is too long', () => {
+      expect(() => objects({ project: 'a'.repeat(55), managedNamespaces: [] }))
+        .toThrow(expect.objectContaining({ message: expect.stringContaining(`${'a'.repeat(55)}-pipeline" must fit in 63 characters`) }));
     });
 
     it('refuses a hostile managed or manager namespace', () => {

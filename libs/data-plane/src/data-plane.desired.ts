@@ -4,19 +4,36 @@ import type { KubeObject } from '@keelson/kube';
 
 import { DataPlaneCredentials, GENERATED_SECRETS } from './credentials';
 import { DataPlaneInput, resolveDataPlaneInput, ResolvedDataPlaneInput } from './data-plane.input';
-import { commonLabels, LABELS } from './data-plane.names';
+import { commonLabels, LABELS, NAMES, PodSecurityLevel } from './data-plane.names';
 import { desiredJenkins } from './jenkins.desired';
 import { desiredMinio } from './minio.desired';
-import { desiredNetworkPolicy } from './network-policy.desired';
+import { desiredBuildNetworkPolicies, desiredDataPlaneNetworkPolicies } from './network-policy.desired';
 import { secretObject } from './object-builders';
-import { desiredBuildRoleBindings, desiredBuildServiceAccount } from './rbac.desired';
+import { desiredBuildRoleBindings, desiredBuildServiceAccount, desiredDeployClusterRole } from './rbac.desired';
 import { desiredRegistry, desiredRegistrySecrets } from './registry.desired';
 
-export function desiredNamespace(input: ResolvedDataPlaneInput): KubeObject {
-  return {
+/** Pod Security Admission enforces `level` on every pod of the namespace, and warns and audits at the same level. */
+export function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
+  return Object.fromEntries(['enforce', 'warn', 'audit'].flatMap((mode) => [
+    [`pod-security.kubernetes.io/${mode}`, level],
+    [`pod-security.kubernetes.io/${mode}-version`, 'latest'],
+  ]));
+}
+
+/**
+ * `<project>-pipeline` runs only our own pods, which pass `restricted`. `<project>-builds` runs the tenant's
+ * steps: `baseline` (no privileged containers, host namespaces or hostPath), `privileged` only when the operator
+ * listed the project.
+ */
+export function desiredNamespaces(input: ResolvedDataPlaneInput): KubeObject[] {
+  const namespace = (name: string, component: string, level: PodSecurityLevel): KubeObject => ({
     apiVersion: 'v1', kind: 'Namespace',
-    metadata: { name: input.namespace, labels: { ...commonLabels(input.project), [LABELS.component]: 'data-plane' } },
-  };
+    metadata: { name, labels: { ...commonLabels(input.project), [LABELS.component]: component, ...podSecurityLabels(level) } },
+  });
+  return [
+    namespace(input.namespace, 'data-plane', 'restricted'),
+    namespace(input.buildNamespace, 'builds', input.allowPrivileged ? 'privileged' : 'baseline'),
+  ];
 }
 
 /** The Secrets holding generated credentials (created once, then kept). */
@@ -25,21 +42,25 @@ export function desiredGeneratedSecrets(input: ResolvedDataPlaneInput, credentia
 }
 
 /**
- * Everything, in apply order: namespace, Secrets, ServiceAccounts and RBAC, config, storage, Services, workloads,
- * NetworkPolicy, and the build RoleBindings in the managed namespaces last. Resolving is idempotent, so an
+ * Everything, in apply order: both namespaces, NetworkPolicies (the builds namespace is closed before anything
+ * runs in it), Secrets, ServiceAccounts and RBAC, config, storage, Services, workloads, and last the deploy
+ * ClusterRole and the build RoleBindings that bind it in the managed namespaces. Resolving is idempotent, so an
  * already resolved input may be passed as well.
  */
 export function desiredDataPlane(raw: DataPlaneInput, credentials: DataPlaneCredentials): KubeObject[] {
   const input = resolveDataPlaneInput(raw);
   return [
-    desiredNamespace(input),
+    ...desiredNamespaces(input),
+    ...desiredBuildNetworkPolicies(input),
+    ...desiredDataPlaneNetworkPolicies(input),
     ...desiredGeneratedSecrets(input, credentials),
     ...desiredRegistrySecrets(input, credentials),
     desiredBuildServiceAccount(input),
     ...desiredJenkins(input),
     ...desiredRegistry(input, credentials),
     ...desiredMinio(input),
-    desiredNetworkPolicy(input),
+    // Only the role Keelson defines is applied; another one named by the operator is theirs to maintain.
+    ...(input.deployClusterRole === NAMES.deployClusterRole ? [desiredDeployClusterRole()] : []),
     ...desiredBuildRoleBindings(input),
   ];
 }

@@ -3,7 +3,7 @@
 import type { PipelineSettingSpec } from '@keelson/crds';
 
 import { DataPlaneError } from './data-plane.errors';
-import { dataPlaneNamespace } from './data-plane.names';
+import { buildNamespace, dataPlaneNamespace, NAMES } from './data-plane.names';
 import { DataPlaneImages, DEFAULT_DATA_PLANE_IMAGES, DEFAULT_JENKINS_PLUGINS, isPinnedImage, isPinnedPlugin } from './images.defaults';
 
 export interface DataPlaneStorage {
@@ -28,14 +28,22 @@ export interface DataPlaneInput {
   /** `name:version` for jenkins-plugin-cli; replaces the defaults when given. */
   jenkinsPlugins?: readonly string[];
   storage?: DataPlaneStorage;
-  /** ClusterRole bound to the build ServiceAccount in each managed namespace. Default `edit`. */
+  /**
+   * ClusterRole bound to the build ServiceAccount in each managed namespace. Default `keelson-deploy`, which the
+   * data plane applies (no Secrets, no RBAC, no exec); another name is bound as is and must exist.
+   */
   deployClusterRole?: string;
+  /** The operator allowed privileged builds for this project: `<project>-builds` is Pod Security `privileged`. */
+  allowPrivileged?: boolean;
 }
 
 /** The input with every default filled in and every name checked. */
 export interface ResolvedDataPlaneInput {
   project: string;
+  /** `<project>-pipeline`. */
   namespace: string;
+  /** `<project>-builds`. */
+  buildNamespace: string;
   setting: PipelineSettingSpec;
   managedNamespaces: string[];
   managerNamespace?: string;
@@ -43,6 +51,7 @@ export interface ResolvedDataPlaneInput {
   jenkinsPlugins: readonly string[];
   storage: Required<Omit<DataPlaneStorage, 'storageClassName'>> & { storageClassName?: string };
   deployClusterRole: string;
+  allowPrivileged: boolean;
 }
 
 const DNS_LABEL = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -65,17 +74,25 @@ export function resolveDataPlaneInput(input: DataPlaneInput): ResolvedDataPlaneI
   if (!isDnsLabel(namespace)) {
     throw new DataPlaneError('InvalidName', `project ${JSON.stringify(input.project)} is too long: ${JSON.stringify(namespace)} must fit in 63 characters`);
   }
+  // `-builds` is shorter than `-pipeline`, so this holds whenever the check above does; kept so a longer suffix
+  // one day fails here with its own message rather than at the apiserver.
+  const builds = buildNamespace(input.project);
+  if (!isDnsLabel(builds)) {
+    throw new DataPlaneError('InvalidName', `project ${JSON.stringify(input.project)} is too long: ${JSON.stringify(builds)} must fit in 63 characters`);
+  }
   if (input.namespace !== undefined && input.namespace !== namespace) {
     throw new DataPlaneError('InvalidName', `the data-plane namespace of project ${input.project} is ${namespace}, not ${JSON.stringify(input.namespace)}`);
   }
   const managed = [...new Set(input.managedNamespaces)].sort();
   for (const ns of managed) {
     checkLabel('managed namespace', ns);
-    // The data-plane namespace holds Jenkins' and MinIO's credentials: build code must never get rights there.
+    // The data-plane namespace holds Jenkins' and MinIO's credentials, the builds namespace the push Secrets and
+    // the build pods: a deploy step must never get rights in either.
     if (ns === namespace) throw new DataPlaneError('InvalidName', `the data-plane namespace ${namespace} cannot be a managed namespace`);
+    if (ns === builds) throw new DataPlaneError('InvalidName', `the build namespace ${builds} cannot be a managed namespace`);
   }
   if (input.managerNamespace !== undefined) checkLabel('manager namespace', input.managerNamespace);
-  const deployClusterRole = input.deployClusterRole ?? 'edit';
+  const deployClusterRole = input.deployClusterRole ?? NAMES.deployClusterRole;
   if (!DNS_SUBDOMAIN.test(deployClusterRole) && !/^[a-z0-9][a-z0-9:._-]*$/.test(deployClusterRole)) {
     throw new DataPlaneError('InvalidName', `deploy ClusterRole ${JSON.stringify(deployClusterRole)} is not a valid name`);
   }
@@ -98,8 +115,10 @@ export function resolveDataPlaneInput(input: DataPlaneInput): ResolvedDataPlaneI
   }
 
   return {
-    project: input.project, namespace, setting: input.setting, managedNamespaces: managed,
+    project: input.project, namespace, buildNamespace: builds, setting: input.setting, managedNamespaces: managed,
     ...(input.managerNamespace !== undefined && { managerNamespace: input.managerNamespace }),
     images, jenkinsPlugins, storage, deployClusterRole,
+    // Only the operator's word counts (the manager's PRIVILEGED_BUILD_PROJECTS); the setting's old field is ignored.
+    allowPrivileged: input.allowPrivileged === true,
   };
 }

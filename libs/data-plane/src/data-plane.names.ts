@@ -1,9 +1,11 @@
-// Names of the objects in a data-plane namespace. Other parts of Keelson depend on them: the compiler's
-// BuildSettings (`keelson-build`, `registry-push`, `registry-ca`), the endpoint resolver (Service names and
-// ports) and the sync loop (`jenkins-admin`).
+// Names of the objects of a project's data plane (`<project>-pipeline`) and build namespace (`<project>-builds`).
+// Other parts of Keelson depend on them: the compiler's BuildSettings (`keelson-build`, `registry-push`,
+// `registry-ca`, the fork label), the endpoint resolver (Service names and ports) and the sync loop
+// (`jenkins-admin`).
 
 export const FIELD_MANAGER = 'keelson';
 export const DATA_PLANE_SUFFIX = '-pipeline';
+export const BUILDS_SUFFIX = '-builds';
 
 export const NAMES = {
   jenkins: 'jenkins',
@@ -22,7 +24,14 @@ export const NAMES = {
   minio: 'minio',
   minioData: 'minio-data',
   minioRootSecret: 'minio-root',
+  /** Cluster-scoped: what the build ServiceAccount may do in the project's namespaces (deploy steps). */
+  deployClusterRole: 'keelson-deploy',
+  /** Ingress to Jenkins and the registry in `<project>-pipeline` (kept from before the builds namespace). */
   networkPolicy: 'keelson-data-plane',
+  minioNetworkPolicy: 'keelson-minio',
+  buildsDefaultDeny: 'keelson-default-deny',
+  trustedBuildEgress: 'keelson-build-egress',
+  forkBuildEgress: 'keelson-fork-build-egress',
 } as const;
 
 export const PORTS = { jenkinsHttp: 8080, jenkinsAgent: 50000, registry: 5000, minio: 9000 } as const;
@@ -33,9 +42,16 @@ export const LABELS = {
   name: 'app.kubernetes.io/name',
   component: 'app.kubernetes.io/component',
   project: 'keelson.dev/project',
-  /** On build RoleBindings: the data-plane namespace whose build ServiceAccount they bind, for pruning. */
+  /** On build RoleBindings: the namespace whose build ServiceAccount they bind, for pruning. */
   buildBindingOf: 'keelson.dev/build-binding-of',
+  /** On build pods, set by the compiler: `"true"` for a pull request from a fork, `"false"` otherwise. */
+  fork: 'keelson.dev/fork',
+  /** Set by the apiserver on every namespace; NetworkPolicies select namespaces by it. */
+  namespaceName: 'kubernetes.io/metadata.name',
 } as const;
+
+/** Pod Security Admission levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
+export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
 
 /** The RoleBinding that lets a project's build ServiceAccount deploy into one of its namespaces. */
 export function buildRoleBindingName(project: string): string {
@@ -45,6 +61,11 @@ export function buildRoleBindingName(project: string): string {
 /** `<project>-pipeline`. */
 export function dataPlaneNamespace(project: string): string {
   return `${project}${DATA_PLANE_SUFFIX}`;
+}
+
+/** `<project>-builds`: build pods, the build ServiceAccount and the Secrets builds use; nothing of Jenkins'. */
+export function buildNamespace(project: string): string {
+  return `${project}${BUILDS_SUFFIX}`;
 }
 
 /** Host and port build pods push to (`CICD_LOCAL_REGISTRY`); also the host the push credentials are for. */

@@ -26,7 +26,8 @@ export function jenkinsInternalUrl(namespace: string): string {
 
 export function jenkinsCascDocument(input: ResolvedDataPlaneInput): Record<string, unknown> {
   const url = cascLiteral(jenkinsInternalUrl(input.namespace));
-  const namespace = cascLiteral(input.namespace);
+  // Agents run in the builds namespace; Jenkins itself (and jenkinsUrl) stays in the data-plane namespace.
+  const namespace = cascLiteral(input.buildNamespace);
   return {
     jenkins: {
       systemMessage: cascLiteral(`Keelson data plane of project ${input.project}. Managed by Keelson: changes made here are overwritten.`),

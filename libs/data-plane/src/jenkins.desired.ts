@@ -26,8 +26,9 @@ export function desiredJenkins(input: ResolvedDataPlaneInput): KubeObject[] {
       apiVersion: 'v1', kind: 'ServiceAccount', metadata: objectMeta(input, NAMES.jenkinsServiceAccount, labels),
     },
     {
-      // What the Kubernetes plugin needs to run agents, in this namespace only.
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: objectMeta(input, NAMES.jenkinsRole, labels),
+      // What the Kubernetes plugin needs to run agents, in the builds namespace only; nothing on Secrets, so a
+      // compromised Jenkins can neither read nor create one (build pods reference theirs by name).
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: objectMeta(input, NAMES.jenkinsRole, labels, input.buildNamespace),
       rules: [
         { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] },
         { apiGroups: [''], resources: ['pods/exec'], verbs: ['create', 'get'] },
@@ -36,7 +37,7 @@ export function desiredJenkins(input: ResolvedDataPlaneInput): KubeObject[] {
       ],
     },
     {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: objectMeta(input, NAMES.jenkinsRole, labels),
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: objectMeta(input, NAMES.jenkinsRole, labels, input.buildNamespace),
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: NAMES.jenkinsRole },
       subjects: [{ kind: 'ServiceAccount', name: NAMES.jenkinsServiceAccount, namespace: input.namespace }],
     },

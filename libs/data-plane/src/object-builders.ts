@@ -5,13 +5,18 @@ import type { KubeObject } from '@keelson/kube';
 import type { ResolvedDataPlaneInput } from './data-plane.input';
 import { commonLabels } from './data-plane.names';
 
-export function objectMeta(input: ResolvedDataPlaneInput, name: string, labels: Record<string, string> = commonLabels(input.project)): KubeObject['metadata'] {
-  return { name, namespace: input.namespace, labels };
+/** Metadata of an object in `<project>-pipeline`, or in `namespace` (the builds namespace) when given. */
+export function objectMeta(
+  input: ResolvedDataPlaneInput, name: string, labels: Record<string, string> = commonLabels(input.project), namespace = input.namespace,
+): KubeObject['metadata'] {
+  return { name, namespace, labels };
 }
 
-export function secretObject(input: ResolvedDataPlaneInput, name: string, type: string, data: Record<string, string>, labels?: Record<string, string>): KubeObject {
+export function secretObject(
+  input: ResolvedDataPlaneInput, name: string, type: string, data: Record<string, string>, labels?: Record<string, string>, namespace = input.namespace,
+): KubeObject {
   const encoded = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')]));
-  return { apiVersion: 'v1', kind: 'Secret', metadata: objectMeta(input, name, labels), type, data: encoded };
+  return { apiVersion: 'v1', kind: 'Secret', metadata: objectMeta(input, name, labels, namespace), type, data: encoded };
 }
 
 export function pvcObject(input: ResolvedDataPlaneInput, name: string, size: string, labels: Record<string, string>): KubeObject {

@@ -1,5 +1,6 @@
 // The project's image registry: TLS with its own CA, htpasswd auth, images on a PVC. Build pods push with the
-// `registry-push` dockerconfigjson and trust `registry-ca`, the two names the compiler's BuildSettings expect.
+// `registry-push` dockerconfigjson and trust `registry-ca`, the two names the compiler's BuildSettings expect;
+// both live in `<project>-builds`, beside the pods that mount them, never beside the registry's own Secrets.
 import type { KubeObject } from '@keelson/kube';
 
 import type { DataPlaneCredentials } from './credentials';
@@ -14,15 +15,15 @@ export function registryLabels(input: ResolvedDataPlaneInput): Record<string, st
   return componentLabels(input.project, NAMES.registry, 'registry');
 }
 
-/** The Secrets derived from the generated ones; recomputed at every apply, identical while those stay. */
+/** The build-facing Secrets in `<project>-builds`, derived from the generated ones; identical while those stay. */
 export function desiredRegistrySecrets(input: ResolvedDataPlaneInput, credentials: DataPlaneCredentials): KubeObject[] {
   const labels = registryLabels(input);
   const { username, password } = credentials.registryAuth;
   const auth = Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
   const dockerConfig = JSON.stringify({ auths: { [registryHost(input.namespace)]: { username, password, auth } } });
   return [
-    secretObject(input, NAMES.registryPushSecret, 'kubernetes.io/dockerconfigjson', { '.dockerconfigjson': dockerConfig }, labels),
-    secretObject(input, NAMES.registryCaSecret, 'Opaque', { 'ca.crt': credentials.registryTls.caCrt }, labels),
+    secretObject(input, NAMES.registryPushSecret, 'kubernetes.io/dockerconfigjson', { '.dockerconfigjson': dockerConfig }, labels, input.buildNamespace),
+    secretObject(input, NAMES.registryCaSecret, 'Opaque', { 'ca.crt': credentials.registryTls.caCrt }, labels, input.buildNamespace),
   ];
 }
 

@@ -7,8 +7,13 @@ export type {
 } from './compiler/compile-input.types';
 export { JENKINS_COMPILE_ERROR_CODES, JenkinsCompileError } from './compiler/compile.errors';
 export type { JenkinsCompileErrorCode } from './compiler/compile.errors';
-export { buildPod, EXECUTION_LABEL, labelValue } from './compiler/pod/build-pod.builder';
+export { buildPod } from './compiler/pod/build-pod.builder';
+export { EXECUTION_LABEL, FORK_LABEL, labelValue } from './compiler/pod/labels';
 export type * from './compiler/pod/pod.types';
+export { buildCacheVolumes } from './compiler/pod/cache-volumes';
+export { CACHE_NOMINAL_SIZE, CACHE_STORAGE_CLASS } from './compiler/pod/cache-claims';
+export { buildSecretReferences, envSecretKey } from './compiler/pod/env-secret';
+export type { SecretReference } from './compiler/pod/env-secret';
 export { recentNodeWeights } from './compiler/pod/node-affinity';
 export { renderJobConfigXml, EXECUTION_ID_PARAMETER } from './compiler/job-config.xml';
 export {

@@ -5,11 +5,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '@keelson/observability';
+import { checkOutbound, OutboundError, STRICT_OUTBOUND_POLICY, type HostLookup, type OutboundErrorCode, type OutboundPolicy } from '@keelson/outbound';
 import type { ConfigSource, GitAuth } from './config-source.port';
 import { GitOperation, translateGitFailure } from './git-failure';
-import { gitEnv, globalArgs, validateAuth } from './git-invocation';
+import { curlResolveEntry, gitEnv, globalArgs, validateAuth, type GitDestination } from './git-invocation';
 import { runGit } from './git-runner';
-import { GitSourceError, quote } from './git-source.errors';
+import { GitSourceError, quote, type GitSourceErrorCode } from './git-source.errors';
 import { validateBranchName, validateCommitSha } from './ref-name';
 import { validateRepoPath } from './repo-path';
 import { validateRepositoryUrl } from './repository-url';
@@ -17,6 +18,13 @@ import { validateRepositoryUrl } from './repository-url';
 export interface GitCliConfigSourceOptions {
   /** file:// URLs are refused unless this is true (tests and local mode). */
   allowFileProtocol?: boolean;
+  /**
+   * Where http(s) repositories may be: public addresses only by default. Plain http is refused only for calls
+   * that carry credentials (unless allowHttp); the address rules hold for every call, anonymous ones included.
+   */
+  outbound?: OutboundPolicy;
+  /** How host names are resolved before the check. Default the system resolver. */
+  lookup?: HostLookup;
   /** Deadline of one resolveCommit or readFile call, all git commands included. Default 60 s. */
   timeoutMs?: number;
   /** Files bigger than this are refused with FileTooLarge. Default 1 MiB. */
@@ -30,10 +38,19 @@ export interface GitCliConfigSourceOptions {
 
 const MAX_LISTING_BYTES = 1024 * 1024;
 
-/** One call's context: its deadline, credentials and what to say in errors. */
+const OUTBOUND_CODES: Record<OutboundErrorCode, GitSourceErrorCode> = {
+  InvalidUrl: 'InvalidUrl',
+  SchemeRefused: 'DestinationRefused',
+  AddressRefused: 'DestinationRefused',
+  ResolutionFailed: 'Unreachable', // as git's own "Could not resolve host"
+  InvalidPolicy: 'GitFailed', // the operator's configuration, validated at boot
+};
+
+/** One call's context: the URL git gets, its deadline, credentials, checked destination and what to say in errors. */
 interface Call {
   url: string;
   auth: GitAuth | undefined;
+  destination: GitDestination | undefined;
   deadline: number;
   what: string;
 }
@@ -54,7 +71,7 @@ export class GitCliConfigSource implements ConfigSource {
   async resolveCommit(repositoryUrl: string, target: { branch: string } | { commit: string }, auth?: GitAuth): Promise<string> {
     if ('commit' in target) return validateCommitSha(target.commit);
     const branch = validateBranchName(target.branch);
-    const call = this.call(repositoryUrl, auth, `branch ${quote(branch)} of ${quote(repositoryUrl)}`);
+    const call = await this.call(repositoryUrl, auth, `branch ${quote(branch)} of ${quote(repositoryUrl)}`);
     const ref = `refs/heads/${branch}`;
     const out = await this.git(call, 'ls-remote', ['ls-remote', '--', call.url, ref]);
     // ls-remote matches patterns against ref tails; only the exact ref counts.
@@ -68,7 +85,7 @@ export class GitCliConfigSource implements ConfigSource {
   async readFile(repositoryUrl: string, commit: string, path: string, auth?: GitAuth): Promise<string | undefined> {
     const sha = validateCommitSha(commit);
     const file = validateRepoPath(path);
-    const call = this.call(repositoryUrl, auth, `${quote(file)} at ${sha} of ${quote(repositoryUrl)}`);
+    const call = await this.call(repositoryUrl, auth, `${quote(file)} at ${sha} of ${quote(repositoryUrl)}`);
     const started = Date.now();
     const dir = await mkdtemp(join(this.options.tmpDir ?? tmpdir(), 'keelson-git-'));
     try {
@@ -96,9 +113,24 @@ export class GitCliConfigSource implements ConfigSource {
     return content.toString('utf8');
   }
 
-  private call(repositoryUrl: string, auth: GitAuth | undefined, what: string): Call {
+  private async call(repositoryUrl: string, auth: GitAuth | undefined, what: string): Promise<Call> {
+    const deadline = Date.now() + this.timeoutMs;
     const url = validateRepositoryUrl(repositoryUrl, { allowFileProtocol: this.allowFileProtocol });
-    return { url, auth: validateAuth(auth), deadline: Date.now() + this.timeoutMs, what };
+    const checkedAuth = validateAuth(auth);
+    if (url.startsWith('file:')) return { url, auth: checkedAuth, destination: undefined, deadline, what };
+    const policy = this.options.outbound ?? STRICT_OUTBOUND_POLICY;
+    try {
+      // Anonymous reads carry nothing to protect from a listener, so plain http is their choice; the address
+      // rules stand regardless, or any pipeline could make the manager fetch from the node or the metadata service.
+      const checked = await checkOutbound(url, checkedAuth ? policy : { ...policy, allowHttp: true }, { lookup: this.options.lookup });
+      const pin = checked.literal ? undefined : curlResolveEntry(checked.hostname, checked.port, checked.addresses);
+      // git gets the URL as checked: curl would read an odd host form (`0x7f.1`) its own way.
+      return { url: checked.url.href, auth: checkedAuth, destination: { origin: checked.origin, pin }, deadline, what };
+    } catch (err) {
+      if (!(err instanceof OutboundError)) throw err;
+      this.logger.warn({ code: err.code, reason: err.message }, 'repository refused by the outbound policy');
+      throw new GitSourceError(OUTBOUND_CODES[err.code], `${what}: ${err.message}`, { cause: err });
+    }
   }
 
   private async git(call: Call, operation: GitOperation, args: string[], maxStdoutBytes = MAX_LISTING_BYTES): Promise<Buffer> {
@@ -106,7 +138,7 @@ export class GitCliConfigSource implements ConfigSource {
     try {
       const { stdout } = await runGit({
         binary: this.options.gitBinary ?? 'git',
-        args: [...globalArgs({ allowFileProtocol: this.allowFileProtocol, auth: call.auth }), ...args],
+        args: [...globalArgs({ allowFileProtocol: this.allowFileProtocol, auth: call.auth, destination: call.destination }), ...args],
         env: gitEnv(call.auth),
         timeoutMs: Math.max(1, call.deadline - Date.now()),
         maxStdoutBytes,

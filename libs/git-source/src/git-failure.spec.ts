@@ -15,6 +15,7 @@ describe('translateGitFailure', () => {
     ["fatal: repository 'https://git.example.com/a/' not found", 'RepositoryNotFound', false],
     ["fatal: unable to access 'https://git.example.com/a/': Could not resolve host: git.example.com", 'Unreachable', true],
     ["fatal: unable to access 'https://git.example.com/a/': The requested URL returned error: 503", 'Unreachable', true],
+    ["fatal: unable to access 'https://git.example.com/a/': The requested URL returned error: 302", 'DestinationRefused', false],
     ['fatal: something new', 'GitFailed', false],
   ])('turns %j into %s (retryable %s)', (stderr, code, retryable) => {
     const error = translate(stderr);

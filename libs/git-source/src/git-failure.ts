@@ -9,6 +9,7 @@ const PATTERNS: Array<[RegExp, GitSourceErrorCode, GitOperation[]?]> = [
   [/Authentication failed|could not read (Username|Password)|terminal prompts disabled|returned error: 40[13]|Access denied/i, 'AuthFailed'],
   [/not our ref|no such remote ref|couldn't find remote ref|unadvertised object|bad object|did not send all necessary objects/i, 'CommitNotFound', ['fetch']],
   [/repository '.*' not found|does not appear to be a git repository|not a git repository|returned error: 404/i, 'RepositoryNotFound'],
+  [/returned error: 30[1-8]/i, 'DestinationRefused'], // a redirect, which git was told not to follow
   [/Could not resolve (host|proxy)|Connection refused|Failed to connect|Connection timed out|Connection reset|Operation timed out|returned error: 5\d\d|Empty reply|early EOF|hung up unexpectedly|transfer closed|unable to access/i, 'Unreachable'],
 ];
 
@@ -45,7 +46,8 @@ export function translateGitFailure(
   const cause = new Error(scrub(failure.stderr, context.secrets).slice(-2000));
   for (const [pattern, code, operations] of PATTERNS) {
     if (pattern.test(failure.stderr) && (!operations || operations.includes(operation))) {
-      return new GitSourceError(code, `${context.what}: ${said}`, { cause });
+      const hint = code === 'DestinationRefused' ? ' (the server redirects elsewhere; redirects are never followed, so name the repository\'s own URL)' : '';
+      return new GitSourceError(code, `${context.what}: ${said}${hint}`, { cause });
     }
   }
   return new GitSourceError('GitFailed', `${context.what}: git ${operation} failed (exit ${failure.exitCode}): ${said}`, { cause });

@@ -1,6 +1,10 @@
 // The environment and global options of every git command: no system or user config, no prompts, only the
 // allowed transports, no redirects (a token must not follow one to another host) and credentials from the
 // environment through a helper, so they appear neither in argv (visible in `ps`) nor in a URL.
+// git's default, http.followRedirects=initial, follows a redirect of the first request to any host, and a
+// helper that answers every host then hands the token to it; so redirects are off, and the helper is bound to
+// the repository's origin as well. Over http(s), curl connects only to the addresses the outbound policy
+// checked (http.curloptResolve), so a second DNS answer cannot send git elsewhere.
 import type { GitAuth } from './config-source.port';
 import { GitSourceError } from './git-source.errors';
 
@@ -30,20 +34,35 @@ export function gitEnv(auth: GitAuth | undefined): NodeJS.ProcessEnv {
   return env;
 }
 
-export function globalArgs(options: { allowFileProtocol: boolean; auth: GitAuth | undefined }): string[] {
+/** Where an http(s) command goes: the origin its credentials are bound to, and the checked addresses of its host. */
+export interface GitDestination {
+  origin: string;
+  /** `host:port:address[,address]` for curl; absent for an IP literal, which needs no resolving. */
+  pin?: string;
+}
+
+export function globalArgs(options: { allowFileProtocol: boolean; auth: GitAuth | undefined; destination?: GitDestination }): string[] {
+  const { auth, destination } = options;
   const config = [
     'protocol.allow=never',
     'protocol.https.allow=always',
     'protocol.http.allow=always',
     `protocol.file.allow=${options.allowFileProtocol ? 'always' : 'never'}`,
     'http.followRedirects=false',
+    ...(destination?.pin ? [`http.curloptResolve=${destination.pin}`] : []),
     'credential.helper=', // resets the list of helpers
-    ...(options.auth ? [`credential.helper=${CREDENTIAL_HELPER}`] : []),
+    // Asked only for URLs of this origin (git matches scheme, host and port); file:// needs no credentials.
+    ...(auth && destination ? [`credential.${destination.origin}.helper=${CREDENTIAL_HELPER}`] : []),
     'core.hooksPath=/dev/null',
     'core.fsmonitor=false',
     'init.defaultBranch=main',
   ];
   return config.flatMap((entry) => ['-c', entry]);
+}
+
+/** The curl resolve entry pinning a host to the addresses checked: IPv6 addresses in brackets. */
+export function curlResolveEntry(hostname: string, port: number, addresses: readonly string[]): string {
+  return `${hostname}:${port}:${addresses.map((a) => (a.includes(':') ? `[${a}]` : a)).join(',')}`;
 }
 
 /** Credentials that the credential protocol can carry (one line each); their values never reach a message. */

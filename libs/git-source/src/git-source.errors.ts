@@ -6,6 +6,7 @@ export const GIT_SOURCE_ERROR_CODES = [
   'InvalidCommit', // not a full 40- or 64-hex SHA
   'InvalidPath', // a config path that is absolute, escapes the repository, or is not a regular file
   'InvalidUrl', // a repository URL with a refused scheme, embedded credentials or control characters
+  'DestinationRefused', // the outbound policy refuses the host (an address, plain http) or the server redirected
   'RefNotFound', // the branch does not exist at the remote
   'CommitNotFound', // the remote does not have (or will not serve) that commit
   'RepositoryNotFound', // no repository at that URL

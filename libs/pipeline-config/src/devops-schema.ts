@@ -4,7 +4,7 @@
 // Shorthands are written with if/then/else rather than oneOf so a mistake gets one precise error, not one per
 // alternative; the only oneOf is "exactly one of these keys", which the error mapper words itself.
 
-import { NOTIFICATION_CONDITIONS, PIPELINE_EVENTS, STEP_TYPES } from './model';
+import { MAX_STAGES, MAX_STEPS_PER_STAGE, NOTIFICATION_CONDITIONS, PIPELINE_EVENTS, STEP_TYPES } from './model';
 
 type Schema = Record<string, unknown>;
 
@@ -163,7 +163,7 @@ const definitions: Record<string, Schema> = {
   },
   stage: strict('Steps of a stage run in parallel.', {
     name: nonEmpty('Stage name, unique in the file.', { maxLength: 100, pattern: NAME }),
-    steps: list('Steps, run in parallel.', ref('step'), { minItems: 1 }),
+    steps: list('Steps, run in parallel.', ref('step'), { minItems: 1, maxItems: MAX_STEPS_PER_STAGE }),
     when: ref('when'),
   }, ['name', 'steps']),
   notification: strict('Who hears about finished runs.', {
@@ -190,7 +190,7 @@ export const DEVOPS_SCHEMA: Schema = {
   $id: DEVOPS_SCHEMA_ID,
   title: 'Keelson pipeline (.devops.yml)',
   ...strict('A Keelson pipeline: stages run in order, the steps of a stage in parallel.', {
-    stages: list('Stages, run in order.', ref('stage'), { minItems: 1 }),
+    stages: list('Stages, run in order.', ref('stage'), { minItems: 1, maxItems: MAX_STAGES }),
     timeout: minutes('Pipeline timeout in whole minutes (default 60).'),
     branch: ref('branchConstraint'),
     cache: ref('cache'),

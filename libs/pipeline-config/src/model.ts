@@ -11,6 +11,16 @@ export type PipelineEvent = (typeof PIPELINE_EVENTS)[number];
 /** File names looked up at the repository root, in this order. */
 export const CONFIG_FILE_NAMES = ['.devops.yml', '.devops.yaml'] as const;
 
+/** Stages in one file, and steps in one stage: PipelineExecution.status caps both lists at 256. */
+export const MAX_STAGES = 256;
+export const MAX_STEPS_PER_STAGE = 256;
+
+/**
+ * Bytes of the normalised config as JSON. Every execution stores it (`spec.config`), and etcd refuses objects
+ * over 1.5 MiB; 256 KiB leaves room for the status (stages, steps, conditions) and for the object's metadata.
+ */
+export const MAX_CONFIG_SNAPSHOT_BYTES = 256 * 1024;
+
 /** Whole minutes; the run is wrapped in a timeout of this length unless the file says otherwise. */
 export const DEFAULT_PIPELINE_TIMEOUT_MINUTES = 60;
 

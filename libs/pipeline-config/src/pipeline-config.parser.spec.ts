@@ -1,6 +1,6 @@
 import { DEFAULT_IMAGE_TAG, PipelineConfig } from './model';
-import { PipelineConfigError } from './pipeline-config.errors';
-import { lintErrors, oneStep, parseValid } from './pipeline-config.fixtures';
+import { formatIssue, PipelineConfigError } from './pipeline-config.errors';
+import { lintErrors, oneStep, parseIssues, parseValid } from './pipeline-config.fixtures';
 import { loadPipelineConfig, parsePipelineConfig } from './pipeline-config.parser';
 
 const EVERY_KEY = `
@@ -147,5 +147,36 @@ describe('schema errors name the file, line and column and what was expected', (
       'p.yml:2:22: concurrency.limit: expected a number >= 1; got 0'],
   ])('reports %s', (_what, text, expected) => {
     expect(lintErrors(text)).toContain(expected);
+  });
+});
+
+describe('caps that keep an execution within what the apiserver stores', () => {
+  const stages = (n: number) => `stages:\n${Array.from({ length: n }, (_, i) => `- name: s${i}\n  steps: [{approval: {message: m}}]\n`).join('')}`;
+  const steps = (n: number) => `stages:\n- name: a\n  steps:\n${'  - approval: {message: m}\n'.repeat(n)}`;
+
+  it('accepts 256 stages and refuses 257 at the stages key', () => {
+    expect(parseValid(stages(256)).stages).toHaveLength(256);
+    expect(lintErrors(stages(257))).toEqual(['p.yml:1:1: stages: expected at most 256 items; got 257']);
+  });
+
+  it('accepts 256 steps in a stage and refuses 257 at that stage\'s steps key', () => {
+    expect(parseValid(steps(256)).stages[0].steps).toHaveLength(256);
+    expect(lintErrors(steps(257))).toEqual(['p.yml:3:3: stages[0].steps: expected at most 256 items; got 257']);
+  });
+
+  it('refuses a config whose normalised JSON is over 256 KiB, naming the file and the size', () => {
+    const script = (bytes: number) => oneStep(`runScriptConfig: {image: alpine, shellScript: "${'x'.repeat(bytes)}"}`);
+    expect(parseValid(script(250 * 1024)).stages[0].steps).toHaveLength(1);
+    const issues = parseIssues(script(300 * 1024));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ code: 'ConfigTooLarge', file: 'p.yml', line: 1, column: 1 });
+    expect(formatIssue(issues[0])).toMatch(/^p\.yml:1:1: the pipeline is 307\d{3} bytes once normalised \(JSON\); expected at most 262144/);
+  });
+
+  it('measures the expanded config, not the text: a small file that repeats a large alias is refused', () => {
+    const big = 'y'.repeat(4096);
+    const text = `stages:\n- name: a\n  steps:\n  - runScriptConfig: {image: alpine, shellScript: &s "${big}"}\n${'  - runScriptConfig: {image: alpine, shellScript: *s}\n'.repeat(80)}`;
+    expect(Buffer.byteLength(text)).toBeLessThan(16 * 1024);
+    expect(parseIssues(text).map((i) => i.code)).toEqual(['ConfigTooLarge']);
   });
 });

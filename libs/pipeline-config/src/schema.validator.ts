@@ -33,8 +33,9 @@ export function validateAgainstSchema(value: unknown, file: string, locator: Yam
     const badName = err.keyword === 'propertyNames' ? String(err.params.propertyName) : undefined;
     const pointAt = unknownKey ?? badName;
     // A missing key is reported at the key of the mapping that lacks it (`runScriptConfig:`), not its first child.
-    const missing = err.keyword === 'required' || err.keyword === 'oneOf';
-    const pos = pointAt !== undefined ? locator.locate([...segments, pointAt], true) : locator.locate(segments, missing);
+    // A too-long list is reported at its key (`steps:`), where the reader looks for it.
+    const atKey = err.keyword === 'required' || err.keyword === 'oneOf' || err.keyword === 'maxItems';
+    const pos = pointAt !== undefined ? locator.locate([...segments, pointAt], true) : locator.locate(segments, atKey);
     const message = describe(err, segments, value);
     const key = `${pos.line}:${pos.column}:${message}`;
     if (seen.has(key)) continue;
@@ -92,6 +93,8 @@ function describe(err: ErrorObject, segments: (string | number)[], root: unknown
       return `${where}: expected a number ${p.comparison} ${p.limit}; got ${JSON.stringify(value)}`;
     case 'minItems':
       return `${where}: expected at least ${p.limit} item${p.limit === 1 ? '' : 's'}`;
+    case 'maxItems':
+      return `${where}: expected at most ${p.limit} items; got ${Array.isArray(value) ? value.length : 'more'}`;
     case 'minLength':
       return `${where}: expected a non-empty string`;
     case 'maxLength':

@@ -50,6 +50,10 @@ export class Cluster {
     return this.controlPlane.adminKubeconfig;
   }
 
+  get managerKubeconfig(): string {
+    return this.controlPlane.managerKubeconfig;
+  }
+
   kubectl(args: string[], input?: string): Promise<string> {
     return this.controlPlane.kubectl(args, input);
   }

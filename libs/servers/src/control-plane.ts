@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_MANAGER_USERNAME } from '@keelson/crds';
 import { generateServingCerts, ServingCerts } from './certs';
 import { Etcd, startEtcd } from './etcd';
 import { KubeApiserver, randomToken, TokenUser } from './kube-apiserver';
@@ -17,15 +18,20 @@ export interface ControlPlaneOptions {
 }
 
 /**
- * etcd + kube-apiserver (TLS, static tokens, RBAC) with Keelson's CRDs applied. Two users: `admin` in
- * system:masters, and `alice`, who can do nothing until a test grants it with a RoleBinding.
+ * etcd + kube-apiserver (TLS, static tokens, RBAC) with Keelson's CRDs and admission policy applied. Three users:
+ * `admin` in system:masters (people and test set-up), `alice`, who can do nothing until a test grants it with a
+ * RoleBinding, and the manager's identity, the only one the admission policy lets decide what an execution runs.
  */
 export class ControlPlane {
   readonly admin: TokenUser = { name: 'admin', token: randomToken(), groups: ['system:masters'] };
   readonly user: TokenUser = { name: 'alice', token: randomToken(), groups: ['keelson:users'] };
+  // In system:masters for now: the chart issue gives the manager's ServiceAccount the RBAC it really needs.
+  readonly manager: TokenUser = { name: DEFAULT_MANAGER_USERNAME, token: randomToken(), groups: ['system:masters'] };
   readonly dir: string;
   readonly adminKubeconfig: string;
   readonly userKubeconfig: string;
+  /** For the manager (and tests acting as it): what Keelson's own writes go through. */
+  readonly managerKubeconfig: string;
   etcd!: Etcd;
   apiserver!: KubeApiserver;
   certs!: ServingCerts;
@@ -36,6 +42,7 @@ export class ControlPlane {
     this.dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'keelson-cp-'));
     this.adminKubeconfig = join(this.dir, 'admin.kubeconfig');
     this.userKubeconfig = join(this.dir, 'user.kubeconfig');
+    this.managerKubeconfig = join(this.dir, 'manager.kubeconfig');
   }
 
   static async start(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
@@ -65,12 +72,13 @@ export class ControlPlane {
     this.certs = generateServingCerts(this.dir);
     this.etcd = await startEtcd(this.dir);
     this.apiserver = new KubeApiserver({
-      dir: this.dir, etcdUrl: this.etcd.url, certs: this.certs, users: [this.admin, this.user],
+      dir: this.dir, etcdUrl: this.etcd.url, certs: this.certs, users: [this.admin, this.user, this.manager],
       watchCache: this.opts.watchCache,
     });
     await this.apiserver.start();
     writeKubeconfig(this.adminKubeconfig, this.access(this.admin), 'keelson-admin');
     writeKubeconfig(this.userKubeconfig, this.access(this.user), 'keelson-user');
+    writeKubeconfig(this.managerKubeconfig, this.access(this.manager), 'keelson-manager');
     const crdDir = this.opts.crds === undefined ? join(repoRoot(), 'crds') : this.opts.crds;
     if (crdDir) await this.applyCrds(crdDir);
   }
@@ -79,7 +87,9 @@ export class ControlPlane {
     const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => join(dir, f));
     if (files.length === 0) return;
     await this.kubectl(['apply', '--server-side', '--field-manager', 'keelson-harness', ...files.flatMap((f) => ['-f', f])]);
-    await this.kubectl(['wait', '--for', 'condition=Established', '--timeout', '60s', ...files.flatMap((f) => ['-f', f])]);
+    // Only CRDs have the Established condition; the admission policy and its binding do not.
+    const crds = files.filter((f) => /^kind: CustomResourceDefinition$/m.test(readFileSync(f, 'utf8')));
+    if (crds.length) await this.kubectl(['wait', '--for', 'condition=Established', '--timeout', '60s', ...crds.flatMap((f) => ['-f', f])]);
   }
 
   /** Stops everything; safe to call twice and after a failed start. */

@@ -63,7 +63,27 @@ describe('GitHttpServer of the harness', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/x-git-upload-pack-advertisement');
     expect(await res.text()).toContain('# service=git-upload-pack');
-    expect(guarded.requests.at(-1)).toEqual({ method: 'GET', path: '/app/info/refs', status: 200, user: 'ci' });
+    expect(guarded.requests.at(-1)).toEqual({ method: 'GET', path: '/app/info/refs', status: 200, user: 'ci', authorization: { scheme: 'Basic', user: 'ci' } });
+  });
+
+  it('records every Authorization header it receives, also where none is asked for, never the password', async () => {
+    await fetch(`${open.url('app')}/info/refs?service=git-upload-pack`, { headers: { Authorization: `Basic ${Buffer.from('eve:s3cret').toString('base64')}` } });
+    expect(open.requests.at(-1)).toMatchObject({ path: '/app/info/refs', status: 200, authorization: { scheme: 'Basic', user: 'eve' } });
+    expect(JSON.stringify(open.requests)).not.toContain('s3cret');
+    await fetch(`${open.url('app')}/info/refs?service=git-upload-pack`);
+    expect(open.requests.at(-1)?.authorization).toBeUndefined();
+  });
+
+  it('redirects every request to another server when told to, keeping path and query', async () => {
+    const moved = await GitHttpServer.start({ root, redirectTo: open.baseUrl });
+    try {
+      const res = await fetch(`${moved.url('app')}/info/refs?service=git-upload-pack`, { redirect: 'manual' });
+      expect(res.status).toBe(302);
+      expect(res.headers.get('location')).toBe(`${open.url('app')}/info/refs?service=git-upload-pack`);
+      expect(moved.requests).toEqual([{ method: 'GET', path: '/app/info/refs', status: 302, user: undefined }]);
+    } finally {
+      await moved.stop();
+    }
   });
 
   it('passes the backend status through for a repository that does not exist', async () => {

@@ -12,6 +12,8 @@ export interface GitHttpServerOptions {
   /** When both are set, every request needs these Basic credentials. */
   username?: string;
   password?: string;
+  /** When set, every request is answered `302 Found` to this base URL plus the request's path and query, as a moved server does. */
+  redirectTo?: string;
 }
 
 export interface GitHttpRequest {
@@ -19,6 +21,8 @@ export interface GitHttpRequest {
   path: string;
   status: number;
   user?: string;
+  /** Present when the request carried an Authorization header, accepted or not: its scheme and, for Basic, the user (never the password). */
+  authorization?: { scheme: string; user?: string };
 }
 
 export class GitHttpServer {
@@ -58,7 +62,14 @@ export class GitHttpServer {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', this.baseUrl);
-    const record = (status: number, user?: string) => this.requests.push({ method: req.method ?? '', path: url.pathname, status, user });
+    const authorization = sentCredentials(req.headers.authorization);
+    const record = (status: number, user?: string) => this.requests.push({ method: req.method ?? '', path: url.pathname, status, user, ...(authorization && { authorization }) });
+    if (this.options.redirectTo !== undefined) {
+      record(302);
+      res.writeHead(302, { Location: `${this.options.redirectTo.replace(/\/$/, '')}${url.pathname}${url.search}` }).end();
+      req.resume();
+      return;
+    }
     const user = this.authenticate(req);
     if (user === false) {
       record(401);
@@ -157,6 +168,14 @@ export class GitHttpServer {
       done(502);
     });
   }
+}
+
+function sentCredentials(header: string | undefined): GitHttpRequest['authorization'] {
+  if (header === undefined) return undefined;
+  const [scheme, value = ''] = header.trim().split(/\s+/, 2);
+  if (scheme.toLowerCase() !== 'basic') return { scheme };
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  return { scheme, user: decoded.slice(0, Math.max(0, decoded.indexOf(':'))) };
 }
 
 function headerEnd(buffer: Buffer): { index: number; length: number } | undefined {

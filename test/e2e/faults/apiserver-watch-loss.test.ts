@@ -40,7 +40,7 @@ beforeAll(async () => {
   await rig.stack.createSetting({ maxConcurrentExecutions: 2 });
   const cp = rig.stack.cluster.controlPlane;
   apiProxy = await TcpProxy.start(Number(new URL(cp.server).port));
-  const kubeconfig = writeKubeconfig(join(rig.logDir, 'proxied.kubeconfig'), { server: `https://127.0.0.1:${apiProxy.port}`, caPem: cp.certs.caPem, token: cp.admin.token });
+  const kubeconfig = writeKubeconfig(join(rig.logDir, 'proxied.kubeconfig'), { server: `https://127.0.0.1:${apiProxy.port}`, caPem: cp.certs.caPem, token: cp.manager.token });
   // The production resync (30 s), not the stack's 5 s: the watch, not the resync, has to carry the transitions.
   manager = await rig.startManager('manager', { KUBECONFIG: kubeconfig, RESYNC_SECONDS: '30' });
 }, 300_000);

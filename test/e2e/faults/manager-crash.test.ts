@@ -29,7 +29,7 @@ beforeAll(async () => {
   await rig.stack.createPipeline('crash');
   const cp = rig.stack.cluster.controlPlane;
   apiProxy = await TcpProxy.start(Number(new URL(cp.server).port));
-  proxiedKubeconfig = writeKubeconfig(join(rig.logDir, 'proxied.kubeconfig'), { server: `https://127.0.0.1:${apiProxy.port}`, caPem: cp.certs.caPem, token: cp.admin.token });
+  proxiedKubeconfig = writeKubeconfig(join(rig.logDir, 'proxied.kubeconfig'), { server: `https://127.0.0.1:${apiProxy.port}`, caPem: cp.certs.caPem, token: cp.manager.token });
   tap = await JenkinsTap.start(rig.stack.jenkins.url());
 }, 300_000);
 

@@ -1,5 +1,5 @@
-// The controllers' view of the data plane: make sure it is there and say whether Jenkins answers. Applying ~20
-// objects on every admission would cost ~20 apiserver writes per execution, so an unchanged desired state is
+// The controllers' view of the data plane: make sure it is there and say whether Jenkins answers. Applying ~30
+// objects on every admission would cost ~30 apiserver writes per execution, so an unchanged desired state is
 // applied at most once per `reapplyMs` per project (the setting controller's resync repairs hand-deleted objects).
 import type { PipelineSetting } from '@keelson/crds';
 import type { DataPlaneStatus } from '@keelson/data-plane';
@@ -9,24 +9,34 @@ export interface DataPlaneGate {
   ensure(project: string, setting: PipelineSetting | undefined, options?: { force?: boolean }): Promise<DataPlaneStatus>;
 }
 
-export const DEFAULT_SETTING_SPEC: PipelineSetting['spec'] = { maxConcurrentExecutions: 3, historyLimit: 100, logRetentionDays: 30, allowPrivileged: false };
+export const DEFAULT_SETTING_SPEC: PipelineSetting['spec'] = { maxConcurrentExecutions: 3, historyLimit: 100, logRetentionDays: 30 };
 
 export class ProvisioningGate implements DataPlaneGate {
   private readonly applied = new Map<string, { fingerprint: string; at: number; status: DataPlaneStatus }>();
 
   constructor(
     private readonly clusters: DataPlaneClusters,
-    private readonly options: { managerNamespace?: string; reapplyMs?: number; now?: () => number } = {},
+    private readonly options: {
+      managerNamespace?: string;
+      /** The manager's PRIVILEGED_BUILD_PROJECTS: their builds namespace is Pod Security `privileged`. */
+      privilegedProjects?: readonly string[];
+      reapplyMs?: number;
+      now?: () => number;
+    } = {},
   ) {}
 
   async ensure(project: string, setting: PipelineSetting | undefined, { force = false } = {}): Promise<DataPlaneStatus> {
     const now = (this.options.now ?? Date.now)();
     const spec = setting?.spec ?? DEFAULT_SETTING_SPEC;
-    const fingerprint = JSON.stringify(spec);
+    // The operator's list, never the setting's old `allowPrivileged` field (ADR 0004).
+    const allowPrivileged = (this.options.privilegedProjects ?? []).includes(project);
+    const fingerprint = JSON.stringify({ spec, allowPrivileged });
     const last = this.applied.get(project);
     if (!force && last?.status.ready && last.fingerprint === fingerprint && now - last.at < (this.options.reapplyMs ?? 60_000)) return last.status;
     const { provisioner } = await this.clusters.forProject(project, setting ?? null);
-    const status = await provisioner.ensure({ project, setting: spec, managedNamespaces: [project], managerNamespace: this.options.managerNamespace });
+    const status = await provisioner.ensure({
+      project, setting: spec, managedNamespaces: [project], managerNamespace: this.options.managerNamespace, allowPrivileged,
+    });
     this.applied.set(project, { fingerprint, at: now, status });
     return status;
   }

@@ -1,14 +1,21 @@
 // Stop, approve and reject (DESIGN §4.9). A stop is recorded on the resource (spec.stop, as `kubectl patch` can
 // do too) and carried out by the sync loop or the controller; an approval is answered in Jenkins at once and
-// recorded with who and when.
+// recorded with who and when. Only the step's approvers may answer (approvers.ts), decided before Jenkins is asked.
 import type { PipelineExecution } from '@keelson/crds';
-import { approvalInputId, type EngineEndpoint, type ExecutionEngine } from '@keelson/engine-jenkins';
+import { approvalInputId, JenkinsClientError, type EngineEndpoint, type ExecutionEngine, type JenkinsClientErrorCode } from '@keelson/engine-jenkins';
 import { Keelson, KubeClient, isNotFound, retryOnConflict } from '@keelson/kube';
 import type { DelayedJobQueue } from '@keelson/queue';
 import type { SyncJobData } from '../sync/execution-sync.types';
+import { checkApprover, type Approver } from './approvers';
 import { ExecutionError } from './execution.errors';
 
 const TERMINAL: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Aborted']);
+
+/**
+ * Jenkins' answers meaning the input no longer waits: it was answered (by another user, or from Jenkins' own page)
+ * or the build moved on or is gone. Our status may not show it yet; the caller gets 409, not 500.
+ */
+const INPUT_GONE: ReadonlySet<JenkinsClientErrorCode> = new Set(['InputNotPending', 'NotFound', 'BadRequest']);
 
 export interface ApprovalAnswer {
   /** Stage name or 0-based index. */
@@ -37,17 +44,19 @@ export class ExecutionActions {
     return stopped;
   }
 
-  approve(namespace: string, name: string, answer: ApprovalAnswer, user: string): Promise<PipelineExecution> {
-    return this.answer(namespace, name, answer, user, 'Approved');
+  approve(namespace: string, name: string, answer: ApprovalAnswer, approver: Approver): Promise<PipelineExecution> {
+    return this.answer(namespace, name, answer, approver, 'Approved');
   }
 
-  reject(namespace: string, name: string, answer: ApprovalAnswer, user: string): Promise<PipelineExecution> {
-    return this.answer(namespace, name, answer, user, 'Rejected');
+  reject(namespace: string, name: string, answer: ApprovalAnswer, approver: Approver): Promise<PipelineExecution> {
+    return this.answer(namespace, name, answer, approver, 'Rejected');
   }
 
-  private async answer(namespace: string, name: string, answer: ApprovalAnswer, user: string, decision: 'Approved' | 'Rejected'): Promise<PipelineExecution> {
+  private async answer(namespace: string, name: string, answer: ApprovalAnswer, approver: Approver, decision: 'Approved' | 'Rejected'): Promise<PipelineExecution> {
     const exe = await this.get(namespace, name);
     const { stageIndex, stepIndex } = this.locate(exe, answer);
+    checkApprover(exe, stageIndex, stepIndex, approver);
+    const user = approver.username;
     const build = exe.status?.build;
     if (!build?.number) throw new ExecutionError('NoPendingApproval', `execution ${namespace}/${name} has no running build`);
     let endpoint;
@@ -56,6 +65,9 @@ export class ExecutionActions {
       await this.engine.answerInput(endpoint, { job: build.job, number: build.number }, approvalInputId(stageIndex, stepIndex), decision === 'Approved' ? 'proceed' : 'abort');
     } catch (err) {
       if ((err as { retryable?: boolean }).retryable) throw new ExecutionError('EngineUnavailable', `Jenkins did not take the answer: ${(err as Error).message}`, true, { cause: err });
+      if (err instanceof JenkinsClientError && INPUT_GONE.has(err.code)) {
+        throw new ExecutionError('NoPendingApproval', `the approval of execution ${namespace}/${name} no longer waits for an answer (answered already, or the build moved on)`, false, { cause: err });
+      }
       throw err;
     }
     const time = this.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -78,6 +90,10 @@ export class ExecutionActions {
     const stepIndex = typeof answer.step === 'number' ? answer.step : steps.findIndex((s) => s.name === answer.step);
     const step = steps[stepIndex];
     if (!step) throw new ExecutionError('NoPendingApproval', `execution ${exe.metadata.name} has no step ${JSON.stringify(answer.step)} in stage ${JSON.stringify(answer.stage)}`);
+    if (step.approval) {
+      const by = `${step.approval.decision === 'Approved' ? 'approved' : 'rejected'} by ${JSON.stringify(step.approval.user)}`;
+      throw new ExecutionError('NoPendingApproval', `step ${JSON.stringify(step.name)} was already ${by}`);
+    }
     if (step.phase !== 'Waiting') throw new ExecutionError('NoPendingApproval', `step ${JSON.stringify(step.name)} does not wait for an approval (it is ${step.phase})`);
     return { stageIndex, stepIndex };
   }

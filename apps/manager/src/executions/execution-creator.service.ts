@@ -1,9 +1,11 @@
 // Creates PipelineExecutions: manual runs from the API, reruns, and the completion of an execution someone
 // created with kubectl naming only the pipeline and a branch or commit.
 import type { Pipeline, PipelineExecution, PipelineExecutionSpec } from '@keelson/crds';
+import { labelValue } from '@keelson/engine-jenkins';
 import { Keelson, KubeClient, isAlreadyExists, isNotFound, type ObjectOf } from '@keelson/kube';
 import { ExecutionError } from './execution.errors';
-import { ExecutionPreparer, type PreparedExecution, type RunTarget } from './execution-preparer';
+import { IDEMPOTENCY_LABEL, idempotencyLabelValue, KeyedSerializer } from './idempotency';
+import { ExecutionPreparer, type RunTarget } from './execution-preparer';
 import { RunNumberAllocator } from './run-number.allocator';
 
 type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
@@ -13,8 +15,26 @@ function ownerOf(pipeline: Pipeline) {
 }
 
 export const PIPELINE_LABEL = 'keelson.dev/pipeline';
+/** PIPELINE_LABEL's value: the pipeline's name, hashed when it is longer than a label value may be (63). */
+export const pipelineLabelValue = (pipeline: string): string => labelValue(pipeline);
+/** Selects the executions of one pipeline; whoever reads PIPELINE_LABEL goes through this. */
+export const pipelineSelector = (pipeline: string): string => `${PIPELINE_LABEL}=${pipelineLabelValue(pipeline)}`;
+
+/** What run and rerun answer: `replayed` when an earlier request with the same Idempotency-Key made the execution. */
+export interface RunResult {
+  execution: PipelineExecution;
+  replayed: boolean;
+}
+
+export interface RunOptions {
+  /** The Idempotency-Key header, already validated. */
+  idempotencyKey?: string;
+}
 /** Guards the execution's Jenkins job (external state): the execution controller deletes it, then lets go. */
 export const JENKINS_JOB_FINALIZER = 'devops.keelson.dev/jenkins-job';
+
+/** What only a webhook event tells, so a completed execution carries none of it. */
+const FIELDS_OF_EVENTS = { tag: null, author: null, title: null, message: null, htmlUrl: null };
 
 export class ExecutionCreator {
   constructor(
@@ -24,49 +44,88 @@ export class ExecutionCreator {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  private readonly keys = new KeyedSerializer();
+
   /** A manual run of the pipeline at a branch tip or a commit. */
-  async run(namespace: string, pipelineName: string, target: RunTarget, user: string): Promise<PipelineExecution> {
-    const pipeline = await this.pipeline(namespace, pipelineName);
-    if (pipeline.spec.suspend) throw new ExecutionError('PipelineSuspended', `pipeline ${namespace}/${pipelineName} is suspended`);
-    const prepared = await this.preparer.prepare(pipeline, target);
-    return this.create(pipeline, { ...prepared.spec, trigger: { event: 'manual', user } }, prepared.configError);
+  run(namespace: string, pipelineName: string, target: RunTarget, user: string, options: RunOptions = {}): Promise<RunResult> {
+    return this.once(namespace, pipelineName, user, options.idempotencyKey, async (labels) => {
+      const pipeline = await this.pipeline(namespace, pipelineName);
+      if (pipeline.spec.suspend) throw new ExecutionError('PipelineSuspended', `pipeline ${namespace}/${pipelineName} is suspended`);
+      const prepared = await this.preparer.prepare(pipeline, target);
+      return this.create(pipeline, { ...prepared.spec, trigger: { event: 'manual', user } }, prepared.configError, labels);
+    });
   }
 
   /** A new execution from the same snapshot and commit as `name`. */
-  async rerun(namespace: string, name: string, user: string): Promise<PipelineExecution> {
+  async rerun(namespace: string, name: string, user: string, options: RunOptions = {}): Promise<RunResult> {
     const original = await this.execution(namespace, name);
-    const pipeline = await this.pipeline(namespace, original.spec.pipelineRef.name);
-    const { pipelineRef: _ref, run: _run, stop: _stop, trigger, ...same } = original.spec;
-    const configError = original.spec.config ? undefined : original.status?.reason ?? 'the original execution has no config';
-    return this.create(pipeline, { ...same, trigger: { event: trigger?.event ?? 'manual', user, rerunOf: name } }, configError);
+    return this.once(namespace, original.spec.pipelineRef.name, user, options.idempotencyKey, async (labels) => {
+      const pipeline = await this.pipeline(namespace, original.spec.pipelineRef.name);
+      const { pipelineRef: _ref, run: _run, stop: _stop, trigger, ...same } = original.spec;
+      const configError = original.spec.config ? undefined : original.status?.reason ?? 'the original execution has no config';
+      return this.create(pipeline, { ...same, trigger: { event: trigger?.event ?? 'manual', user, rerunOf: name } }, configError, labels);
+    });
   }
 
-  /** Fills in what a hand-made execution left out (run number, commit, config). Returns the updated object. */
+  /**
+   * Completes an execution someone else created naming the pipeline and a branch or commit (ADR 0004): the run
+   * number, the commit, and the repository, pipeline file and config from the Pipeline and from git at the commit.
+   * Whatever else the object says is dropped; the admission policy keeps requesters from writing it, and this
+   * holds even where the policy is missing. Returns the updated object.
+   */
   async complete(exe: PipelineExecution): Promise<PipelineExecution> {
     const namespace = exe.metadata.namespace!;
     const pipeline = await this.pipeline(namespace, exe.spec.pipelineRef.name);
-    let prepared: PreparedExecution | undefined;
-    if (!exe.spec.commit || !exe.spec.config) {
-      const target: RunTarget = exe.spec.commit ? { commit: exe.spec.commit, branch: exe.spec.branch } : { branch: exe.spec.branch ?? '' };
-      prepared = await this.preparer.prepare(pipeline, target);
-    }
+    const target: RunTarget = exe.spec.commit ? { commit: exe.spec.commit, branch: exe.spec.branch } : { branch: exe.spec.branch ?? '' };
+    const prepared = await this.preparer.prepare(pipeline, target);
+    // A number is kept: only a completion that wrote it, and then failed to fail the execution, leaves one here.
     const run = exe.spec.run ?? (await this.runs.allocate(namespace, pipeline.metadata.name!));
     const owners = exe.metadata.ownerReferences ?? [];
     const finalizers = exe.metadata.finalizers ?? [];
     const patch = {
       metadata: {
-        resourceVersion: exe.metadata.resourceVersion, labels: { [PIPELINE_LABEL]: pipeline.metadata.name },
+        resourceVersion: exe.metadata.resourceVersion, labels: { [PIPELINE_LABEL]: pipelineLabelValue(pipeline.metadata.name!) },
         // Like executions the API creates, it goes when its pipeline goes.
         ownerReferences: owners.some((o) => o.uid === pipeline.metadata.uid) ? owners : [...owners, ownerOf(pipeline)],
         finalizers: finalizers.includes(JENKINS_JOB_FINALIZER) ? finalizers : [...finalizers, JENKINS_JOB_FINALIZER],
       },
-      spec: { run, ...prepared?.spec, trigger: exe.spec.trigger ?? { event: 'manual' } },
+      // A merge patch: null removes what the object carried and the preparer did not set.
+      spec: {
+        ...FIELDS_OF_EVENTS, ref: null, config: null, ...prepared.spec, run, fork: false,
+        trigger: { event: 'manual', user: exe.spec.trigger?.user ?? null, deliveryId: null, rerunOf: null },
+      },
     };
     const updated = await this.kube.resource(Keelson.PipelineExecution).patch(namespace, exe.metadata.name!, patch);
-    return prepared?.configError ? this.failAtOnce(updated, prepared.configError) : updated;
+    return prepared.configError ? this.failAtOnce(updated, prepared.configError) : updated;
   }
 
-  private async create(pipeline: Pipeline, spec: Omit<PipelineExecutionSpec, 'pipelineRef' | 'run' | 'fork' | 'stop'> & Partial<PipelineExecutionSpec>, configError?: string): Promise<PipelineExecution> {
+  /**
+   * Makes an execution with `make`, unless the user's Idempotency-Key already made one for this pipeline: then that
+   * one is the answer. The lookup asks the apiserver (any replica may have made it); requests with the same key are
+   * serialised in this process so that they cannot both miss it.
+   */
+  private async once(namespace: string, pipelineName: string, user: string, key: string | undefined, make: (labels: Record<string, string>) => Promise<PipelineExecution>): Promise<RunResult> {
+    if (key === undefined) return { execution: await make({}), replayed: false };
+    const hash = idempotencyLabelValue(user, key);
+    return this.keys.run(`${namespace}/${pipelineName}/${hash}`, async () => {
+      const earlier = await this.madeWithKey(namespace, pipelineName, user, hash);
+      if (earlier) return { execution: earlier, replayed: true };
+      return { execution: await make({ [IDEMPOTENCY_LABEL]: hash }), replayed: false };
+    });
+  }
+
+  private async madeWithKey(namespace: string, pipelineName: string, user: string, hash: string): Promise<PipelineExecution | undefined> {
+    const selector = `${pipelineSelector(pipelineName)},${IDEMPOTENCY_LABEL}=${hash}`;
+    const { items } = await this.kube.resource(Keelson.PipelineExecution).list(namespace, { labelSelector: selector });
+    // Labels are not proof: only an execution the manager made for this user and pipeline answers the key.
+    const mine = items.filter((e) => e.spec.pipelineRef.name === pipelineName && e.spec.trigger?.user === user);
+    return mine.sort((a, b) => (a.spec.run ?? 0) - (b.spec.run ?? 0))[0];
+  }
+
+  private async create(
+    pipeline: Pipeline, spec: Omit<PipelineExecutionSpec, 'pipelineRef' | 'run' | 'fork' | 'stop'> & Partial<PipelineExecutionSpec>, configError?: string,
+    labels: Record<string, string> = {},
+  ): Promise<PipelineExecution> {
     const namespace = pipeline.metadata.namespace!;
     const pipelineName = pipeline.metadata.name!;
     for (let attempt = 0; ; attempt++) {
@@ -74,7 +133,7 @@ export class ExecutionCreator {
       const exe: Execution = {
         apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'PipelineExecution',
         metadata: {
-          name: `${pipelineName}-${run}`, namespace, labels: { [PIPELINE_LABEL]: pipelineName }, finalizers: [JENKINS_JOB_FINALIZER],
+          name: `${pipelineName}-${run}`, namespace, labels: { ...labels, [PIPELINE_LABEL]: pipelineLabelValue(pipelineName) }, finalizers: [JENKINS_JOB_FINALIZER],
           ownerReferences: [ownerOf(pipeline)],
         },
         spec: { fork: false, stop: false, ...spec, pipelineRef: { name: pipelineName }, run },

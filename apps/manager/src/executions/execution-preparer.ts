@@ -5,6 +5,7 @@ import type { Pipeline, PipelineExecutionSpec } from '@keelson/crds';
 import { GitSourceError, type ConfigSource } from '@keelson/git-source';
 import { formatIssue, parsePipelineConfig } from '@keelson/pipeline-config';
 import { KubeClient } from '@keelson/kube';
+import { STRICT_OUTBOUND_POLICY, type OutboundPolicy } from '@keelson/outbound';
 import { ExecutionError } from './execution.errors';
 import { CredentialUnavailableError, gitCredentialsOf } from './git-auth';
 
@@ -17,13 +18,15 @@ export interface PreparedExecution {
 }
 
 export class ExecutionPreparer {
-  constructor(private readonly kube: KubeClient, private readonly source: ConfigSource) {}
+  /** `outbound` must be the policy the source checks addresses with; here it decides whether a token may go over plain http. */
+  constructor(private readonly kube: KubeClient, private readonly source: ConfigSource, private readonly outbound: OutboundPolicy = STRICT_OUTBOUND_POLICY) {}
 
   async prepare(pipeline: Pipeline, target: RunTarget): Promise<PreparedExecution> {
     const repositoryUrl = pipeline.spec.repositoryUrl;
     const configPath = pipeline.spec.configPath ?? '.devops.yml';
     try {
-      const auth = await gitCredentialsOf(this.kube, pipeline);
+      // The credential's binding to its provider is checked here, before git connects to anything.
+      const auth = await gitCredentialsOf(this.kube, pipeline, repositoryUrl, this.outbound);
       const commit = await this.source.resolveCommit(repositoryUrl, target.commit ? { commit: target.commit } : { branch: target.branch! }, auth);
       const branch = target.branch;
       const spec: PreparedExecution['spec'] = { commit, repositoryUrl, configPath, ...(branch ? { branch, ref: `refs/heads/${branch}` } : {}) };
@@ -51,6 +54,7 @@ function translateGitError(err: unknown): unknown {
     case 'CommitNotFound':
       return new ExecutionError('RefNotFound', err.message, false, { cause: err });
     case 'AuthFailed':
+    case 'DestinationRefused':
       return new ExecutionError('RepositoryAccessDenied', err.message, false, { cause: err });
     default:
       return new ExecutionError('RepositoryUnavailable', err.message, err.retryable, { cause: err });

@@ -8,19 +8,26 @@ export const EXECUTION_ERROR_CODES = [
   'RepositoryAccessDenied', // the repository refused the pipeline's credential, or wants one and it has none
   'PipelineSuspended', // the pipeline is suspended
   'NotStoppable', // the execution has already finished
-  'NoPendingApproval', // approve or reject of a step that does not wait for one
+  'NoPendingApproval', // approve or reject of a step that does not wait for one (or another user settled it first)
+  'InvalidApprovalAnswer', // an approve or reject body that does not name a stage and a step
+  'NotAnApprover', // the step's approval names users or groups, and the caller is none of them
+  'InvalidIdempotencyKey', // an Idempotency-Key header that is empty, too long or not printable
   'EngineUnavailable', // Jenkins did not answer (retryable)
 ] as const;
 export type ExecutionErrorCode = (typeof EXECUTION_ERROR_CODES)[number];
 
 export class ExecutionError extends Error {
+  /** What the caller may be told beside the message (for example who may approve). */
+  readonly details: Record<string, unknown>;
+
   constructor(
     readonly code: ExecutionErrorCode,
     message: string,
     readonly retryable = false,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; details?: Record<string, unknown> },
   ) {
     super(message, options);
     this.name = 'ExecutionError';
+    this.details = options?.details ?? {};
   }
 }

@@ -6,6 +6,7 @@ import { JenkinsEngineClient } from '@keelson/engine-jenkins';
 import { CachedConfigSource, CONFIG_SOURCE, GitCliConfigSource, type ConfigSource } from '@keelson/git-source';
 import { KubeClient } from '@keelson/kube';
 import { Logger } from '@keelson/observability';
+import type { OutboundPolicy } from '@keelson/outbound';
 import { BullmqJobQueue } from '@keelson/queue';
 import { CONFIG, KUBE, LOGGER } from '../tokens';
 import { ProvisioningGate } from '../controllers/data-plane.gate';
@@ -18,6 +19,11 @@ import { DATA_PLANE_CLUSTERS, DATA_PLANE_GATE, ENGINE, EXECUTION_ACTIONS, EXECUT
 
 export const SYNC_QUEUE_NAME = 'execution-sync';
 
+/** Where git tokens (and anonymous fetches) may go: the operator's OUTBOUND_ALLOW_HTTP and OUTBOUND_ALLOW_CIDRS. */
+export function outboundPolicy(config: ManagerConfig): OutboundPolicy {
+  return { allowHttp: config.outboundAllowHttp, allowCidrs: config.outboundAllowCidrs };
+}
+
 export const pipelineProviders: Provider[] = [
   { provide: ENGINE, useFactory: (logger: Logger) => new JenkinsEngineClient({ logger }), inject: [LOGGER] },
   {
@@ -27,18 +33,20 @@ export const pipelineProviders: Provider[] = [
   },
   {
     provide: DATA_PLANE_GATE,
-    useFactory: (clusters: DataPlaneClusters, config: ManagerConfig) => new ProvisioningGate(clusters, { managerNamespace: config.managerNamespace }),
+    useFactory: (clusters: DataPlaneClusters, config: ManagerConfig) => new ProvisioningGate(clusters, {
+      managerNamespace: config.managerNamespace, privilegedProjects: config.privilegedBuildProjects,
+    }),
     inject: [DATA_PLANE_CLUSTERS, CONFIG],
   },
   {
     provide: CONFIG_SOURCE,
-    useFactory: (config: ManagerConfig, logger: Logger) => new CachedConfigSource(new GitCliConfigSource({ allowFileProtocol: config.allowFileRepositories, logger })),
+    useFactory: (config: ManagerConfig, logger: Logger) => new CachedConfigSource(new GitCliConfigSource({ allowFileProtocol: config.allowFileRepositories, outbound: outboundPolicy(config), logger })),
     inject: [CONFIG, LOGGER],
   },
   {
     provide: EXECUTION_CREATOR,
-    useFactory: (kube: KubeClient, source: ConfigSource) => new ExecutionCreator(kube, new ExecutionPreparer(kube, source), new RunNumberAllocator(kube)),
-    inject: [KUBE, CONFIG_SOURCE],
+    useFactory: (kube: KubeClient, source: ConfigSource, config: ManagerConfig) => new ExecutionCreator(kube, new ExecutionPreparer(kube, source, outboundPolicy(config)), new RunNumberAllocator(kube)),
+    inject: [KUBE, CONFIG_SOURCE, CONFIG],
   },
   {
     provide: SYNC_QUEUE,

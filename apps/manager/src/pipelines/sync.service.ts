@@ -28,6 +28,7 @@ export class SyncService implements OnModuleInit, OnApplicationShutdown {
       endpoints: { jenkins: (project) => clusters.jenkins(project), kube: async (project) => (await clusters.forProject(project)).kube },
       options: { basePollMs: config.syncBasePollMs, maxPollMs: config.syncMaxPollMs, progressIntervalMs: config.syncProgressIntervalMs },
       buildPolicy: { cacheRoot: config.cacheRoot, privilegedProjects: config.privilegedBuildProjects },
+      outbound: { allowHttp: config.outboundAllowHttp, allowCidrs: config.outboundAllowCidrs },
     });
   }
 

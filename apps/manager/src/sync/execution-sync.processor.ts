@@ -7,6 +7,7 @@ import { PipelineConfigError } from '@keelson/pipeline-config';
 import { compileJenkinsJob, EXECUTION_LABEL, JenkinsClientError, JenkinsCompileError, labelValue, type EngineBuildRef, type EngineBuildState, type EngineEndpoint, type ExecutionEngine } from '@keelson/engine-jenkins';
 import { JobOutcome, type QueuedJob } from '@keelson/queue';
 import { Logger } from '@keelson/observability';
+import type { OutboundPolicy } from '@keelson/outbound';
 import { BuildInputRefused, prepareBuildInputs, releaseBuildInputs } from '../executions/build-inputs';
 import { buildNamespace, DEFAULT_BUILD_POLICY, executionCompileInput, executionJobName, executionPlan, gitCredentialId, type BuildPolicy } from '../executions/execution-job.compiler';
 import { CredentialUnavailableError, gitCredentialsOf } from '../executions/git-auth';
@@ -27,6 +28,8 @@ export interface ExecutionSyncDeps {
   options?: Partial<SyncOptions>;
   /** The operator's cache root and privileged projects (manager configuration). */
   buildPolicy?: BuildPolicy;
+  /** Whether a git token may go over plain http or to a literal private address (manager configuration); strict by default. */
+  outbound?: OutboundPolicy;
 }
 
 type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
@@ -121,7 +124,8 @@ export class ExecutionSyncProcessor {
       const compiled = compileJenkinsJob(input);
       // Secrets and caches first: a refusal fails the execution before Jenkins or a pod sees anything.
       await prepareBuildInputs({ management: this.deps.kube, dataPlane: await this.deps.endpoints.kube(exe.metadata.namespace!), project: exe.metadata.namespace!, execution: executionId }, input, compiled);
-      const git = pipeline && (await gitCredentialsOf(this.deps.kube, pipeline));
+      // Checked against the URL Jenkins will check out: a token goes only to its provider's server (ADR 0004).
+      const git = pipeline && (await gitCredentialsOf(this.deps.kube, pipeline, exe.spec.repositoryUrl ?? '', this.deps.outbound));
       // The checkout's token lives in Jenkins' credential store, never in the job or the script.
       if (git) await engine.ensureCredential(endpoint, { id: gitCredentialId(pipeline.metadata.name!), description: `git token of pipeline ${exe.metadata.namespace}/${pipeline.metadata.name}`, ...git });
       await engine.ensureJob(endpoint, { name: compiled.jobName, configXml: compiled.configXml });

@@ -8,7 +8,7 @@ import {
 import { JenkinsCompileError } from './compile.errors';
 import type { JenkinsCompileInput, ToolImages } from './compile-input.types';
 import { jenkinsJobName, stageNodeName, stepContainerName, stepNodeName } from './jenkins-names';
-import { workspacePath } from './pod/cache-volumes';
+import { workspacePath } from './pod/cache-paths';
 import { publishTarget, type PublishTarget } from './steps/publish-target';
 import { buildStepScript, type StepScript } from './steps/step-script.builder';
 import { DEFAULT_TOOL_IMAGES } from './tool-images.defaults';
@@ -23,7 +23,7 @@ export interface CompiledStep {
   containerName: string;
   script?: StepScript;
   publish?: { target: PublishTarget; push: boolean };
-  /** Why the step fails at once instead of running (deploy steps of untrusted builds have no credentials). */
+  /** Why the step fails at once instead of running (deploy and privileged steps of untrusted builds). */
   refused?: string;
 }
 
@@ -69,7 +69,7 @@ export function createCompileContext(input: JenkinsCompileInput, plan?: Executio
       stage,
       runs: stagePlan.runs,
       nodeName: stageNodeName(i, stage.name),
-      steps: stage.steps.map((step, j) => compileStep(input, step, i, j, stagePlan.steps[j].runs, trusted)),
+      steps: stage.steps.map((step, j) => compileStep(input, stage, step, i, j, stagePlan.steps[j].runs, trusted)),
     };
   });
   return {
@@ -78,9 +78,15 @@ export function createCompileContext(input: JenkinsCompileInput, plan?: Executio
   };
 }
 
-function compileStep(input: JenkinsCompileInput, step: Step, i: number, j: number, runs: boolean, trusted: boolean): CompiledStep {
+function compileStep(
+  input: JenkinsCompileInput, stage: Stage, step: Step, i: number, j: number, runs: boolean, trusted: boolean,
+): CompiledStep {
+  // Checked for every step, skipped or not: the pipeline cannot run in this project as written.
   if (step.privileged && !input.settings.allowPrivileged) {
-    throw new JenkinsCompileError('PrivilegedNotAllowed', `step ${JSON.stringify(step.name)} asks for a privileged container, which this project does not allow`);
+    throw new JenkinsCompileError(
+      'PrivilegedNotAllowed',
+      `stage ${JSON.stringify(stage.name)} step ${JSON.stringify(step.name)} asks for a privileged container (privileged: true), which the operator has not allowed for project ${JSON.stringify(input.facts.project)}`,
+    );
   }
   const compiled: CompiledStep = {
     stageIndex: i, stepIndex: j, step, runs, nodeName: stepNodeName(i, j, step.name), containerName: stepContainerName(i, j),
@@ -88,6 +94,11 @@ function compileStep(input: JenkinsCompileInput, step: Step, i: number, j: numbe
   if (!runs || step.type === 'approval') return compiled;
   if (!trusted && (step.type === 'applyYamlConfig' || step.type === 'applyAppConfig')) {
     compiled.refused = 'Deploy steps do not run for pull requests from forks: they get no cluster credentials';
+    return compiled;
+  }
+  // A privileged container is root on the node: never for code from a fork, even where the operator allows it.
+  if (!trusted && step.type === 'runScriptConfig' && step.privileged) {
+    compiled.refused = 'Privileged steps do not run for pull requests from forks';
     return compiled;
   }
   if (step.type === 'publishImageConfig') {

@@ -37,14 +37,22 @@ export interface ProjectRegistry {
 
 /** The PipelineSetting and data-plane facts the pod and the job depend on. */
 export interface BuildSettings {
-  /** Data-plane namespace the build pod runs in (`<project>-pipeline`). */
+  /** Build namespace the pod runs in (`<project>-builds`); the cache claims and `envSecret` live there too. */
   namespace: string;
-  /** The build ServiceAccount: least privilege, never the Jenkins one. */
+  /** The build ServiceAccount: least privilege, never the Jenkins one. Its token reaches deploy steps only. */
   serviceAccountName: string;
-  /** Absolute host directory under which caches live (`<root>/<project>/<pipeline>/<key>/...`). */
+  /**
+   * Absolute host directory under which caches live (`<root>/<project>/<pipeline>/<key>/...`). The operator's
+   * choice (manager configuration), never a tenant's.
+   */
   cacheRoot: string;
-  /** Whether a step may ask for a privileged container. */
+  /** Whether a step may ask for a privileged container. The operator's choice, never a tenant's. */
   allowPrivileged: boolean;
+  /**
+   * Secret of the build namespace holding the envFrom values of this execution, keyed `envSecretKey(name, key)`
+   * (the manager copies them there). Required when a trusted build's running steps use envFrom.
+   */
+  envSecret?: string;
   /** Executor resources, applied to the `jnlp` container. */
   agentResources?: Resources;
   registry: ProjectRegistry;

@@ -5,8 +5,8 @@ export const JENKINS_COMPILE_ERROR_CODES = [
   'UnrepresentableText', // a character no target language can carry (U+FFFF in Groovy, NUL in shell, ...)
   'PlanMismatch', // the execution plan does not describe the same stages and steps as the config
   'InvalidCommit', // the commit is not a full hexadecimal SHA, so an exact checkout is impossible
-  'PrivilegedNotAllowed', // a step asks for a privileged container and the PipelineSetting forbids it
-  'InvalidSetting', // a setting the compiler relies on is malformed (cache root, registry host, ...)
+  'PrivilegedNotAllowed', // a step asks for a privileged container and the operator has not allowed it
+  'InvalidSetting', // a setting the compiler relies on is malformed or missing (cache root, envSecret, ...)
   'InvalidCachePath', // a cache path that would escape its directory
   'InvalidImageReference', // a publish target that is not an image reference
   'InvalidRef', // a git ref that is not a valid ref name

@@ -7,7 +7,8 @@ import { toYaml } from './escape';
 import { compileJenkinsfile } from './jenkinsfile/jenkinsfile.compiler';
 import { renderJobConfigXml } from './job-config.xml';
 import { buildPodFromContext } from './pod/build-pod.builder';
-import type { Pod } from './pod/pod.types';
+import { cacheVolumesFromContext } from './pod/cache-volumes';
+import type { CacheVolumes, Pod } from './pod/pod.types';
 
 export interface CompiledJenkinsJob {
   jobName: string;
@@ -16,6 +17,8 @@ export interface CompiledJenkinsJob {
   jenkinsfile: string;
   pod: Pod;
   podYaml: string;
+  /** The cache volumes and claims the pod mounts: the manager creates them (volumes first) before the build. */
+  cacheVolumes: CacheVolumes;
   /** What runs and what is skipped: record it in the execution status as it is, the script follows it. */
   plan: ExecutionPlan;
   /** The scripts and data files the steps run, decoded (the Jenkinsfile carries them as base64). */
@@ -49,5 +52,7 @@ export function compileJenkinsJob(input: JenkinsCompileInput, plan?: ExecutionPl
     const script = s.script as NonNullable<typeof s.script>;
     return [script, ...script.files].map((f) => ({ step: s.nodeName, name: f.name, content: f.content }));
   });
-  return { jobName: ctx.jobName, configXml, jenkinsfile, pod, podYaml, plan: ctx.plan, files };
+  return {
+    jobName: ctx.jobName, configXml, jenkinsfile, pod, podYaml, cacheVolumes: cacheVolumesFromContext(ctx), plan: ctx.plan, files,
+  };
 }

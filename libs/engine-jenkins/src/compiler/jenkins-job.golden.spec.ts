@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { toYaml } from './escape';
 import { compileJenkinsJob } from './jenkins-job.compiler';
 import { aCompileInput } from './testing/compile-input.builders';
 
@@ -94,6 +95,14 @@ const CASES = [
     }),
   },
   {
+    // Caches, deploy steps, envFrom and a push, as a fork sees them: fork cache keys read-only, no token, no Secret.
+    name: 'fork-full-featured',
+    input: aCompileInput(FULL_FEATURED, {
+      facts: { event: 'pull_request', fromFork: true, ref: 'refs/pull/7/head', sourceBranch: 'contrib' },
+      settings: { remoteRegistryCredentials: { 'quay.io': 'quay-push' } },
+    }),
+  },
+  {
     name: 'manual-run',
     input: aCompileInput(RANCHER_EXAMPLE, {
       facts: { event: 'manual', triggerType: 'user', ref: 'release/2.0', branch: 'release/2.0', commitMessage: undefined },
@@ -116,10 +125,11 @@ function checkGolden(file: string, actual: string): void {
 
 describe('golden files', () => {
   for (const c of CASES) {
-    it(`compiles the ${c.name} pipeline to the recorded Jenkinsfile, pod and config.xml`, () => {
+    it(`compiles the ${c.name} pipeline to the recorded Jenkinsfile, pod, cache volumes and config.xml`, () => {
       const job = compileJenkinsJob(c.input);
       checkGolden(`${c.name}.Jenkinsfile`, job.jenkinsfile);
       checkGolden(`${c.name}.pod.yaml`, job.podYaml);
+      checkGolden(`${c.name}.cache-volumes.yaml`, toYaml(job.cacheVolumes));
       checkGolden(`${c.name}.config.xml`, job.configXml);
       // The scripts travel as base64; this file shows them decoded for review.
       checkGolden(`${c.name}.files.txt`, job.files.map((f) => `==> ${f.step} / ${f.name}\n${f.content}\n`).join('\n'));

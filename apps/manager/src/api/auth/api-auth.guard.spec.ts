@@ -275,7 +275,7 @@ describe('ApiAuthGuard', () => {
 describe('ApiAuthGuard with API_AUTH=disabled', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startApp({ API_AUTH: 'disabled' });
+    h = await startApp({ API_AUTH: 'disabled', HOST: '127.0.0.1' });
   });
   afterAll(() => h.app.close());
 

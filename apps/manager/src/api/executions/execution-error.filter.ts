@@ -13,6 +13,9 @@ const STATUS: Record<ExecutionErrorCode, number> = {
   PipelineSuspended: 409,
   NotStoppable: 409,
   NoPendingApproval: 409,
+  InvalidApprovalAnswer: 400,
+  NotAnApprover: 403,
+  InvalidIdempotencyKey: 400,
   EngineUnavailable: 503,
 };
 
@@ -22,6 +25,6 @@ export class ExecutionErrorFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const status = STATUS[error.code];
     if (error.retryable) res.setHeader('Retry-After', '10');
-    res.status(status).json({ code: error.code, message: error.message });
+    res.status(status).json({ ...error.details, code: error.code, message: error.message });
   }
 }

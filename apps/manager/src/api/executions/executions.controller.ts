@@ -1,13 +1,23 @@
 // The run API (DESIGN §8): manual runs, and stop, rerun, approve and reject of an execution. Every route is
 // authenticated with a TokenReview and authorised with a SubjectAccessReview by ApiAuthGuard.
-import { Body, Controller, HttpCode, Inject, Param, Post, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Inject, Param, Post, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { PipelineExecution } from '@keelson/crds';
+import type { Response } from 'express';
 import { ApiAuthGuard, CurrentUser, RequiresAccess, type ApiUser } from '../auth';
 import { ExecutionActions } from '../../executions/execution-actions.service';
-import { ExecutionCreator } from '../../executions/execution-creator.service';
+import { ExecutionCreator, type RunResult } from '../../executions/execution-creator.service';
 import { EXECUTION_ACTIONS, EXECUTION_CREATOR } from '../../pipelines/pipelines.tokens';
 import { ExecutionErrorFilter } from './execution-error.filter';
-import { parseApprovalAnswer, parseRunTarget } from './run-request';
+import { parseApprovalAnswer, parseIdempotencyKey, parseRunTarget } from './run-request';
+
+/**
+ * 201 for a new execution; 200 when an earlier request with the same Idempotency-Key made it, which the header
+ * Idempotent-Replayed also says, so a client can tell a retry's answer from a new run.
+ */
+function answer(res: Response, result: RunResult): PipelineExecution {
+  if (result.replayed) res.status(200).setHeader('Idempotent-Replayed', 'true');
+  return result.execution;
+}
 
 @Controller('api/v1/namespaces/:ns')
 @UseGuards(ApiAuthGuard)
@@ -20,14 +30,22 @@ export class ExecutionsController {
 
   @Post('pipelines/:name/run')
   @RequiresAccess({ verb: 'create', resource: 'pipelineexecutions', nameParam: false })
-  run(@Param('ns') ns: string, @Param('name') name: string, @Body() body: unknown, @CurrentUser() user: ApiUser): Promise<PipelineExecution> {
-    return this.creator.run(ns, name, parseRunTarget(body), user.username);
+  async run(
+    @Param('ns') ns: string, @Param('name') name: string, @Body() body: unknown, @CurrentUser() user: ApiUser,
+    @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response,
+  ): Promise<PipelineExecution> {
+    const idempotencyKey = parseIdempotencyKey(key);
+    return answer(res, await this.creator.run(ns, name, parseRunTarget(body), user.username, { idempotencyKey }));
   }
 
   @Post('pipelineexecutions/:name/rerun')
   @RequiresAccess({ verb: 'create', resource: 'pipelineexecutions', nameParam: false })
-  rerun(@Param('ns') ns: string, @Param('name') name: string, @CurrentUser() user: ApiUser): Promise<PipelineExecution> {
-    return this.creator.rerun(ns, name, user.username);
+  async rerun(
+    @Param('ns') ns: string, @Param('name') name: string, @CurrentUser() user: ApiUser,
+    @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response,
+  ): Promise<PipelineExecution> {
+    const idempotencyKey = parseIdempotencyKey(key);
+    return answer(res, await this.creator.rerun(ns, name, user.username, { idempotencyKey }));
   }
 
   @Post('pipelineexecutions/:name/stop')
@@ -41,13 +59,13 @@ export class ExecutionsController {
   @HttpCode(200)
   @RequiresAccess({ verb: 'patch', resource: 'pipelineexecutions' })
   approve(@Param('ns') ns: string, @Param('name') name: string, @Body() body: unknown, @CurrentUser() user: ApiUser): Promise<PipelineExecution> {
-    return this.actions.approve(ns, name, parseApprovalAnswer(body), user.username);
+    return this.actions.approve(ns, name, parseApprovalAnswer(body), user);
   }
 
   @Post('pipelineexecutions/:name/reject')
   @HttpCode(200)
   @RequiresAccess({ verb: 'patch', resource: 'pipelineexecutions' })
   reject(@Param('ns') ns: string, @Param('name') name: string, @Body() body: unknown, @CurrentUser() user: ApiUser): Promise<PipelineExecution> {
-    return this.actions.reject(ns, name, parseApprovalAnswer(body), user.username);
+    return this.actions.reject(ns, name, parseApprovalAnswer(body), user);
   }
 }

@@ -1,39 +1,57 @@
-// Request bodies of the run API, checked by hand: a handful of optional strings needs no validation library.
-import { ExecutionError } from '../../executions/execution.errors';
+// Request bodies and headers of the run API, checked by hand: a handful of optional strings needs no validation library.
+import { ExecutionError, type ExecutionErrorCode } from '../../executions/execution.errors';
 import type { RunTarget } from '../../executions/execution-preparer';
 import type { ApprovalAnswer } from '../../executions/execution-actions.service';
 
-function optionalString(body: Record<string, unknown>, field: string, max: number): string | undefined {
+type BodyErrorCode = Extract<ExecutionErrorCode, 'InvalidRunTarget' | 'InvalidApprovalAnswer'>;
+
+function optionalString(body: Record<string, unknown>, field: string, max: number, code: BodyErrorCode): string | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string' || value.length === 0 || value.length > max) {
-    throw new ExecutionError('InvalidRunTarget', `${field} must be a non-empty string of at most ${max} characters`);
+    throw new ExecutionError(code, `${field} must be a non-empty string of at most ${max} characters`);
   }
   return value;
 }
 
-function objectBody(body: unknown): Record<string, unknown> {
+function objectBody(body: unknown, code: BodyErrorCode): Record<string, unknown> {
   if (body === undefined || body === null) return {};
-  if (typeof body !== 'object' || Array.isArray(body)) throw new ExecutionError('InvalidRunTarget', 'the request body must be a JSON object');
+  if (typeof body !== 'object' || Array.isArray(body)) throw new ExecutionError(code, 'the request body must be a JSON object');
   return body as Record<string, unknown>;
 }
 
 export function parseRunTarget(raw: unknown): RunTarget {
-  const body = objectBody(raw);
-  const branch = optionalString(body, 'branch', 255);
-  const commit = optionalString(body, 'commit', 64);
+  const body = objectBody(raw, 'InvalidRunTarget');
+  const branch = optionalString(body, 'branch', 255, 'InvalidRunTarget');
+  const commit = optionalString(body, 'commit', 64, 'InvalidRunTarget');
   if (commit) return { commit, branch };
   if (branch) return { branch };
   throw new ExecutionError('InvalidRunTarget', 'name a branch or a commit: {"branch": "main"} or {"commit": "<sha>"}');
 }
 
 export function parseApprovalAnswer(raw: unknown): ApprovalAnswer {
-  const body = objectBody(raw);
+  const body = objectBody(raw, 'InvalidApprovalAnswer');
   const pick = (field: 'stage' | 'step'): string | number => {
     const value = body[field];
     if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
     if (typeof value === 'string' && value.length > 0 && value.length <= 256) return value;
-    throw new ExecutionError('NoPendingApproval', `${field} must be a name or a 0-based index`);
+    throw new ExecutionError('InvalidApprovalAnswer', `${field} must be a name or a 0-based index`);
   };
-  return { stage: pick('stage'), step: pick('step'), comment: optionalString(body, 'comment', 4096) };
+  return { stage: pick('stage'), step: pick('step'), comment: optionalString(body, 'comment', 4096, 'InvalidApprovalAnswer') };
+}
+
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+const MAX_IDEMPOTENCY_KEY = 255;
+
+/**
+ * The optional Idempotency-Key header (draft-ietf-httpapi-idempotency-key-header): 1 to 255 printable ASCII
+ * characters. Express joins a repeated header with ", ", which is then one key like any other.
+ */
+export function parseIdempotencyKey(raw: string | string[] | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const value = Array.isArray(raw) ? raw.join(', ') : raw;
+  if (value.length === 0 || value.length > MAX_IDEMPOTENCY_KEY || !/^[\x20-\x7e]+$/.test(value)) {
+    throw new ExecutionError('InvalidIdempotencyKey', `the ${IDEMPOTENCY_KEY_HEADER} header must be 1 to ${MAX_IDEMPOTENCY_KEY} printable ASCII characters`);
+  }
+  return value;
 }

@@ -33,7 +33,15 @@ describe('buildPod', () => {
       'keelson.dev/execution': 'web-12', 'keelson.dev/pipeline': 'web', 'keelson.dev/project': 'team-a',
     });
     expect(pod.metadata.annotations['keelson.dev/execution']).toBe('web-12');
-    expect(pod.metadata.namespace).toBe('team-a-pipeline');
+    expect(pod.metadata.namespace).toBe('team-a-builds');
+  });
+
+  it('labels trusted builds keelson.dev/fork "false" and untrusted ones "true", for the NetworkPolicies', () => {
+    const pr = (fromFork?: boolean) => buildPod(aCompileInput(undefined, { facts: { event: 'pull_request', fromFork, ref: 'refs/pull/3/head' } }));
+    expect(buildPod(aCompileInput()).metadata.labels['keelson.dev/fork']).toBe('false');
+    expect(pr(false).metadata.labels['keelson.dev/fork']).toBe('false');
+    expect(pr(true).metadata.labels['keelson.dev/fork']).toBe('true');
+    expect(pr(undefined).metadata.labels['keelson.dev/fork']).toBe('true');
   });
 
   it('hashes execution ids that are not valid label values, keeping the full id in an annotation', () => {
@@ -64,9 +72,9 @@ describe('buildPod', () => {
     expect(envValue(step, 'PRICE')).toEqual({ name: 'PRICE', value: '$$(SECRET) $$5' });
   });
 
-  it('passes envFrom secrets as secretKeyRef, never as values', () => {
+  it('passes envFrom secrets as secretKeyRef into the execution Secret, never as values', () => {
     const step = container(buildPod(aCompileInput(TWO_STAGES)), 'step-0-0');
-    expect(envValue(step, 'NPM_TOKEN')).toEqual({ name: 'NPM_TOKEN', valueFrom: { secretKeyRef: { name: 'npm', key: 'token' } } });
+    expect(envValue(step, 'NPM_TOKEN')).toEqual({ name: 'NPM_TOKEN', valueFrom: { secretKeyRef: { name: 'web-12-env', key: 'npm__token' } } });
   });
 
   it('omits envFrom secrets for pull requests from forks and of unknown origin, but not from the same repository', () => {
@@ -85,11 +93,24 @@ describe('buildPod', () => {
     }
   });
 
-  it('refuses a privileged step unless the setting allows it, and honours it when it does', () => {
-    const yaml = `stages: [{name: s, steps: [{runScriptConfig: {image: docker}, privileged: true}]}]`;
-    expect(() => buildPod(aCompileInput(yaml))).toThrow(expect.objectContaining({ code: 'PrivilegedNotAllowed' }));
+  it('refuses a privileged step unless the operator allows it, naming the stage and step, and honours it when allowed', () => {
+    const yaml = `stages: [{name: build, steps: [{name: dind, runScriptConfig: {image: docker}, privileged: true}]}]`;
+    expect(() => buildPod(aCompileInput(yaml))).toThrow(expect.objectContaining({
+      code: 'PrivilegedNotAllowed', message: expect.stringContaining('stage "build" step "dind" asks for a privileged container'),
+    }));
     const pod = buildPod(aCompileInput(yaml, { settings: { allowPrivileged: true } }));
     expect(container(pod, 'step-0-0').securityContext).toEqual({ privileged: true });
+  });
+
+  it('refuses a privileged step even when it would be skipped, since the pipeline cannot run in this project', () => {
+    const yaml = `stages: [{name: s, steps: [{runScriptConfig: {image: x}}, {name: dind, when: {branch: nope}, runScriptConfig: {image: docker}, privileged: true}]}]`;
+    expect(() => buildPod(aCompileInput(yaml))).toThrow(expect.objectContaining({ code: 'PrivilegedNotAllowed' }));
+  });
+
+  it('never runs a privileged container for a fork pull request, even where the operator allows it', () => {
+    const yaml = `stages: [{name: s, steps: [{runScriptConfig: {image: docker}, privileged: true}]}]`;
+    const pod = buildPod(aCompileInput(yaml, { settings: { allowPrivileged: true }, facts: { event: 'pull_request', fromFork: true, ref: 'refs/pull/3/head' } }));
+    expect(pod.spec.containers.map((c) => c.name)).toEqual(['jnlp']);
   });
 
   it('prefers the recent nodes, newest first', () => {
@@ -97,38 +118,73 @@ describe('buildPod', () => {
     expect(terms?.map((t) => [t.preference.matchFields[0].values[0], t.weight])).toEqual([['node-a', 100], ['node-b', 50]]);
   });
 
-  it('mounts pipeline and step caches from hostPath, makes them writable, and prepares workspace directories as the agent user', () => {
+  it('mounts pipeline and step caches from claims, never hostPath, makes them writable, and prepares workspace directories as the agent user', () => {
     const yaml = `
 cache: {paths: [node_modules]}
 stages: [{name: s, steps: [{runScriptConfig: {image: node}, cache: {paths: [/root/.npm], key: npm}}]}]`;
     const pod = buildPod(aCompileInput(yaml));
-    const mounts = container(pod, 'step-0-0').volumeMounts?.map((m) => m.mountPath);
-    expect(mounts).toEqual(['/home/jenkins/agent/workspace/web/node_modules', '/root/.npm']);
-    const hostPaths = pod.spec.volumes?.flatMap((v) => ('hostPath' in v ? [v.hostPath.path] : []));
-    expect(hostPaths).toEqual(['/var/lib/keelson/cache/team-a/web/default/node_modules', expect.stringMatching(/^\/var\/lib\/keelson\/cache\/team-a\/web\/npm\/_root_.npm-[0-9a-f]{10}$/)]);
+    expect(JSON.stringify(pod)).not.toContain('hostPath');
+    const mounts = container(pod, 'step-0-0').volumeMounts ?? [];
+    expect(mounts.map((m) => m.mountPath)).toEqual(['/home/jenkins/agent/workspace/web/node_modules', '/root/.npm']);
+    expect(mounts.map((m) => m.subPath)).toEqual(['node_modules', expect.stringMatching(/^_root_.npm-[0-9a-f]{10}$/)]);
+    const claims = pod.spec.volumes?.flatMap((v) => ('persistentVolumeClaim' in v ? [v.persistentVolumeClaim] : []));
+    expect(claims).toEqual([
+      { claimName: expect.stringMatching(/^cache-[0-9a-f]{20}$/), readOnly: false }, { claimName: expect.stringMatching(/^cache-[0-9a-f]{20}$/), readOnly: false },
+    ]);
+    expect(mounts.map((m) => m.name)).toEqual(claims?.map((c) => c.claimName));
     const [cache, prepare] = pod.spec.initContainers ?? [];
     expect(cache.command?.slice(0, 3)).toEqual(['sh', '-c', 'chmod 0777 -- "$@"']);
-    expect(cache.volumeMounts?.map((m) => m.name)).toEqual(pod.spec.volumes?.filter((v) => 'hostPath' in v).map((v) => v.name));
+    expect(cache.securityContext).toEqual({ runAsUser: 0, runAsGroup: 0, allowPrivilegeEscalation: false });
+    expect(cache.volumeMounts?.map((m) => [m.name, m.subPath])).toEqual(mounts.map((m) => [m.name, m.subPath]));
+    expect(cache.command?.slice(4)).toEqual(cache.volumeMounts?.map((m) => m.mountPath));
     expect(prepare?.securityContext).toMatchObject({ runAsUser: 1000 });
     expect(prepare?.command?.slice(4)).toEqual([
       '/home/jenkins/agent/workspace', '/home/jenkins/agent/workspace/web', '/home/jenkins/agent/workspace/web/node_modules',
     ]);
   });
 
-  it('mounts caches read-only for a fork pull request, and leaves their permissions alone', () => {
+  it('mounts the fork cache key read-only for a fork pull request, and leaves its permissions alone', () => {
     const yaml = `cache: {paths: [node_modules]}\nstages: [{name: s, steps: [{runScriptConfig: {image: node}}]}]`;
-    const pod = buildPod(aCompileInput(yaml, { facts: { event: 'pull_request', fromFork: true, ref: 'refs/pull/3/head' } }));
-    expect(container(pod, 'step-0-0').volumeMounts?.[0].readOnly).toBe(true);
-    expect(pod.spec.initContainers?.map((c) => c.name)).toEqual(['keelson-prepare']);
+    const fork = buildPod(aCompileInput(yaml, { facts: { event: 'pull_request', fromFork: true, ref: 'refs/pull/3/head' } }));
+    const trusted = buildPod(aCompileInput(yaml));
+    expect(container(fork, 'step-0-0').volumeMounts?.[0].readOnly).toBe(true);
+    expect(fork.spec.volumes?.[0]).toMatchObject({ persistentVolumeClaim: { readOnly: true } });
+    expect(fork.spec.volumes?.[0].name).not.toBe(trusted.spec.volumes?.[0].name);
+    expect(fork.spec.initContainers?.map((c) => c.name)).toEqual(['keelson-prepare']);
   });
 
-  it('mounts the API token only when a trusted build has a deploy step', () => {
-    const deploy = `stages: [{name: s, steps: [{applyYamlConfig: {path: k8s.yaml}}]}]`;
-    expect(buildPod(aCompileInput()).spec.automountServiceAccountToken).toBe(false);
-    expect(buildPod(aCompileInput(deploy)).spec.automountServiceAccountToken).toBe(true);
-    const fork = { facts: { event: 'pull_request' as const, fromFork: true, ref: 'refs/pull/1/head' } };
-    expect(buildPod(aCompileInput(deploy, fork)).spec.automountServiceAccountToken).toBe(false);
-    expect(buildPod(aCompileInput(deploy)).spec.serviceAccountName).toBe('keelson-build');
+  it('never automounts the service-account token, and mounts a deploy token only into deploy steps of trusted builds', () => {
+    const yaml = `
+stages:
+- {name: test, steps: [{runScriptConfig: {image: x}}]}
+- {name: deploy, steps: [{applyYamlConfig: {path: k8s.yaml}}, {applyAppConfig: {chart: c, releaseName: r}}]}`;
+    const pod = buildPod(aCompileInput(yaml));
+    expect(pod.spec.automountServiceAccountToken).toBe(false);
+    expect(pod.spec.serviceAccountName).toBe('keelson-build');
+    const tokenMount = { name: 'deploy-token', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true };
+    for (const name of ['step-1-0', 'step-1-1']) expect(container(pod, name).volumeMounts).toContainEqual(tokenMount);
+    for (const name of ['jnlp', 'step-0-0']) expect(container(pod, name).volumeMounts ?? []).not.toContainEqual(expect.objectContaining({ name: 'deploy-token' }));
+    expect(pod.spec.volumes?.filter((v) => v.name === 'deploy-token')).toEqual([{
+      name: 'deploy-token',
+      projected: {
+        sources: [
+          { serviceAccountToken: { expirationSeconds: 3600, path: 'token' } },
+          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+          { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+        ],
+      },
+    }]);
+    const fork = buildPod(aCompileInput(yaml, { facts: { event: 'pull_request', fromFork: true, ref: 'refs/pull/1/head' } }));
+    expect(fork.spec.automountServiceAccountToken).toBe(false);
+    expect(JSON.stringify(fork)).not.toContain('serviceAccountToken');
+    expect(buildPod(aCompileInput()).spec.volumes?.map((v) => v.name) ?? []).not.toContain('deploy-token');
+  });
+
+  it('makes Helm keep its releases in ConfigMaps, since the deploy role grants no Secrets', () => {
+    const yaml = `stages: [{name: s, steps: [{applyAppConfig: {chart: c, releaseName: r}, env: {HELM_DRIVER: secret}}, {applyYamlConfig: {path: k.yaml}}]}]`;
+    const pod = buildPod(aCompileInput(yaml));
+    expect(container(pod, 'step-0-0').env?.filter((e) => e.name === 'HELM_DRIVER')).toEqual([{ name: 'HELM_DRIVER', value: 'configmap' }]);
+    expect(envNames(container(pod, 'step-0-1'))).not.toContain('HELM_DRIVER');
   });
 
   it('builds images with rootless BuildKit, unprivileged, pushing with the project credentials and CA', () => {

@@ -1,13 +1,13 @@
 // The one build pod of a run, as a plain object: the JNLP agent plus a container per running step (skipped
 // steps pull no image and reserve no resources), caches, warm-node affinity and labels naming the execution.
-import { createHash } from 'node:crypto';
-
 import { createCompileContext, containerSteps, type CompileContext } from '../compile-context';
 import type { JenkinsCompileInput } from '../compile-input.types';
-import { envList, resourceRequirements, buildStepContainer, stepCacheMounts } from './step-container.builder';
-import { AGENT_WORKDIR, checkCacheRoot } from './cache-volumes';
+import { envList, resourceRequirements, buildStepContainer } from './step-container.builder';
+import { AGENT_WORKDIR, checkCacheRoot } from './cache-paths';
+import { stepCacheMounts, type CacheMount } from './cache-volumes';
+import { EXECUTION_LABEL, FORK_LABEL, labelValue, pipelineLabels } from './labels';
 import { recentNodesAffinity } from './node-affinity';
-import type { Container, Pod, Volume } from './pod.types';
+import type { Container, Pod, Volume, VolumeMount } from './pod.types';
 import { AGENT_CONTAINER_NAME } from '../jenkins-names';
 
 const DEFAULT_MAX_RECENT_NODES = 5;
@@ -15,15 +15,7 @@ const AGENT_USER = 1000;
 /** The Kubernetes plugin's name for the workspace volume; declared here so the prepare container can mount it. */
 const WORKSPACE_VOLUME = 'workspace-volume';
 
-export const EXECUTION_LABEL = 'keelson.dev/execution';
-
-/** A label value (at most 63 characters of `[A-Za-z0-9._-]`, alphanumeric at both ends), hashed when needed. */
-export function labelValue(text: string): string {
-  if (/^(?:[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/.test(text)) return text;
-  const hash = createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 10);
-  const head = text.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 52).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
-  return head ? `${head}-${hash}` : hash;
-}
+export { EXECUTION_LABEL, FORK_LABEL, labelValue };
 
 /** Build the pod of one execution. Pure: the same input always gives the same object. */
 export function buildPod(input: JenkinsCompileInput): Pod {
@@ -43,9 +35,9 @@ export function buildPodFromContext(ctx: CompileContext): Pod {
   }
   const prepare = prepareContainer(ctx);
   if (prepare) volumes.set(WORKSPACE_VOLUME, { name: WORKSPACE_VOLUME, emptyDir: {} });
-  const initContainers = [cachePermissionsContainer(ctx, [...volumes.values()]), prepare].filter((c): c is Container => !!c);
+  const caches = steps.flatMap((s) => stepCacheMounts(ctx, s));
+  const initContainers = [cachePermissionsContainer(ctx, caches), prepare].filter((c): c is Container => !!c);
 
-  const needsToken = ctx.trusted && steps.some((s) => s.step.type === 'applyYamlConfig' || s.step.type === 'applyAppConfig');
   const pullSecrets = [...new Set([settings.registry.credentialsSecret, ...(settings.imagePullSecrets ?? [])])];
   const affinity = recentNodesAffinity(ctx.input.recentNodes, settings.maxRecentNodes ?? DEFAULT_MAX_RECENT_NODES);
   return {
@@ -54,12 +46,11 @@ export function buildPodFromContext(ctx: CompileContext): Pod {
     metadata: {
       namespace: settings.namespace,
       labels: {
-        'app.kubernetes.io/managed-by': 'keelson',
-        'app.kubernetes.io/component': 'build',
-        'keelson.dev/project': labelValue(facts.project),
-        'keelson.dev/pipeline': labelValue(facts.pipeline),
+        ...pipelineLabels('build', facts.project, facts.pipeline),
         [EXECUTION_LABEL]: labelValue(facts.executionId),
         'keelson.dev/run': String(facts.runNumber),
+        // NetworkPolicies of the build namespace select on it; a pod without it matches no allow rule.
+        [FORK_LABEL]: ctx.trusted ? 'false' : 'true',
       },
       annotations: {
         [EXECUTION_LABEL]: facts.executionId,
@@ -69,8 +60,8 @@ export function buildPodFromContext(ctx: CompileContext): Pod {
     },
     spec: {
       serviceAccountName: settings.serviceAccountName,
-      // Only deploy steps of trusted builds need the API; fork code never sees a token.
-      automountServiceAccountToken: needsToken,
+      // Never in every container: deploy steps of trusted builds mount a token of their own (step-container).
+      automountServiceAccountToken: false,
       restartPolicy: 'Never',
       // Kubernetes ends the pod even if Jenkins loses track of the build.
       activeDeadlineSeconds: ctx.config.timeout * 60,
@@ -100,18 +91,24 @@ function agentContainer(ctx: CompileContext): Container {
 const CACHE_INIT_DIR = '/keelson/cache';
 
 /**
- * The kubelet creates hostPath directories owned by root with mode 0755, so a step running as another user
- * could not write its cache. Trusted builds open them up first; untrusted builds only read them anyway.
+ * The kubelet creates the hostPath directory of a cache volume owned by root with mode 0755, and each subPath
+ * inside it with the same owner and mode, so a step running as another user could not write its cache. For
+ * trusted builds this init container (root, but not privileged, which baseline Pod Security allows) mounts
+ * every cache subPath of the pod's claims and opens it up. Untrusted builds get none: they only read caches.
  */
-function cachePermissionsContainer(ctx: CompileContext, volumes: Volume[]): Container | undefined {
-  const caches = volumes.filter((v) => 'hostPath' in v).map((v) => v.name);
+function cachePermissionsContainer(ctx: CompileContext, caches: CacheMount[]): Container | undefined {
   if (!ctx.trusted || caches.length === 0) return undefined;
+  const mounts = new Map<string, VolumeMount>();
+  for (const { mount } of caches) {
+    const mountPath = `${CACHE_INIT_DIR}/${mount.name}/${mount.subPath}`;
+    mounts.set(mountPath, { name: mount.name, mountPath, subPath: mount.subPath });
+  }
   return {
     name: 'keelson-cache',
     image: ctx.images.agent,
-    command: ['sh', '-c', 'chmod 0777 -- "$@"', 'keelson-cache', ...caches.map((name) => `${CACHE_INIT_DIR}/${name}`)],
+    command: ['sh', '-c', 'chmod 0777 -- "$@"', 'keelson-cache', ...mounts.keys()],
     securityContext: { runAsUser: 0, runAsGroup: 0, allowPrivilegeEscalation: false },
-    volumeMounts: caches.map((name) => ({ name, mountPath: `${CACHE_INIT_DIR}/${name}` })),
+    volumeMounts: [...mounts.values()],
   };
 }
 

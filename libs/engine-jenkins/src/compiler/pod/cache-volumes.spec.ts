@@ -1,68 +1,61 @@
-import { posix } from 'node:path';
-
-import fc from 'fast-check';
-
-import { JenkinsCompileError } from '../compile.errors';
-import { adversarialString } from '../testing/adversarial.arbitrary';
-import { cacheMountPath, cacheMounts, checkCacheRoot, sanitizePathSegment } from './cache-volumes';
+import { compileJenkinsJob } from '../jenkins-job.compiler';
+import { aCompileInput } from '../testing/compile-input.builders';
+import { buildCacheVolumes, cacheMounts } from './cache-volumes';
 
 const WORKSPACE = '/home/jenkins/agent/workspace/web';
-const scope = { root: '/var/lib/keelson/cache', project: 'team-a', pipeline: 'web', workspace: WORKSPACE, readOnly: false };
+const scope = { root: '/var/lib/keelson/cache', project: 'team-a', pipeline: 'web', namespace: 'team-a-builds', trusted: true, workspace: WORKSPACE };
+const FORK = { facts: { event: 'pull_request' as const, fromFork: true, ref: 'refs/pull/3/head' } };
+
+const CACHED = `
+cache: {paths: [node_modules, .yarn], key: deps}
+stages:
+- name: s
+  steps:
+  - {runScriptConfig: {image: node}, cache: {paths: [/root/.npm], key: npm}}
+  - {runScriptConfig: {image: node}}
+  - {runScriptConfig: {image: node}, cache: {paths: [never], key: skipped}, when: {branch: nope}}
+`;
 
 describe('cache volumes', () => {
-  it('keeps simple names as they are', () => {
-    expect(sanitizePathSegment('node_modules')).toBe('node_modules');
+  it('mounts each path of a key as a subPath of the one claim of that key', () => {
+    const mounts = cacheMounts({ paths: ['node_modules', '/root/.m2'], key: 'deps' }, scope);
+    const claimName = mounts[0].claim.claimName;
+    expect(mounts.map((m) => m.volume)).toEqual([
+      { name: claimName, persistentVolumeClaim: { claimName, readOnly: false } },
+      { name: claimName, persistentVolumeClaim: { claimName, readOnly: false } },
+    ]);
+    expect(mounts.map((m) => m.mount)).toEqual([
+      { name: claimName, mountPath: `${WORKSPACE}/node_modules`, subPath: 'node_modules', readOnly: false },
+      { name: claimName, mountPath: '/root/.m2', subPath: expect.stringMatching(/^_root_.m2-[0-9a-f]{10}$/), readOnly: false },
+    ]);
   });
 
-  it('turns any text into one safe directory name, distinct for distinct texts', () => {
-    expect(sanitizePathSegment('a/b')).not.toBe(sanitizePathSegment('a_b'));
-    fc.assert(fc.property(adversarialString, (raw) => {
-      const seg = sanitizePathSegment(raw);
-      expect(seg).toMatch(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/);
-      expect(seg.length).toBeLessThanOrEqual(91);
-    }), { numRuns: 3000 });
-  });
-
-  it('keys host directories by project, pipeline and cache key under the cache root', () => {
-    const [m] = cacheMounts({ paths: ['node_modules'], key: 'deps' }, scope);
-    expect(m.volume).toMatchObject({ hostPath: { path: '/var/lib/keelson/cache/team-a/web/deps/node_modules', type: 'DirectoryOrCreate' } });
-    expect(m.mount).toMatchObject({ mountPath: `${WORKSPACE}/node_modules`, readOnly: false });
-  });
-
-  it('never places a host directory outside the cache root, whatever the project, pipeline, key or path', () => {
-    fc.assert(fc.property(adversarialString, adversarialString, adversarialString, (project, key, path) => {
-      let mounts;
-      try {
-        mounts = cacheMounts({ paths: [path], key }, { ...scope, project });
-      } catch (e) {
-        expect((e as JenkinsCompileError).code).toBe('InvalidCachePath');
-        return;
-      }
-      const host = (mounts[0].volume as { hostPath: { path: string } }).hostPath.path;
-      expect(posix.normalize(host)).toBe(host);
-      expect(host.startsWith('/var/lib/keelson/cache/')).toBe(true);
-      expect(host.split('/').length).toBe(9);
-    }), { numRuns: 3000 });
-  });
-
-  it('mounts absolute cache paths where they are, and relative ones inside the workspace', () => {
-    expect(cacheMountPath('/root/.m2', WORKSPACE)).toBe('/root/.m2');
-    expect(cacheMountPath('./build/cache/', WORKSPACE)).toBe(`${WORKSPACE}/build/cache`);
-  });
-
-  it('refuses cache paths with .. or that would hide the workspace', () => {
-    for (const bad of ['../x', 'a/../../b', '/', '/home/jenkins', WORKSPACE, '.', '']) {
-      expect(() => cacheMountPath(bad, WORKSPACE)).toThrow(JenkinsCompileError);
-    }
-  });
-
-  it('mounts caches read-only for untrusted builds', () => {
-    const [m] = cacheMounts({ paths: ['x'] }, { ...scope, readOnly: true });
+  it('mounts the fork key read-only, claim and mounts alike, for untrusted builds', () => {
+    const [m] = cacheMounts({ paths: ['x'], key: 'deps' }, { ...scope, trusted: false });
+    expect(m.claim.hostPath).toBe('/var/lib/keelson/cache/team-a/web/fork-deps');
+    expect(m.volume).toMatchObject({ persistentVolumeClaim: { readOnly: true } });
     expect(m.mount.readOnly).toBe(true);
   });
 
-  it('refuses a cache root that is relative, not normalised or the filesystem root', () => {
-    for (const bad of ['cache', '/var/../etc', '/', '/a//b']) expect(() => checkCacheRoot(bad)).toThrow(JenkinsCompileError);
-    expect(checkCacheRoot('/var/lib/keelson/')).toBe('/var/lib/keelson');
+  it('gives the manager one volume and claim per key the running steps mount, and none for skipped steps', () => {
+    const { volumes, claims } = buildCacheVolumes(aCompileInput(CACHED));
+    expect(volumes.map((v) => v.spec.hostPath.path).sort()).toEqual([
+      '/var/lib/keelson/cache/team-a/web/deps', '/var/lib/keelson/cache/team-a/web/npm',
+    ]);
+    expect(claims.map((c) => c.metadata.name)).toEqual(volumes.map((v) => v.spec.claimRef.name));
+    expect(claims.every((c) => c.metadata.namespace === 'team-a-builds')).toBe(true);
+  });
+
+  it('creates exactly the claims the pod mounts', () => {
+    for (const overrides of [{}, FORK]) {
+      const job = compileJenkinsJob(aCompileInput(CACHED, overrides));
+      const mounted = (job.pod.spec.volumes ?? []).flatMap((v) => ('persistentVolumeClaim' in v ? [v.persistentVolumeClaim.claimName] : []));
+      expect(mounted.length).toBeGreaterThan(0);
+      expect(job.cacheVolumes.claims.map((c) => c.metadata.name).sort()).toEqual([...mounted].sort());
+    }
+  });
+
+  it('has no volumes or claims for a pipeline without caches', () => {
+    expect(buildCacheVolumes(aCompileInput())).toEqual({ volumes: [], claims: [] });
   });
 });

@@ -64,10 +64,59 @@ export interface SecurityContext {
 export interface VolumeMount {
   name: string;
   mountPath: string;
+  /** A directory inside the volume (created by the kubelet when missing); the whole volume when absent. */
+  subPath?: string;
   readOnly?: boolean;
 }
 
 export type Volume =
-  | { name: string; hostPath: { path: string; type: 'DirectoryOrCreate' } }
+  | { name: string; persistentVolumeClaim: { claimName: string; readOnly: boolean } }
   | { name: string; emptyDir: Record<string, never> }
-  | { name: string; secret: { secretName: string; items?: Array<{ key: string; path: string }> } };
+  | { name: string; secret: { secretName: string; items?: Array<{ key: string; path: string }> } }
+  | { name: string; projected: { sources: VolumeProjection[] } };
+
+/** The sources of the kube-api-access volume the kubelet would otherwise mount into every container. */
+export type VolumeProjection =
+  | { serviceAccountToken: { expirationSeconds: number; path: string } }
+  | { configMap: { name: string; items: Array<{ key: string; path: string }> } }
+  | { downwardAPI: { items: Array<{ path: string; fieldRef: { apiVersion: 'v1'; fieldPath: string } }> } };
+
+/**
+ * A cache directory on the node (core/v1 PersistentVolume, cluster-scoped). Only the manager creates these, so
+ * no tenant text and no Jenkins can choose a host path (ADR 0004). A type alias rather than an interface, so it
+ * is assignable to the index-signature object types of a Kubernetes client.
+ */
+export type PersistentVolume = {
+  apiVersion: 'v1';
+  kind: 'PersistentVolume';
+  metadata: { name: string; labels: Record<string, string> };
+  spec: {
+    /** Nominal: a hostPath volume has no size limit. */
+    capacity: { storage: string };
+    accessModes: ['ReadWriteMany'];
+    persistentVolumeReclaimPolicy: 'Retain';
+    storageClassName: string;
+    /** Pre-bound: only this claim may ever bind the volume. */
+    claimRef: { apiVersion: 'v1'; kind: 'PersistentVolumeClaim'; namespace: string; name: string };
+    hostPath: { path: string; type: 'DirectoryOrCreate' };
+  };
+};
+
+/** The claim a build pod mounts (core/v1 PersistentVolumeClaim in the build namespace), pre-bound to its volume. */
+export type PersistentVolumeClaim = {
+  apiVersion: 'v1';
+  kind: 'PersistentVolumeClaim';
+  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  spec: {
+    accessModes: ['ReadWriteMany'];
+    storageClassName: string;
+    volumeName: string;
+    resources: { requests: { storage: string } };
+  };
+};
+
+/** What the manager creates, volumes first, before the build pod may exist. */
+export interface CacheVolumes {
+  volumes: PersistentVolume[];
+  claims: PersistentVolumeClaim[];
+}

@@ -1,10 +1,12 @@
-// One container per running step. Env values are escaped for the kubelet, secrets arrive only as
-// secretKeyRef (and never for untrusted builds), and only a PipelineSetting can make a container privileged.
+// One container per running step. Env values are escaped for the kubelet, secrets arrive only as secretKeyRef
+// into the execution's own Secret (and never for untrusted builds), only the operator can make a container
+// privileged, and only deploy steps of trusted builds see a service-account token.
 import { imageVariablesBefore, type Resources } from '@keelson/pipeline-config';
 
 import type { CompileContext, CompiledStep } from '../compile-context';
 import { kubeEnvValue } from '../escape';
-import { cacheMounts, type CacheMount } from './cache-volumes';
+import { stepCacheMounts } from './cache-volumes';
+import { secretEnvVars } from './env-secret';
 import type { Container, EnvVar, ResourceRequirements, SecurityContext, Volume, VolumeMount } from './pod.types';
 
 /** The rootless BuildKit image runs as this user; its state directory must be a writable emptyDir. */
@@ -38,12 +40,28 @@ export function envList(...groups: Array<Record<string, string>>): EnvVar[] {
   return [...merged].map(([name, value]) => ({ name, value: kubeEnvValue(value) }));
 }
 
-export function stepCacheMounts(ctx: CompileContext, step: CompiledStep): CacheMount[] {
-  const { settings, facts } = ctx.input;
-  const scope = {
-    root: settings.cacheRoot, project: facts.project, pipeline: facts.pipeline, workspace: ctx.workspace, readOnly: !ctx.trusted,
-  };
-  return [...cacheMounts(ctx.config.cache, scope), ...cacheMounts(step.step.cache, scope)];
+/** Where kubectl and helm look for the in-cluster token, CA and namespace. */
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+const DEPLOY_TOKEN_VOLUME = 'deploy-token';
+const DEPLOY_TOKEN_SECONDS = 3600;
+
+/**
+ * The kube-api-access volume the kubelet would mount into every container, made by hand: the pod turns
+ * automounting off, and only the containers of deploy steps mount this one.
+ */
+export const DEPLOY_TOKEN: Volume = {
+  name: DEPLOY_TOKEN_VOLUME,
+  projected: {
+    sources: [
+      { serviceAccountToken: { expirationSeconds: DEPLOY_TOKEN_SECONDS, path: 'token' } },
+      { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+      { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+    ],
+  },
+};
+
+function isDeployStep(compiled: CompiledStep): boolean {
+  return compiled.step.type === 'applyYamlConfig' || compiled.step.type === 'applyAppConfig';
 }
 
 export function buildStepContainer(ctx: CompileContext, compiled: CompiledStep): StepContainer {
@@ -59,11 +77,21 @@ export function buildStepContainer(ctx: CompileContext, compiled: CompiledStep):
   let securityContext: SecurityContext = { allowPrivilegeEscalation: false };
   const cicd: Record<string, string> = { ...ctx.variables };
 
+  // Deploy steps of untrusted builds are refused before this point; the check here only keeps it that way.
+  if (isDeployStep(compiled) && ctx.trusted) {
+    volumes.push(DEPLOY_TOKEN);
+    mounts.push({ name: DEPLOY_TOKEN_VOLUME, mountPath: SERVICE_ACCOUNT_DIR, readOnly: true });
+  }
+
   if (step.type === 'runScriptConfig') {
     image = step.config.image;
-    if (step.privileged) securityContext = { privileged: true };
+    // compile-context refuses the step when the operator did not allow it, and for untrusted builds.
+    if (step.privileged && ctx.input.settings.allowPrivileged && ctx.trusted) securityContext = { privileged: true };
   } else if (step.type === 'applyYamlConfig') {
     Object.assign(cicd, imageVariablesBefore(ctx.config, compiled.stageIndex, ctx.variables));
+  } else if (step.type === 'applyAppConfig') {
+    // Helm keeps release records in Secrets by default; the deploy ClusterRole grants no Secrets.
+    own = { HELM_DRIVER: 'configmap' };
   } else if (step.type === 'publishImageConfig') {
     image = ctx.images.builder;
     // Rootless BuildKit needs user namespaces, which the default seccomp and AppArmor profiles forbid;
@@ -96,12 +124,10 @@ export function buildStepContainer(ctx: CompileContext, compiled: CompiledStep):
   }
 
   const env = envList(cicd, step.env, own);
-  if (ctx.trusted) {
-    for (const ref of step.envFrom) {
-      const at = env.findIndex((e) => e.name === ref.targetKey);
-      if (at >= 0) env.splice(at, 1);
-      env.push({ name: ref.targetKey, valueFrom: { secretKeyRef: { name: ref.sourceName, key: ref.sourceKey } } });
-    }
+  for (const ref of secretEnvVars(ctx, compiled)) {
+    const at = env.findIndex((e) => e.name === ref.name);
+    if (at >= 0) env.splice(at, 1);
+    env.push(ref);
   }
   const resources = resourceRequirements(step.resources);
   const container: Container = {

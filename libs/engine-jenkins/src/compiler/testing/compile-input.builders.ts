@@ -37,10 +37,11 @@ export function someFacts(overrides: Partial<JenkinsExecutionFacts> = {}): Jenki
 
 export function someSettings(overrides: Partial<BuildSettings> = {}): BuildSettings {
   return {
-    namespace: 'team-a-pipeline',
+    namespace: 'team-a-builds',
     serviceAccountName: 'keelson-build',
     cacheRoot: '/var/lib/keelson/cache',
     allowPrivileged: false,
+    envSecret: 'web-12-env',
     agentResources: { cpuRequest: '100m', memoryRequest: '256Mi', memoryLimit: '512Mi' },
     registry: { credentialsSecret: 'registry-push', caSecret: 'registry-ca' },
     gitCredentialsId: 'team-a-web-git',

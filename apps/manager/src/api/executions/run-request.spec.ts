@@ -1,0 +1,68 @@
+import { ExecutionError } from '../../executions/execution.errors';
+import { parseApprovalAnswer, parseIdempotencyKey, parseRunTarget } from './run-request';
+
+function codeOf(parse: () => unknown): string | undefined {
+  try {
+    parse();
+  } catch (err) {
+    if (err instanceof ExecutionError) return err.code;
+    throw err;
+  }
+  return undefined;
+}
+
+describe('parseApprovalAnswer', () => {
+  it('takes names or 0-based indexes and an optional comment', () => {
+    expect(parseApprovalAnswer({ stage: 'prod', step: 0, comment: 'ok' })).toEqual({ stage: 'prod', step: 0, comment: 'ok' });
+  });
+
+  it.each<[string, unknown]>([
+    ['no body', undefined],
+    ['a list', [1, 2]],
+    ['a string', 'approve'],
+    ['no step', { stage: 'prod' }],
+    ['a negative index', { stage: -1, step: 0 }],
+    ['a fractional index', { stage: 0.5, step: 0 }],
+    ['an empty name', { stage: '', step: 0 }],
+    ['a comment that is not a string', { stage: 0, step: 0, comment: 7 }],
+  ])('refuses %s as InvalidApprovalAnswer (400), not as a missing approval (409)', (_what, body) => {
+    expect(codeOf(() => parseApprovalAnswer(body))).toBe('InvalidApprovalAnswer');
+  });
+});
+
+describe('parseRunTarget', () => {
+  it('keeps answering InvalidRunTarget for a malformed run body', () => {
+    expect(codeOf(() => parseRunTarget([]))).toBe('InvalidRunTarget');
+    expect(codeOf(() => parseRunTarget({ branch: 5 }))).toBe('InvalidRunTarget');
+  });
+});
+
+describe('parseIdempotencyKey', () => {
+  it('is optional', () => {
+    expect(parseIdempotencyKey(undefined)).toBeUndefined();
+  });
+
+  it('takes 1 to 255 printable ASCII characters, spaces included', () => {
+    expect(parseIdempotencyKey('8e03978e-40d5-43e8-bc93-6894a57f9324')).toBe('8e03978e-40d5-43e8-bc93-6894a57f9324');
+    expect(parseIdempotencyKey('retry #1 of "deploy"')).toBe('retry #1 of "deploy"');
+    expect(parseIdempotencyKey('k'.repeat(255))).toHaveLength(255);
+  });
+
+  it.each<[string, string]>([
+    ['an empty key', ''],
+    ['a key of 256 characters', 'k'.repeat(256)],
+    ['a tab', 'a\tb'],
+    ['a non-ASCII character', 'clé'],
+    ['a control character', 'a\u0001b'],
+  ])('refuses %s with a 400 naming the header', (_what, raw) => {
+    let error: unknown;
+    try {
+      parseIdempotencyKey(raw);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ExecutionError);
+    expect((error as ExecutionError).code).toBe('InvalidIdempotencyKey');
+    expect((error as ExecutionError).message).toContain('Idempotency-Key');
+  });
+});

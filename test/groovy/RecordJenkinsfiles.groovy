@@ -1,0 +1,56 @@
+// Compiles every `*.Jenkinsfile` of a directory with groovyc's compiler (FileSystemCompiler, the class the groovyc
+// command runs) against JenkinsStub as script base class, runs the class files it wrote, and prints one JSON line
+// per file, then `{"done": true, ...}`. All files share one JVM: starting one costs seconds. Each file is compiled
+// as `WorkflowScript.groovy`, the class name Jenkins gives a pipeline script (a file name is rarely a JVM name).
+//
+//   groovy test/groovy/RecordJenkinsfiles.groovy <dir>
+//
+// `<name>.params.json` beside `<name>.Jenkinsfile` gives the build parameters (`params.EXECUTION_ID`).
+import groovy.json.JsonSlurper
+import org.codehaus.groovy.control.CompilationUnit
+import org.codehaus.groovy.control.CompilerConfiguration
+import org.codehaus.groovy.tools.FileSystemCompiler
+
+if (args.length != 1 || !new File(args[0]).isDirectory()) {
+  System.err.println('usage: groovy RecordJenkinsfiles.groovy <directory of *.Jenkinsfile>')
+  System.exit(2)
+}
+long started = System.nanoTime()
+File dir = new File(args[0])
+File here = new File(getClass().protectionDomain.codeSource.location.toURI()).parentFile
+GroovyClassLoader loader = new GroovyClassLoader(getClass().classLoader)
+loader.parseClass(new File(here, 'JenkinsStub.groovy'))
+Class stub = loader.loadClass('JenkinsStub')
+File classes = File.createTempDir('keelson-groovyc', '')
+List<File> files = dir.listFiles().findAll { it.name.endsWith('.Jenkinsfile') }.sort { it.name }
+
+files.eachWithIndex { File file, int i ->
+  String name = file.name - ~/\.Jenkinsfile$/
+  File params = new File(dir, "${name}.params.json")
+  stub.reset(params.exists() ? (Map) new JsonSlurper().parse(params, 'UTF-8') : [:])
+  File target = new File(classes, String.valueOf(i))
+  File source = new File(target, 'WorkflowScript.groovy')
+  target.mkdirs()
+  source.bytes = file.bytes
+  Map record = [file: file.name, compiled: false, compileError: null]
+  try {
+    CompilerConfiguration config = new CompilerConfiguration()
+    config.scriptBaseClass = stub.name
+    config.targetDirectory = target
+    config.sourceEncoding = 'UTF-8'
+    new FileSystemCompiler(config, new CompilationUnit(config, null, loader)).compile([source] as File[])
+    record.compiled = true
+  } catch (Throwable e) {
+    record.compileError = e.getClass().name + ': ' + e.message
+  }
+  if (record.compiled) {
+    URLClassLoader classLoader = new URLClassLoader([target.toURI().toURL()] as URL[], loader)
+    record.putAll(stub.execute(classLoader.loadClass('WorkflowScript')))
+    classLoader.close()
+  }
+  target.deleteDir()
+  println stub.json(record)
+}
+classes.deleteDir()
+println stub.json([done: true, files: files.size(), groovy: GroovySystem.version,
+                   millis: (System.nanoTime() - started).intdiv(1_000_000)])
