@@ -323,7 +323,7 @@ describe('a retried run request', () => {
     const send = () => fetch(`${stack.manager.url}/api/v1/namespaces/${PROJECT}/pipelines/sample/run`, {
       method: 'POST', body: JSON.stringify({ branch: 'main' }),
       headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json', 'idempotency-key': 'retry-after-timeout-1' },
-    }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as { metadata: { name: string } } }));
     const count = async () => (await stack.kube.resource(Keelson.PipelineExecution).list(PROJECT)).items.length;
     const before = await count();
     const first = await send();

@@ -142,9 +142,9 @@ describe('a tenant changing an execution', () => {
     ['the config', { config: { stages: [{ name: 'evil', steps: [] }] } }, 'spec.config'],
     ['the branch', { branch: 'release' }, 'spec.branch'],
     ['the repository', { repositoryUrl: 'https://evil.example.com/steal.git' }, 'spec.repositoryUrl'],
-    ['away the run number', { run: null }, 'spec.run'],
-    ['in the fork flag', { fork: true }, 'spec.fork'],
-  ])('is refused a change of %s after creation, naming it', async (_what, spec, field) => {
+    ['the run number, removed', { run: null }, 'spec.run'],
+    ['the fork flag', { fork: true }, 'spec.fork'],
+  ])('is refused a change of %s after creation, naming the field', async (_what, spec, field) => {
     const err = await refusal(alice.resource(Keelson.PipelineExecution).patch(ns, name, { spec }));
     expect(err.status).toBe(403);
     expect(err.message).toContain(`${field} cannot change after the execution was created; only spec.stop may, from false to true`);

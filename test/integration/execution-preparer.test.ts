@@ -12,6 +12,7 @@ import { ExecutionPreparer } from '../../apps/manager/src/executions/execution-p
 import { ExecutionError } from '../../apps/manager/src/executions/execution.errors';
 
 const TOKEN = 'tok-preparer-7c1e';
+const CONFIG = 'stages:\n- name: a\n  steps:\n  - runScriptConfig: {image: alpine:3.20, shellScript: echo hi}\n';
 // The test servers listen on 127.0.0.1 over http: what OUTBOUND_ALLOW_HTTP=true and OUTBOUND_ALLOW_CIDRS=127.0.0.0/8 allow.
 const LOCAL: OutboundPolicy = { allowHttp: true, allowCidrs: ['127.0.0.0/8'] };
 
@@ -114,7 +115,7 @@ describe('with real git servers', () => {
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'keelson-preparer-'));
-    await createGitRepository({ '.devops.yml': 'stages: []\n' }, { dir: join(root, 'app') });
+    await createGitRepository({ '.devops.yml': CONFIG }, { dir: join(root, 'app') });
     serverA = await GitHttpServer.start({ root, username: 'alice', password: TOKEN });
     serverB = await GitHttpServer.start({ root, username: 'alice', password: TOKEN });
     movedA = await GitHttpServer.start({ root, redirectTo: serverB.baseUrl });
@@ -132,7 +133,8 @@ describe('with real git servers', () => {
 
   it('reads the config with the token from the provider\'s own server', async () => {
     const prepared = await git().prepare(await pipelineWith('at-a', 'alice-a', serverA.url('app')), { branch: 'main' });
-    expect(prepared.spec.config).toEqual({ stages: [] });
+    expect(prepared.configError).toBeUndefined();
+    expect(prepared.spec.config).toMatchObject({ stages: [{ name: 'a' }] });
     expect(serverA.requests.some((r) => r.user === 'alice' && r.status === 200)).toBe(true);
   });
 

@@ -193,6 +193,59 @@ describe('status writes (ADR 0003 write budget)', () => {
     expect(jenkins.builds('demo-pipeline').filter((b) => b.params.EXECUTION_ID === 'private-1')).toHaveLength(0);
   });
 
+  it('registers the token in Jenkins, and only its id in the job, for a checkout at the credential\'s provider', async () => {
+    now = Date.now();
+    await kube.resource(Keelson.SourceCodeProvider).create({
+      apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'SourceCodeProvider', metadata: { namespace: 'demo', name: 'example' },
+      spec: { type: 'gitea', serverUrl: 'https://git.example.com', enabled: true },
+    });
+    await kube.resource(Core.Secret).create({ metadata: { namespace: 'demo', name: 'carol-token' }, stringData: { accessToken: 'tok-sync-at-home' } } as never);
+    await kube.resource(Keelson.SourceCodeCredential).create({
+      apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'SourceCodeCredential', metadata: { namespace: 'demo', name: 'carol' },
+      spec: { providerRef: { name: 'example' }, userName: 'carol', loginName: 'carol', tokenSecretRef: { name: 'carol-token' } } as never,
+    });
+    await kube.resource(Keelson.Pipeline).create({
+      apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'Pipeline', metadata: { namespace: 'demo', name: 'at-home' },
+      spec: { repositoryUrl: 'https://git.example.com/demo/web.git', credentialRef: { name: 'carol' } } as never,
+    });
+    const job = jobFor(await admittedExecution('at-home-1', QUICK, 'Running', 'at-home'));
+    const { exe } = await runUntil(processorWithInterval(0), job, (e) => e.status?.phase !== 'Running');
+    expect(exe.status?.phase).toBe('Succeeded');
+    const stored = await fetch(`${jenkins.url('demo-pipeline')}/credentials/store/system/domain/_/credential/at-home-git/config.xml`, {
+      headers: { authorization: `Basic ${Buffer.from(`${USER.username}:${USER.password}`).toString('base64')}` },
+    });
+    expect(stored.status).toBe(200);
+    expect(await stored.text()).toContain('<username>carol</username>');
+  });
+
+  it('gives Jenkins no token for a checkout outside the credential\'s provider, and fails the execution saying why', async () => {
+    now = Date.now();
+    await kube.resource(Keelson.SourceCodeProvider).create({
+      apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'SourceCodeProvider', metadata: { namespace: 'demo', name: 'elsewhere' },
+      spec: { type: 'gitea', serverUrl: 'https://git.elsewhere.example', enabled: true },
+    });
+    await kube.resource(Core.Secret).create({ metadata: { namespace: 'demo', name: 'bob-token' }, stringData: { accessToken: 'tok-sync-never-sent' } } as never);
+    await kube.resource(Keelson.SourceCodeCredential).create({
+      apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'SourceCodeCredential', metadata: { namespace: 'demo', name: 'bob' },
+      spec: { providerRef: { name: 'elsewhere' }, userName: 'bob', loginName: 'bob', tokenSecretRef: { name: 'bob-token' } } as never,
+    });
+    // The pipeline moved to the other server with bob's credential after this execution was made: the execution
+    // still checks out https://git.example.com, where bob's token must not go.
+    await kube.resource(Keelson.Pipeline).create({
+      apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'Pipeline', metadata: { namespace: 'demo', name: 'moved' },
+      spec: { repositoryUrl: 'https://git.elsewhere.example/demo/web.git', credentialRef: { name: 'bob' } } as never,
+    });
+    const job = jobFor(await admittedExecution('moved-1', QUICK, 'Running', 'moved'));
+    const { exe } = await runUntil(processorWithInterval(0), job, (e) => e.status?.phase !== 'Running');
+    expect(exe.status?.phase).toBe('Failed');
+    expect(exe.status?.reason).toContain('pipeline demo/moved: the token of SourceCodeCredential bob is only sent to its SourceCodeProvider elsewhere (https://git.elsewhere.example), not to https://git.example.com');
+    expect(jenkins.builds('demo-pipeline').filter((b) => b.params.EXECUTION_ID === 'moved-1')).toHaveLength(0);
+    const stored = await fetch(`${jenkins.url('demo-pipeline')}/credentials/store/system/domain/_/credential/moved-git/config.xml`, {
+      headers: { authorization: `Basic ${Buffer.from(`${USER.username}:${USER.password}`).toString('base64')}` },
+    });
+    expect(stored.status).toBe(404);
+  });
+
   it('fails an execution it cannot follow after failing unexpectedly too often in a row, and stops its build', async () => {
     now = Date.now();
     const real = new JenkinsEngineClient();

@@ -53,7 +53,7 @@ export function executionAdmissionPolicy(managerUsername = DEFAULT_MANAGER_USERN
   const managerFields = specFields.filter((f) => !(REQUESTER_FIELDS as readonly string[]).includes(f));
   const immutableFields = specFields.filter((f) => f !== 'stop');
   const onCreate = (rule: string) => `request.operation != 'CREATE' || ${rule}`;
-  const onSpecUpdate = (rule: string) => `request.operation != 'UPDATE' || request.subResource == 'status' || ${rule}`;
+  const onSpecUpdate = (rule: string) => `request.operation != 'UPDATE' || variables.isStatus || ${rule}`;
   const trigger = (rule: string) => onCreate(`!has(object.spec.trigger) || ${rule}`);
 
   const policy = {
@@ -70,6 +70,8 @@ export function executionAdmissionPolicy(managerUsername = DEFAULT_MANAGER_USERN
       },
       matchConditions: [{ name: 'not-the-manager', expression: `request.userInfo.username != ${cel(managerUsername)}` }],
       variables: [
+        // The request leaves subResource out when there is none.
+        { name: 'isStatus', expression: `has(request.subResource) && request.subResource == 'status'` },
         { name: 'specFields', expression: celList(specFields) },
         { name: 'setByKeelson', expression: celMap(SET_BY_KEELSON) },
         {
@@ -81,7 +83,7 @@ export function executionAdmissionPolicy(managerUsername = DEFAULT_MANAGER_USERN
         {
           // Spec fields an update changed, stop aside.
           name: 'changedFields',
-          expression: `request.operation != 'UPDATE' || request.subResource == 'status' ? [] : `
+          expression: `request.operation != 'UPDATE' || variables.isStatus ? [] : `
             + `${celList(immutableFields)}.filter(f, (f in object.spec) != (f in oldObject.spec) || (f in object.spec && object.spec[f] != oldObject.spec[f]))`
             + ' + object.spec.filter(f, !(f in variables.specFields) && (!(f in oldObject.spec) || object.spec[f] != oldObject.spec[f]))'
             + ' + oldObject.spec.filter(f, !(f in variables.specFields) && !(f in object.spec))',
@@ -89,7 +91,7 @@ export function executionAdmissionPolicy(managerUsername = DEFAULT_MANAGER_USERN
       ],
       validations: [
         {
-          expression: `request.subResource != 'status'`,
+          expression: '!variables.isStatus',
           message: 'status is written by Keelson only; set spec.stop to true to stop an execution',
           reason: 'Forbidden',
         },

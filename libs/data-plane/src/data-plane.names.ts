@@ -63,7 +63,7 @@ export function dataPlaneNamespace(project: string): string {
   return `${project}${DATA_PLANE_SUFFIX}`;
 }
 
-/** `<project>-builds`: build pods, the build ServiceAccount and the Secrets builds use; nothing of Jenkins'. */
+/** `<project>-builds`: build pods, the build ServiceAccount and the Secrets builds use; none of the data plane's own. */
 export function buildNamespace(project: string): string {
   return `${project}${BUILDS_SUFFIX}`;
 }

@@ -117,7 +117,7 @@ export class GitCliConfigSource implements ConfigSource {
     const deadline = Date.now() + this.timeoutMs;
     const url = validateRepositoryUrl(repositoryUrl, { allowFileProtocol: this.allowFileProtocol });
     const checkedAuth = validateAuth(auth);
-    if (url.startsWith('file:')) return { url, auth: checkedAuth, destination: undefined, deadline, what };
+    if (new URL(url).protocol === 'file:') return { url, auth: checkedAuth, destination: undefined, deadline, what };
     const policy = this.options.outbound ?? STRICT_OUTBOUND_POLICY;
     try {
       // Anonymous reads carry nothing to protect from a listener, so plain http is their choice; the address

@@ -63,6 +63,8 @@ export class KubeApiserver {
         '--service-cluster-ip-range', '10.96.0.0/16',
         // The kubernetes Service cannot point at a loopback address, so do not try.
         '--endpoint-reconciler-type', 'none',
+        // As in real clusters (kubeadm, k3s, kind): privileged pods pass validation, so Pod Security decides.
+        '--allow-privileged=true',
         `--watch-cache=${this.opts.watchCache ?? true}`,
         '--v', '1',
       ],

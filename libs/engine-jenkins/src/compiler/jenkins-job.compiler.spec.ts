@@ -52,6 +52,21 @@ describe('compileJenkinsJob', () => {
     expect(() => compileJenkinsJob(input)).toThrow(PipelineConfigError);
   });
 
+  it('fails a privileged step of a fork pull request at once, with the reason, where the operator allows privileged steps', () => {
+    const yaml = `stages: [{name: s, steps: [{name: dind, runScriptConfig: {image: docker, shellScript: x}, privileged: true}]}]`;
+    const fork = { facts: { event: 'pull_request' as const, fromFork: true, ref: 'refs/pull/1/head' }, settings: { allowPrivileged: true } };
+    const job = compileJenkinsJob(aCompileInput(yaml, fork));
+    expect(job.jenkinsfile).toContain("error('Privileged steps do not run for pull requests from forks')");
+    expect(job.files).toEqual([]);
+  });
+
+  it('returns the cache volumes and claims its pod mounts, in the pod\'s namespace', () => {
+    const job = compileJenkinsJob(aCompileInput('cache: {paths: [x]}\nstages: [{name: s, steps: [{runScriptConfig: {image: x}}]}]'));
+    expect(job.cacheVolumes.volumes).toHaveLength(1);
+    expect(job.cacheVolumes.claims[0].metadata.namespace).toBe(job.pod.metadata.namespace);
+    expect(job.podYaml).toContain(`claimName: "${job.cacheVolumes.claims[0].metadata.name}"`);
+  });
+
   it('is deterministic', () => {
     expect(compileJenkinsJob(aCompileInput(YAML))).toEqual(compileJenkinsJob(aCompileInput(YAML)));
   });

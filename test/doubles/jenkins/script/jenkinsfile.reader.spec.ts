@@ -37,7 +37,7 @@ describe('the Jenkinsfile reader on the golden files', () => {
   it.each(['rancher-example', 'full-featured', 'fork-pull-request', 'manual-run'])(
     'reads the namespace and the pod YAML of %s as the golden pod', (name) => {
       const script = readJenkinsfile(golden(`${name}.Jenkinsfile`));
-      expect(script.podTemplate.namespace).toBe('team-a-pipeline');
+      expect(script.podTemplate.namespace).toBe('team-a-builds');
       expect(script.podTemplate.cloud).toBe('kubernetes');
       expect(parse(script.podTemplate.yaml)).toEqual(parse(golden(`${name}.pod.yaml`)));
     });

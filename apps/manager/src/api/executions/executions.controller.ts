@@ -12,11 +12,12 @@ import { parseApprovalAnswer, parseIdempotencyKey, parseRunTarget } from './run-
 
 /**
  * 201 for a new execution; 200 when an earlier request with the same Idempotency-Key made it, which the header
- * Idempotent-Replayed also says, so a client can tell a retry's answer from a new run.
+ * Idempotent-Replayed also says, so a client can tell a retry's answer from a new run. Sent here: Nest would
+ * overwrite a status set on a passthrough response with the route's default.
  */
-function answer(res: Response, result: RunResult): PipelineExecution {
-  if (result.replayed) res.status(200).setHeader('Idempotent-Replayed', 'true');
-  return result.execution;
+function answer(res: Response, result: RunResult): void {
+  if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+  res.status(result.replayed ? 200 : 201).json(result.execution);
 }
 
 @Controller('api/v1/namespaces/:ns')
@@ -32,20 +33,20 @@ export class ExecutionsController {
   @RequiresAccess({ verb: 'create', resource: 'pipelineexecutions', nameParam: false })
   async run(
     @Param('ns') ns: string, @Param('name') name: string, @Body() body: unknown, @CurrentUser() user: ApiUser,
-    @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response,
-  ): Promise<PipelineExecution> {
+    @Headers('idempotency-key') key: string | undefined, @Res() res: Response,
+  ): Promise<void> {
     const idempotencyKey = parseIdempotencyKey(key);
-    return answer(res, await this.creator.run(ns, name, parseRunTarget(body), user.username, { idempotencyKey }));
+    answer(res, await this.creator.run(ns, name, parseRunTarget(body), user.username, { idempotencyKey }));
   }
 
   @Post('pipelineexecutions/:name/rerun')
   @RequiresAccess({ verb: 'create', resource: 'pipelineexecutions', nameParam: false })
   async rerun(
     @Param('ns') ns: string, @Param('name') name: string, @CurrentUser() user: ApiUser,
-    @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response,
-  ): Promise<PipelineExecution> {
+    @Headers('idempotency-key') key: string | undefined, @Res() res: Response,
+  ): Promise<void> {
     const idempotencyKey = parseIdempotencyKey(key);
-    return answer(res, await this.creator.rerun(ns, name, user.username, { idempotencyKey }));
+    answer(res, await this.creator.rerun(ns, name, user.username, { idempotencyKey }));
   }
 
   @Post('pipelineexecutions/:name/stop')

@@ -43,7 +43,7 @@ describe('compileJenkinsfile', () => {
   it('runs everything in one pod template whose YAML is the built pod', () => {
     const job = compileJenkinsJob(aCompileInput(PIPELINE));
     expect(namedStringArgument(lexGroovy(job.jenkinsfile), 'yaml')).toBe(job.podYaml);
-    expect(job.jenkinsfile).toContain("podTemplate(cloud: 'kubernetes', namespace: 'team-a-pipeline', showRawYaml: false, yaml: '");
+    expect(job.jenkinsfile).toContain("podTemplate(cloud: 'kubernetes', namespace: 'team-a-builds', showRawYaml: false, yaml: '");
     expect(job.jenkinsfile).toContain('node(POD_LABEL) {');
   });
 

@@ -49,16 +49,18 @@ const DEPLOY_TOKEN_SECONDS = 3600;
  * The kube-api-access volume the kubelet would mount into every container, made by hand: the pod turns
  * automounting off, and only the containers of deploy steps mount this one.
  */
-export const DEPLOY_TOKEN: Volume = {
-  name: DEPLOY_TOKEN_VOLUME,
-  projected: {
-    sources: [
-      { serviceAccountToken: { expirationSeconds: DEPLOY_TOKEN_SECONDS, path: 'token' } },
-      { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-      { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
-    ],
-  },
-};
+function deployTokenVolume(): Volume {
+  return {
+    name: DEPLOY_TOKEN_VOLUME,
+    projected: {
+      sources: [
+        { serviceAccountToken: { expirationSeconds: DEPLOY_TOKEN_SECONDS, path: 'token' } },
+        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+      ],
+    },
+  };
+}
 
 function isDeployStep(compiled: CompiledStep): boolean {
   return compiled.step.type === 'applyYamlConfig' || compiled.step.type === 'applyAppConfig';
@@ -79,7 +81,7 @@ export function buildStepContainer(ctx: CompileContext, compiled: CompiledStep):
 
   // Deploy steps of untrusted builds are refused before this point; the check here only keeps it that way.
   if (isDeployStep(compiled) && ctx.trusted) {
-    volumes.push(DEPLOY_TOKEN);
+    volumes.push(deployTokenVolume());
     mounts.push({ name: DEPLOY_TOKEN_VOLUME, mountPath: SERVICE_ACCOUNT_DIR, readOnly: true });
   }
 
