@@ -49,7 +49,9 @@ export function writeJenkinsfile(dir: string, name: string, jenkinsfile: string,
 /** @throws when groovy is missing, fails, or stops before the last file (a Jenkinsfile that ended the JVM). */
 export function recordJenkinsfiles(dir: string, timeoutMs = 600_000): GroovyRun {
   const started = Date.now();
-  const run = spawnSync('groovy', [GROOVY_RUNNER, dir], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 30 });
+  // C1 only: hundreds of short compiles finish sooner without waiting for the optimising JIT (about half the time).
+  const env = { ...process.env, JAVA_OPTS: `${process.env.JAVA_OPTS ?? ''} -XX:TieredStopAtLevel=1`.trim() };
+  const run = spawnSync('groovy', [GROOVY_RUNNER, dir], { encoding: 'utf8', env, timeout: timeoutMs, maxBuffer: 1 << 30 });
   if ((run.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
     throw new Error('groovy is not installed: `npm run setup` installs Debian\'s groovy (2.4.21) and default-jre-headless');
   }

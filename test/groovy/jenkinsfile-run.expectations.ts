@@ -103,7 +103,8 @@ export function runProblems(record: GroovyRecord | undefined, want: ExpectedRun)
   const problems: string[] = [];
   const calls = record.calls ?? [];
   const same = (what: string, actual: unknown, expected: unknown) => {
-    if (!isDeepStrictEqual(actual, expected)) problems.push(`${what}: ${difference(actual, expected)}`);
+    const [a, e] = [plain(actual), plain(expected)];
+    if (!isDeepStrictEqual(a, e)) problems.push(`${what}: ${difference(a, e)}`);
   };
   if (record.canary) problems.push(`THE CANARY RAN (${record.canaryCalls?.join(', ')}): user text escaped its literal`);
   same('outcome', { result: record.result, error: record.error }, want.failure ? { result: 'FAILURE', error: want.failure } : { result: 'SUCCESS', error: null });
@@ -140,12 +141,22 @@ function writtenFile(call: GroovyCall): { name: unknown; content: unknown; encod
   return { name, content: canonical ? Buffer.from(text, 'base64').toString('utf8') : { notBase64: text }, encoding };
 }
 
+/**
+ * The value rebuilt from JSON in this realm: isDeepStrictEqual compares prototypes, and the compiler's values can
+ * come from structuredClone, whose objects belong to Node's realm, not jest's.
+ */
+function plain(value: unknown): unknown {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+}
+
 /** Where two values first differ, short enough to read in a list of hundreds. */
 function difference(actual: unknown, expected: unknown, path = ''): string {
   if (Array.isArray(actual) && Array.isArray(expected)) {
-    const i = actual.findIndex((a, k) => !isDeepStrictEqual(a, expected[k]));
-    if (i >= 0 && i < expected.length) return difference(actual[i], expected[i], `${path}[${i}]`);
-    return `${path} has ${actual.length} entries, want ${expected.length}`;
+    let i = 0;
+    while (i < Math.max(actual.length, expected.length) && isDeepStrictEqual(actual[i], expected[i])) i++;
+    if (i >= expected.length) return `${path}[${i}] is one too many: ${show(actual[i])}`;
+    if (i >= actual.length) return `${path}[${i}] is missing: want ${show(expected[i])}`;
+    return difference(actual[i], expected[i], `${path}[${i}]`);
   }
   if (isObject(actual) && isObject(expected)) {
     const keys = [...new Set([...Object.keys(actual), ...Object.keys(expected)])];
@@ -154,7 +165,7 @@ function difference(actual: unknown, expected: unknown, path = ''): string {
   }
   if (typeof actual === 'string' && typeof expected === 'string') {
     let at = 0;
-    while (actual[at] === expected[at]) at++;
+    while (at < actual.length && actual[at] === expected[at]) at++;
     return `${path} differs at character ${at}: got ${show(actual.slice(Math.max(0, at - 20), at + 40))}, want ${show(expected.slice(Math.max(0, at - 20), at + 40))}`;
   }
   return `${path} got ${show(actual)}, want ${show(expected)}`;

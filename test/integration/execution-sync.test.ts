@@ -211,6 +211,9 @@ describe('status writes (ADR 0003 write budget)', () => {
     const job = jobFor(await admittedExecution('at-home-1', QUICK, 'Running', 'at-home'));
     const { exe } = await runUntil(processorWithInterval(0), job, (e) => e.status?.phase !== 'Running');
     expect(exe.status?.phase).toBe('Succeeded');
+    const jobXml = jenkins.jobConfig('demo-pipeline', exe.status!.build!.job)!;
+    expect(jobXml).toContain('at-home-git');
+    expect(jobXml).not.toContain('tok-sync-at-home');
     const stored = await fetch(`${jenkins.url('demo-pipeline')}/credentials/store/system/domain/_/credential/at-home-git/config.xml`, {
       headers: { authorization: `Basic ${Buffer.from(`${USER.username}:${USER.password}`).toString('base64')}` },
     });
