@@ -277,15 +277,16 @@ describe('credentials', () => {
   });
 
   it.each([
-    ['another server on the same host', () => foreign.url('app')],
-    ['the cloud metadata address', () => 'http://169.254.169.254/latest/meta-data.git'],
-    ['loopback on another port', () => `http://127.0.0.1:${foreign.port}/app`],
-  ])('never sends the token to %s: the run answers 422 naming the host', async (_what, url) => {
+    ['another server on the same host', () => foreign.url('app'), () => `127.0.0.1:${foreign.port}`],
+    ['the cloud metadata address', () => 'http://169.254.169.254/latest/meta-data.git', () => '169.254.169.254'],
+    ['loopback on another port', () => `http://localhost:${foreign.port}/app`, () => `localhost:${foreign.port}`],
+  ])('never sends the token to %s: the run answers 422 naming the host', async (_what, url, host) => {
     const before = foreign.requests.length;
     await pointPipelineAt(url());
     const res = await stack.api(`/api/v1/namespaces/${PROJECT}/pipelines/private/run`, { branch: 'main' });
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('RepositoryAccessDenied');
+    expect(res.body.message).toContain(host());
     expect(JSON.stringify(res.body)).not.toContain(TOKEN);
     expect(foreign.requests.slice(before)).toEqual([]);
   });

@@ -102,10 +102,7 @@ export function runProblems(record: GroovyRecord | undefined, want: ExpectedRun)
   if (!record.compiled) return [`Groovy does not compile it: ${record.compileError}`];
   const problems: string[] = [];
   const calls = record.calls ?? [];
-  const same = (what: string, actual: unknown, expected: unknown) => {
-    const [a, e] = [plain(actual), plain(expected)];
-    if (!isDeepStrictEqual(a, e)) problems.push(`${what}: ${difference(a, e)}`);
-  };
+  const same = (what: string, actual: unknown, expected: unknown) => problems.push(...differences(what, actual, expected));
   if (record.canary) problems.push(`THE CANARY RAN (${record.canaryCalls?.join(', ')}): user text escaped its literal`);
   same('outcome', { result: record.result, error: record.error }, want.failure ? { result: 'FAILURE', error: want.failure } : { result: 'SUCCESS', error: null });
   same('calls that are no pipeline step', calls.filter((c) => !PIPELINE_CALLS.has(c.step)).map((c) => c.step), []);
@@ -126,6 +123,12 @@ export function runProblems(record: GroovyRecord | undefined, want: ExpectedRun)
     same('repository URL', checkout?.userRemoteConfigs?.[0]?.url, expected.gitUrl);
   }
   return problems;
+}
+
+/** Empty when equal as JSON values, else one sentence naming where they first differ. */
+export function differences(what: string, actual: unknown, expected: unknown): string[] {
+  const [a, e] = [plain(actual), plain(expected)];
+  return isDeepStrictEqual(a, e) ? [] : [`${what}: ${difference(a, e)}`];
 }
 
 function argOf(calls: GroovyCall[], step: string): unknown {

@@ -12,7 +12,9 @@ import { repoRoot } from '@keelson/servers';
 import { adversarialString } from '../../libs/engine-jenkins/src/compiler/testing/adversarial.arbitrary';
 import { aCompileInput, COMMIT } from '../../libs/engine-jenkins/src/compiler/testing/compile-input.builders';
 import { recordJenkinsfiles, writeJenkinsfile, type GroovyRun } from '../groovy/groovy-runner';
-import { callShape, expectedFromJob, runProblems, type ExpectedRun, type StepFile } from '../groovy/jenkinsfile-run.expectations';
+import { callShape, differences, expectedFromJob, runProblems, type ExpectedRun, type StepFile } from '../groovy/jenkinsfile-run.expectations';
+import { scriptFromRecord } from '../groovy/script-from-record';
+import { readJenkinsfile } from '../doubles/jenkins/script/jenkinsfile.reader';
 
 const FUZZ_CASES = 300;
 const FUZZ_SEED = 20_261_123;
@@ -251,5 +253,25 @@ describe('generated Jenkinsfiles compiled and run by the real Groovy 2.4', () =>
     // Refusing is fine (fail closed) where the text cannot be carried, but free text must carry every payload.
     const freeText = ['shell-script', 'approval-message', 'commit-message', 'stage-name', 'step-name'];
     expect(corpus.refused.filter((r) => freeText.includes(r.slot))).toEqual([]);
+  });
+
+  // The double reads Jenkinsfiles back with our lexer instead of running them (docs/adr/0005): this is what keeps
+  // that reading honest.
+  it('reads every Jenkinsfile in the Jenkins double as the real Groovy runs it', () => {
+    const all = [...corpus.goldens, ...corpus.examples, ...corpus.baselines.values(), ...corpus.fuzz, ...corpus.payloads];
+    const problems = all.flatMap((c) => {
+      const record = run.records.get(`${c.name}.Jenkinsfile`);
+      if (!record?.compiled) return [`${c.name}: Groovy does not compile it`];
+      const observed = scriptFromRecord(record, c.expected.executionId);
+      const read = readJenkinsfile(c.jenkinsfile);
+      // A failed run stops after the stage that failed; the guard's message shows only when it fails.
+      const view = {
+        ...read,
+        guard: { parameter: read.guard?.parameter, expected: read.guard?.expected },
+        stages: record.result === 'SUCCESS' ? read.stages : read.stages.slice(0, observed.stages.length),
+      };
+      return differences('the double reads', view, observed).map((p) => `${c.name}: ${p}`);
+    });
+    expect(problems).toEqual([]);
   });
 });
