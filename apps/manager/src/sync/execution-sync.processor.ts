@@ -122,10 +122,10 @@ export class ExecutionSyncProcessor {
       const pipeline = await this.pipelineOf(exe);
       const input = executionCompileInput(exe, pipeline, await this.settingOf(exe), this.deps.buildPolicy ?? DEFAULT_BUILD_POLICY);
       const compiled = compileJenkinsJob(input);
-      // Secrets and caches first: a refusal fails the execution before Jenkins or a pod sees anything.
-      await prepareBuildInputs({ management: this.deps.kube, dataPlane: await this.deps.endpoints.kube(exe.metadata.namespace!), project: exe.metadata.namespace!, execution: executionId }, input, compiled);
       // Checked against the URL Jenkins will check out: a token goes only to its provider's server (ADR 0004).
       const git = pipeline && (await gitCredentialsOf(this.deps.kube, pipeline, exe.spec.repositoryUrl ?? '', this.deps.outbound));
+      // Secrets and caches before Jenkins: a refusal fails the execution before Jenkins or a pod sees anything.
+      await prepareBuildInputs({ management: this.deps.kube, dataPlane: await this.deps.endpoints.kube(exe.metadata.namespace!), project: exe.metadata.namespace!, execution: executionId }, input, compiled);
       // The checkout's token lives in Jenkins' credential store, never in the job or the script.
       if (git) await engine.ensureCredential(endpoint, { id: gitCredentialId(pipeline.metadata.name!), description: `git token of pipeline ${exe.metadata.namespace}/${pipeline.metadata.name}`, ...git });
       await engine.ensureJob(endpoint, { name: compiled.jobName, configXml: compiled.configXml });
