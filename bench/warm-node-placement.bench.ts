@@ -103,7 +103,7 @@ function roundTable(mode: Mode): string {
 
 runBenchmark('warm-node-placement', async () => {
   const modes = await withStack({ nodes: NODES, files: { '.devops.yml': QUICK }, managerEnv: KNOBS }, async (stack, cleanup) => {
-    await createSetting(stack, { maxConcurrentExecutions: Math.min(1000, PIPELINES), cache: { root: '/var/lib/keelson/cache', rememberedNodes: REMEMBERED } });
+    await createSetting(stack, { maxConcurrentExecutions: Math.min(1000, PIPELINES), cache: { rememberedNodes: REMEMBERED } });
     const watch = await ExecutionWatch.start(stack.kube);
     cleanup.push(() => watch.stop());
     note('warm-up run: applies the data plane');
@@ -111,7 +111,7 @@ runBenchmark('warm-node-placement', async () => {
     await watch.succeeded((await triggerRun(stack, 'warmup')).name, 240_000);
 
     const withAffinity = await runMode(stack, watch, `with affinity (rememberedNodes ${REMEMBERED})`, 'warm');
-    await updateSetting(stack, { cache: { root: '/var/lib/keelson/cache', rememberedNodes: 0 } });
+    await updateSetting(stack, { cache: { rememberedNodes: 0 } });
     const without = await runMode(stack, watch, 'without affinity (rememberedNodes 0)', 'cold');
     return [withAffinity, without];
   });

@@ -79,7 +79,7 @@ export function envInt(name: string, fallback: number): number {
 export async function createSetting(stack: KeelsonStack, spec: Partial<PipelineSettingSpec>, name = 'default', namespace = 'demo'): Promise<void> {
   await stack.kube.resource(Keelson.PipelineSetting).create({
     apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'PipelineSetting', metadata: { name, namespace },
-    spec: { maxConcurrentExecutions: 3, historyLimit: 100, logRetentionDays: 30, allowPrivileged: false, ...spec } as PipelineSettingSpec,
+    spec: { maxConcurrentExecutions: 3, historyLimit: 100, logRetentionDays: 30, ...spec } as PipelineSettingSpec,
   });
 }
 

@@ -194,10 +194,11 @@ describe('steady state', () => {
 });
 
 describe('the data plane', () => {
-  it('is applied into demo-pipeline with Jenkins, the registry, MinIO and the build ServiceAccount', async () => {
-    const names = async (resource: string) => (await stack.cluster.kubectl(['get', resource, '-n', 'demo-pipeline', '-o', 'name'])).split('\n').filter(Boolean);
-    expect(await names('deployments')).toEqual(expect.arrayContaining(['deployment.apps/jenkins', 'deployment.apps/registry', 'deployment.apps/minio']));
-    expect(await names('serviceaccounts')).toEqual(expect.arrayContaining(['serviceaccount/keelson-build']));
+  it('is applied into demo-pipeline (Jenkins, the registry, MinIO) and demo-builds (the build ServiceAccount and the builds)', async () => {
+    const names = async (resource: string, namespace: string) => (await stack.cluster.kubectl(['get', resource, '-n', namespace, '-o', 'name'])).split('\n').filter(Boolean);
+    expect(await names('deployments', 'demo-pipeline')).toEqual(expect.arrayContaining(['deployment.apps/jenkins', 'deployment.apps/registry', 'deployment.apps/minio']));
+    expect(await names('serviceaccounts', 'demo-builds')).toEqual(expect.arrayContaining(['serviceaccount/keelson-build']));
+    expect(await names('serviceaccounts', 'demo-pipeline')).not.toContain('serviceaccount/keelson-build');
   });
 });
 

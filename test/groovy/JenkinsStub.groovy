@@ -36,13 +36,13 @@ abstract class JenkinsStub extends Script {
   static List shScripts = []
   static List canaryCalls = []
   static int depth = 0
-  static Map params = [:]
-  static Map env = [:]
-  static Map build = [:]
+  static Map paramValues = [:]
+  static Map envValues = [:]
+  static Map buildValues = [:]
 
   static void reset(Map parameters) {
     calls = []; shScripts = []; canaryCalls = []; depth = 0
-    params = new LinkedHashMap(parameters); env = [:]; build = [result: null]
+    paramValues = new LinkedHashMap(parameters); envValues = [:]; buildValues = [result: null]
   }
 
   static void record(String step, List args) {
@@ -81,11 +81,11 @@ abstract class JenkinsStub extends Script {
 
   // --- global variables
 
-  def getParams() { new RecordingObject('params', params) }
+  def getParams() { new RecordingObject('params', paramValues) }
 
-  def getEnv() { new RecordingObject('env', env) }
+  def getEnv() { new RecordingObject('env', envValues) }
 
-  def getCurrentBuild() { new RecordingObject('currentBuild', build) }
+  def getCurrentBuild() { new RecordingObject('currentBuild', buildValues) }
 
   def getScm() { record('scm', []); [$class: 'GitSCM'] }
 

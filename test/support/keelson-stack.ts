@@ -105,7 +105,7 @@ export class KeelsonStack {
   async createSetting(spec: Partial<ObjectOf<typeof Keelson.PipelineSetting>['spec']> = {}, namespace = 'demo', name = 'settings'): Promise<void> {
     await this.kube.resource(Keelson.PipelineSetting).create({
       apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'PipelineSetting', metadata: { name, namespace },
-      spec: { maxConcurrentExecutions: 3, historyLimit: 100, logRetentionDays: 30, allowPrivileged: false, ...spec },
+      spec: { maxConcurrentExecutions: 3, historyLimit: 100, logRetentionDays: 30, ...spec },
     });
   }
 

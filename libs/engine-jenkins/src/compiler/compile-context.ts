@@ -9,7 +9,7 @@ import { JenkinsCompileError } from './compile.errors';
 import type { JenkinsCompileInput, ToolImages } from './compile-input.types';
 import { jenkinsJobName, stageNodeName, stepContainerName, stepNodeName } from './jenkins-names';
 import { workspacePath } from './pod/cache-paths';
-import { publishTarget, type PublishTarget } from './steps/publish-target';
+import { publishTarget, type PublishPlan } from './steps/publish-target';
 import { buildStepScript, type StepScript } from './steps/step-script.builder';
 import { DEFAULT_TOOL_IMAGES } from './tool-images.defaults';
 
@@ -22,7 +22,7 @@ export interface CompiledStep {
   /** Container name; also the base name of the step's files. Approval steps have no container. */
   containerName: string;
   script?: StepScript;
-  publish?: { target: PublishTarget; push: boolean };
+  publish?: PublishPlan;
   /** Why the step fails at once instead of running (deploy and privileged steps of untrusted builds). */
   refused?: string;
 }
@@ -102,7 +102,8 @@ function compileStep(
     return compiled;
   }
   if (step.type === 'publishImageConfig') {
-    compiled.publish = { target: publishTarget(step.config, input.facts.localRegistry), push: trusted };
+    const target = publishTarget(step.config, input.facts.localRegistry);
+    compiled.publish = { target, push: trusted, registryCa: !target.remote && !!input.settings.registry.caSecret };
   }
   compiled.script = buildStepScript(step, { baseName: compiled.containerName, publish: compiled.publish });
   return compiled;

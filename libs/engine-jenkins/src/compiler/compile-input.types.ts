@@ -21,7 +21,10 @@ export interface RecentNode {
 export interface ToolImages {
   /** Jenkins inbound agent (the `jnlp` container); it also runs the git checkout. */
   agent: string;
-  /** Rootless BuildKit for publishImageConfig (no privileged container needed). */
+  /**
+   * Kaniko for publishImageConfig, a `-debug` variant: the Kubernetes plugin needs its busybox shell (`sh`, and
+   * `cat` to keep the container alive). Runs as root, unprivileged, within baseline Pod Security.
+   */
   builder: string;
   /** sh + kubectl + helm + git for applyYamlConfig, applyAppConfig and publishCatalogConfig. */
   tools: string;

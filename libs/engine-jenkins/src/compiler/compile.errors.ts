@@ -9,6 +9,7 @@ export const JENKINS_COMPILE_ERROR_CODES = [
   'InvalidSetting', // a setting the compiler relies on is malformed or missing (cache root, envSecret, ...)
   'InvalidCachePath', // a cache path that would escape its directory
   'InvalidImageReference', // a publish target that is not an image reference
+  'InvalidBuildPath', // a build context the image builder would fetch from elsewhere instead of the checkout
   'InvalidRef', // a git ref that is not a valid ref name
   'InvalidName', // a resource name that is not the DNS name Kubernetes guarantees
 ] as const;

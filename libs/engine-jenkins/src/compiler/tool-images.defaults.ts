@@ -4,7 +4,9 @@ import type { ToolImages } from './compile-input.types';
 
 export const DEFAULT_TOOL_IMAGES: ToolImages = {
   agent: 'jenkins/inbound-agent:3345.v03dee9b_f88fc-1',
+  // Google's last Kaniko release (the project was archived in June 2025; Chainguard's fork publishes no public
+  // images). The `-debug` variant carries the busybox shell the Kubernetes plugin execs into.
   builder:
-    'moby/buildkit:v0.33.0-rootless@sha256:80b15f0735e87bab7bf59ec4d695dfb4a7cfb25521cf56dc75d6f256285b63ef',
+    'gcr.io/kaniko-project/executor:v1.23.2-debug@sha256:c3109d5926a997b100c4343944e06c6b30a6804b2f9abe0994d3de6ef92b028e',
   tools: 'alpine/k8s:1.34.1',
 };

@@ -52,13 +52,12 @@ export interface ResourceRequirements {
   limits?: { cpu?: string; memory?: string };
 }
 
+/** No seccomp or AppArmor field: the pod's RuntimeDefault holds for every container (baseline Pod Security). */
 export interface SecurityContext {
   privileged?: boolean;
   allowPrivilegeEscalation?: boolean;
   runAsUser?: number;
   runAsGroup?: number;
-  seccompProfile?: { type: 'Unconfined' | 'RuntimeDefault' };
-  appArmorProfile?: { type: 'Unconfined' | 'RuntimeDefault' };
 }
 
 export interface VolumeMount {

@@ -5,14 +5,10 @@ import { imageVariablesBefore, type Resources } from '@keelson/pipeline-config';
 
 import type { CompileContext, CompiledStep } from '../compile-context';
 import { kubeEnvValue } from '../escape';
+import { KANIKO_DOCKER_CONFIG_DIR, KANIKO_REGISTRY_CA_DIR } from '../steps/kaniko-paths';
 import { stepCacheMounts } from './cache-volumes';
 import { secretEnvVars } from './env-secret';
 import type { Container, EnvVar, ResourceRequirements, SecurityContext, Volume, VolumeMount } from './pod.types';
-
-/** The rootless BuildKit image runs as this user; its state directory must be a writable emptyDir. */
-const BUILDKIT_USER = 1000;
-const BUILDKIT_HOME = '/home/user';
-const REGISTRY_CA_DIR = '/etc/keelson/registry-ca';
 
 export interface StepContainer {
   container: Container;
@@ -96,16 +92,15 @@ export function buildStepContainer(ctx: CompileContext, compiled: CompiledStep):
     own = { HELM_DRIVER: 'configmap' };
   } else if (step.type === 'publishImageConfig') {
     image = ctx.images.builder;
-    // Rootless BuildKit needs user namespaces, which the default seccomp and AppArmor profiles forbid;
-    // it needs no privileged mode and no root.
-    securityContext = {
-      runAsUser: BUILDKIT_USER, runAsGroup: BUILDKIT_USER,
-      seccompProfile: { type: 'Unconfined' }, appArmorProfile: { type: 'Unconfined' },
-    };
-    own = { BUILDKITD_FLAGS: '--oci-worker-no-process-sandbox' };
-    const state = `${compiled.containerName}-buildkit`;
-    volumes.push({ name: state, emptyDir: {} });
-    mounts.push({ name: state, mountPath: `${BUILDKIT_HOME}/.local/share/buildkit` });
+    // Kaniko unpacks the base image over its own root filesystem and runs the Dockerfile's commands there, in
+    // userspace: root with the default capabilities and seccomp profile, which baseline Pod Security allows. No
+    // privileged mode, no setuid escalation, no seccomp or AppArmor override (rootless BuildKit needed
+    // `Unconfined` for its user namespaces, which baseline refuses).
+    securityContext = { runAsUser: 0, runAsGroup: 0, allowPrivilegeEscalation: false };
+    // Kaniko refuses to run where it detects no container. Under cgroup v2 it guesses from an overlay root
+    // filesystem or a service-account token (never mounted here); `container`, the variable container managers
+    // set to say so, is read before those guesses and holds whatever the node's storage driver.
+    own = { container: 'kube' };
     const publish = compiled.publish;
     const secret = publish?.target.remote
       ? ctx.input.settings.remoteRegistryCredentials?.[publish.target.registry]
@@ -113,15 +108,14 @@ export function buildStepContainer(ctx: CompileContext, compiled: CompiledStep):
     if (publish?.push && secret) {
       const name = `${compiled.containerName}-docker-config`;
       volumes.push({ name, secret: { secretName: secret, items: [{ key: '.dockerconfigjson', path: 'config.json' }] } });
-      mounts.push({ name, mountPath: `${BUILDKIT_HOME}/.docker`, readOnly: true });
-      own.DOCKER_CONFIG = `${BUILDKIT_HOME}/.docker`;
+      mounts.push({ name, mountPath: KANIKO_DOCKER_CONFIG_DIR, readOnly: true });
+      own.DOCKER_CONFIG = KANIKO_DOCKER_CONFIG_DIR;
     }
     const ca = ctx.input.settings.registry.caSecret;
-    if (!publish?.target.remote && ca) {
-      // Go (BuildKit) reads every certificate in SSL_CERT_DIR in addition to the system bundle file.
+    if (publish?.registryCa && ca) {
+      // The step script names the file to Kaniko (`--registry-certificate <host>=<file>`) for this registry only.
       volumes.push({ name: 'registry-ca', secret: { secretName: ca, items: [{ key: 'ca.crt', path: 'ca.crt' }] } });
-      mounts.push({ name: 'registry-ca', mountPath: REGISTRY_CA_DIR, readOnly: true });
-      own.SSL_CERT_DIR = `/etc/ssl/certs:${REGISTRY_CA_DIR}`;
+      mounts.push({ name: 'registry-ca', mountPath: KANIKO_REGISTRY_CA_DIR, readOnly: true });
     }
   }
 

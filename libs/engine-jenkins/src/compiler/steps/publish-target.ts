@@ -4,8 +4,9 @@ import type { PublishImageConfig } from '@keelson/pipeline-config';
 import { JenkinsCompileError } from '../compile.errors';
 
 const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'https://index.docker.io/v1/']);
-// Registry host, repository path, optional tag and digest. Anything else (commas, spaces, `=`) could add
-// options to BuildKit's comma-separated `--output`, so it is refused rather than escaped.
+// Registry host, repository path, optional tag and digest. Anything else (commas, spaces, `=`) is refused rather
+// than escaped: the reference becomes Kaniko's `--destination` and its host the key of `--registry-certificate
+// <host>=<file>`, where a stray `=` would move the split.
 const IMAGE_REFERENCE = /^[a-z0-9.-]+(?::[0-9]+)?(?:\/[a-z0-9._-]+)+(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
 export interface PublishTarget {
@@ -14,6 +15,15 @@ export interface PublishTarget {
   /** Full image reference pushed. */
   image: string;
   remote: boolean;
+}
+
+/** What a publish step does; the step script and the step container are built from this one decision. */
+export interface PublishPlan {
+  target: PublishTarget;
+  /** Never for untrusted builds (pull requests from forks): they build with `--no-push`. */
+  push: boolean;
+  /** The project registry's CA is mounted and named to Kaniko (a `caSecret` is set and the target is local). */
+  registryCa: boolean;
 }
 
 export function publishTarget(config: PublishImageConfig, localRegistry: string): PublishTarget {
@@ -25,4 +35,9 @@ export function publishTarget(config: PublishImageConfig, localRegistry: string)
     throw new JenkinsCompileError('InvalidImageReference', `cannot push to ${JSON.stringify(image)}: not an image reference`);
   }
   return { registry, image, remote };
+}
+
+/** The registry part of a checked image reference (`host[:port]`), as Kaniko names registries. */
+export function registryHost(target: PublishTarget): string {
+  return target.image.slice(0, target.image.indexOf('/'));
 }

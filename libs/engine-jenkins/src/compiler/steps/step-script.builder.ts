@@ -7,8 +7,10 @@ import type {
   ApplyAppStep, ApplyYamlStep, PublishCatalogStep, PublishImageStep, RunScriptStep, Step,
 } from '@keelson/pipeline-config';
 
+import { JenkinsCompileError } from '../compile.errors';
 import { shellQuote, toYaml } from '../escape';
-import type { PublishTarget } from './publish-target';
+import { KANIKO_EXECUTOR, KANIKO_REGISTRY_CA_FILE } from './kaniko-paths';
+import { registryHost, type PublishPlan } from './publish-target';
 
 export interface StepFile {
   /** File name in `$KEELSON_DIR`. */
@@ -28,8 +30,8 @@ export interface StepScript {
 export interface StepScriptContext {
   /** Base name of the files of this step (the container name, a DNS label). */
   baseName: string;
-  /** For publish steps: where to push, and whether pushing is allowed (never for fork pull requests). */
-  publish?: { target: PublishTarget; push: boolean };
+  /** For publish steps: where to push, whether pushing is allowed (never for fork pull requests), the CA. */
+  publish?: PublishPlan;
 }
 
 type ContainerStep = Exclude<Step, { type: 'approval' }>;
@@ -64,17 +66,28 @@ function runScript(step: RunScriptStep, ctx: StepScriptContext): StepScript {
 
 function publishImage(step: PublishImageStep, ctx: StepScriptContext): string[] {
   const { dockerfilePath, buildContext } = step.config;
-  const publish = ctx.publish as NonNullable<StepScriptContext['publish']>;
-  const output = `type=image,name=${publish.target.image},push=${publish.push}`;
-  return [
-    // Rootless BuildKit in the step container: no Docker daemon, no privileged mode.
-    'exec buildctl-daemonless.sh build \\',
-    '  --frontend dockerfile.v0 \\',
-    `  --local ${shellQuote(`context=${buildContext}`)} \\`,
-    `  --local ${shellQuote(`dockerfile=${posix.dirname(dockerfilePath)}`)} \\`,
-    `  --opt ${shellQuote(`filename=${posix.basename(dockerfilePath)}`)} \\`,
-    `  --output ${shellQuote(output)}`,
+  const publish = ctx.publish as PublishPlan;
+  // Kaniko fetches a context named `<scheme>://...` (git, s3, https, ...) and keeps only the text up to the
+  // next `://` after `dir://`; no directory of a checkout is named like that.
+  if (buildContext.includes('://')) {
+    throw new JenkinsCompileError('InvalidBuildPath', `build context ${JSON.stringify(buildContext)} contains "://": Kaniko would not read it as a directory of the checkout`);
+  }
+  const flags = [
+    `--context=${shellQuote(`dir://${buildContext}`)}`,
+    `--dockerfile=${shellQuote(checkoutPath(dockerfilePath))}`,
+    `--destination=${shellQuote(publish.target.image)}`,
+    ...(publish.registryCa ? [`--registry-certificate=${shellQuote(`${registryHost(publish.target)}=${KANIKO_REGISTRY_CA_FILE}`)}`] : []),
+    ...(publish.push ? [] : ['--no-push']),
+    // The default `color` format forces ANSI escapes into the build log.
+    '--log-format=text',
   ];
+  // Kaniko in the step container: builds as root in userspace, no daemon, no privileged mode, no extra capability.
+  return [`exec ${KANIKO_EXECUTOR} \\`, ...flags.map((flag, i) => `  ${flag}${i < flags.length - 1 ? ' \\' : ''}`)];
+}
+
+/** A relative path stays a file of the checkout: Kaniko downloads a Dockerfile named `http(s)://...`. */
+function checkoutPath(path: string): string {
+  return posix.isAbsolute(path) || path.startsWith('./') || path.startsWith('../') ? path : `./${path}`;
 }
 
 function applyYaml(step: ApplyYamlStep, ctx: StepScriptContext): StepScript {
