@@ -1,4 +1,5 @@
 import { JenkinsCompileError } from '../compile.errors';
+import { compileJenkinsJob } from '../jenkins-job.compiler';
 import { aCompileInput } from '../testing/compile-input.builders';
 import { buildPod, labelValue } from './build-pod.builder';
 import type { Container, EnvVar } from './pod.types';
@@ -187,27 +188,60 @@ stages:
     expect(envNames(container(pod, 'step-0-1'))).not.toContain('HELM_DRIVER');
   });
 
-  it('builds images with rootless BuildKit, unprivileged, pushing with the project credentials and CA', () => {
+  it('builds images with Kaniko as root without privilege escalation, pushing with the project credentials and CA', () => {
     const yaml = `stages: [{name: s, steps: [{publishImageConfig: {tag: 'web:1'}}]}]`;
     const pod = buildPod(aCompileInput(yaml));
     const builder = container(pod, 'step-0-0');
-    expect(builder.image).toMatch(/^moby\/buildkit:v[\d.]+-rootless@sha256:[0-9a-f]{64}$/);
-    expect(builder.securityContext).toEqual({
-      runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'Unconfined' }, appArmorProfile: { type: 'Unconfined' },
-    });
-    expect(envValue(builder, 'DOCKER_CONFIG')).toEqual({ name: 'DOCKER_CONFIG', value: '/home/user/.docker' });
-    expect(envValue(builder, 'SSL_CERT_DIR')).toEqual({ name: 'SSL_CERT_DIR', value: '/etc/ssl/certs:/etc/keelson/registry-ca' });
-    expect(pod.spec.volumes).toEqual(expect.arrayContaining([
+    expect(builder.image).toMatch(/^gcr\.io\/kaniko-project\/executor:v[\d.]+-debug@sha256:[0-9a-f]{64}$/);
+    // Baseline Pod Security: root with the default capabilities and the pod's RuntimeDefault seccomp profile.
+    expect(builder.securityContext).toEqual({ runAsUser: 0, runAsGroup: 0, allowPrivilegeEscalation: false });
+    expect(builder.command).toEqual(['cat']);
+    expect(envValue(builder, 'DOCKER_CONFIG')).toEqual({ name: 'DOCKER_CONFIG', value: '/kaniko/.docker' });
+    expect(envValue(builder, 'container')).toEqual({ name: 'container', value: 'kube' });
+    expect(builder.volumeMounts).toEqual([
+      { name: 'step-0-0-docker-config', mountPath: '/kaniko/.docker', readOnly: true },
+      { name: 'registry-ca', mountPath: '/kaniko/registry-ca', readOnly: true },
+    ]);
+    expect(pod.spec.volumes).toEqual([
       { name: 'step-0-0-docker-config', secret: { secretName: 'registry-push', items: [{ key: '.dockerconfigjson', path: 'config.json' }] } },
       { name: 'registry-ca', secret: { secretName: 'registry-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-    ]));
+    ]);
   });
 
-  it('gives a fork pull request no registry credentials', () => {
+  it('names to Kaniko the CA file the pod mounts, for the project registry only', () => {
+    const yaml = `stages: [{name: s, steps: [{publishImageConfig: {tag: 'web:1'}}, {publishImageConfig: {tag: 'org/web:1', pushRemote: true, registry: quay.io}}]}]`;
+    const job = compileJenkinsJob(aCompileInput(yaml, { settings: { remoteRegistryCredentials: { 'quay.io': 'quay-push' } } }));
+    const script = (name: string) => job.files.find((f) => f.name === `${name}.sh`)?.content ?? '';
+    expect(script('step-0-0')).toContain("--registry-certificate='registry.team-a-pipeline.svc:5000=/kaniko/registry-ca/ca.crt'");
+    expect(script('step-0-1')).not.toContain('--registry-certificate');
+    expect(container(job.pod, 'step-0-1').volumeMounts?.map((m) => m.name)).toEqual(['step-0-1-docker-config']);
+    const withoutCa = compileJenkinsJob(aCompileInput(yaml, { settings: { registry: { credentialsSecret: 'registry-push' } } }));
+    expect(withoutCa.files.find((f) => f.name === 'step-0-0.sh')?.content).not.toContain('--registry-certificate');
+    expect(withoutCa.pod.spec.volumes?.map((v) => v.name)).not.toContain('registry-ca');
+  });
+
+  it('overrides the seccomp or AppArmor profile of no container, and lets none escalate privileges', () => {
+    const yaml = `
+stages:
+- {name: a, steps: [{publishImageConfig: {tag: 'web:1'}}, {runScriptConfig: {image: x, shellScript: make}}]}
+- {name: b, steps: [{applyYamlConfig: {path: k.yaml}}, {applyAppConfig: {chart: c, releaseName: r}}, {publishCatalogConfig: {path: p, catalogTemplate: t, version: '1', gitUrl: 'https://g/c.git', gitBranch: main}}]}`;
+    const pod = buildPod(aCompileInput(yaml));
+    const all = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
+    expect(all.length).toBe(6);
+    for (const c of all) {
+      expect([c.name, Object.keys(c.securityContext ?? {}).filter((k) => !['runAsUser', 'runAsGroup', 'allowPrivilegeEscalation'].includes(k))]).toEqual([c.name, []]);
+      expect([c.name, c.securityContext?.allowPrivilegeEscalation]).toEqual([c.name, false]);
+    }
+    expect(pod.spec.securityContext).toEqual({ seccompProfile: { type: 'RuntimeDefault' } });
+  });
+
+  it('gives a fork pull request no registry credentials, and Kaniko builds it without pushing', () => {
     const yaml = `stages: [{name: s, steps: [{publishImageConfig: {tag: 'web:1'}}]}]`;
-    const pod = buildPod(aCompileInput(yaml, { facts: { event: 'pull_request', fromFork: true, ref: 'refs/pull/3/head' } }));
-    expect(envNames(container(pod, 'step-0-0'))).not.toContain('DOCKER_CONFIG');
-    expect(pod.spec.volumes?.map((v) => v.name)).not.toContain('step-0-0-docker-config');
+    const job = compileJenkinsJob(aCompileInput(yaml, { facts: { event: 'pull_request', fromFork: true, ref: 'refs/pull/3/head' } }));
+    expect(envNames(container(job.pod, 'step-0-0'))).not.toContain('DOCKER_CONFIG');
+    expect(job.pod.spec.volumes?.map((v) => v.name)).not.toContain('step-0-0-docker-config');
+    expect(job.files.find((f) => f.name === 'step-0-0.sh')?.content).toMatch(/^ {2}--no-push \\$/m);
+    expect(compileJenkinsJob(aCompileInput(yaml)).files.find((f) => f.name === 'step-0-0.sh')?.content).not.toContain('--no-push');
   });
 
   it('uses the configured credentials of a remote registry', () => {

@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
 
+import fc from 'fast-check';
 import { parse } from 'yaml';
 
 import type { Step } from '@keelson/pipeline-config';
 
 import { JenkinsCompileError } from '../compile.errors';
+import { representableString } from '../testing/adversarial.arbitrary';
 import { aConfig } from '../testing/compile-input.builders';
 import { publishTarget } from './publish-target';
 import { buildStepScript } from './step-script.builder';
@@ -12,6 +14,13 @@ import { buildStepScript } from './step-script.builder';
 type ContainerStep = Exclude<Step, { type: 'approval' }>;
 const onlyStep = (yaml: string): ContainerStep => aConfig(`stages: [{name: s, steps: [${yaml}]}]`).stages[0].steps[0] as ContainerStep;
 const ctx = { baseName: 'step-0-0' };
+
+/** The arguments the Kaniko executor receives when the step's script runs (a stand-in prints them). */
+function executorArgs(script: string): string[] {
+  const run = spawnSync('/bin/sh', ['-c', `kaniko() { for w in "$@"; do printf '%s\\0' "$w"; done; }\n${script.replace(/^exec \/kaniko\/executor /m, 'kaniko ')}`]);
+  expect(run.status).toBe(0);
+  return run.stdout.toString('utf8').split('\0').slice(0, -1);
+}
 
 /** What a shell sees as the words of a command line (the script must not run anything to tell us). */
 function wordsOf(commandLine: string): string[] {
@@ -28,24 +37,55 @@ describe('step scripts', () => {
     expect(buildStepScript(onlyStep(`{runScriptConfig: {image: x, shellScript: "#!/bin/bash\\necho"}}`), ctx).shebang).toBe(true);
   });
 
-  it('builds and pushes with buildctl, every user value one quoted word', () => {
+  it('builds and pushes with Kaniko, every user value inside one word of its own flag', () => {
     const step = onlyStep(`{publishImageConfig: {dockerfilePath: "docker/My File", buildContext: "a b", tag: 'web:1'}}`);
     const target = publishTarget(step.config as never, 'registry:5000');
-    const script = buildStepScript(step, { ...ctx, publish: { target, push: true } });
-    const command = script.content.split('\n').slice(1).join('\n').replace(/^exec /, '');
-    expect(wordsOf(command.replace(/\\\n/g, ' ').trim())).toEqual([
-      'buildctl-daemonless.sh', 'build', '--frontend', 'dockerfile.v0', '--local', 'context=a b', '--local', 'dockerfile=docker',
-      '--opt', 'filename=My File', '--output', 'type=image,name=registry:5000/web:1,push=true',
+    const script = buildStepScript(step, { ...ctx, publish: { target, push: true, registryCa: true } });
+    expect(script.content.split('\n').slice(0, 2)).toEqual(['set -e', 'exec /kaniko/executor \\']);
+    expect(executorArgs(script.content)).toEqual([
+      '--context=dir://a b', '--dockerfile=./docker/My File', '--destination=registry:5000/web:1',
+      '--registry-certificate=registry:5000=/kaniko/registry-ca/ca.crt', '--log-format=text',
     ]);
   });
 
-  it('builds without pushing when pushing is not allowed', () => {
+  it('builds without pushing when pushing is not allowed, and names no CA that is not mounted', () => {
     const step = onlyStep(`{publishImageConfig: {tag: 'web:1'}}`);
-    const script = buildStepScript(step, { ...ctx, publish: { target: publishTarget(step.config as never, 'r:5000'), push: false } });
-    expect(script.content).toContain("'type=image,name=r:5000/web:1,push=false'");
+    const target = publishTarget(step.config as never, 'r:5000');
+    const args = executorArgs(buildStepScript(step, { ...ctx, publish: { target, push: false, registryCa: false } }).content);
+    expect(args).toEqual(['--context=dir://.', '--dockerfile=./Dockerfile', '--destination=r:5000/web:1', '--no-push', '--log-format=text']);
   });
 
-  it('refuses a publish target that could add BuildKit output options', () => {
+  it('keeps any Dockerfile path and build context intact, each a path of the checkout', () => {
+    const base = onlyStep(`{publishImageConfig: {tag: 'web:1'}}`);
+    const publish = { target: publishTarget(base.config as never, 'r:5000'), push: true, registryCa: false };
+    const path = representableString.filter((v) => v !== '');
+    fc.assert(
+      fc.property(path, path.filter((v) => !v.includes('://')), (dockerfilePath, buildContext) => {
+        const step = { ...base, config: { ...base.config, dockerfilePath, buildContext } } as ContainerStep;
+        const [context, dockerfile, ...rest] = executorArgs(buildStepScript(step, { ...ctx, publish }).content);
+        expect(context).toBe(`--context=dir://${buildContext}`);
+        expect([`--dockerfile=${dockerfilePath}`, `--dockerfile=./${dockerfilePath}`]).toContain(dockerfile);
+        // Kaniko downloads a Dockerfile whose path is an http(s) URL.
+        expect(dockerfile).not.toMatch(/^--dockerfile=https?:\/\//);
+        expect(rest).toEqual(['--destination=r:5000/web:1', '--log-format=text']);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('reads a Dockerfile path that looks like a URL as a file of the checkout', () => {
+    const step = onlyStep(`{publishImageConfig: {dockerfilePath: "https://evil.example/Dockerfile", tag: 'web:1'}}`);
+    const publish = { target: publishTarget(step.config as never, 'r:5000'), push: true, registryCa: false };
+    expect(executorArgs(buildStepScript(step, { ...ctx, publish }).content)).toContain('--dockerfile=./https://evil.example/Dockerfile');
+  });
+
+  it('refuses a build context that Kaniko would fetch from elsewhere than the checkout', () => {
+    const step = onlyStep(`{publishImageConfig: {buildContext: "git://github.com/evil/context.git", tag: 'web:1'}}`);
+    const publish = { target: publishTarget(step.config as never, 'r:5000'), push: true, registryCa: false };
+    expect(() => buildStepScript(step, { ...ctx, publish })).toThrow(expect.objectContaining({ code: 'InvalidBuildPath' }));
+  });
+
+  it('refuses a publish target that is not an image reference, so it cannot add to Kaniko\'s flags', () => {
     const step = onlyStep(`{publishImageConfig: {tag: 'web:1,registry.insecure=true'}}`);
     expect(() => publishTarget(step.config as never, 'r:5000')).toThrow(JenkinsCompileError);
   });
