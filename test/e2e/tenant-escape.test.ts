@@ -19,7 +19,8 @@ const BUILDS = 'demo-builds';
 const DATA_PLANE_SECRETS = ['jenkins-admin', 'minio-root', 'registry-auth', 'registry-tls', 'registry-push', 'registry-ca'];
 
 beforeAll(async () => {
-  stack = await KeelsonStack.start();
+  // The harness' git servers listen on 127.0.0.1; every other loopback address stays refused, as on a real install.
+  stack = await KeelsonStack.start({ managerEnv: { OUTBOUND_ALLOW_CIDRS: '127.0.0.1/32' } });
   await stack.createPipeline('sample');
   const user = stack.cluster.controlPlane.user;
   aliceToken = user.token;
@@ -210,7 +211,9 @@ describe('executions made with kubectl', () => {
   it.each([
     ['a foreign repositoryUrl', { repositoryUrl: 'https://evil.example.com/steal.git' }, 'spec.repositoryUrl'],
     ['a hand-written config that fails the schema', { config: { stages: 'not a list', privileged: true } }, 'spec.config'],
-    ['fork: false on a fork\'s pull request', { fork: false, repositoryUrl: 'https://github.com/stranger/fork.git', trigger: { event: 'pull_request' } }, 'spec.'],
+    ['fork: false on a fork\'s pull request', { fork: false, trigger: { event: 'pull_request' } }, 'spec.trigger.event'],
+    ['a fork flag', { fork: true }, 'spec.fork'],
+    ['a trigger naming someone else', { trigger: { event: 'manual', user: 'somebody-else' } }, 'spec.trigger.user'],
     ['a webhook trigger with a delivery id', { trigger: { event: 'push', deliveryId: 'forged-1' } }, 'spec.trigger'],
     ['a run number', { run: 999 }, 'spec.run'],
   ])('refuses %s at admission, for the tenant and the cluster admin alike', async (_what, spec, field) => {
@@ -264,6 +267,46 @@ describe('credentials', () => {
     await provider?.stop();
     await foreign?.stop();
     rmSync(root, { recursive: true, force: true });
+  });
+
+  async function credentialFor(name: string, serverUrl: string): Promise<void> {
+    await stack.kube.resource(Keelson.SourceCodeProvider).create({
+      apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'SourceCodeProvider', metadata: { name, namespace: PROJECT },
+      spec: { type: 'gitea', serverUrl, enabled: true },
+    });
+    await stack.kube.resource(Keelson.SourceCodeCredential).create({
+      apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'SourceCodeCredential', metadata: { name, namespace: PROJECT },
+      spec: { providerRef: { name }, userName: 'alice', loginName: 'alice', tokenSecretRef: { name: 'alice-gitea', key: 'accessToken' } },
+    });
+  }
+
+  it('refuses a kubectl-made execution that points the pipeline\'s checkout at another server, which hears nothing', async () => {
+    const before = foreign.requests.length;
+    const res = await kubectlAs(aliceToken, ['create', '-f', '-'], JSON.stringify({
+      apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'PipelineExecution', metadata: { name: 'forged-checkout', namespace: PROJECT },
+      spec: { pipelineRef: { name: 'private' }, branch: 'main', repositoryUrl: foreign.url('app') },
+    }));
+    expect(res.ok).toBe(false);
+    expect(res.output).toContain('spec.repositoryUrl is set by Keelson');
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(foreign.requests.slice(before)).toEqual([]);
+    expect(await stack.kube.resource(Keelson.PipelineExecution).find(PROJECT, 'forged-checkout')).toBeUndefined();
+  });
+
+  it.each([
+    ['the cloud metadata address', 'http://169.254.169.254', 'the cloud metadata address'],
+    ['a loopback address the operator did not allow', '', 'a loopback address'],
+  ])('refuses a provider at %s after resolving it, before any connection', async (_what, serverUrl, why) => {
+    const name = serverUrl ? 'metadata' : 'loopback';
+    const origin = serverUrl || `http://127.0.0.2:${provider.port}`;
+    await credentialFor(name, origin);
+    await stack.createPipeline(`via-${name}`, PROJECT, { repositoryUrl: `${origin}/app`, credentialRef: { name } });
+    const before = provider.requests.length;
+    const res = await stack.api(`/api/v1/namespaces/${PROJECT}/pipelines/via-${name}/run`, { branch: 'main' });
+    expect(res.status).toBe(422);
+    expect(res.body.message).toContain(why);
+    expect(JSON.stringify(res.body)).not.toContain(TOKEN);
+    expect(provider.requests.slice(before)).toEqual([]);
   });
 
   async function pointPipelineAt(url: string): Promise<void> {

@@ -278,7 +278,7 @@ describe('desiredDataPlane', () => {
       expect(list.some((o) => o.kind === 'ClusterRoleBinding')).toBe(false);
     });
 
-    it('lets deploy steps manage workloads and their config, but never Secrets, RBAC, exec or tokens', () => {
+    it('lets deploy steps manage workloads and their config, but never Secrets, RBAC, exec, tokens, bare pods or ServiceAccounts', () => {
       const role = find(objects(), 'ClusterRole', 'keelson-deploy');
       expect(role.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'keelson' });
       const rules = role.rules as Rule[];
@@ -286,11 +286,15 @@ describe('desiredDataPlane', () => {
       const all = ['create', 'get', 'list', 'watch', 'update', 'patch', 'delete'];
       for (const [group, resource] of [
         ['apps', 'deployments'], ['apps', 'statefulsets'], ['apps', 'daemonsets'], ['apps', 'replicasets'], ['batch', 'jobs'], ['batch', 'cronjobs'],
-        ['', 'pods'], ['', 'services'], ['', 'configmaps'], ['', 'persistentvolumeclaims'], ['', 'serviceaccounts'],
+        ['', 'services'], ['', 'configmaps'], ['', 'persistentvolumeclaims'],
         ['networking.k8s.io', 'ingresses'], ['autoscaling', 'horizontalpodautoscalers'], ['policy', 'poddisruptionbudgets'],
       ]) {
         expect([`${group}/${resource}`, granted(group, resource).sort()]).toEqual([`${group}/${resource}`, [...all].sort()]);
       }
+      // A pod it wrote could mount any Secret of the namespace and run as any ServiceAccount there.
+      expect(granted('', 'pods').sort()).toEqual(['delete', 'get', 'list', 'watch']);
+      expect(granted('', 'serviceaccounts').sort()).toEqual(['get', 'list', 'watch']);
+      expect(granted('', 'pods/log').sort()).toEqual(['get', 'list', 'watch']);
       const resources = rules.flatMap((r) => r.resources);
       for (const forbidden of ['secrets', 'pods/exec', 'pods/attach', 'pods/portforward', 'serviceaccounts/token', 'roles', 'rolebindings', '*']) {
         expect(resources).not.toContain(forbidden);
@@ -388,7 +392,8 @@ describe('desiredDataPlane', () => {
       expect(policy(objects(), 'keelson-default-deny', 'team-a-builds')).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     });
 
-    const dns = { to: [inNamespace('kube-system')], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] };
+    // kube-system's DNS pods, and NodeLocal DNSCache where the cluster runs it (it answers on a link-local address).
+    const dns = { to: [inNamespace('kube-system'), { ipBlock: { cidr: '169.254.20.10/32' } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] };
     const jenkins = {
       to: [{ ...inNamespace('team-a-pipeline'), podSelector: { matchLabels: { 'app.kubernetes.io/name': 'jenkins', 'app.kubernetes.io/component': 'controller' } } }],
       ports: [{ protocol: 'TCP', port: 8080 }, { protocol: 'TCP', port: 50000 }],

@@ -46,8 +46,11 @@ export function desiredDataPlaneNetworkPolicies(input: ResolvedDataPlaneInput): 
   ];
 }
 
+/** NodeLocal DNSCache's listen address: pods that resolve through it never reach kube-system. */
+export const NODE_LOCAL_DNS = '169.254.20.10/32';
+
 function dns(): Rule {
-  return { to: [inNamespace('kube-system')], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] };
+  return { to: [inNamespace('kube-system'), { ipBlock: { cidr: NODE_LOCAL_DNS } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] };
 }
 
 function internet(): Rule {

@@ -1,7 +1,8 @@
 // The build ServiceAccount and what it may do. It is not the Jenkins one (Jenkins can create pods; builds must
 // not), it lives in `<project>-builds`, gets no token unless a pod asks for one, and its only rights are a
 // RoleBinding in each namespace the project owns to `keelson-deploy`: workloads and their config, never Secrets,
-// RBAC or exec (a deploy step that could read Secrets or grant itself roles would own the namespace).
+// RBAC, exec, bare pods or new ServiceAccounts (a deploy step that could read Secrets or grant itself roles would
+// own the namespace). The workloads it creates may still mount the Secrets of their namespace: ADR 0004.
 import type { KubeObject } from '@keelson/kube';
 
 import type { ResolvedDataPlaneInput } from './data-plane.input';
@@ -36,7 +37,11 @@ export function desiredDeployClusterRole(): KubeObject {
       labels: { [LABELS.managedBy]: 'keelson', [LABELS.partOf]: 'keelson', [LABELS.component]: 'build' },
     },
     rules: [
-      { apiGroups: [''], resources: ['pods', 'services', 'configmaps', 'persistentvolumeclaims', 'serviceaccounts'], verbs: EVERY_WRITE },
+      { apiGroups: [''], resources: ['services', 'configmaps', 'persistentvolumeclaims'], verbs: EVERY_WRITE },
+      // No bare pods and no new ServiceAccounts: a pod it wrote could mount any Secret of the namespace and run as
+      // any of its ServiceAccounts. Deleting a pod (a rollout restart by hand) and reading them stays.
+      { apiGroups: [''], resources: ['pods'], verbs: [...READ, 'delete'] },
+      { apiGroups: [''], resources: ['serviceaccounts'], verbs: READ },
       // Reading what a rollout did; no pods/exec, no pods/attach, no serviceaccounts/token.
       { apiGroups: [''], resources: ['pods/log', 'events'], verbs: READ },
       { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'], verbs: EVERY_WRITE },

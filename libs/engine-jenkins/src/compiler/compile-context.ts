@@ -44,7 +44,11 @@ export interface CompileContext {
   jobName: string;
   workspace: string;
   images: ToolImages;
-  /** False for pull requests from forks (or of unknown origin): no envFrom, no push, no token, read-only cache. */
+  /**
+   * False for pull requests from forks (or of unknown origin): no envFrom, no push, no token, read-only cache, no
+   * image pull secrets, and a checkout without credentials (so a fork pull request of a private repository
+   * cannot be built).
+   */
   trusted: boolean;
   stages: CompiledStage[];
 }

@@ -32,7 +32,7 @@ export interface ToolImages {
 
 /** The project's registry that build pods push to (`facts.localRegistry`) with its generated credentials. */
 export interface ProjectRegistry {
-  /** Secret of type kubernetes.io/dockerconfigjson holding push credentials; also used to pull step images. */
+  /** Secret of type kubernetes.io/dockerconfigjson holding push credentials; also used to pull step images (trusted builds). */
   credentialsSecret: string;
   /** Secret with `ca.crt`, the CA of the registry's TLS certificate. */
   caSecret?: string;
@@ -61,9 +61,12 @@ export interface BuildSettings {
   registry: ProjectRegistry;
   /** Remote registry host (as in `publishImageConfig.registry`) -> dockerconfigjson Secret with its credentials. */
   remoteRegistryCredentials?: Record<string, string>;
-  /** Extra pull secrets for step images. */
+  /** Extra pull secrets for step images (trusted builds only, like the registry's). */
   imagePullSecrets?: string[];
-  /** Jenkins credentials id for the clone; absent for public repositories. */
+  /**
+   * Jenkins credentials id for the clone; absent for public repositories. One per execution, so a queued build
+   * checks out with the token stored for it. Ignored for untrusted builds, which check out without credentials.
+   */
   gitCredentialsId?: string;
   /** The only Jenkins user allowed to answer approval inputs: the manager's own account. */
   approvalSubmitter?: string;

@@ -1,6 +1,8 @@
 // The checkout of exactly the execution's commit. Rancher fetched the ref and built its tip, which may not be
 // the commit that triggered the run (or that a rerun names); here the ref is only fetched, the SHA is what is
-// checked out, and the Jenkinsfile verifies HEAD afterwards.
+// checked out, and the Jenkinsfile verifies HEAD afterwards. Untrusted builds check out without a credential:
+// their step containers run images the fork chose and share the workspace where the git plugin keeps its
+// askpass and password files, so a fork pull request of a private repository cannot be built.
 import type { CompileContext } from '../compile-context';
 import { JenkinsCompileError } from '../compile.errors';
 import { str } from './groovy-writer';
@@ -18,10 +20,11 @@ export function fetchRef(ref: string, branch: string): string {
 
 export function checkoutStatement(ctx: CompileContext): string {
   const { facts, settings } = ctx.input;
+  const credentialsId = ctx.trusted ? settings.gitCredentialsId : undefined;
   const remote = [
     `url: ${str(facts.gitUrl)}`,
     `refspec: ${str(`+${fetchRef(facts.ref, facts.branch)}:${FETCHED_AS}`)}`,
-    ...(settings.gitCredentialsId !== undefined ? [`credentialsId: ${str(settings.gitCredentialsId)}`] : []),
+    ...(credentialsId !== undefined ? [`credentialsId: ${str(credentialsId)}`] : []),
   ].join(', ');
   const extensions = `[[$class: ${str('CloneOption')}, noTags: true, shallow: false, honorRefspec: true]]`;
   return `checkout([$class: ${str('GitSCM')}, branches: [[name: ${str(facts.commit)}]], userRemoteConfigs: [[${remote}]], extensions: ${extensions}])`;

@@ -55,6 +55,15 @@ describe('compileJenkinsfile', () => {
     expect(jf).toContain(`script: 'test "$(git rev-parse HEAD)" = \\'${COMMIT}\\''`);
   });
 
+  it('checks a fork pull request out without any credential, even when the pipeline has one', () => {
+    const fork = compile(PIPELINE, { facts: { event: 'pull_request', fromFork: true, ref: 'refs/pull/1/head' } });
+    expect(fork).toContain("refspec: '+refs/pull/1/head:refs/remotes/origin/keelson'");
+    expect(fork).not.toContain('credentialsId');
+    expect(fork).not.toContain('team-a-web-git');
+    const sameRepository = compile(PIPELINE, { facts: { event: 'pull_request', fromFork: false, ref: 'refs/pull/1/head' } });
+    expect(sameRepository).toContain("credentialsId: 'team-a-web-git'");
+  });
+
   it('fetches a manual run by its bare branch name as a branch ref', () => {
     const jf = compile(PIPELINE, { facts: { event: 'manual', ref: 'feature/x', branch: 'feature/x' } });
     expect(jf).toContain("refspec: '+refs/heads/feature/x:refs/remotes/origin/keelson'");

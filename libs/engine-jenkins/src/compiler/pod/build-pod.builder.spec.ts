@@ -271,6 +271,14 @@ stages:
     expect(pod.spec.imagePullSecrets).toEqual([{ name: 'registry-push' }, { name: 'hub' }]);
   });
 
+  it('gives the pod of a fork pull request no pull secret, neither the registry push Secret nor the extra ones', () => {
+    const settings = { imagePullSecrets: ['hub'] };
+    const fork = buildPod(aCompileInput(undefined, { settings, facts: { event: 'pull_request', fromFork: true, ref: 'refs/pull/3/head' } }));
+    expect(fork.spec.imagePullSecrets).toBeUndefined();
+    const sameRepository = buildPod(aCompileInput(undefined, { settings, facts: { event: 'pull_request', fromFork: false, ref: 'refs/pull/3/head' } }));
+    expect(sameRepository.spec.imagePullSecrets).toEqual([{ name: 'registry-push' }, { name: 'hub' }]);
+  });
+
   it('fails with a compile error on an invalid cache root', () => {
     expect(() => buildPod(aCompileInput(undefined, { settings: { cacheRoot: 'relative' } }))).toThrow(JenkinsCompileError);
   });

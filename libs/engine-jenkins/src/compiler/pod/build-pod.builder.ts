@@ -38,7 +38,8 @@ export function buildPodFromContext(ctx: CompileContext): Pod {
   const caches = steps.flatMap((s) => stepCacheMounts(ctx, s));
   const initContainers = [cachePermissionsContainer(ctx, caches), prepare].filter((c): c is Container => !!c);
 
-  const pullSecrets = [...new Set([settings.registry.credentialsSecret, ...(settings.imagePullSecrets ?? [])])];
+  // The project's push Secret doubles as its pull secret; a fork's pod gets none of the project's Secrets at all.
+  const pullSecrets = ctx.trusted ? [...new Set([settings.registry.credentialsSecret, ...(settings.imagePullSecrets ?? [])])] : [];
   const affinity = recentNodesAffinity(ctx.input.recentNodes, settings.maxRecentNodes ?? DEFAULT_MAX_RECENT_NODES);
   return {
     apiVersion: 'v1',
