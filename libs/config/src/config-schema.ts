@@ -1,11 +1,4 @@
-import { isIP } from 'node:net';
-
-function isCidr(text: string): boolean {
-  const [address, bits, ...rest] = text.split('/');
-  if (rest.length > 0 || bits === undefined || !/^\d{1,3}$/.test(bits)) return false;
-  const family = isIP(address);
-  return family !== 0 && Number(bits) <= (family === 4 ? 32 : 128);
-}
+import { parseCidr } from '@keelson/outbound';
 
 /** One environment variable: declared once, with what it means and whether its value may ever be logged. */
 export interface ConfigVariable<T> {
@@ -76,7 +69,7 @@ export const parsers = {
   },
   cidrList(raw: string): string[] {
     const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
-    const bad = items.filter((i) => !isCidr(i));
+    const bad = items.filter((i) => parseCidr(i) === undefined);
     if (bad.length) throw new Error(`expected a comma-separated list of CIDRs such as 127.0.0.0/8 or ::1/128; got ${bad.join(', ')}`);
     return items;
   },

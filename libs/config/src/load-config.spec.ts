@@ -25,6 +25,20 @@ describe('loadConfig', () => {
     expect(error!.message).toContain('got janitor');
   });
 
+  it('takes the operator\'s build and outbound knobs, and refuses a cache root or range that could mean anything', () => {
+    const config = loadConfig(MANAGER_VARIABLES, {
+      CACHE_ROOT: '/srv/keelson/cache/', PRIVILEGED_BUILD_PROJECTS: 'team-a, team-b', OUTBOUND_ALLOW_HTTP: 'true', OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8, fd00::/8',
+    });
+    expect(config).toMatchObject({
+      cacheRoot: '/srv/keelson/cache', privilegedBuildProjects: ['team-a', 'team-b'], outboundAllowHttp: true, outboundAllowCidrs: ['127.0.0.0/8', 'fd00::/8'],
+    });
+    expect(loadConfig(MANAGER_VARIABLES, {})).toMatchObject({ cacheRoot: '/var/lib/keelson/cache', privilegedBuildProjects: [], outboundAllowHttp: false, outboundAllowCidrs: [] });
+    for (const [env, raw] of [['CACHE_ROOT', '/'], ['CACHE_ROOT', 'relative/dir'], ['CACHE_ROOT', '/var/../etc'], ['CACHE_ROOT', '/var//lib'],
+      ['PRIVILEGED_BUILD_PROJECTS', 'Team_A'], ['OUTBOUND_ALLOW_CIDRS', '10.0.0.0'], ['OUTBOUND_ALLOW_CIDRS', '10.0.0.0/33'], ['OUTBOUND_ALLOW_CIDRS', 'example.com/8']]) {
+      expect(() => loadConfig(MANAGER_VARIABLES, { [env]: raw })).toThrow(new RegExp(`^\\s*${env}: expected`, 'm'));
+    }
+  });
+
   it('never echoes the value of a sensitive variable, in errors or in the description', () => {
     const secretUrl = 'http://user:hunter2@redis:6379';
     expect(() => loadConfig(MANAGER_VARIABLES, { REDIS_URL: secretUrl })).toThrow(/REDIS_URL: expected a URL with scheme redis or rediss$/m);
