@@ -141,11 +141,13 @@ describe('a private repository over HTTP', () => {
     const done = await stack.waitForPhase(res.body.metadata.name, ['Succeeded', 'Failed', 'Aborted']);
     expect(done.status?.phase).toBe('Succeeded');
     const job = stack.jenkins.jobConfig('demo-pipeline', done.status!.build!.job)!;
-    expect(job).toContain('private-git');
+    // The credential is the execution's own, so a build still queued never checks out with a later run's token.
+    const credentialId = `${done.metadata.name}-git`;
+    expect(job).toContain(`credentialsId: &apos;${credentialId}&apos;`);
     expect(job).not.toContain('tok-e2e-private-9f3a');
     expect(JSON.stringify(done)).not.toContain('tok-e2e-private-9f3a');
     const admin = await stack.jenkinsAdmin();
-    const credential = await fetch(`${stack.jenkins.url('demo-pipeline')}/credentials/store/system/domain/_/credential/private-git/config.xml`, {
+    const credential = await fetch(`${stack.jenkins.url('demo-pipeline')}/credentials/store/system/domain/_/credential/${credentialId}/config.xml`, {
       headers: { authorization: `Basic ${Buffer.from(`${admin.username}:${admin.password}`).toString('base64')}` },
     });
     expect(credential.status).toBe(200);

@@ -39,7 +39,9 @@ afterAll(async () => {
   await cp?.stop();
 });
 
-async function admittedExecution(name: string, config = CONFIG, phase: 'Provisioning' | 'Running' = 'Provisioning', pipeline = 'web'): Promise<ObjectOf<typeof Keelson.PipelineExecution>> {
+async function admittedExecution(
+  name: string, config = CONFIG, phase: 'Provisioning' | 'Running' = 'Provisioning', pipeline = 'web', spec: Record<string, unknown> = {},
+): Promise<ObjectOf<typeof Keelson.PipelineExecution>> {
   const parsed = parsePipelineConfig(config);
   if (!parsed.ok) throw new Error('bad test config');
   const created = await kube.resource(Keelson.PipelineExecution).create({
@@ -47,7 +49,7 @@ async function admittedExecution(name: string, config = CONFIG, phase: 'Provisio
     spec: {
       pipelineRef: { name: pipeline }, run: 1, commit: '0123456789abcdef0123456789abcdef01234567', branch: 'main', ref: 'refs/heads/main',
       repositoryUrl: 'https://git.example.com/demo/web.git', config: parsed.config as unknown as Record<string, unknown>,
-      trigger: { event: 'manual', user: 'admin' }, fork: false, stop: false,
+      trigger: { event: 'manual', user: 'admin' }, fork: false, stop: false, ...spec,
     },
   });
   return kube.resource(Keelson.PipelineExecution).patchStatus('demo', name, { phase }, created.metadata.resourceVersion);
@@ -193,7 +195,7 @@ describe('status writes (ADR 0003 write budget)', () => {
     expect(jenkins.builds('demo-pipeline').filter((b) => b.params.EXECUTION_ID === 'private-1')).toHaveLength(0);
   });
 
-  it('registers the token in Jenkins, and only its id in the job, for a checkout at the credential\'s provider', async () => {
+  it('registers the token in Jenkins under the execution\'s own id, and only that id in the job, for a checkout at the credential\'s provider', async () => {
     now = Date.now();
     await kube.resource(Keelson.SourceCodeProvider).create({
       apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'SourceCodeProvider', metadata: { namespace: 'demo', name: 'example' },
@@ -212,9 +214,9 @@ describe('status writes (ADR 0003 write budget)', () => {
     const { exe } = await runUntil(processorWithInterval(0), job, (e) => e.status?.phase !== 'Running');
     expect(exe.status?.phase).toBe('Succeeded');
     const jobXml = jenkins.jobConfig('demo-pipeline', exe.status!.build!.job)!;
-    expect(jobXml).toContain('at-home-git');
+    expect(jobXml).toContain("credentialsId: &apos;at-home-1-git&apos;");
     expect(jobXml).not.toContain('tok-sync-at-home');
-    const stored = await fetch(`${jenkins.url('demo-pipeline')}/credentials/store/system/domain/_/credential/at-home-git/config.xml`, {
+    const stored = await fetch(`${jenkins.url('demo-pipeline')}/credentials/store/system/domain/_/credential/at-home-1-git/config.xml`, {
       headers: { authorization: `Basic ${Buffer.from(`${USER.username}:${USER.password}`).toString('base64')}` },
     });
     expect(stored.status).toBe(200);
@@ -243,7 +245,27 @@ describe('status writes (ADR 0003 write budget)', () => {
     expect(exe.status?.phase).toBe('Failed');
     expect(exe.status?.reason).toContain('pipeline demo/moved: the token of SourceCodeCredential bob is only sent to its SourceCodeProvider elsewhere (https://git.elsewhere.example), not to https://git.example.com');
     expect(jenkins.builds('demo-pipeline').filter((b) => b.params.EXECUTION_ID === 'moved-1')).toHaveLength(0);
-    const stored = await fetch(`${jenkins.url('demo-pipeline')}/credentials/store/system/domain/_/credential/moved-git/config.xml`, {
+    const stored = await fetch(`${jenkins.url('demo-pipeline')}/credentials/store/system/domain/_/credential/moved-1-git/config.xml`, {
+      headers: { authorization: `Basic ${Buffer.from(`${USER.username}:${USER.password}`).toString('base64')}` },
+    });
+    expect(stored.status).toBe(404);
+  });
+
+  it('builds a fork pull request of a private pipeline without reading, registering or naming any credential', async () => {
+    now = Date.now();
+    // The credential does not exist: reading it would fail the execution, so success shows it was never read.
+    await kube.resource(Keelson.Pipeline).create({
+      apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'Pipeline', metadata: { namespace: 'demo', name: 'forked' },
+      spec: { repositoryUrl: 'https://git.example.com/demo/forked.git', credentialRef: { name: 'gone' } } as never,
+    });
+    const fork = { fork: true, ref: 'refs/pull/3/head', trigger: { event: 'pull_request' } };
+    const job = jobFor(await admittedExecution('forked-1', QUICK, 'Running', 'forked', fork));
+    const { exe } = await runUntil(processorWithInterval(0), job, (e) => e.status?.phase !== 'Running');
+    expect(exe.status?.phase).toBe('Succeeded');
+    const jobXml = jenkins.jobConfig('demo-pipeline', exe.status!.build!.job)!;
+    expect(jobXml).toContain('refs/pull/3/head');
+    expect(jobXml).not.toContain('credentialsId');
+    const stored = await fetch(`${jenkins.url('demo-pipeline')}/credentials/store/system/domain/_/credential/forked-1-git/config.xml`, {
       headers: { authorization: `Basic ${Buffer.from(`${USER.username}:${USER.password}`).toString('base64')}` },
     });
     expect(stored.status).toBe(404);

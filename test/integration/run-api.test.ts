@@ -137,6 +137,35 @@ describe('Idempotency-Key', () => {
     expect(retry.body.metadata.name).toBe(first.body.metadata.name);
     expect(first.body.spec.trigger).toMatchObject({ rerunOf: original.body.metadata.name });
   });
+
+  it('refuses with 422 a key reused for another branch, commit or a rerun, and makes nothing', async () => {
+    const other = await repo.branch('release');
+    const first = await call('/pipelines/web/run', { key: 'one-request', body: { branch: 'main' } });
+    expect(first.status).toBe(201);
+    const before = (await executionsOf('web')).length;
+    const asks = [
+      call('/pipelines/web/run', { key: 'one-request', body: { branch: 'release' } }),
+      call('/pipelines/web/run', { key: 'one-request', body: { commit: other } }),
+      call('/pipelines/web/run', { key: 'one-request', body: { branch: 'main', commit: other } }),
+      call(`/pipelineexecutions/${first.body.metadata.name}/rerun`, { key: 'one-request' }),
+    ];
+    for (const res of await Promise.all(asks)) {
+      expect(res.status).toBe(422);
+      expect(res.body).toMatchObject({ code: 'IdempotencyKeyReused', message: expect.stringContaining(first.body.metadata.name) });
+    }
+    expect((await executionsOf('web')).length).toBe(before);
+    // The request it was made for still replays.
+    const retry = await call('/pipelines/web/run', { key: 'one-request', body: { branch: 'main' } });
+    expect([retry.status, retry.body.metadata.name]).toEqual([200, first.body.metadata.name]);
+  });
+
+  it('refuses with 422 a rerun key reused to rerun another execution', async () => {
+    const [a, b] = [await run('web'), await run('web')];
+    expect((await call(`/pipelineexecutions/${a.body.metadata.name}/rerun`, { key: 'rerun-a' })).status).toBe(201);
+    const reused = await call(`/pipelineexecutions/${b.body.metadata.name}/rerun`, { key: 'rerun-a' });
+    expect(reused.status).toBe(422);
+    expect(reused.body.code).toBe('IdempotencyKeyReused');
+  });
 });
 
 describe('a pipeline whose name is longer than a label value', () => {

@@ -26,8 +26,11 @@ export function desiredJenkins(input: ResolvedDataPlaneInput): KubeObject[] {
       apiVersion: 'v1', kind: 'ServiceAccount', metadata: objectMeta(input, NAMES.jenkinsServiceAccount, labels),
     },
     {
-      // What the Kubernetes plugin needs to run agents, in the builds namespace only; nothing on Secrets, so a
-      // compromised Jenkins can neither read nor create one (build pods reference theirs by name).
+      // What the Kubernetes plugin needs to run agents, in the builds namespace only. Nothing on Secrets: Jenkins
+      // cannot read, list or create one through the API. But a pod it creates may mount (or `envFrom`) any Secret
+      // of `<project>-builds` (the push Secrets, every running execution's `<execution>-env`) and run as its
+      // `keelson-build` ServiceAccount, so a compromised Jenkins reaches what the project's builds reach, and no
+      // Secret of `<project>-pipeline` or of another project.
       apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: objectMeta(input, NAMES.jenkinsRole, labels, input.buildNamespace),
       rules: [
         { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] },

@@ -1,7 +1,7 @@
 // What a build needs in the data plane before its pod may exist (ADR 0004): the opted-in Secret values its steps
 // name, copied into one Secret of the build namespace, and the cache volumes only the manager may create.
 import { buildSecretReferences, envSecretKey, type CompiledJenkinsJob, type JenkinsCompileInput } from '@keelson/engine-jenkins';
-import { Core, KubeClient, isAlreadyExists, isNotFound, type KubeObject } from '@keelson/kube';
+import { Core, KubeClient, isAlreadyExists, isNotFound, retryOnConflict, type KubeObject } from '@keelson/kube';
 
 /** The label by which a project marks a Secret as usable by its builds' `envFrom`. */
 export const BUILD_SECRET_LABEL = 'keelson.dev/build-secret';
@@ -31,7 +31,10 @@ export async function prepareBuildInputs(target: BuildInputsTarget, input: Jenki
   await ensureCacheVolumes(target.dataPlane, compiled);
 }
 
-/** Best effort: a leftover Secret holds only values the project opted in, in a namespace no tenant reads. */
+/**
+ * Best effort: a leftover Secret holds only values the project opted in. Tenants have no RBAC in the builds
+ * namespace, but the project's Jenkins and any build pod of the project can mount it there, so it should not stay.
+ */
 export async function releaseBuildInputs(dataPlane: KubeClient, namespace: string, execution: string): Promise<void> {
   await dataPlane.resource(Core.Secret).delete(namespace, envSecretName(execution)).catch((err) => {
     if (!isNotFound(err)) throw err;
@@ -67,16 +70,46 @@ async function copyBuildSecrets(target: BuildInputsTarget, input: JenkinsCompile
 
 /**
  * Created once and never updated: the binder fills in the claim reference of a bound volume, and an apply of ours
- * would take it back (an ObjectReference is replaced whole).
+ * would take it back (an ObjectReference is replaced whole). A volume that outlived its claim (`Retain`) is handed
+ * back to the claim of the same name.
  */
 async function ensureCacheVolumes(dataPlane: KubeClient, compiled: CompiledJenkinsJob): Promise<void> {
   const { volumes, claims } = compiled.cacheVolumes;
-  for (const volume of volumes) await createIfAbsent(dataPlane, Core.PersistentVolume, volume as KubeObject);
-  for (const claim of claims) await createIfAbsent(dataPlane, Core.PersistentVolumeClaim, claim as KubeObject);
+  for (const volume of volumes) {
+    const existed = await createIfAbsent(dataPlane, Core.PersistentVolume, volume as KubeObject);
+    const ref = volume.spec.claimRef;
+    const claim = claims.find((c) => c.metadata.name === ref.name && c.metadata.namespace === ref.namespace);
+    if (!claim) throw new Error(`cache volume ${volume.metadata.name}: no claim ${ref.namespace}/${ref.name} compiled for it`);
+    const current = await dataPlane.resource(Core.PersistentVolumeClaim).find(ref.namespace, ref.name);
+    // Before the claim is made, so that a new claim finds its volume free and binds at once.
+    if (existed) await rebindCacheVolume(dataPlane, volume.metadata.name, current?.metadata.uid);
+    if (!current) await createIfAbsent(dataPlane, Core.PersistentVolumeClaim, claim as KubeObject);
+  }
 }
 
-async function createIfAbsent(kube: KubeClient, type: typeof Core.PersistentVolume, obj: KubeObject): Promise<void> {
-  await kube.resource(type).create(obj).catch((err) => {
+type VolumeState = KubeObject & { spec?: { claimRef?: { uid?: string } }; status?: { phase?: string } };
+
+/**
+ * The binder keeps a `Released` volume for the claim uid it last held, so a claim made again (after its deletion,
+ * or its namespace's) would stay Pending for ever. Dropping the uid (and the claim's resourceVersion) makes the
+ * volume pre-bound by name again. `claimUid` is the uid of the claim that exists now, if any.
+ */
+export async function rebindCacheVolume(dataPlane: KubeClient, volumeName: string, claimUid: string | undefined): Promise<void> {
+  await retryOnConflict(async () => {
+    const pv = await dataPlane.resource(Core.PersistentVolume).get(undefined, volumeName) as VolumeState;
+    const uid = pv.spec?.claimRef?.uid;
+    if (pv.status?.phase !== 'Released' && (uid === undefined || uid === claimUid)) return;
+    await dataPlane.resource(Core.PersistentVolume).patch(undefined, volumeName, {
+      metadata: { resourceVersion: pv.metadata.resourceVersion },
+      spec: { claimRef: { uid: null, resourceVersion: null } },
+    });
+  });
+}
+
+/** Creates `obj` unless it exists; answers whether it was there already. */
+async function createIfAbsent(kube: KubeClient, type: typeof Core.PersistentVolume, obj: KubeObject): Promise<boolean> {
+  return kube.resource(type).create(obj).then(() => false, (err) => {
     if (!isAlreadyExists(err)) throw err;
+    return true;
   });
 }

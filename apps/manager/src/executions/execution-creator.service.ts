@@ -4,11 +4,15 @@ import type { Pipeline, PipelineExecution, PipelineExecutionSpec } from '@keelso
 import { labelValue } from '@keelson/engine-jenkins';
 import { Keelson, KubeClient, isAlreadyExists, isNotFound, type ObjectOf } from '@keelson/kube';
 import { ExecutionError } from './execution.errors';
-import { IDEMPOTENCY_LABEL, idempotencyLabelValue, KeyedSerializer } from './idempotency';
+import {
+  IDEMPOTENCY_LABEL, IDEMPOTENCY_REQUEST_ANNOTATION, idempotencyLabelValue, idempotencyRequestHash, KeyedSerializer, type IdempotentRequest,
+} from './idempotency';
 import { ExecutionPreparer, type RunTarget } from './execution-preparer';
 import { RunNumberAllocator } from './run-number.allocator';
 
 type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
+/** The labels and annotations an Idempotency-Key puts on the execution it makes. */
+type Marks = { labels?: Record<string, string>; annotations?: Record<string, string> };
 
 function ownerOf(pipeline: Pipeline) {
   return { apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'Pipeline', name: pipeline.metadata.name!, uid: pipeline.metadata.uid! };
@@ -48,30 +52,31 @@ export class ExecutionCreator {
 
   /** A manual run of the pipeline at a branch tip or a commit. */
   run(namespace: string, pipelineName: string, target: RunTarget, user: string, options: RunOptions = {}): Promise<RunResult> {
-    return this.once(namespace, pipelineName, user, options.idempotencyKey, async (labels) => {
+    return this.once(namespace, pipelineName, user, options.idempotencyKey, { run: target }, async (marks) => {
       const pipeline = await this.pipeline(namespace, pipelineName);
       if (pipeline.spec.suspend) throw new ExecutionError('PipelineSuspended', `pipeline ${namespace}/${pipelineName} is suspended`);
       const prepared = await this.preparer.prepare(pipeline, target);
-      return this.create(pipeline, { ...prepared.spec, trigger: { event: 'manual', user } }, prepared.configError, labels);
+      return this.create(pipeline, { ...prepared.spec, trigger: { event: 'manual', user } }, prepared.configError, marks);
     });
   }
 
   /** A new execution from the same snapshot and commit as `name`. */
   async rerun(namespace: string, name: string, user: string, options: RunOptions = {}): Promise<RunResult> {
     const original = await this.execution(namespace, name);
-    return this.once(namespace, original.spec.pipelineRef.name, user, options.idempotencyKey, async (labels) => {
+    return this.once(namespace, original.spec.pipelineRef.name, user, options.idempotencyKey, { rerunOf: name }, async (marks) => {
       const pipeline = await this.pipeline(namespace, original.spec.pipelineRef.name);
       const { pipelineRef: _ref, run: _run, stop: _stop, trigger, ...same } = original.spec;
       const configError = original.spec.config ? undefined : original.status?.reason ?? 'the original execution has no config';
-      return this.create(pipeline, { ...same, trigger: { event: trigger?.event ?? 'manual', user, rerunOf: name } }, configError, labels);
+      return this.create(pipeline, { ...same, trigger: { event: trigger?.event ?? 'manual', user, rerunOf: name } }, configError, marks);
     });
   }
 
   /**
    * Completes an execution someone else created naming the pipeline and a branch or commit (ADR 0004): the run
    * number, the commit, and the repository, pipeline file and config from the Pipeline and from git at the commit.
-   * Whatever else the object says is dropped; the admission policy keeps requesters from writing it, and this
-   * holds even where the policy is missing. Returns the updated object.
+   * Whatever else the object says is dropped; the admission policy keeps requesters from writing it. Where the
+   * policy is missing this is no guard: the reconciler completes only an object without `spec.run` (or without
+   * `spec.config` before any phase), so one created with both is taken as written. Returns the updated object.
    */
   async complete(exe: PipelineExecution): Promise<PipelineExecution> {
     const namespace = exe.metadata.namespace!;
@@ -101,16 +106,28 @@ export class ExecutionCreator {
 
   /**
    * Makes an execution with `make`, unless the user's Idempotency-Key already made one for this pipeline: then that
-   * one is the answer. The lookup asks the apiserver (any replica may have made it); requests with the same key are
-   * serialised in this process so that they cannot both miss it.
+   * one is the answer, if it was made for the same request (else 422, as the IETF Idempotency-Key draft says). The
+   * lookup asks the apiserver (any replica may have made it); requests with the same key are serialised in this
+   * process so that they cannot both miss it.
    */
-  private async once(namespace: string, pipelineName: string, user: string, key: string | undefined, make: (labels: Record<string, string>) => Promise<PipelineExecution>): Promise<RunResult> {
+  private async once(
+    namespace: string, pipelineName: string, user: string, key: string | undefined, request: IdempotentRequest,
+    make: (marks: Marks) => Promise<PipelineExecution>,
+  ): Promise<RunResult> {
     if (key === undefined) return { execution: await make({}), replayed: false };
     const hash = idempotencyLabelValue(user, key);
+    const requestHash = idempotencyRequestHash(request);
     return this.keys.run(`${namespace}/${pipelineName}/${hash}`, async () => {
       const earlier = await this.madeWithKey(namespace, pipelineName, user, hash);
-      if (earlier) return { execution: earlier, replayed: true };
-      return { execution: await make({ [IDEMPOTENCY_LABEL]: hash }), replayed: false };
+      if (earlier) {
+        // An execution made before requests were recorded carries no hash: it answers its key as it did then.
+        const made = earlier.metadata.annotations?.[IDEMPOTENCY_REQUEST_ANNOTATION];
+        if (made !== undefined && made !== requestHash) {
+          throw new ExecutionError('IdempotencyKeyReused', `Idempotency-Key was used for another request, which made execution ${namespace}/${earlier.metadata.name}; send a new key for a new request`);
+        }
+        return { execution: earlier, replayed: true };
+      }
+      return { execution: await make({ labels: { [IDEMPOTENCY_LABEL]: hash }, annotations: { [IDEMPOTENCY_REQUEST_ANNOTATION]: requestHash } }), replayed: false };
     });
   }
 
@@ -124,7 +141,7 @@ export class ExecutionCreator {
 
   private async create(
     pipeline: Pipeline, spec: Omit<PipelineExecutionSpec, 'pipelineRef' | 'run' | 'fork' | 'stop'> & Partial<PipelineExecutionSpec>, configError?: string,
-    labels: Record<string, string> = {},
+    { labels = {}, annotations }: Marks = {},
   ): Promise<PipelineExecution> {
     const namespace = pipeline.metadata.namespace!;
     const pipelineName = pipeline.metadata.name!;
@@ -133,7 +150,8 @@ export class ExecutionCreator {
       const exe: Execution = {
         apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'PipelineExecution',
         metadata: {
-          name: `${pipelineName}-${run}`, namespace, labels: { ...labels, [PIPELINE_LABEL]: pipelineLabelValue(pipelineName) }, finalizers: [JENKINS_JOB_FINALIZER],
+          name: `${pipelineName}-${run}`, namespace, labels: { ...labels, [PIPELINE_LABEL]: pipelineLabelValue(pipelineName) }, ...(annotations && { annotations }),
+          finalizers: [JENKINS_JOB_FINALIZER],
           ownerReferences: [ownerOf(pipeline)],
         },
         spec: { fork: false, stop: false, ...spec, pipelineRef: { name: pipelineName }, run },

@@ -3,7 +3,7 @@
 import type { Pipeline, PipelineExecution, PipelineSetting } from '@keelson/crds';
 import { buildNamespace, dataPlaneNamespace, registryHost } from '@keelson/data-plane';
 import { compileJenkinsJob, type BuildSettings, type CompiledJenkinsJob, type JenkinsCompileInput, type JenkinsExecutionFacts } from '@keelson/engine-jenkins';
-import { planExecution, type ExecutionPlan, type PipelineConfig, type PipelineEvent } from '@keelson/pipeline-config';
+import { planExecution, secretsAllowed, type ExecutionPlan, type PipelineConfig, type PipelineEvent } from '@keelson/pipeline-config';
 import { envSecretName } from './build-inputs';
 
 export { buildNamespace, dataPlaneNamespace };
@@ -50,9 +50,13 @@ export function executionPlan(exe: PipelineExecution): ExecutionPlan {
   return planExecution(exe.spec.config as unknown as PipelineConfig, { branch: facts.branch, event: facts.event });
 }
 
-/** Id of the Jenkins credential holding a pipeline's git token (a pipeline with a credentialRef). */
-export function gitCredentialId(pipeline: string): string {
-  return `${pipeline}-git`;
+/**
+ * Id of the Jenkins credential holding the git token of one execution (of a pipeline with a credentialRef). One
+ * per execution, not per pipeline: a build still queued in Jenkins must check out with the token stored for it,
+ * not with whatever a later start stored under a shared id.
+ */
+export function gitCredentialId(execution: string): string {
+  return `${execution}-git`;
 }
 
 /**
@@ -97,9 +101,15 @@ export function executionCompileInput(exe: PipelineExecution, pipeline: Pipeline
     config: exe.spec.config as unknown as PipelineConfig,
     facts: executionFacts(exe),
     recentNodes: pipeline?.status?.recentNodes ?? [],
-    settings: buildSettings(exe, setting, policy, pipeline?.spec.credentialRef ? gitCredentialId(exe.spec.pipelineRef.name) : undefined),
+    settings: buildSettings(exe, setting, policy, checkoutCredentialId(exe, pipeline)),
     jobName: executionJobName(exe),
   };
+}
+
+/** Untrusted builds (forks) check out without any credential (ADR 0004), so none is made for them. */
+function checkoutCredentialId(exe: PipelineExecution, pipeline: Pipeline | undefined): string | undefined {
+  if (!pipeline?.spec.credentialRef || !secretsAllowed(executionFacts(exe))) return undefined;
+  return gitCredentialId(exe.metadata.name!);
 }
 
 export function compileExecution(exe: PipelineExecution, pipeline: Pipeline | undefined, setting: PipelineSetting | undefined, policy: BuildPolicy = DEFAULT_BUILD_POLICY): CompiledJenkinsJob {

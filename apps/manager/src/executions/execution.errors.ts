@@ -12,6 +12,7 @@ export const EXECUTION_ERROR_CODES = [
   'InvalidApprovalAnswer', // an approve or reject body that does not name a stage and a step
   'NotAnApprover', // the step's approval names users or groups, and the caller is none of them
   'InvalidIdempotencyKey', // an Idempotency-Key header that is empty, too long or not printable
+  'IdempotencyKeyReused', // the Idempotency-Key already made an execution for another request
   'EngineUnavailable', // Jenkins did not answer (retryable)
 ] as const;
 export type ExecutionErrorCode = (typeof EXECUTION_ERROR_CODES)[number];

@@ -4,6 +4,17 @@
 import { createHash } from 'node:crypto';
 
 export const IDEMPOTENCY_LABEL = 'keelson.dev/idempotency-key';
+/** A hash of what the keyed request asked for, so that the key reused for another request is refused (422). */
+export const IDEMPOTENCY_REQUEST_ANNOTATION = 'keelson.dev/idempotency-request';
+
+/** What a keyed request asks for: a run at a branch or commit, or a rerun of an execution. */
+export type IdempotentRequest = { run: { branch?: string; commit?: string } } | { rerunOf: string };
+
+/** The annotation value of one request: equal for a retry of it, different for any other request. */
+export function idempotencyRequestHash(request: IdempotentRequest): string {
+  const what = 'rerunOf' in request ? ['rerun', request.rerunOf] : ['run', request.run.branch ?? null, request.run.commit ?? null];
+  return createHash('sha256').update(JSON.stringify(what), 'utf8').digest('hex').slice(0, 48);
+}
 
 /**
  * The label value of one user's key: the user is part of it, so two users never share a key, and a hash, so any

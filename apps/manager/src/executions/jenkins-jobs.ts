@@ -1,4 +1,4 @@
-// Deleting an execution's Jenkins job, wherever its project's Jenkins is.
+// Deleting an execution's Jenkins job, and the git credential made for its checkout, wherever its project's Jenkins is.
 import { DataPlaneError } from '@keelson/data-plane';
 import type { EngineEndpoint, ExecutionEngine } from '@keelson/engine-jenkins';
 
@@ -8,7 +8,8 @@ export class JenkinsJobs {
     private readonly dataPlanes: { jenkins(project: string): Promise<EngineEndpoint> },
   ) {}
 
-  async deleteJob(project: string, job: string): Promise<void> {
+  /** The job first (it aborts a build still running), then the credential (`credentialId`, absent or gone is fine). */
+  async deleteJob(project: string, job: string, credentialId?: string): Promise<void> {
     let endpoint: EngineEndpoint;
     try {
       endpoint = await this.dataPlanes.jenkins(project);
@@ -18,5 +19,6 @@ export class JenkinsJobs {
       throw err;
     }
     await this.engine.deleteJob(endpoint, job);
+    if (credentialId) await this.engine.deleteCredential(endpoint, credentialId);
   }
 }

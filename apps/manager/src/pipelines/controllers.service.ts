@@ -15,6 +15,8 @@ import { PipelineReconciler } from '../controllers/pipeline/pipeline.reconciler'
 import { PipelineSettingReconciler } from '../controllers/pipeline-setting/pipeline-setting.reconciler';
 import { ExecutionCreator } from '../executions/execution-creator.service';
 import { JenkinsJobs } from '../executions/jenkins-jobs';
+import { releaseBuildInputs } from '../executions/build-inputs';
+import { buildNamespace } from '../executions/execution-job.compiler';
 import { InformersService } from '../kube/informers.service';
 import type { SyncJobData } from '../sync/execution-sync.types';
 import { CONFIG, KUBE, LOGGER } from '../tokens';
@@ -72,7 +74,9 @@ export class ControllersService implements OnModuleInit, OnApplicationShutdown {
 
     let executionController: RunningController | undefined;
     const executionReconciler = new PipelineExecutionReconciler({
-      kube: this.kube, executions, settings, pipelines, creator: this.creator, jobs: new JenkinsJobs(this.engine, this.clusters), dataPlane: this.dataPlane, syncQueue: this.syncQueue, logger: log,
+      kube: this.kube, executions, settings, pipelines, creator: this.creator, jobs: new JenkinsJobs(this.engine, this.clusters),
+      buildInputs: { release: async (project, execution) => releaseBuildInputs((await this.clusters.forProject(project)).kube, buildNamespace(project), execution) },
+      dataPlane: this.dataPlane, syncQueue: this.syncQueue, logger: log,
       enqueue: (key) => executionController?.enqueue(key),
     });
     executionController = new RunningController({

@@ -9,7 +9,7 @@ import { JobOutcome, type QueuedJob } from '@keelson/queue';
 import { Logger } from '@keelson/observability';
 import type { OutboundPolicy } from '@keelson/outbound';
 import { BuildInputRefused, prepareBuildInputs, releaseBuildInputs } from '../executions/build-inputs';
-import { buildNamespace, DEFAULT_BUILD_POLICY, executionCompileInput, executionJobName, executionPlan, gitCredentialId, type BuildPolicy } from '../executions/execution-job.compiler';
+import { buildNamespace, DEFAULT_BUILD_POLICY, executionCompileInput, executionJobName, executionPlan, type BuildPolicy } from '../executions/execution-job.compiler';
 import { CredentialUnavailableError, gitCredentialsOf } from '../executions/git-auth';
 import { closeStages, finalPhase, initialStages, queuedReason, stagesFromEngine, type StageStatus } from './stage-status.mapper';
 import { DataPlaneEndpoints, DEFAULT_SYNC_OPTIONS, SyncJobData, SyncOptions } from './execution-sync.types';
@@ -123,11 +123,14 @@ export class ExecutionSyncProcessor {
       const input = executionCompileInput(exe, pipeline, await this.settingOf(exe), this.deps.buildPolicy ?? DEFAULT_BUILD_POLICY);
       const compiled = compileJenkinsJob(input);
       // Checked against the URL Jenkins will check out: a token goes only to its provider's server (ADR 0004).
-      const git = pipeline && (await gitCredentialsOf(this.deps.kube, pipeline, exe.spec.repositoryUrl ?? '', this.deps.outbound));
+      // Only when the checkout names a credential: never for forks, which check out without one.
+      const credentialId = input.settings.gitCredentialsId;
+      const git = pipeline && credentialId && (await gitCredentialsOf(this.deps.kube, pipeline, exe.spec.repositoryUrl ?? '', this.deps.outbound));
       // Secrets and caches before Jenkins: a refusal fails the execution before Jenkins or a pod sees anything.
       await prepareBuildInputs({ management: this.deps.kube, dataPlane: await this.deps.endpoints.kube(exe.metadata.namespace!), project: exe.metadata.namespace!, execution: executionId }, input, compiled);
       // The checkout's token lives in Jenkins' credential store, never in the job or the script.
-      if (git) await engine.ensureCredential(endpoint, { id: gitCredentialId(pipeline.metadata.name!), description: `git token of pipeline ${exe.metadata.namespace}/${pipeline.metadata.name}`, ...git });
+      // Under this execution's own id, so a build still queued checks out with the token stored for it.
+      if (git && credentialId) await engine.ensureCredential(endpoint, { id: credentialId, description: `git token of execution ${exe.metadata.namespace}/${executionId}`, ...git });
       await engine.ensureJob(endpoint, { name: compiled.jobName, configXml: compiled.configXml });
       ref = await engine.start(endpoint, compiled.jobName, executionId);
       syncMetrics.buildsStarted.inc();

@@ -154,6 +154,20 @@ describe('Jenkins engine client: jobs, credentials, start', () => {
     });
   });
 
+  describe('deleteCredential', () => {
+    it('posts doDelete on the credential of the system store', async () => {
+      jenkins.on('POST', '/credentials/store/system/domain/_/credential/web-12-git/doDelete', { status: 302, headers: { Location: '../../' } });
+      await client.deleteCredential(endpoint(), 'web-12-git');
+      expect(jenkins.calls()).toEqual(['POST /credentials/store/system/domain/_/credential/web-12-git/doDelete']);
+    });
+
+    it('accepts a credential that is already gone (404), and reports any other refusal', async () => {
+      await expect(client.deleteCredential(endpoint(), 'web-12-git')).resolves.toBeUndefined();
+      jenkins.on('POST', '/credentials/store/system/domain/_/credential/web-13-git/doDelete', { status: 403 });
+      await expect(client.deleteCredential(endpoint(), 'web-13-git')).rejects.toThrow(/deleting credential web-13-git/);
+    });
+  });
+
   describe('deleteJob', () => {
     it('posts doDelete', async () => {
       jenkins.on('POST', '/job/web/doDelete', { status: 302, headers: { Location: '../../' } });

@@ -93,6 +93,14 @@ export class JenkinsEngineClient implements ExecutionEngine {
     if (updated.status < 200 || updated.status >= 300) throw http.errorFor(updated, `updating credential ${credential.id}`, secrets);
   }
 
+  async deleteCredential(endpoint: EngineEndpoint, id: string): Promise<void> {
+    const http = this.pool.for(endpoint);
+    const response = await http.send({ method: 'POST', path: `${CREDENTIALS}/credential/${encodeURIComponent(id)}/doDelete` });
+    if (response.status === 404) return;
+    if (response.status >= 400) throw http.errorFor(response, `deleting credential ${id}`);
+    this.log.info({ credential: id }, 'jenkins credential deleted');
+  }
+
   async start(endpoint: EngineEndpoint, job: string, executionId: string): Promise<EngineBuildRef> {
     const http = this.pool.for(endpoint);
     const what = `starting job ${job}`;

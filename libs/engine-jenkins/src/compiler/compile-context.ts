@@ -109,7 +109,7 @@ function compileStep(
     const target = publishTarget(step.config, input.facts.localRegistry);
     compiled.publish = { target, push: trusted, registryCa: !target.remote && !!input.settings.registry.caSecret };
   }
-  compiled.script = buildStepScript(step, { baseName: compiled.containerName, publish: compiled.publish });
+  compiled.script = buildStepScript(step, { baseName: compiled.containerName, publish: compiled.publish, deployNamespace: input.facts.project });
   return compiled;
 }
 

@@ -37,6 +37,12 @@ describe('compileJenkinsJob', () => {
     expect(job.pod.spec.containers.map((c) => c.name)).toEqual(['jnlp', 'step-0-0', 'step-1-0']);
   });
 
+  it('deploys into the project namespace when the step names none', () => {
+    const job = compileJenkinsJob(aCompileInput(YAML, { facts: { branch: 'prod', ref: 'refs/heads/prod' } }));
+    const script = job.files.find((f) => f.name === 'step-1-0.sh');
+    expect(script?.content).toContain("exec kubectl apply -f 'k.yaml' --namespace 'team-a'");
+  });
+
   it('refuses a plan that describes other stages or steps', () => {
     const input = aCompileInput(YAML);
     const plan = planExecution(input.config, { branch: 'main', event: 'push' });

@@ -80,6 +80,8 @@ export interface ExecutionEngine {
   ensureJob(endpoint: EngineEndpoint, job: EngineJob): Promise<void>;
   /** Create or update a username/password credential in the system store. */
   ensureCredential(endpoint: EngineEndpoint, credential: EngineCredential): Promise<void>;
+  /** Delete a credential of the system store; one already gone is not an error. */
+  deleteCredential(endpoint: EngineEndpoint, id: string): Promise<void>;
   /** Queue a build with parameter EXECUTION_ID; a duplicate queue item (303) returns the existing one. */
   start(endpoint: EngineEndpoint, job: string, executionId: string): Promise<EngineBuildRef>;
   /** The build carrying this EXECUTION_ID, found through the queue item or, once it expired, the build list. */

@@ -16,6 +16,8 @@ const STATUS: Record<ExecutionErrorCode, number> = {
   InvalidApprovalAnswer: 400,
   NotAnApprover: 403,
   InvalidIdempotencyKey: 400,
+  // The IETF Idempotency-Key draft: a key reused with another request is 422.
+  IdempotencyKeyReused: 422,
   EngineUnavailable: 503,
 };
 

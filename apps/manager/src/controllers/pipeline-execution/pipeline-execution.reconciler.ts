@@ -6,7 +6,7 @@ import { Informer, Keelson, KubeClient, ReconcileResult, isNotFound, type Object
 import type { DelayedJobQueue } from '@keelson/queue';
 import { Logger } from '@keelson/observability';
 import { ExecutionCreator, JENKINS_JOB_FINALIZER } from '../../executions/execution-creator.service';
-import { executionJobName } from '../../executions/execution-job.compiler';
+import { executionJobName, gitCredentialId } from '../../executions/execution-job.compiler';
 import type { SyncJobData } from '../../sync/execution-sync.types';
 import { syncMetrics } from '../../sync/sync.metrics';
 import type { DataPlaneGate } from '../data-plane.gate';
@@ -24,8 +24,10 @@ export interface ExecutionReconcilerDeps {
   settings: Informer<ObjectOf<typeof Keelson.PipelineSetting>>;
   pipelines: Informer<ObjectOf<typeof Keelson.Pipeline>>;
   creator: ExecutionCreator;
-  /** Deletes an execution's Jenkins job; nothing to do when the project has no data plane. */
-  jobs: { deleteJob(project: string, job: string): Promise<void> };
+  /** Deletes an execution's Jenkins job and its git credential; nothing to do when the project has no data plane. */
+  jobs: { deleteJob(project: string, job: string, credentialId?: string): Promise<void> };
+  /** Deletes the execution's copy of its opted-in Secret values (`<execution>-env`); absent is fine. */
+  buildInputs: { release(project: string, execution: string): Promise<void> };
   dataPlane: DataPlaneGate;
   syncQueue: DelayedJobQueue<SyncJobData>;
   /** Puts another execution's key on this controller's queue. */
@@ -130,11 +132,15 @@ export class PipelineExecutionReconciler {
     if (added) this.deps.logger.info({ namespace: exe.metadata.namespace, name: exe.metadata.name }, 'execution handed to the sync loop');
   }
 
-  /** Its Jenkins job goes first (external state), then the finalizer lets the execution go. */
+  /**
+   * Its Jenkins job goes first (external state), then the Secret values copied for it (the sync loop deletes them
+   * when a run ends, and never sees the end of a run deleted while it runs), then the finalizer lets it go.
+   */
   private async deleted(exe: Execution): Promise<ReconcileResult> {
     const finalizers = exe.metadata.finalizers ?? [];
     if (!finalizers.includes(JENKINS_JOB_FINALIZER)) return ReconcileResult.done();
-    await this.deps.jobs.deleteJob(exe.metadata.namespace!, exe.status?.build?.job ?? executionJobName(exe));
+    await this.deps.jobs.deleteJob(exe.metadata.namespace!, exe.status?.build?.job ?? executionJobName(exe), gitCredentialId(exe.metadata.name!));
+    await this.deps.buildInputs.release(exe.metadata.namespace!, exe.metadata.name!);
     await this.deps.kube.resource(Keelson.PipelineExecution).patch(exe.metadata.namespace, exe.metadata.name!, {
       metadata: { resourceVersion: exe.metadata.resourceVersion, finalizers: finalizers.filter((f) => f !== JENKINS_JOB_FINALIZER) },
     });

@@ -51,7 +51,7 @@ describe('compileJenkinsfile', () => {
     const jf = compile();
     expect(jf).toContain(`branches: [[name: '${COMMIT}']]`);
     expect(jf).toContain("refspec: '+refs/heads/main:refs/remotes/origin/keelson'");
-    expect(jf).toContain("credentialsId: 'team-a-web-git'");
+    expect(jf).toContain("credentialsId: 'web-12-git'");
     expect(jf).toContain(`script: 'test "$(git rev-parse HEAD)" = \\'${COMMIT}\\''`);
   });
 
@@ -59,9 +59,9 @@ describe('compileJenkinsfile', () => {
     const fork = compile(PIPELINE, { facts: { event: 'pull_request', fromFork: true, ref: 'refs/pull/1/head' } });
     expect(fork).toContain("refspec: '+refs/pull/1/head:refs/remotes/origin/keelson'");
     expect(fork).not.toContain('credentialsId');
-    expect(fork).not.toContain('team-a-web-git');
+    expect(fork).not.toContain('web-12-git');
     const sameRepository = compile(PIPELINE, { facts: { event: 'pull_request', fromFork: false, ref: 'refs/pull/1/head' } });
-    expect(sameRepository).toContain("credentialsId: 'team-a-web-git'");
+    expect(sameRepository).toContain("credentialsId: 'web-12-git'");
   });
 
   it('fetches a manual run by its bare branch name as a branch ref', () => {

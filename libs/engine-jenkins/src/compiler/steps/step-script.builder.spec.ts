@@ -13,7 +13,7 @@ import { buildStepScript } from './step-script.builder';
 
 type ContainerStep = Exclude<Step, { type: 'approval' }>;
 const onlyStep = (yaml: string): ContainerStep => aConfig(`stages: [{name: s, steps: [${yaml}]}]`).stages[0].steps[0] as ContainerStep;
-const ctx = { baseName: 'step-0-0' };
+const ctx = { baseName: 'step-0-0', deployNamespace: 'team-a' };
 
 /** The arguments the Kaniko executor receives when the step's script runs (a stand-in prints them). */
 function executorArgs(script: string): string[] {
@@ -100,7 +100,17 @@ describe('step scripts', () => {
     expect(wordsOf(byPath.content.split('\n')[1].replace(/^exec /, ''))).toEqual(['kubectl', 'apply', '-f', 'k8s/a b.yaml', '--namespace', 'prod']);
     const inline = buildStepScript(onlyStep(`{applyYamlConfig: {content: "kind: ConfigMap"}}`), ctx);
     expect(inline.files).toEqual([{ name: 'step-0-0.yaml', content: 'kind: ConfigMap' }]);
-    expect(wordsOf(inline.content.split('\n')[1].replace(/^exec /, ''))).toEqual(['kubectl', 'apply', '-f', '/k/step-0-0.yaml']);
+    expect(wordsOf(inline.content.split('\n')[1].replace(/^exec /, ''))).toEqual(['kubectl', 'apply', '-f', '/k/step-0-0.yaml', '--namespace', 'team-a']);
+  });
+
+  it('deploys into the project namespace when the step names none, not the build namespace of the token', () => {
+    const hostile = { ...ctx, deployNamespace: "team-a'; rm -rf / #" };
+    const yaml = buildStepScript(onlyStep(`{applyYamlConfig: {path: k8s.yaml}}`), hostile);
+    expect(wordsOf(yaml.content.split('\n')[1].replace(/^exec /, ''))).toEqual(['kubectl', 'apply', '-f', 'k8s.yaml', '--namespace', "team-a'; rm -rf / #"]);
+    const helm = buildStepScript(onlyStep(`{applyAppConfig: {chart: ./chart, releaseName: web}}`), ctx);
+    expect(wordsOf(helm.content.split('\n')[1].replace(/^exec /, ''))).toEqual([
+      'helm', 'upgrade', '--install', 'web', './chart', '--namespace', 'team-a', '--values', '/k/step-0-0.values.yaml', '--wait',
+    ]);
   });
 
   it('installs or upgrades a Helm release with its values in a file', () => {

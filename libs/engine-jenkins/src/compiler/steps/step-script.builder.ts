@@ -32,6 +32,11 @@ export interface StepScriptContext {
   baseName: string;
   /** For publish steps: where to push, whether pushing is allowed (never for fork pull requests), the CA. */
   publish?: PublishPlan;
+  /**
+   * Namespace of deploy steps that name none: the project's. kubectl and helm would otherwise take the token's
+   * namespace file, the build namespace, where the deploy ClusterRole is not bound.
+   */
+  deployNamespace: string;
 }
 
 type ContainerStep = Exclude<Step, { type: 'approval' }>;
@@ -94,8 +99,7 @@ function applyYaml(step: ApplyYamlStep, ctx: StepScriptContext): StepScript {
   const { path, content, namespace } = step.config;
   const files: StepFile[] = content !== undefined ? [{ name: `${ctx.baseName}.yaml`, content }] : [];
   const source = content !== undefined ? keelsonFile(files[0].name) : shellQuote(path ?? '');
-  const ns = namespace ? ` --namespace ${shellQuote(namespace)}` : '';
-  return script(ctx, [`exec kubectl apply -f ${source}${ns}`], files);
+  return script(ctx, [`exec kubectl apply -f ${source} --namespace ${shellQuote(namespace || ctx.deployNamespace)}`], files);
 }
 
 function applyApp(step: ApplyAppStep, ctx: StepScriptContext): StepScript {
@@ -105,7 +109,7 @@ function applyApp(step: ApplyAppStep, ctx: StepScriptContext): StepScript {
     `exec helm upgrade --install ${shellQuote(c.releaseName)} ${shellQuote(c.chart)}`,
     c.repo !== undefined ? `--repo ${shellQuote(c.repo)}` : undefined,
     c.version !== undefined ? `--version ${shellQuote(c.version)}` : undefined,
-    c.targetNamespace !== undefined ? `--namespace ${shellQuote(c.targetNamespace)}` : undefined,
+    `--namespace ${shellQuote(c.targetNamespace || ctx.deployNamespace)}`,
     `--values ${keelsonFile(values.name)}`,
     '--wait',
     step.timeout !== undefined ? `--timeout ${step.timeout}m` : undefined,

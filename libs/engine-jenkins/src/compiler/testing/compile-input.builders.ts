@@ -44,7 +44,7 @@ export function someSettings(overrides: Partial<BuildSettings> = {}): BuildSetti
     envSecret: 'web-12-env',
     agentResources: { cpuRequest: '100m', memoryRequest: '256Mi', memoryLimit: '512Mi' },
     registry: { credentialsSecret: 'registry-push', caSecret: 'registry-ca' },
-    gitCredentialsId: 'team-a-web-git',
+    gitCredentialsId: 'web-12-git',
     approvalSubmitter: 'keelson-manager',
     ...overrides,
   };

@@ -1,0 +1,51 @@
+import type { PipelineExecution } from '@keelson/crds';
+import type { KubeClient } from '@keelson/kube';
+import { silentLogger } from '@keelson/observability';
+import { JENKINS_JOB_FINALIZER, type ExecutionCreator } from '../../executions/execution-creator.service';
+import { PipelineExecutionReconciler, type ExecutionReconcilerDeps } from './pipeline-execution.reconciler';
+
+/** An execution deleted while its build runs: it still carries the Jenkins job finalizer. */
+function aDeletedRunningExecution(): PipelineExecution {
+  return {
+    apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'PipelineExecution',
+    metadata: {
+      name: 'web-7', namespace: 'demo', uid: 'uid-7', resourceVersion: '10',
+      deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: [JENKINS_JOB_FINALIZER],
+    },
+    spec: { pipelineRef: { name: 'web' }, run: 7, commit: 'a'.repeat(40), config: {}, trigger: { event: 'manual', user: 'dave' } },
+    status: { phase: 'Running', build: { job: 'web-7', number: 3 } },
+  } as PipelineExecution;
+}
+
+function aReconciler(exe: PipelineExecution, overrides: { release?: () => Promise<void> } = {}) {
+  const calls: string[] = [];
+  const patches: unknown[] = [];
+  const kube = { resource: () => ({ patch: async (_ns: string, _name: string, patch: unknown) => { calls.push('finalizer removed'); patches.push(patch); } }) };
+  const deps = {
+    kube: kube as unknown as KubeClient,
+    executions: { get: () => exe, list: () => [exe] } as unknown as ExecutionReconcilerDeps['executions'],
+    jobs: { deleteJob: async (project: string, job: string) => void calls.push(`job ${project}/${job} deleted`) },
+    buildInputs: {
+      release: overrides.release ?? (async (project: string, execution: string) => void calls.push(`env Secret of ${project}/${execution} deleted`)),
+    },
+    creator: {} as ExecutionCreator,
+    logger: silentLogger,
+    enqueue: () => undefined,
+  } as unknown as ExecutionReconcilerDeps;
+  return { reconciler: new PipelineExecutionReconciler(deps), calls, patches };
+}
+
+describe('PipelineExecutionReconciler, an execution being deleted', () => {
+  it('deletes its Jenkins job and the copy of its Secret values before it lets the execution go', async () => {
+    const { reconciler, calls, patches } = aReconciler(aDeletedRunningExecution());
+    await reconciler.reconcile('demo/web-7');
+    expect(calls).toEqual(['job demo/web-7 deleted', 'env Secret of demo/web-7 deleted', 'finalizer removed']);
+    expect(patches).toEqual([{ metadata: { resourceVersion: '10', finalizers: [] } }]);
+  });
+
+  it('keeps the finalizer when the Secret cannot be deleted, so the next try deletes it', async () => {
+    const { reconciler, calls } = aReconciler(aDeletedRunningExecution(), { release: () => Promise.reject(new Error('data plane unreachable')) });
+    await expect(reconciler.reconcile('demo/web-7')).rejects.toThrow('data plane unreachable');
+    expect(calls).toEqual(['job demo/web-7 deleted']);
+  });
+});

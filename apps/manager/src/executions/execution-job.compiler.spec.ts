@@ -1,0 +1,40 @@
+import type { Pipeline, PipelineExecution } from '@keelson/crds';
+import { executionCompileInput, gitCredentialId } from './execution-job.compiler';
+
+const CONFIG = { stages: [{ name: 's', steps: [{ type: 'runScriptConfig', name: 'x', config: { image: 'alpine', shellScript: 'true' } }] }] };
+
+function anExecution(name: string, spec: Partial<PipelineExecution['spec']> = {}): PipelineExecution {
+  return {
+    apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'PipelineExecution', metadata: { name, namespace: 'team-a' },
+    spec: {
+      pipelineRef: { name: 'web' }, run: 1, commit: '0123456789abcdef0123456789abcdef01234567', branch: 'main', ref: 'refs/heads/main',
+      repositoryUrl: 'https://git.example.com/team-a/web.git', config: CONFIG, trigger: { event: 'push' }, fork: false, stop: false,
+      ...spec,
+    },
+  } as unknown as PipelineExecution;
+}
+
+const PRIVATE = {
+  metadata: { name: 'web', namespace: 'team-a' },
+  spec: { repositoryUrl: 'https://git.example.com/team-a/web.git', credentialRef: { name: 'alice' } },
+} as unknown as Pipeline;
+
+describe('the checkout credential of an execution', () => {
+  it('is the execution\'s own, so two runs of one pipeline never share a stored token', () => {
+    const first = executionCompileInput(anExecution('web-1'), PRIVATE, undefined).settings.gitCredentialsId;
+    const second = executionCompileInput(anExecution('web-2'), PRIVATE, undefined).settings.gitCredentialsId;
+    expect(first).toBe('web-1-git');
+    expect(second).toBe('web-2-git');
+    expect(gitCredentialId('web-1')).toBe(first);
+  });
+
+  it('is absent for a public pipeline and for a pull request from a fork', () => {
+    const { spec: { credentialRef: _, ...publicSpec } } = PRIVATE as unknown as { spec: { credentialRef: unknown } };
+    const publicPipeline = { ...PRIVATE, spec: publicSpec } as unknown as Pipeline;
+    expect(executionCompileInput(anExecution('web-1'), publicPipeline, undefined).settings.gitCredentialsId).toBeUndefined();
+    const fork = anExecution('web-3', { fork: true, ref: 'refs/pull/3/head', trigger: { event: 'pull_request' } } as never);
+    expect(executionCompileInput(fork, PRIVATE, undefined).settings.gitCredentialsId).toBeUndefined();
+    const sameRepository = anExecution('web-4', { fork: false, ref: 'refs/pull/4/head', trigger: { event: 'pull_request' } } as never);
+    expect(executionCompileInput(sameRepository, PRIVATE, undefined).settings.gitCredentialsId).toBe('web-4-git');
+  });
+});
