@@ -1,7 +1,7 @@
 // Runs RecordJenkinsfiles.groovy over a directory of Jenkinsfiles, in one JVM, and reads back its records.
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { realpathSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export const GROOVY_RUNNER = join(__dirname, 'RecordJenkinsfiles.groovy');
 
@@ -50,13 +50,20 @@ export function writeJenkinsfile(dir: string, name: string, jenkinsfile: string,
 export function recordJenkinsfiles(dir: string, timeoutMs = 600_000): GroovyRun {
   const started = Date.now();
   // C1 only: hundreds of short compiles finish sooner without waiting for the optimising JIT (about half the time).
-  const env = { ...process.env, JAVA_OPTS: `${process.env.JAVA_OPTS ?? ''} -XX:TieredStopAtLevel=1`.trim() };
+  const env = {
+    ...process.env,
+    JAVA_HOME: process.env.JAVA_HOME ?? javaHomeOnPath(),
+    JAVA_OPTS: `${process.env.JAVA_OPTS ?? ''} -XX:TieredStopAtLevel=1`.trim(),
+  };
   const run = spawnSync('groovy', [GROOVY_RUNNER, dir], { encoding: 'utf8', env, timeout: timeoutMs, maxBuffer: 1 << 30 });
   if ((run.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
     throw new Error('groovy is not installed: `npm run setup` installs Debian\'s groovy (2.4.21) and default-jre-headless');
   }
   if (run.error) throw new Error(`groovy ${GROOVY_RUNNER} did not finish: ${run.error.message}`);
-  if (run.status !== 0) throw new Error(`groovy ${GROOVY_RUNNER} exited with ${run.status}: ${run.stderr}`);
+  if (run.status !== 0) {
+    // Debian's groovy launcher reports a missing Java on stdout, so both streams are shown.
+    throw new Error(`groovy ${GROOVY_RUNNER} exited with ${run.status}: ${run.stderr}${run.stdout.slice(-2000)}`);
+  }
   const records = new Map<string, GroovyRecord>();
   let done: { done: true; files: number; groovy: string; millis: number } | undefined;
   for (const line of run.stdout.split('\n').filter((l) => l !== '')) {
@@ -73,4 +80,17 @@ export function recordJenkinsfiles(dir: string, timeoutMs = 600_000): GroovyRun 
     throw new Error(`the Groovy runner stopped after ${records.size} files without its final line: ${run.stderr.slice(0, 2000)}`);
   }
   return { groovy: done.groovy, millis: done.millis, wallMillis: Date.now() - started, records };
+}
+
+/**
+ * Debian's groovy launcher looks for /usr/lib/jvm/default-java unless JAVA_HOME is set, and that link comes only
+ * with default-jre-headless; a machine whose `java` came from another package has none. The `java` on PATH decides.
+ */
+function javaHomeOnPath(): string | undefined {
+  try {
+    const java = execFileSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).trim();
+    return java === '' ? undefined : dirname(dirname(realpathSync(java)));
+  } catch {
+    return undefined;
+  }
 }
