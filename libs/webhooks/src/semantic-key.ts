@@ -1,0 +1,17 @@
+// What makes two deliveries the same run: the repository, the ref, the commit and the event (and the pull
+// request). Providers that redeliver under a new id (GitLab before 17.4, Bitbucket's manual resend) still
+// name the same push, so the execution's name derives from this key, not from the delivery id.
+import { createHash } from 'node:crypto';
+import type { RunEvent } from './webhook-event';
+
+export function semanticKey(event: RunEvent): string {
+  const parts = [event.kind, event.repository.fullName.toLowerCase(), event.ref, event.commit ?? event.shortCommit ?? ''];
+  if (event.pullRequest) parts.push(String(event.pullRequest.number));
+  return parts.join('\n');
+}
+
+/** A short name-safe digest of the key: 10 base-36 characters, ~51 bits, collision-free in any one pipeline's life. */
+export function semanticDigest(event: RunEvent): string {
+  const hex = createHash('sha256').update(semanticKey(event)).digest('hex').slice(0, 13);
+  return BigInt(`0x${hex}`).toString(36).padStart(10, '0').slice(-10);
+}
