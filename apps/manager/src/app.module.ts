@@ -4,7 +4,10 @@ import { KubeClient } from '@keelson/kube';
 import { Logger } from '@keelson/observability';
 import { ApiAuthModule } from './api/auth';
 import { ExecutionsController } from './api/executions/executions.controller';
+import { DeliveriesController } from './api/deliveries/deliveries.controller';
 import { HealthController } from './health/health.controller';
+import { hooksProviders } from './hooks/hooks.providers';
+import { WebhooksController } from './hooks/webhooks.controller';
 import { InformersService } from './kube/informers.service';
 import { ControllersService } from './pipelines/controllers.service';
 import { pipelineProviders } from './pipelines/pipelines.providers';
@@ -17,13 +20,14 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ApiAuthModule.forRoot(deps)],
-      controllers: [HealthController, ExecutionsController],
+      controllers: [HealthController, ExecutionsController, DeliveriesController, WebhooksController],
       providers: [
         { provide: CONFIG, useValue: deps.config },
         { provide: KUBE, useValue: deps.kube },
         { provide: LOGGER, useValue: deps.logger },
         InformersService,
         ...pipelineProviders,
+        ...hooksProviders,
         SyncService,
         ControllersService,
       ],

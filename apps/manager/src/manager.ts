@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { IncomingMessage } from 'node:http';
 import { describeConfig, loadConfig, MANAGER_VARIABLES, ManagerConfig } from '@keelson/config';
 import { KubeClient, KubeSource } from '@keelson/kube';
 import { collectProcessMetrics, createLogger, Logger } from '@keelson/observability';
@@ -25,7 +27,11 @@ export async function startManager(env: NodeJS.ProcessEnv = process.env, logger?
   log.info({ config: describeConfig(MANAGER_VARIABLES, config) }, 'starting manager');
   collectProcessMetrics();
   const kube = new KubeClient(kubeSource(config), log);
-  const app = await NestFactory.create(AppModule.forRoot({ config, kube, logger: log }), { logger: new NestLogger(log.child({ component: 'nest' })) });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, kube, logger: log }), {
+    logger: new NestLogger(log.child({ component: 'nest' })), bodyParser: false,
+  });
+  // Webhook routes read their raw bytes themselves (the signature is over them); every other route gets JSON.
+  app.useBodyParser('json', { type: (req: IncomingMessage) => !req.url?.startsWith('/hooks/') && /^application\/(?:[\w.+-]+\+)?json\b/i.test(req.headers['content-type'] ?? '') });
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;

@@ -12,6 +12,10 @@ export const MANAGER_VARIABLES = {
   }),
   redisUrl: variable({ env: 'REDIS_URL', description: 'Redis for the work queues.', sensitive: true, default: 'redis://127.0.0.1:6379', parse: parsers.url(['redis', 'rediss']) }),
   redisPrefix: variable({ env: 'REDIS_PREFIX', description: 'Key prefix of every queue, so several installations can share one Redis.', default: 'keelson', parse: parsers.string }),
+  publicUrl: variable({
+    env: 'PUBLIC_URL', description: 'The manager\'s URL as git providers reach it (https://keelson.example.com); each Pipeline\'s webhook URL is `<PUBLIC_URL>/hooks/pipelines/<namespace>/<name>`. Pipelines show no webhook URL while unset.',
+    parse: parsers.url(['http', 'https']),
+  }),
   logLevel: variable({ env: 'LOG_LEVEL', description: 'Log level.', default: 'info', parse: parsers.oneOf(['debug', 'info', 'warn', 'error'] as const) }),
   roles: variable({ env: 'ROLES', description: `Roles this process plays: ${ROLES.join(', ')}.`, default: [...ROLES] as Role[], parse: parsers.listOf(ROLES) }),
   watchNamespace: variable({ env: 'WATCH_NAMESPACE', description: 'Only watch this namespace; all namespaces when unset.', parse: parsers.dnsLabel }),

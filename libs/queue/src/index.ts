@@ -4,3 +4,7 @@ export type { DelayedJobQueue, JobProcessor, QueuedJob } from './delayed-job-que
 export { InMemoryJobQueue } from './in-memory-job-queue';
 export { BullmqJobQueue } from './bullmq-job-queue';
 export type { BullmqJobQueueOptions } from './bullmq-job-queue';
+export { DELIVERIES_PER_PIPELINE, DELIVERY_ID_TTL_SECONDS } from './delivery-log.port';
+export type { DeliveryLog, DeliveryOutcome, DeliveryRecord } from './delivery-log.port';
+export { RedisDeliveryLog } from './redis-delivery-log';
+export type { RedisDeliveryLogOptions } from './redis-delivery-log';

@@ -37,6 +37,15 @@ export class RedisServer {
     await this.boot();
   }
 
+  /** Stops the server but keeps its port and directory, for `up()` to bring it back: Redis lost for a while. */
+  async down(): Promise<void> {
+    await this.proc.stop();
+  }
+
+  async up(): Promise<void> {
+    await this.boot();
+  }
+
   async stop(): Promise<void> {
     await this.proc?.stop();
     if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true });

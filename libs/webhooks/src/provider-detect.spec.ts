@@ -12,6 +12,7 @@ describe('detectProvider', () => {
     expect(detectProvider({ 'x-gitlab-event': 'Push Hook' })).toBe('gitlab');
     expect(detectProvider({ 'x-event-key': 'repo:push' })).toBe('bitbucket');
     expect(detectProvider({ 'user-agent': 'GitHub-Hookshot/1' })).toBeUndefined();
+    expect(detectProvider({ 'x-github-event': '' })).toBeUndefined();
   });
 
   it('reads each provider\'s event and delivery id, GitLab\'s Idempotency-Key before its event UUID', () => {

@@ -9,11 +9,13 @@ export function header(headers: Headers, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** The provider whose event header is there and not empty. */
 export function detectProvider(headers: Headers): WebhookProvider | undefined {
-  if (header(headers, 'x-gitea-event') !== undefined || header(headers, 'x-forgejo-event') !== undefined) return 'gitea';
-  if (header(headers, 'x-gitlab-event') !== undefined) return 'gitlab';
-  if (header(headers, 'x-github-event') !== undefined) return 'github';
-  if (header(headers, 'x-event-key') !== undefined) return 'bitbucket';
+  const has = (name: string) => (header(headers, name) ?? '') !== '';
+  if (has('x-gitea-event') || has('x-forgejo-event')) return 'gitea';
+  if (has('x-gitlab-event')) return 'gitlab';
+  if (has('x-github-event')) return 'github';
+  if (has('x-event-key')) return 'bitbucket';
   return undefined;
 }
 

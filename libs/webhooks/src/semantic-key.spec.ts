@@ -19,6 +19,10 @@ describe('semanticDigest', () => {
       { ...base, kind: 'pull_request', pullRequest: { number: 1, targetBranch: 'main', sourceBranch: 'x', fork: false, source: base.repository } },
       { ...base, kind: 'pull_request', pullRequest: { number: 2, targetBranch: 'main', sourceBranch: 'x', fork: false, source: base.repository } },
     ];
-    expect(new Set(variants.map(semanticDigest)).size).toBe(variants.length);
+    expect(new Set(variants.map((e) => semanticDigest(e))).size).toBe(variants.length);
+  });
+
+  it('differs between pipelines (scopes) for the same event', () => {
+    expect(semanticDigest(base, 'uid-1')).not.toBe(semanticDigest(base, 'uid-2'));
   });
 });

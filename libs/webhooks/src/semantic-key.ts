@@ -10,8 +10,11 @@ export function semanticKey(event: RunEvent): string {
   return parts.join('\n');
 }
 
-/** A short name-safe digest of the key: 10 base-36 characters, ~51 bits, collision-free in any one pipeline's life. */
-export function semanticDigest(event: RunEvent): string {
-  const hex = createHash('sha256').update(semanticKey(event)).digest('hex').slice(0, 13);
+/**
+ * A short name-safe digest of the key: 10 base-36 characters, ~51 bits, collision-free in any one pipeline's
+ * life. `scope` (the pipeline's uid) keeps two pipelines' digests apart.
+ */
+export function semanticDigest(event: RunEvent, scope = ''): string {
+  const hex = createHash('sha256').update(`${scope}\n${semanticKey(event)}`).digest('hex').slice(0, 13);
   return BigInt(`0x${hex}`).toString(36).padStart(10, '0').slice(-10);
 }

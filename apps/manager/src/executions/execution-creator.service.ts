@@ -3,6 +3,7 @@
 import type { Pipeline, PipelineExecution, PipelineExecutionSpec } from '@keelson/crds';
 import { labelValue } from '@keelson/engine-jenkins';
 import { Keelson, KubeClient, isAlreadyExists, isNotFound, type ObjectOf } from '@keelson/kube';
+import { pipelineRunsFor, type PipelineConfig, type PipelineEvent } from '@keelson/pipeline-config';
 import { ExecutionError } from './execution.errors';
 import {
   IDEMPOTENCY_LABEL, IDEMPOTENCY_REQUEST_ANNOTATION, idempotencyLabelValue, idempotencyRequestHash, KeyedSerializer, type IdempotentRequest,
@@ -81,6 +82,8 @@ export class ExecutionCreator {
   async complete(exe: PipelineExecution): Promise<PipelineExecution> {
     const namespace = exe.metadata.namespace!;
     const pipeline = await this.pipeline(namespace, exe.spec.pipelineRef.name);
+    // Only the manager's webhook intake sets a delivery id (the admission policy refuses it from anyone else).
+    if (exe.spec.trigger?.deliveryId) return this.completeWebhookRun(exe, pipeline);
     const target: RunTarget = exe.spec.commit ? { commit: exe.spec.commit, branch: exe.spec.branch } : { branch: exe.spec.branch ?? '' };
     const prepared = await this.preparer.prepare(pipeline, target);
     // A number is kept: only a completion that wrote it, and then failed to fail the execution, leaves one here.
@@ -102,6 +105,35 @@ export class ExecutionCreator {
     };
     const updated = await this.kube.resource(Keelson.PipelineExecution).patch(namespace, exe.metadata.name!, patch);
     return prepared.configError ? this.failAtOnce(updated, prepared.configError) : updated;
+  }
+
+  /**
+   * Completes an execution the webhook intake made from an event: it keeps what the event said (commit, ref,
+   * branch or tag, fork, author...) and adds the run number and the `.devops.yml` at the commit, read from the
+   * fork without the pipeline's credential for a fork pull request. A run the file's top-level `branch` filter
+   * excludes ends Aborted, saying so.
+   */
+  private async completeWebhookRun(exe: PipelineExecution, pipeline: Pipeline): Promise<PipelineExecution> {
+    const namespace = exe.metadata.namespace!;
+    const fork = exe.spec.fork;
+    const repositoryUrl = fork ? exe.spec.repositoryUrl ?? '' : pipeline.spec.repositoryUrl;
+    const run = exe.spec.run ?? (await this.runs.allocate(namespace, pipeline.metadata.name!));
+    const patchSpec = (spec: Record<string, unknown>) => this.kube.resource(Keelson.PipelineExecution).patch(namespace, exe.metadata.name!, {
+      metadata: { resourceVersion: exe.metadata.resourceVersion }, spec: { run, repositoryUrl, ...spec },
+    });
+    const refusal = fork ? forkRepositoryProblem(repositoryUrl, pipeline.spec.repositoryUrl) : undefined;
+    if (refusal) return this.failAtOnce(await patchSpec({}), refusal);
+    // A Bitbucket pull request names its head by a short hash: the tip of its source branch is the commit.
+    const target: RunTarget = exe.spec.commit ? { commit: exe.spec.commit } : { branch: (exe.spec.ref ?? '').replace(/^refs\/heads\//, '') };
+    const prepared = await this.preparer.prepare(pipeline, target, { repositoryUrl, anonymous: fork });
+    const { commit, configPath, config } = prepared.spec;
+    const updated = await patchSpec({ commit, configPath, ...(config && { config }) });
+    if (prepared.configError) return this.failAtOnce(updated, prepared.configError);
+    const branch = exe.spec.tag ?? exe.spec.branch ?? '';
+    if (config && !pipelineRunsFor(config as unknown as PipelineConfig, { branch, event: exe.spec.trigger!.event as PipelineEvent })) {
+      return this.endAtOnce(updated, 'Aborted', `${configPath}: the top-level branch filter excludes ${exe.spec.tag ? 'tag' : 'branch'} ${JSON.stringify(branch)}`);
+    }
+    return updated;
   }
 
   /**
@@ -166,6 +198,13 @@ export class ExecutionCreator {
     }
   }
 
+  private async endAtOnce(exe: PipelineExecution, phase: 'Aborted', reason: string): Promise<PipelineExecution> {
+    const time = this.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return this.kube.resource(Keelson.PipelineExecution).patchStatus(exe.metadata.namespace, exe.metadata.name!, {
+      phase, reason: reason.slice(0, 1024), queuedTime: time, completionTime: time,
+    }, exe.metadata.resourceVersion);
+  }
+
   private async failAtOnce(exe: PipelineExecution, message: string): Promise<PipelineExecution> {
     const time = this.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
     return this.kube.resource(Keelson.PipelineExecution).patchStatus(exe.metadata.namespace, exe.metadata.name!, {
@@ -191,4 +230,23 @@ export class ExecutionCreator {
       throw err;
     }
   }
+}
+
+/**
+ * A fork's repository must be on the pipeline's own server over http(s): a payload names it, and the manager
+ * and the build then fetch from it, so it may not point anywhere else.
+ */
+export function forkRepositoryProblem(forkUrl: string, pipelineUrl: string): string | undefined {
+  const origin = (url: string) => {
+    try {
+      const parsed = new URL(url);
+      return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.origin : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const fork = origin(forkUrl);
+  if (!fork) return 'the pull request\'s source repository has no http(s) clone URL';
+  if (fork !== origin(pipelineUrl)) return `the pull request's source repository is on ${fork}, not on the pipeline's server ${origin(pipelineUrl) ?? ''}`.trim();
+  return undefined;
 }

@@ -11,6 +11,13 @@ import { CredentialUnavailableError, gitCredentialsOf } from './git-auth';
 
 export type RunTarget = { branch: string; commit?: string } | { commit: string; branch?: string };
 
+export interface PrepareOptions {
+  /** Where to read: a fork pull request's own repository instead of the pipeline's. */
+  repositoryUrl?: string;
+  /** Read without the pipeline's credential: a fork is someone else's repository (ADR 0004). */
+  anonymous?: boolean;
+}
+
 export interface PreparedExecution {
   spec: Pick<PipelineExecutionSpec, 'commit' | 'branch' | 'ref' | 'repositoryUrl' | 'configPath' | 'config'>;
   /** Set when the config is missing or invalid: the execution fails at once with this message. */
@@ -21,12 +28,12 @@ export class ExecutionPreparer {
   /** `outbound` must be the policy the source checks addresses with; here it decides whether a token may go over plain http. */
   constructor(private readonly kube: KubeClient, private readonly source: ConfigSource, private readonly outbound: OutboundPolicy = STRICT_OUTBOUND_POLICY) {}
 
-  async prepare(pipeline: Pipeline, target: RunTarget): Promise<PreparedExecution> {
-    const repositoryUrl = pipeline.spec.repositoryUrl;
+  async prepare(pipeline: Pipeline, target: RunTarget, options: PrepareOptions = {}): Promise<PreparedExecution> {
+    const repositoryUrl = options.repositoryUrl ?? pipeline.spec.repositoryUrl;
     const configPath = pipeline.spec.configPath ?? '.devops.yml';
     try {
       // The credential's binding to its provider is checked here, before git connects to anything.
-      const auth = await gitCredentialsOf(this.kube, pipeline, repositoryUrl, this.outbound);
+      const auth = options.anonymous ? undefined : await gitCredentialsOf(this.kube, pipeline, repositoryUrl, this.outbound);
       const commit = await this.source.resolveCommit(repositoryUrl, target.commit ? { commit: target.commit } : { branch: target.branch! }, auth);
       const branch = target.branch;
       const spec: PreparedExecution['spec'] = { commit, repositoryUrl, configPath, ...(branch ? { branch, ref: `refs/heads/${branch}` } : {}) };

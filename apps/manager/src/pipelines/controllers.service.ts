@@ -17,6 +17,8 @@ import { ExecutionCreator } from '../executions/execution-creator.service';
 import { JenkinsJobs } from '../executions/jenkins-jobs';
 import { releaseBuildInputs } from '../executions/build-inputs';
 import { buildNamespace } from '../executions/execution-job.compiler';
+import { WEBHOOK_SECRETS } from '../hooks/hooks.tokens';
+import type { WebhookSecrets } from '../hooks/webhook-secrets';
 import { InformersService } from '../kube/informers.service';
 import type { SyncJobData } from '../sync/execution-sync.types';
 import { CONFIG, KUBE, LOGGER } from '../tokens';
@@ -40,6 +42,7 @@ export class ControllersService implements OnModuleInit, OnApplicationShutdown {
     @Inject(DATA_PLANE_GATE) private readonly dataPlane: DataPlaneGate,
     @Inject(SYNC_QUEUE) private readonly syncQueue: DelayedJobQueue<SyncJobData>,
     @Inject(EXECUTION_CREATOR) private readonly creator: ExecutionCreator,
+    @Inject(WEBHOOK_SECRETS) private readonly webhookSecrets: WebhookSecrets,
     private readonly informers: InformersService,
   ) {}
 
@@ -87,7 +90,9 @@ export class ControllersService implements OnModuleInit, OnApplicationShutdown {
         { informer: informer(Keelson.PipelineSetting), keysOf: (s) => executions.list().filter((e) => e.metadata.namespace === s.metadata.namespace && !e.status?.completionTime).map((e) => `${e.metadata.namespace}/${e.metadata.name}`) },
       ],
     });
-    const pipelineReconciler = new PipelineReconciler({ kube: this.kube, pipelines, allowFileRepositories: this.config.allowFileRepositories, logger: log });
+    const pipelineReconciler = new PipelineReconciler({
+      kube: this.kube, pipelines, allowFileRepositories: this.config.allowFileRepositories, webhookSecrets: this.webhookSecrets, publicUrl: this.config.publicUrl, logger: log,
+    });
     const settingReconciler = new PipelineSettingReconciler({ kube: this.kube, settings, dataPlane: this.dataPlane });
     this.running = [
       executionController,

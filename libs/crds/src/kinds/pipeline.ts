@@ -48,8 +48,10 @@ export const PipelineStatus = Obj({
     startTime: Type.Optional(Timestamp('When it started.')),
   }, 'The latest execution.')),
   webhook: Type.Optional(Obj({
-    id: Type.String({ maxLength: 256, description: 'Webhook id at the provider.' }),
-  }, 'The webhook registered at the provider.')),
+    url: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 2048, description: 'Where the provider delivers: `<PUBLIC_URL>/hooks/pipelines/<namespace>/<name>`.' })),
+    secretName: Type.String({ maxLength: 253, description: 'Secret of this namespace whose key `secret` signs deliveries.' }),
+    id: Type.Optional(Type.String({ maxLength: 256, description: 'Webhook id at the provider, when Keelson registered it.' })),
+  }, 'The webhook: where to deliver, the Secret that signs deliveries, and the hook at the provider.')),
   recentNodes: Type.Optional(Type.Array(Obj({
     name: Type.String({ maxLength: 253, description: 'Node name.' }),
     lastUsed: Timestamp('When a build of this pipeline last ran there.'),

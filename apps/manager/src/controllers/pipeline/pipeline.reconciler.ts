@@ -1,4 +1,5 @@
-// The pipeline controller: spec checks into a Ready condition and the run counter initialised. Its executions
+// The pipeline controller: spec checks into a Ready condition, the run counter initialised, and the webhook's
+// secret made (status.webhook says where to deliver and which Secret signs). Its executions
 // are owned by it and go with it; each execution's finalizer deletes that execution's Jenkins job.
 import type { Condition } from '@keelson/crds';
 import { validateRepoPath, validateRepositoryUrl } from '@keelson/git-source';
@@ -6,6 +7,7 @@ import { Informer, Keelson, KubeClient, ReconcileResult, type ObjectOf } from '@
 import { Logger } from '@keelson/observability';
 import { setCondition } from '../pipeline-execution/pipeline-execution.reconciler';
 import { sameValue } from '../same-value';
+import { webhookSecretName, type WebhookSecrets } from '../../hooks/webhook-secrets';
 
 type Pipeline = ObjectOf<typeof Keelson.Pipeline>;
 
@@ -13,6 +15,9 @@ export interface PipelineReconcilerDeps {
   kube: KubeClient;
   pipelines: Informer<Pipeline>;
   allowFileRepositories: boolean;
+  webhookSecrets: WebhookSecrets;
+  /** The manager's public URL (PUBLIC_URL); no webhook URL is shown without it. */
+  publicUrl?: string;
   logger: Logger;
   now?: () => Date;
 }
@@ -26,12 +31,27 @@ export class PipelineReconciler {
     if (!pipeline || pipeline.metadata.deletionTimestamp) return ReconcileResult.done();
     const conditions = setCondition(pipeline.status?.conditions, this.readyCondition(pipeline));
     const counterMissing = pipeline.status?.nextRun === undefined;
-    if (counterMissing || !sameValue(conditions, pipeline.status?.conditions) || pipeline.status?.observedGeneration !== pipeline.metadata.generation) {
+    const webhook = await this.webhook(pipeline);
+    if (counterMissing || !sameValue(conditions, pipeline.status?.conditions) || pipeline.status?.observedGeneration !== pipeline.metadata.generation
+      || !sameValue(webhook, pipeline.status?.webhook)) {
       await this.deps.kube.resource(Keelson.Pipeline).patchStatus(pipeline.metadata.namespace, pipeline.metadata.name!, {
-        conditions, observedGeneration: pipeline.metadata.generation, ...(counterMissing ? { nextRun: 1 } : {}),
+        conditions, observedGeneration: pipeline.metadata.generation, ...(counterMissing ? { nextRun: 1 } : {}), webhook,
       }, pipeline.metadata.resourceVersion);
     }
     return ReconcileResult.done();
+  }
+
+  /** Makes the webhook Secret when it is missing (a deleted one comes back with a new secret). */
+  private async webhook(pipeline: Pipeline): Promise<NonNullable<Pipeline['status']>['webhook']> {
+    const { namespace, name } = pipeline.metadata;
+    const secrets = this.deps.webhookSecrets;
+    const secretName = (await secrets.secretOf(namespace!, name!)) ? webhookSecretName(name!) : await secrets.ensure(pipeline);
+    const id = pipeline.status?.webhook?.id;
+    const base = this.deps.publicUrl?.replace(/\/+$/, '');
+    return {
+      ...(base && { url: `${base}/hooks/pipelines/${encodeURIComponent(namespace!)}/${encodeURIComponent(name!)}` }),
+      secretName, ...(id && { id }),
+    };
   }
 
   private readyCondition(pipeline: Pipeline): Condition {
