@@ -52,6 +52,7 @@ export class WebhookSecrets {
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
     }
+    this.cache.delete(`${namespace}/${pipeline.metadata.name}`); // a miss remembered before must not outlive the Secret's creation
     return name;
   }
 }
