@@ -4,3 +4,8 @@ export type { DelayedJobQueue, JobProcessor, QueuedJob } from './delayed-job-que
 export { InMemoryJobQueue } from './in-memory-job-queue';
 export { BullmqJobQueue } from './bullmq-job-queue';
 export type { BullmqJobQueueOptions } from './bullmq-job-queue';
+export { DEFAULT_RETRY_POLICY, retryDelayMs } from './retrying-job-queue.port';
+export type { RetriedJob, RetriedJobProcessor, RetryingJobQueue, RetryPolicy } from './retrying-job-queue.port';
+export { InMemoryRetryingJobQueue } from './in-memory-retrying-job-queue';
+export { BullmqRetryingJobQueue } from './bullmq-retrying-job-queue';
+export type { BullmqRetryingJobQueueOptions } from './bullmq-retrying-job-queue';
