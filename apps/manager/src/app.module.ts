@@ -9,6 +9,7 @@ import { InformersService } from './kube/informers.service';
 import { ControllersService } from './pipelines/controllers.service';
 import { pipelineProviders } from './pipelines/pipelines.providers';
 import { SyncService } from './pipelines/sync.service';
+import { ReportService } from './pipelines/report.service';
 import { CONFIG, KUBE, LOGGER } from './tokens';
 
 @Module({})
@@ -25,6 +26,7 @@ export class AppModule {
         InformersService,
         ...pipelineProviders,
         SyncService,
+        ReportService,
         ControllersService,
       ],
     };

@@ -36,7 +36,7 @@ export async function sendNotification(notifier: Notifier, recipient: string, me
     }
     case 'webhook': {
       const body = JSON.stringify(webhookPayload(message, recipient));
-      const headers = config.secret ? { [WEBHOOK_SIGNATURE_HEADER]: `sha256=${createHmac('sha256', config.secret).update(body, 'utf8').digest('hex')}` } : {};
+      const headers: Record<string, string> = config.secret ? { [WEBHOOK_SIGNATURE_HEADER]: `sha256=${createHmac('sha256', config.secret).update(body, 'utf8').digest('hex')}` } : {};
       const answer = await postJson(config.url, body, { ...http, headers }, what);
       return requireSuccess(answer, what, hostOf(config.url));
     }
