@@ -58,7 +58,7 @@ describe('PipelineExecutionReconciler, reporting', () => {
     const reconciler = new PipelineExecutionReconciler({
       executions: { get: () => exe, list: () => [exe] } as unknown as ExecutionReconcilerDeps['executions'],
       syncQueue: { ensure: async (id: string) => (handedOff.push(id), true) } as unknown as ExecutionReconcilerDeps['syncQueue'],
-      reports: { observe: (e, others) => (observed.push([e.metadata.name, [...others()].map((o) => o.metadata.name!)]), new Promise<void>(() => undefined)) },
+      reports: { observe: (e: PipelineExecution, others: () => Iterable<PipelineExecution>) => (observed.push([e.metadata.name, [...others()].map((o) => o.metadata.name!)]), new Promise<void>(() => undefined)) },
       logger: silentLogger,
     } as unknown as ExecutionReconcilerDeps);
     await reconciler.reconcile('demo/web-7');
