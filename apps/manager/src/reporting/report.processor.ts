@@ -50,8 +50,9 @@ export class ReportProcessor {
       log.debug({}, 'report no longer due');
       return;
     }
+    let sent: boolean;
     try {
-      await this.deliver(execution, job.data);
+      sent = await this.deliver(execution, job.data);
     } catch (err) {
       const permanent = isPermanent(err);
       if (!permanent && job.attempt < job.maxAttempts) {
@@ -65,22 +66,29 @@ export class ReportProcessor {
       await this.record(execution, job, outcome, message);
       return;
     }
+    if (!sent) {
+      reports.inc({ target, outcome: 'skipped' });
+      log.info({}, 'no commit status reporter configured, report dropped');
+      return;
+    }
     log.info({ target }, 'report delivered');
     await this.record(execution, job, 'Delivered');
   }
 
-  private async deliver(execution: PipelineExecution, data: ReportJobData): Promise<void> {
+  /** False when there was nothing to send it with (no commit status reporter in this process). */
+  private async deliver(execution: PipelineExecution, data: ReportJobData): Promise<boolean> {
     if (data.target === COMMIT_STATUS_TARGET) {
       const state = commitStateOf(execution);
-      if (!this.deps.reporter || !state) return;
+      if (!this.deps.reporter || !state) return false;
       await this.deps.reporter.report(execution, state, commitStatusDetails(execution, state, this.deps.consoleUrl));
-      return;
+      return true;
     }
     const notifier = await loadNotifier(this.deps.kube, data.namespace, data.notifier);
     const custom = (execution.spec.config as { notification?: Notification } | undefined)?.notification?.message;
     await sendNotification(notifier, data.recipient, notificationMessage(this.facts(execution), custom), {
       policy: this.deps.outbound, timeoutMs: this.deps.timeoutMs, lookup: this.deps.lookup, now: this.now,
     });
+    return true;
   }
 
   /** A report about a phase the execution has left (only non-final commit statuses can be). */
