@@ -12,6 +12,7 @@ import { InformersService } from './kube/informers.service';
 import { ControllersService } from './pipelines/controllers.service';
 import { pipelineProviders } from './pipelines/pipelines.providers';
 import { SyncService } from './pipelines/sync.service';
+import { ReportService } from './pipelines/report.service';
 import { CONFIG, KUBE, LOGGER } from './tokens';
 
 @Module({})
@@ -29,6 +30,7 @@ export class AppModule {
         ...pipelineProviders,
         ...hooksProviders,
         SyncService,
+        ReportService,
         ControllersService,
       ],
     };

@@ -34,6 +34,18 @@ export const parsers = {
     if (!protocols.includes(url.protocol.replace(/:$/, ''))) throw new Error(`expected a URL with scheme ${protocols.join(' or ')}`);
     return raw;
   },
+  /** An http(s) URL without query or fragment, its trailing slashes removed, so paths can be appended. */
+  baseUrl(raw: string): string {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new Error('expected an http(s) URL');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('expected a URL with scheme http or https');
+    if (url.search || url.hash || url.username || url.password) throw new Error('expected a URL without query, fragment or user info');
+    return raw.replace(/\/+$/, '');
+  },
   oneOf: <T extends string>(values: readonly T[]) => (raw: string): T => {
     if (!values.includes(raw as T)) throw new Error(`expected one of ${values.join(', ')}`);
     return raw as T;

@@ -39,6 +39,15 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes the console URL for links without its trailing slash, and no link when it is unset', () => {
+    expect(loadConfig(MANAGER_VARIABLES, { CONSOLE_URL: 'https://keelson.example.com/console/' }).consoleUrl).toBe('https://keelson.example.com/console');
+    expect(loadConfig(MANAGER_VARIABLES, {}).consoleUrl).toBeUndefined();
+    expect(loadConfig(MANAGER_VARIABLES, {})).toMatchObject({ reportWorkers: 5, reportAttempts: 6, reportBackoffMs: 2000 });
+    for (const raw of ['keelson.example.com', 'ftp://x/', 'https://x/?a=1', 'https://x/#/ns']) {
+      expect(() => loadConfig(MANAGER_VARIABLES, { CONSOLE_URL: raw })).toThrow(/CONSOLE_URL: expected/);
+    }
+  });
+
   it('never echoes the value of a sensitive variable, in errors or in the description', () => {
     const secretUrl = 'http://user:hunter2@redis:6379';
     expect(() => loadConfig(MANAGER_VARIABLES, { REDIS_URL: secretUrl })).toThrow(/REDIS_URL: expected a URL with scheme redis or rediss$/m);

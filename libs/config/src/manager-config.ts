@@ -47,6 +47,13 @@ export const MANAGER_VARIABLES = {
     env: 'OUTBOUND_ALLOW_CIDRS', description: 'Address ranges outbound calls with credentials may reach although they are private, loopback or link-local (for example 127.0.0.0/8 in local mode, 10.0.0.0/8 for an on-premises git server), comma-separated; none when unset.',
     default: [] as string[], parse: parsers.cidrList,
   }),
+  consoleUrl: variable({
+    env: 'CONSOLE_URL', description: 'Base URL of the web console, for the links in commit statuses and notifications (`<CONSOLE_URL>/#/namespaces/<ns>/pipelines/<p>/executions/<name>`); no link when unset.',
+    parse: parsers.baseUrl,
+  }),
+  reportWorkers: variable({ env: 'REPORT_WORKERS', description: 'Commit status and notification deliveries this process runs at once.', default: 5, parse: parsers.integer(1, 100) }),
+  reportAttempts: variable({ env: 'REPORT_ATTEMPTS', description: 'Attempts per commit status or notification, the first included, before it is recorded as failed.', default: 6, parse: parsers.integer(1, 20) }),
+  reportBackoffMs: variable({ env: 'REPORT_BACKOFF_MS', description: 'Delay before the second attempt of a delivery; it doubles before each further one.', default: 2000, parse: parsers.integer(10, 600_000) }),
   syncWorkers: variable({ env: 'SYNC_WORKERS', description: 'Sync jobs this process runs at once.', default: 20, parse: parsers.integer(1, 1000) }),
   syncBasePollMs: variable({ env: 'SYNC_BASE_POLL_MS', description: 'First poll delay of a running build after a change.', default: 1000, parse: parsers.integer(50, 60_000) }),
   syncMaxPollMs: variable({ env: 'SYNC_MAX_POLL_MS', description: 'Longest poll delay of a running build (keep it under a minute: Jenkins forgets queue items after five).', default: 30_000, parse: parsers.integer(100, 60_000) }),

@@ -8,3 +8,8 @@ export { DELIVERIES_PER_PIPELINE, DELIVERY_ID_TTL_SECONDS } from './delivery-log
 export type { DeliveryLog, DeliveryOutcome, DeliveryRecord } from './delivery-log.port';
 export { RedisDeliveryLog } from './redis-delivery-log';
 export type { RedisDeliveryLogOptions } from './redis-delivery-log';
+export { DEFAULT_RETRY_POLICY, retryDelayMs } from './retrying-job-queue.port';
+export type { RetriedJob, RetriedJobProcessor, RetryingJobQueue, RetryPolicy } from './retrying-job-queue.port';
+export { InMemoryRetryingJobQueue } from './in-memory-retrying-job-queue';
+export { BullmqRetryingJobQueue } from './bullmq-retrying-job-queue';
+export type { BullmqRetryingJobQueueOptions } from './bullmq-retrying-job-queue';

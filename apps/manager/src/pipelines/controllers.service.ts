@@ -7,7 +7,7 @@ import { ManagerConfig } from '@keelson/config';
 import type { ExecutionEngine } from '@keelson/engine-jenkins';
 import { Informer, Keelson, KubeClient, KubeObject, LeaderElector, type ObjectOf } from '@keelson/kube';
 import { gauge, Logger } from '@keelson/observability';
-import type { DelayedJobQueue } from '@keelson/queue';
+import type { DelayedJobQueue, RetryingJobQueue } from '@keelson/queue';
 import { RunningController } from '../controllers/controller-kit';
 import type { DataPlaneGate } from '../controllers/data-plane.gate';
 import { PipelineExecutionReconciler } from '../controllers/pipeline-execution/pipeline-execution.reconciler';
@@ -23,7 +23,10 @@ import { InformersService } from '../kube/informers.service';
 import type { SyncJobData } from '../sync/execution-sync.types';
 import { CONFIG, KUBE, LOGGER } from '../tokens';
 import { DataPlaneClusters } from '../data-plane/data-plane-clusters';
-import { DATA_PLANE_CLUSTERS, DATA_PLANE_GATE, ENGINE, EXECUTION_CREATOR, SYNC_QUEUE } from './pipelines.tokens';
+import { COMMIT_STATUS_REPORTER, type CommitStatusReporter } from '../reporting/commit-status.port';
+import { ExecutionReportHook } from '../reporting/execution-report.hook';
+import type { ReportJobData } from '../reporting/report-jobs';
+import { DATA_PLANE_CLUSTERS, DATA_PLANE_GATE, ENGINE, EXECUTION_CREATOR, REPORT_QUEUE, SYNC_QUEUE } from './pipelines.tokens';
 
 const executionsByPhase = gauge('keelson_executions', 'Executions by phase, as the leader sees them.', ['phase']);
 
@@ -43,6 +46,8 @@ export class ControllersService implements OnModuleInit, OnApplicationShutdown {
     @Inject(SYNC_QUEUE) private readonly syncQueue: DelayedJobQueue<SyncJobData>,
     @Inject(EXECUTION_CREATOR) private readonly creator: ExecutionCreator,
     @Inject(WEBHOOK_SECRETS) private readonly webhookSecrets: WebhookSecrets,
+    @Inject(REPORT_QUEUE) private readonly reportQueue: RetryingJobQueue<ReportJobData>,
+    @Inject(COMMIT_STATUS_REPORTER) private readonly commitStatusReporter: CommitStatusReporter | null,
     private readonly informers: InformersService,
   ) {}
 
@@ -80,6 +85,7 @@ export class ControllersService implements OnModuleInit, OnApplicationShutdown {
       kube: this.kube, executions, settings, pipelines, creator: this.creator, jobs: new JenkinsJobs(this.engine, this.clusters),
       buildInputs: { release: async (project, execution) => releaseBuildInputs((await this.clusters.forProject(project)).kube, buildNamespace(project), execution) },
       dataPlane: this.dataPlane, syncQueue: this.syncQueue, logger: log,
+      reports: new ExecutionReportHook({ queue: this.reportQueue, logger: log, commitStatus: Boolean(this.commitStatusReporter) }),
       enqueue: (key) => executionController?.enqueue(key),
     });
     executionController = new RunningController({

@@ -7,7 +7,8 @@ import { CachedConfigSource, CONFIG_SOURCE, GitCliConfigSource, type ConfigSourc
 import { KubeClient } from '@keelson/kube';
 import { Logger } from '@keelson/observability';
 import type { OutboundPolicy } from '@keelson/outbound';
-import { BullmqJobQueue } from '@keelson/queue';
+import { BullmqJobQueue, BullmqRetryingJobQueue } from '@keelson/queue';
+import { COMMIT_STATUS_REPORTER } from '../reporting/commit-status.port';
 import { CONFIG, KUBE, LOGGER } from '../tokens';
 import { ProvisioningGate } from '../controllers/data-plane.gate';
 import { ExecutionCreator } from '../executions/execution-creator.service';
@@ -15,9 +16,10 @@ import { ExecutionPreparer } from '../executions/execution-preparer';
 import { RunNumberAllocator } from '../executions/run-number.allocator';
 import { ExecutionActions } from '../executions/execution-actions.service';
 import { DataPlaneClusters } from '../data-plane/data-plane-clusters';
-import { DATA_PLANE_CLUSTERS, DATA_PLANE_GATE, ENGINE, EXECUTION_ACTIONS, EXECUTION_CREATOR, SYNC_QUEUE } from './pipelines.tokens';
+import { DATA_PLANE_CLUSTERS, DATA_PLANE_GATE, ENGINE, EXECUTION_ACTIONS, EXECUTION_CREATOR, REPORT_QUEUE, SYNC_QUEUE } from './pipelines.tokens';
 
 export const SYNC_QUEUE_NAME = 'execution-sync';
+export const REPORT_QUEUE_NAME = 'execution-reports';
 
 /** Where git tokens (and anonymous fetches) may go: the operator's OUTBOUND_ALLOW_HTTP and OUTBOUND_ALLOW_CIDRS. */
 export function outboundPolicy(config: ManagerConfig): OutboundPolicy {
@@ -53,6 +55,16 @@ export const pipelineProviders: Provider[] = [
     useFactory: (config: ManagerConfig, logger: Logger) => new BullmqJobQueue({ name: SYNC_QUEUE_NAME, redisUrl: config.redisUrl, prefix: config.redisPrefix, logger }),
     inject: [CONFIG, LOGGER],
   },
+  {
+    provide: REPORT_QUEUE,
+    useFactory: (config: ManagerConfig, logger: Logger) => new BullmqRetryingJobQueue({
+      name: REPORT_QUEUE_NAME, redisUrl: config.redisUrl, prefix: config.redisPrefix, logger,
+      retry: { attempts: config.reportAttempts, backoffMs: config.reportBackoffMs },
+    }),
+    inject: [CONFIG, LOGGER],
+  },
+  // No commit statuses until an scm adapter is bound here (libs/scm's ScmClient.setCommitStatus behind the port).
+  { provide: COMMIT_STATUS_REPORTER, useValue: null },
   {
     provide: EXECUTION_ACTIONS,
     useFactory: (kube: KubeClient, engine: JenkinsEngineClient, clusters: DataPlaneClusters, queue: BullmqJobQueue<never>) => new ExecutionActions(kube, engine, clusters, queue),

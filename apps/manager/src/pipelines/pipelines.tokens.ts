@@ -5,3 +5,4 @@ export const DATA_PLANE_GATE = Symbol('DataPlaneGate');
 export const SYNC_QUEUE = Symbol('SyncQueue');
 export const EXECUTION_CREATOR = Symbol('ExecutionCreator');
 export const EXECUTION_ACTIONS = Symbol('ExecutionActions');
+export const REPORT_QUEUE = Symbol('ReportQueue');

@@ -33,6 +33,20 @@ const StageStatus = Obj({
   steps: Type.Array(StepStatus, { maxItems: 256, description: 'Steps, in the order of the config.' }),
 }, 'Status of one stage.');
 
+export const REPORT_OUTCOMES = ['Delivered', 'Failed', 'Refused'] as const;
+
+/** One commit status or notification of a final phase, as delivered (or not): never a URL, token or password. */
+const ReportRecord = Obj({
+  id: Type.String({ maxLength: 512, description: 'The report job id, `<uid>:<phase>:<target>`: one record per job.' }),
+  target: Type.String({ maxLength: 253, description: '`commit-status`, or the notifier (the Secret\'s name).' }),
+  recipient: Type.Optional(Type.String({ maxLength: 512, description: 'Who the notifier addressed, as the config names them.' })),
+  phase: StringEnum(EXECUTION_PHASES, { description: 'The phase reported.' }),
+  outcome: StringEnum(REPORT_OUTCOMES, { description: 'Delivered; Failed after its attempts; Refused by the outbound policy or the notifier\'s config (nothing sent).' }),
+  attempts: Type.Integer({ minimum: 0, description: 'Attempts made.' }),
+  time: Timestamp('When the outcome was known.'),
+  message: Type.Optional(Type.String({ maxLength: 1024, description: 'Why it failed or was refused.' })),
+}, 'The outcome of one report.');
+
 export const PipelineExecutionSpec = Obj({
   pipelineRef: LocalRef('The Pipeline this is a run of.'),
   run: Type.Optional(Type.Integer({ minimum: 1, description: 'Run number, unique per pipeline; allocated when absent.' })),
@@ -76,7 +90,8 @@ export const PipelineExecutionStatus = Obj({
     queueItem: Type.Optional(Type.Integer({ minimum: 0, description: 'Jenkins queue item id.' })),
     number: Type.Optional(Type.Integer({ minimum: 1, description: 'Jenkins build number.' })),
   }, 'The Jenkins build of this execution.')),
-}, 'Written by the execution controller and the sync loop.');
+  notifications: Type.Optional(Type.Array(ReportRecord, { maxItems: 64, description: 'Commit statuses and notifications of the final phase (written by the report workers).' })),
+}, 'Written by the execution controller, the sync loop and (notifications only) the report workers.');
 
 export const pipelineExecution: CrdDefinition = {
   kind: 'PipelineExecution', plural: 'pipelineexecutions', singular: 'pipelineexecution', shortNames: ['pe'],

@@ -49,3 +49,20 @@ describe('PipelineExecutionReconciler, an execution being deleted', () => {
     expect(calls).toEqual(['job demo/web-7 deleted']);
   });
 });
+
+describe('PipelineExecutionReconciler, reporting', () => {
+  it('shows the execution to the report hook without waiting for it, so a stuck Redis never holds up a run', async () => {
+    const exe = { ...aDeletedRunningExecution(), metadata: { name: 'web-7', namespace: 'demo', uid: 'uid-7', resourceVersion: '10' } } as PipelineExecution;
+    const observed: Array<[string | undefined, string[]]> = [];
+    const handedOff: string[] = [];
+    const reconciler = new PipelineExecutionReconciler({
+      executions: { get: () => exe, list: () => [exe] } as unknown as ExecutionReconcilerDeps['executions'],
+      syncQueue: { ensure: async (id: string) => (handedOff.push(id), true) } as unknown as ExecutionReconcilerDeps['syncQueue'],
+      reports: { observe: (e: PipelineExecution, others: () => Iterable<PipelineExecution>) => (observed.push([e.metadata.name, [...others()].map((o) => o.metadata.name!)]), new Promise<void>(() => undefined)) },
+      logger: silentLogger,
+    } as unknown as ExecutionReconcilerDeps);
+    await reconciler.reconcile('demo/web-7');
+    expect(observed).toEqual([['web-7', ['web-7']]]);
+    expect(handedOff).toEqual(['uid-7']);
+  });
+});

@@ -8,6 +8,7 @@ import { Logger } from '@keelson/observability';
 import { ExecutionCreator, JENKINS_JOB_FINALIZER } from '../../executions/execution-creator.service';
 import { executionJobName, gitCredentialId } from '../../executions/execution-job.compiler';
 import type { SyncJobData } from '../../sync/execution-sync.types';
+import type { ExecutionReportHook } from '../../reporting/execution-report.hook';
 import { syncMetrics } from '../../sync/sync.metrics';
 import type { DataPlaneGate } from '../data-plane.gate';
 import { decideAdmission, isAdmitted } from './admission';
@@ -30,6 +31,8 @@ export interface ExecutionReconcilerDeps {
   buildInputs: { release(project: string, execution: string): Promise<void> };
   dataPlane: DataPlaneGate;
   syncQueue: DelayedJobQueue<SyncJobData>;
+  /** Shown every execution reconciled, to queue its commit statuses and notifications; never awaited. */
+  reports?: Pick<ExecutionReportHook, 'observe'>;
   /** Puts another execution's key on this controller's queue. */
   enqueue(key: string): void;
   logger: Logger;
@@ -53,6 +56,8 @@ export class PipelineExecutionReconciler {
       return ReconcileResult.done();
     }
     if (cached.metadata.deletionTimestamp) return this.deleted(cached);
+    // Reporting runs beside the reconcile: a slow or absent Redis or receiver never holds up a run.
+    void this.deps.reports?.observe(cached, () => this.projectExecutions(cached.metadata.namespace!));
     // Finished and running executions need no fresh read: bookkeeping is idempotent and conditional, and
     // handing off is keyed by uid. That keeps a resync of thousands of executions off the apiserver.
     if (TERMINAL.has(cached.status?.phase ?? '')) return this.finished(cached);
