@@ -78,6 +78,8 @@ export class LocalEnvironment {
     // The manager has its own identity, the one the admission policy lets decide what an execution runs; people
     // get the admin's kubeconfig, and are held to the policy like any tenant.
     this.manager = await startManager({
+      // Webhook URLs point at this manager unless the caller says where providers reach it (a tunnel, say).
+      PUBLIC_URL: env.PUBLIC_URL || `http://127.0.0.1:${env.PORT || '8080'}`,
       ...env, KUBECONFIG: this.cluster.managerKubeconfig, HOST: '127.0.0.1', PORT: env.PORT || '8080', REDIS_URL: redisUrl,
       LEADER_ELECTION_NAMESPACE: 'kube-system', DATA_PLANE_JENKINS_URL: `${this.jenkins.url()}/{namespace}`, ALLOW_FILE_REPOSITORIES: 'true',
     }, this.logger.child({ component: 'manager' }));
