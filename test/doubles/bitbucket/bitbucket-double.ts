@@ -14,7 +14,7 @@
 // - errors are {type: "error", error: {message}}; a rate limit is 429 (its headers are unconfirmed, so none).
 import { randomUUID } from 'node:crypto';
 import { ScmDoubleState, fullName, type DoubleHook, type DoubleRepo, type DoubleStatus, type DoubleUser } from '../scm-common/scm-double-state';
-import { DoubleRouter, intParam, pageOf, startHttpDouble, type DoubleRequest, type DoubleResponse } from '../scm-common/http-double';
+import { consentRedirect, DoubleRouter, intParam, pageOf, pageUrl, startHttpDouble, type DoubleRequest, type DoubleResponse } from '../scm-common/http-double';
 
 const STATES = ['INPROGRESS', 'SUCCESSFUL', 'FAILED', 'STOPPED'];
 const ROLE_NEEDS = { member: 'read', contributor: 'write', admin: 'admin' } as const;
@@ -147,11 +147,7 @@ function authorizePage(state: ScmDoubleState, req: DoubleRequest): DoubleRespons
   if (!state.apps.has(clientId)) return { status: 400, headers: { 'Content-Type': 'text/html' }, body: '<html><body>Invalid client_id</body></html>' };
   if (!state.signedIn) return { status: 302, headers: { Location: '/account/signin/' } };
   // A consumer has one callback URL; redirect_uri, when sent, must be it (here: whatever was sent is kept).
-  const redirectUri = q.get('redirect_uri') ?? '';
-  const target = new URL(redirectUri);
-  target.searchParams.set('code', state.authorize(state.signedIn, clientId, redirectUri));
-  if (q.get('state') !== null) target.searchParams.set('state', q.get('state')!);
-  return { status: 302, headers: { Location: target.href } };
+  return consentRedirect(state, state.signedIn, clientId, q);
 }
 
 function tokenEndpoint(state: ScmDoubleState, req: DoubleRequest): DoubleResponse {
@@ -177,16 +173,8 @@ function paged<T>(req: DoubleRequest, all: T[], render: (item: T) => unknown): D
   const page = intParam(req.url, 'page', 1);
   const { items, hasNext } = pageOf(all, page, pagelen);
   const body: Record<string, unknown> = { pagelen, size: all.length, page, values: items.map(render) };
-  if (hasNext) {
-    const next = new URL(`${req.path}${req.url.search}`, `http://${req.header('host') ?? 'localhost'}`);
-    next.searchParams.set('page', String(page + 1));
-    body.next = next.href;
-  }
-  if (page > 1) {
-    const previous = new URL(`${req.path}${req.url.search}`, `http://${req.header('host') ?? 'localhost'}`);
-    previous.searchParams.set('page', String(page - 1));
-    body.previous = previous.href;
-  }
+  if (hasNext) body.next = pageUrl(req, page + 1);
+  if (page > 1) body.previous = pageUrl(req, page - 1);
   return { status: 200, body };
 }
 

@@ -10,7 +10,7 @@
 // - the token endpoint answers form-encoded unless asked for JSON, and reports errors as 200 {error} (§1.1);
 // - with `state.rateLimit(s)` every API call is 403 with x-ratelimit-remaining 0 and the reset (§1.9).
 import { ScmDoubleState, fullName, type DoubleHook, type DoubleRepo, type DoubleStatus, type DoubleUser } from '../scm-common/scm-double-state';
-import { DoubleRouter, intParam, pageOf, startHttpDouble, type DoubleRequest, type DoubleResponse } from '../scm-common/http-double';
+import { consentRedirect, DoubleRouter, intParam, pageOf, pageUrl, startHttpDouble, type DoubleRequest, type DoubleResponse } from '../scm-common/http-double';
 
 const DOCS = 'https://docs.github.com/rest';
 const STATES = ['error', 'failure', 'pending', 'success'];
@@ -137,14 +137,10 @@ export async function startGitHubDouble(options: { state?: ScmDoubleState } = {}
 function authorizePage(state: ScmDoubleState, req: DoubleRequest): DoubleResponse {
   const q = req.url.searchParams;
   const clientId = q.get('client_id') ?? '';
-  const redirectUri = q.get('redirect_uri') ?? '';
   if (!state.apps.has(clientId)) return { status: 404, headers: { 'Content-Type': 'text/html' }, body: '<html><body>Not Found</body></html>' };
   const login = q.get('login') && state.users.has(q.get('login')!) ? q.get('login')! : state.signedIn;
   if (!login) return { status: 200, headers: { 'Content-Type': 'text/html' }, body: '<html><body><form action="/session">Sign in to GitHub</form></body></html>' };
-  const target = new URL(redirectUri);
-  target.searchParams.set('code', state.authorize(login, clientId, redirectUri));
-  if (q.get('state') !== null) target.searchParams.set('state', q.get('state')!);
-  return { status: 302, headers: { Location: target.href } };
+  return consentRedirect(state, login, clientId, q);
 }
 
 function tokenEndpoint(state: ScmDoubleState, req: DoubleRequest): DoubleResponse {
@@ -177,11 +173,7 @@ function paged<T>(req: DoubleRequest, all: T[], render: (item: T) => unknown): D
   const perPage = intParam(req.url, 'per_page', 30, 100);
   const page = intParam(req.url, 'page', 1);
   const { items, last, hasNext } = pageOf(all, page, perPage);
-  const link = (p: number, rel: string) => {
-    const u = new URL(`${req.path}${req.url.search}`, `http://${req.header('host') ?? 'localhost'}`);
-    u.searchParams.set('page', String(p));
-    return `<${u.href}>; rel="${rel}"`;
-  };
+  const link = (p: number, rel: string) => `<${pageUrl(req, p)}>; rel="${rel}"`;
   const links = [];
   if (hasNext) links.push(link(page + 1, 'next'), link(last, 'last'));
   if (page > 1) links.push(link(1, 'first'), link(page - 1, 'prev'));

@@ -13,7 +13,7 @@
 // - OAuth tokens live 7200 s; a refresh revokes the old pair; expired and revoked tokens get 401 invalid_token;
 // - with `state.rateLimit(s)` every API call is 429 "Retry later" with RateLimit-* headers and Retry-After (§2.9).
 import { ScmDoubleState, fullName, type DoubleHook, type DoubleRepo, type DoubleStatus, type DoubleUser } from '../scm-common/scm-double-state';
-import { DoubleRouter, intParam, pageOf, startHttpDouble, type DoubleRequest, type DoubleResponse } from '../scm-common/http-double';
+import { consentRedirect, DoubleRouter, intParam, pageOf, pageUrl, startHttpDouble, type DoubleRequest, type DoubleResponse } from '../scm-common/http-double';
 
 const STATES = ['pending', 'running', 'success', 'failed', 'canceled', 'skipped'];
 /** The state-machine event GitLab names in its refusal, by target state. */
@@ -163,11 +163,7 @@ function authorizePage(state: ScmDoubleState, req: DoubleRequest): DoubleRespons
     return { status: 400, headers: { 'Content-Type': 'text/html' }, body: '<html><body>The client identifier provided is invalid.</body></html>' };
   }
   if (!state.signedIn) return { status: 302, headers: { Location: '/users/sign_in' } };
-  const redirectUri = q.get('redirect_uri') ?? '';
-  const target = new URL(redirectUri);
-  target.searchParams.set('code', state.authorize(state.signedIn, clientId, redirectUri));
-  if (q.get('state') !== null) target.searchParams.set('state', q.get('state')!);
-  return { status: 302, headers: { Location: target.href } };
+  return consentRedirect(state, state.signedIn, clientId, q);
 }
 
 /** Doorkeeper's token endpoint (§2.1). */
@@ -195,11 +191,7 @@ function paged<T>(req: DoubleRequest, all: T[], render: (item: T) => unknown, om
   const perPage = intParam(req.url, 'per_page', 20, 100);
   const page = intParam(req.url, 'page', 1);
   const { items, last, hasNext } = pageOf(all, page, perPage);
-  const link = (p: number, rel: string) => {
-    const u = new URL(`${req.path}${req.url.search}`, `http://${req.header('host') ?? 'localhost'}`);
-    u.searchParams.set('page', String(p));
-    return `<${u.href}>; rel="${rel}"`;
-  };
+  const link = (p: number, rel: string) => `<${pageUrl(req, p)}>; rel="${rel}"`;
   const links = [...(page > 1 ? [link(page - 1, 'prev')] : []), ...(hasNext ? [link(page + 1, 'next')] : []), link(1, 'first'), link(last, 'last')];
   return {
     status: 200,

@@ -143,3 +143,19 @@ export function intParam(url: URL, name: string, fallback: number, max = Number.
   if (!Number.isInteger(value) || value < 1) return fallback;
   return Math.min(value, max);
 }
+
+/** The absolute URL of this request with `page` set: what Link headers and Bitbucket's `next` point at. */
+export function pageUrl(req: DoubleRequest, page: number): string {
+  const url = new URL(`${req.path}${req.url.search}`, `http://${req.header('host') ?? 'localhost'}`);
+  url.searchParams.set('page', String(page));
+  return url.href;
+}
+
+/** The consent page's answer once the user approved: back to the redirect URI with a fresh code and the state. */
+export function consentRedirect(state: ScmDoubleState, login: string, clientId: string, query: URLSearchParams): DoubleResponse {
+  const redirectUri = query.get('redirect_uri') ?? '';
+  const target = new URL(redirectUri);
+  target.searchParams.set('code', state.authorize(login, clientId, redirectUri));
+  if (query.get('state') !== null) target.searchParams.set('state', query.get('state')!);
+  return { status: 302, headers: { Location: target.href } };
+}

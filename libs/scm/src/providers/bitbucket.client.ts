@@ -1,12 +1,11 @@
 // Bitbucket Cloud (reference providers-api.md §4). Pages are the body's `next` URL. The cross-workspace listings
 // are being removed (CHANGE-2770), so repositories are read per workspace of /user/workspaces. Hook ids are
 // braced UUIDs. Status keys are at most 40 characters.
-import type { ScmAuth, ScmRequest } from '../http/scm-http';
 import { OAuth2Flow } from '../oauth/oauth2';
 import { ScmError } from '../scm.errors';
 import type { CommitStatus, ScmClient, ScmHookEvent, ScmRepository, ScmToken, ScmUser, ScmWebhook } from '../scm.port';
 import { BITBUCKET_DESCRIPTION_LIMIT, BITBUCKET_STATES, bitbucketKey, truncate } from '../status/commit-status.mapping';
-import { branchPath, collectPages, isGone, OAuthClientBase, optionalString, repoPath, type ProviderContext } from './provider-context';
+import { branchPath, collectPages, OAuthClientBase, optionalString, repoPath, type ProviderContext } from './provider-context';
 
 const PAGE_LENGTH = 100;
 
@@ -105,9 +104,7 @@ export class BitbucketClient extends OAuthClientBase implements ScmClient {
 
   async deleteWebhook(token: ScmToken, repo: string, id: string): Promise<void> {
     // The braces of the UUID are encoded (%7B…%7D).
-    const request: ScmRequest = { method: 'DELETE', url: this.api(`/repositories/${repoPath(repo)}/hooks/${encodeURIComponent(id)}`), auth: this.auth(token) };
-    const response = await this.context.http.send(request);
-    if (!isGone(response)) throw this.context.http.errorFor(response, request);
+    await this.deleteIdempotently(token, this.api(`/repositories/${repoPath(repo)}/hooks/${encodeURIComponent(id)}`));
   }
 
   async setCommitStatus(token: ScmToken, repo: string, sha: string, status: CommitStatus): Promise<void> {
@@ -151,14 +148,6 @@ export class BitbucketClient extends OAuthClientBase implements ScmClient {
       }
       return { items: Array.isArray(body.values) ? body.values : [], next };
     });
-  }
-
-  private auth(token: ScmToken): ScmAuth {
-    return { scheme: 'Bearer', token: token.accessToken };
-  }
-
-  private get(token: ScmToken, url: URL): ScmRequest {
-    return { method: 'GET', url, auth: this.auth(token) };
   }
 }
 

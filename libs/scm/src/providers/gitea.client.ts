@@ -1,10 +1,10 @@
 // Gitea and Forgejo (reference providers-api.md §3). Pages by `limit` (capped at MAX_RESPONSE_ITEMS, 50 by
 // default) with `Link` and `X-Total-Count`; a hook is inactive unless created with active: true.
-import type { ScmAuth, ScmRequest, ScmResponse } from '../http/scm-http';
+import type { ScmResponse } from '../http/scm-http';
 import { OAuth2Flow } from '../oauth/oauth2';
 import type { CommitStatus, ScmClient, ScmHookEvent, ScmRepository, ScmToken, ScmUser, ScmWebhook } from '../scm.port';
 import { GITEA_STATES } from '../status/commit-status.mapping';
-import { branchPath, collectPages, isGone, nextByLink, OAuthClientBase, optionalString, repoPath, requireString, type ProviderContext } from './provider-context';
+import { branchPath, collectPages, nextByLink, OAuthClientBase, optionalString, repoPath, requireString, type ProviderContext } from './provider-context';
 
 const PAGE_SIZE = 50;
 
@@ -93,9 +93,7 @@ export class GiteaClient extends OAuthClientBase implements ScmClient {
   }
 
   async deleteWebhook(token: ScmToken, repo: string, id: string): Promise<void> {
-    const request: ScmRequest = { method: 'DELETE', url: this.api(`/repos/${repoPath(repo)}/hooks/${encodeURIComponent(id)}`), auth: this.auth(token) };
-    const response = await this.context.http.send(request);
-    if (!isGone(response)) throw this.context.http.errorFor(response, request);
+    await this.deleteIdempotently(token, this.api(`/repos/${repoPath(repo)}/hooks/${encodeURIComponent(id)}`));
   }
 
   async setCommitStatus(token: ScmToken, repo: string, sha: string, status: CommitStatus): Promise<void> {
@@ -117,14 +115,6 @@ export class GiteaClient extends OAuthClientBase implements ScmClient {
       seen += items.length;
       return { items, next: items.length === 0 ? undefined : nextByLink(response) ?? nextByCount(response, seen, items.length) };
     });
-  }
-
-  private auth(token: ScmToken): ScmAuth {
-    return { scheme: 'Bearer', token: token.accessToken };
-  }
-
-  private get(token: ScmToken, url: URL): ScmRequest {
-    return { method: 'GET', url, auth: this.auth(token) };
   }
 }
 

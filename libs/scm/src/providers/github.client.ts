@@ -1,11 +1,11 @@
 // GitHub.com and GitHub Enterprise Server (reference providers-api.md §1). REST v3 with the `Link` header for
 // pages; a branch that answers 301 names another branch (master → the default), so it is not followed.
-import type { ScmAuth, ScmRequest } from '../http/scm-http';
+import type { ScmRequest } from '../http/scm-http';
 import { OAuth2Flow } from '../oauth/oauth2';
 import { ScmError } from '../scm.errors';
 import type { CommitStatus, ScmClient, ScmHookEvent, ScmRepository, ScmToken, ScmUser, ScmWebhook } from '../scm.port';
 import { GITHUB_DESCRIPTION_LIMIT, GITHUB_STATES, truncate } from '../status/commit-status.mapping';
-import { branchPath, collectPages, isGone, nextByLink, OAuthClientBase, optionalString, repoPath, requireString, type ProviderContext } from './provider-context';
+import { branchPath, collectPages, nextByLink, OAuthClientBase, optionalString, repoPath, requireString, type ProviderContext } from './provider-context';
 
 const HEADERS = { Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28' };
 
@@ -29,6 +29,7 @@ interface GitHubHook {
 export class GitHubClient extends OAuthClientBase implements ScmClient {
   readonly type = 'github' as const;
   protected readonly oauth: OAuth2Flow;
+  protected override readonly apiHeaders = HEADERS;
 
   constructor(context: ProviderContext) {
     super(context);
@@ -113,9 +114,7 @@ export class GitHubClient extends OAuthClientBase implements ScmClient {
   }
 
   async deleteWebhook(token: ScmToken, repo: string, id: string): Promise<void> {
-    const request: ScmRequest = { method: 'DELETE', url: this.api(`/repos/${repoPath(repo)}/hooks/${encodeURIComponent(id)}`), auth: this.auth(token), headers: HEADERS };
-    const response = await this.context.http.send(request);
-    if (!isGone(response)) throw this.context.http.errorFor(response, request);
+    await this.deleteIdempotently(token, this.api(`/repos/${repoPath(repo)}/hooks/${encodeURIComponent(id)}`));
   }
 
   async setCommitStatus(token: ScmToken, repo: string, sha: string, status: CommitStatus): Promise<void> {
@@ -131,14 +130,6 @@ export class GitHubClient extends OAuthClientBase implements ScmClient {
         context: status.context,
       },
     });
-  }
-
-  private auth(token: ScmToken): ScmAuth {
-    return { scheme: 'Bearer', token: token.accessToken };
-  }
-
-  private get(token: ScmToken, url: URL, what?: string): ScmRequest {
-    return { method: 'GET', url, auth: this.auth(token), headers: HEADERS, what };
   }
 }
 

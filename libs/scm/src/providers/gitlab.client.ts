@@ -1,10 +1,10 @@
 // GitLab.com and self-managed GitLab (reference providers-api.md §2). Projects are addressed by their URL-encoded
 // path (`group%2Fsub%2Fproject`), branches likewise; pages by `Link` or, where a proxy dropped it, `X-Next-Page`.
-import type { ScmAuth, ScmRequest, ScmResponse } from '../http/scm-http';
+import type { ScmRequest, ScmResponse } from '../http/scm-http';
 import { OAuth2Flow } from '../oauth/oauth2';
 import type { CommitStatus, ScmClient, ScmHookEvent, ScmRepository, ScmToken, ScmUser, ScmWebhook } from '../scm.port';
 import { GITLAB_STATES, GITLAB_TEXT_LIMIT, truncate } from '../status/commit-status.mapping';
-import { collectPages, isGone, nextByLink, OAuthClientBase, optionalString, repoPath, requireString, type ProviderContext } from './provider-context';
+import { collectPages, nextByLink, OAuthClientBase, optionalString, repoPath, requireString, type ProviderContext } from './provider-context';
 
 /** Access levels: 30 Developer can push, 40 Maintainer manages hooks (§2.3). */
 const DEVELOPER = 30;
@@ -126,9 +126,7 @@ export class GitLabClient extends OAuthClientBase implements ScmClient {
   }
 
   async deleteWebhook(token: ScmToken, repo: string, id: string): Promise<void> {
-    const request: ScmRequest = { method: 'DELETE', url: this.api(`/projects/${this.project(repo)}/hooks/${encodeURIComponent(id)}`), auth: this.auth(token) };
-    const response = await this.context.http.send(request);
-    if (!isGone(response)) throw this.context.http.errorFor(response, request);
+    await this.deleteIdempotently(token, this.api(`/projects/${this.project(repo)}/hooks/${encodeURIComponent(id)}`));
   }
 
   async setCommitStatus(token: ScmToken, repo: string, sha: string, status: CommitStatus): Promise<void> {
@@ -155,14 +153,6 @@ export class GitLabClient extends OAuthClientBase implements ScmClient {
   private project(repo: string): string {
     repoPath(repo, { nested: true });
     return encodeURIComponent(repo);
-  }
-
-  private auth(token: ScmToken): ScmAuth {
-    return { scheme: 'Bearer', token: token.accessToken };
-  }
-
-  private get(token: ScmToken, url: URL): ScmRequest {
-    return { method: 'GET', url, auth: this.auth(token) };
   }
 }
 

@@ -1,6 +1,6 @@
 // What every adapter is built from, and the pieces they share: the OAuth flow, URL building, page walking.
 import { linkWithRel } from '../http/link-header';
-import type { ScmHttp, ScmResponse } from '../http/scm-http';
+import type { ScmAuth, ScmHttp, ScmRequest, ScmResponse } from '../http/scm-http';
 import { needsRefresh, type OAuth2Flow } from '../oauth/oauth2';
 import type { ResolvedEndpoint } from '../scm-endpoint';
 import { ScmError } from '../scm.errors';
@@ -13,9 +13,11 @@ export interface ProviderContext {
   clock: () => Date;
 }
 
-/** The OAuth part of ScmClient, the same for every provider once its flow is configured. */
+/** What every adapter does alike: the OAuth part of ScmClient once its flow is configured, and API calls. */
 export abstract class OAuthClientBase implements Pick<ScmClient, 'authorizeUrl' | 'exchangeCode' | 'refresh' | 'needsRefresh'> {
   protected abstract readonly oauth: OAuth2Flow;
+  /** Headers of every API call besides the credential (GitHub's media type and API version). */
+  protected readonly apiHeaders: Record<string, string> | undefined = undefined;
 
   constructor(protected readonly context: ProviderContext) {}
 
@@ -33,6 +35,22 @@ export abstract class OAuthClientBase implements Pick<ScmClient, 'authorizeUrl' 
 
   needsRefresh(token: ScmToken, now?: Date, marginMs?: number): boolean {
     return needsRefresh(token, now ?? this.context.clock(), marginMs);
+  }
+
+  /** OAuth tokens go as Bearer everywhere (Gitea also takes `token`, GitLab `PRIVATE-TOKEN` for PATs). */
+  protected auth(token: ScmToken): ScmAuth {
+    return { scheme: 'Bearer', token: token.accessToken };
+  }
+
+  protected get(token: ScmToken, url: URL): ScmRequest {
+    return { method: 'GET', url, auth: this.auth(token), headers: this.apiHeaders };
+  }
+
+  /** DELETE where an answer of "already gone" (404, 410) counts as done. */
+  protected async deleteIdempotently(token: ScmToken, url: URL): Promise<void> {
+    const request: ScmRequest = { method: 'DELETE', url, auth: this.auth(token), headers: this.apiHeaders };
+    const response = await this.context.http.send(request);
+    if (!isGone(response)) throw this.context.http.errorFor(response, request);
   }
 
   /** `<api base><path>?<query>`; path segments must already be encoded. */
