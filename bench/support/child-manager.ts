@@ -33,14 +33,23 @@ export async function replaceWithChildManager(
   }
   progress(`in-process manager closed in ${((Date.now() - t) / 1000).toFixed(1)} s; starting the manager process`);
   t = Date.now();
+  const manager = await spawnManagerProcess({
+    KUBECONFIG: stack.cluster.managerKubeconfig, REDIS_URL: stack.redis.url, REDIS_PREFIX: `keelson-bench-${randomBytes(4).toString('hex')}`,
+    DATA_PLANE_JENKINS_URL: `${stack.jenkins.url()}/{namespace}`, ALLOW_FILE_REPOSITORIES: 'true', ...env,
+  }, logFile);
+  stack.managers.push(manager);
+  progress(`manager process ready in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  return manager;
+}
+
+/** Starts apps/manager/src/main.ts in a process of its own with `env` (on 127.0.0.1 and a free port) and waits until it is ready. */
+export async function spawnManagerProcess(env: Record<string, string>, logFile: string): Promise<ChildManager> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'apps', 'manager', 'src', 'main.ts')], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH, HOME: process.env.HOME,
-      KUBECONFIG: stack.cluster.managerKubeconfig, HOST: '127.0.0.1', PORT: String(port),
-      REDIS_URL: stack.redis.url, REDIS_PREFIX: `keelson-bench-${randomBytes(4).toString('hex')}`,
-      DATA_PLANE_JENKINS_URL: `${stack.jenkins.url()}/{namespace}`, ALLOW_FILE_REPOSITORIES: 'true', LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -69,9 +78,10 @@ export async function replaceWithChildManager(
       clearTimeout(timer);
     },
   };
-  stack.managers.push(manager);
-  if (!(await waitReady(url, 120_000))) throw new Error(`the manager process did not get ready in 120 s${exited ? ' (it exited)' : ''}; see ${logFile}`);
-  progress(`manager process ready in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  if (!(await waitReady(url, 120_000))) {
+    await manager.close();
+    throw new Error(`the manager process did not get ready in 120 s${exited ? ' (it exited)' : ''}; see ${logFile}`);
+  }
   return manager;
 }
 
