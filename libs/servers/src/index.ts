@@ -12,7 +12,7 @@ export { waitFor } from './wait-for';
 export { kubeconfigYaml, writeKubeconfig, ClusterAccess } from './kubeconfig';
 export { keelsonHome, serverBinDir, serverBinary, repoRoot } from './paths';
 export { TcpProxy } from './tcp-proxy';
-export { GitRepository, GitRepositoryOptions, GitFiles, GitFileContent, createGitRepository } from './git-repository';
+export { GitRepository, GitRepositoryOptions, GitRemote, GitFiles, GitFileContent, createGitRepository } from './git-repository';
 export { GitHttpServer, GitHttpServerOptions, GitHttpRequest } from './git-http-server';
 export { startGitea, Gitea, GiteaOptions, GiteaRepo, GiteaOAuthApp } from './gitea';
 export { giteaAuthorize, GiteaAuthorizeOptions, GiteaAuthorization } from './gitea-authorize';
