@@ -18,6 +18,8 @@ export interface GiteaAuthorization {
   state: string;
   /** The full redirect Gitea sent the browser to (redirectUri with code and state); not followed. */
   callbackUrl: string;
+  /** Whether Gitea showed its consent page (first authorization) rather than redirecting straight back. */
+  consentShown: boolean;
 }
 
 /**
@@ -43,7 +45,12 @@ export async function giteaAuthorize(gitea: { url: string }, options: GiteaAutho
     query.set('code_challenge_method', 'S256');
   }
   let answer = await browser.get(`/login/oauth/authorize?${query}`);
-  if (!answer.location) {
+  if (!answer.location && answer.status >= 400) {
+    // Errors Gitea cannot send back to a trusted redirect URI (unknown client, unregistered URI) get a page.
+    throw new Error(`gitea authorize refused: HTTP ${answer.status}: ${authorizeError(answer.body) ?? ''}`);
+  }
+  const consentShown = !answer.location;
+  if (consentShown) {
     const grant = findForm(answer, (f) => /\/login\/oauth\/grant$/.test(f.action), 'the grant form of /login/oauth/authorize');
     const authorize = grant.buttons.find((b) => b.name === 'granted' && b.value === 'true');
     if (!authorize) throw new Error('gitea grant form has no granted=true button');
@@ -59,7 +66,7 @@ export async function giteaAuthorize(gitea: { url: string }, options: GiteaAutho
   if (error) throw new Error(`gitea authorize answered error=${error}: ${callback.searchParams.get('error_description') ?? ''}`);
   const code = callback.searchParams.get('code');
   if (!code) throw new Error('gitea authorize redirect has no code');
-  return { code, state: callback.searchParams.get('state') ?? '', callbackUrl: callback.href };
+  return { code, state: callback.searchParams.get('state') ?? '', callbackUrl: callback.href, consentShown };
 }
 
 interface Page {
@@ -119,4 +126,10 @@ function findForm(page: Page, matches: (form: HtmlForm) => boolean, what: string
 function flashError(html: string): string | undefined {
   const m = /class="[^"]*flash-error[^"]*"[^>]*>([\s\S]*?)<\/div>/.exec(html);
   return m ? decodeEntities(m[1].replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ').trim() : undefined;
+}
+
+/** The description on Gitea's "Authorization failed" page (`grant_error.tmpl`). */
+function authorizeError(html: string): string | undefined {
+  const m = /<h3 class="ui attached segment">([\s\S]*?)<\/h3>/.exec(html);
+  return m ? decodeEntities(m[1]).trim() : undefined;
 }
