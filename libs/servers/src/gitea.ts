@@ -53,7 +53,7 @@ export interface Gitea {
 }
 
 export interface GiteaOptions {
-  /** Kept after close() when given; a fresh temp dir (removed on close) otherwise. */
+  /** Kept after close() when given; a fresh temp dir otherwise, removed on close unless KEELSON_KEEP_TEST_DIRS is set. */
   dir?: string;
 }
 
@@ -132,7 +132,7 @@ export async function startGitea(options: GiteaOptions = {}): Promise<Gitea> {
     },
     async close() {
       await proc.stop();
-      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+      if (!options.dir && !process.env.KEELSON_KEEP_TEST_DIRS) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
