@@ -2,8 +2,18 @@
 # Builds the real servers the tests and local mode run (kube-apiserver and friends, etcd, KWOK, MinIO, the
 # registry) from Go modules into $KEELSON_HOME/servers/bin, outside the repository. Each server is skipped
 # when its binary was already built at the pinned version (a stamp file records it).
+# `--test-servers` (or KEELSON_TEST_SERVERS=1) also builds the servers only tests use (Gitea), which local mode
+# need not wait for.
 # Recipes and pitfalls: ../shared/reference/test-servers.md.
 set -euo pipefail
+
+test_servers=${KEELSON_TEST_SERVERS:-0}
+for arg in "$@"; do
+  case $arg in
+    --test-servers) test_servers=1 ;;
+    *) echo "build-servers.sh: unknown argument $arg (known: --test-servers)" >&2; exit 2 ;;
+  esac
+done
 
 KEELSON_HOME=${KEELSON_HOME:-$HOME/.cache/keelson}
 ROOT="$KEELSON_HOME/servers"
@@ -17,6 +27,8 @@ KWOK_VERSION=v0.8.0
 # The MinIO repository is archived; this is the last published pseudo-version.
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 REGISTRY_VERSION=v3.1.1
+# From 1.27 the module is renamed gitea.dev, which the module proxy here does not serve.
+GITEA_VERSION=v1.26.0
 
 export CGO_ENABLED=0 GOFLAGS=-mod=mod GOTOOLCHAIN=local
 
@@ -109,6 +121,40 @@ build_etcd() {
   )
 }
 
+# Gitea's go.mod replaces and excludes modules, which only the main module may do: a wrapper module copies
+# those lines. CGO is on for this build only (sqlite). Without the bindata tag Gitea reads its templates,
+# locales and public files from STATIC_ROOT_PATH at run time: a copy of them sits beside the binary, so a
+# cleaned module cache cannot break it.
+build_gitea() {
+  local dir="$WORK/gitea-$GITEA_VERSION"
+  mkdir -p "$dir"
+  (
+    cd "$dir"
+    local info gomod src
+    info=$(go mod download -json "code.gitea.io/gitea@$GITEA_VERSION")
+    gomod=$(sed -n 's/^\s*"GoMod": "\(.*\)",\?$/\1/p' <<<"$info")
+    src=$(sed -n 's/^\s*"Dir": "\(.*\)",\?$/\1/p' <<<"$info")
+    {
+      echo "module keelson.dev/servers/gitea"
+      echo
+      grep -E '^(go|godebug) ' "$gomod"
+      echo
+      echo "require code.gitea.io/gitea $GITEA_VERSION"
+      echo
+      awk '/^(replace|exclude) \($/ { block = 1 } block { print; if (/^\)/) block = 0; next } /^(replace|exclude) / { print }' "$gomod"
+    } >go.mod
+    printf '//go:build tools\n\npackage tools\n\nimport _ "code.gitea.io/gitea"\n' >tools.go
+    go mod tidy
+    local tags="sqlite sqlite_unlock_notify"
+    CGO_ENABLED=1 go build -trimpath -tags "$tags" \
+      -ldflags "-s -w -X 'main.Version=${GITEA_VERSION#v}' -X 'main.Tags=$tags'" -o "$BIN/gitea" code.gitea.io/gitea
+    rm -rf "$BIN/gitea-static"
+    mkdir -p "$BIN/gitea-static"
+    cp -r "$src/options" "$src/templates" "$src/public" "$BIN/gitea-static/"
+    chmod -R u+w "$BIN/gitea-static"
+  )
+}
+
 go_install() { GOBIN="$BIN" go install -trimpath -ldflags "-s -w" "$@"; }
 
 start=$SECONDS
@@ -118,4 +164,7 @@ step etcd "$ETCD_VERSION" etcd -- build_etcd
 step kwok "$KWOK_VERSION" kwok kwokctl -- go_install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" "sigs.k8s.io/kwok/cmd/kwokctl@$KWOK_VERSION"
 step registry "$REGISTRY_VERSION" registry -- go_install "github.com/distribution/distribution/v3/cmd/registry@$REGISTRY_VERSION"
 step minio "$MINIO_VERSION" minio -- go_install "github.com/minio/minio@$MINIO_VERSION"
+if [ "$test_servers" = 1 ]; then
+  step gitea "$GITEA_VERSION" gitea gitea-static -- build_gitea
+fi
 log "all servers ready in $((SECONDS - start)) s"

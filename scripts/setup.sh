@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command on a fresh machine (Node, npm, Go and apt only): Debian packages, npm dependencies and the
 # real servers the tests and local mode run. Every part is skipped when already in place, so running it
-# again costs seconds.
+# again costs seconds. `--test-servers` also builds the servers only the tests use (Gitea): `npm test` passes it,
+# `npm start` does not wait for them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,5 +31,5 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm install --no-audit --no-fund
 fi
 
-bash scripts/build-servers.sh
+bash scripts/build-servers.sh "$@"
 log "done in $((SECONDS - start)) s"

@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createGitRepository, GitRepository } from './git-repository';
+import { GitHttpServer } from './git-http-server';
 
 function show(repo: GitRepository, rev: string): string {
   return execFileSync('git', ['show', rev], { cwd: repo.dir, encoding: 'utf8', env: { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' } });
@@ -44,5 +47,26 @@ describe('GitRepository of the harness', () => {
     repo = await createGitRepository({ 'a': 'a' });
     await repo.remove();
     expect(existsSync(repo.dir)).toBe(false);
+  });
+
+  it('pushes over HTTP with credentials given through askpass, and fails without leaking the password', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'keelson-push-'));
+    execFileSync('git', ['init', '-q', '--bare', join(root, 'app.git')]);
+    const server = await GitHttpServer.start({ root, username: 'bot', password: 's3cret-pw' });
+    try {
+      repo = await createGitRepository({ 'a.txt': 'a' });
+      await repo.push({ url: server.url('app.git'), username: 'bot', password: 's3cret-pw' }, 'main');
+      const pushed = execFileSync('git', ['rev-parse', 'refs/heads/main'], { cwd: join(root, 'app.git'), encoding: 'utf8' }).trim();
+      expect(pushed).toBe(repo.initialCommit);
+      expect(server.requests.some((r) => r.authorization?.user === 'bot' && r.status === 200)).toBe(true);
+
+      // execFile's errors come from Node's own realm, not jest's: checked by shape rather than instanceof.
+      const failure = await repo.push({ url: server.url('app.git'), username: 'bot', password: 'wrong-pw' }, 'main').then(() => undefined, (e: Error) => e);
+      expect(failure?.message).toMatch(/Authentication failed|401/);
+      expect(failure?.message).not.toContain('wrong-pw');
+    } finally {
+      await server.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -27,6 +27,16 @@ const GIT_ENV = {
   GIT_COMMITTER_NAME: 'Keelson Test', GIT_COMMITTER_EMAIL: 'test@keelson.invalid',
 };
 
+/** A remote to push to over HTTP; the credentials reach git through GIT_ASKPASS, never the URL or argv. */
+export interface GitRemote {
+  url: string;
+  username: string;
+  password: string;
+}
+
+// Prints the username or the password git asks for, from the environment of the one push that runs it.
+const ASKPASS_SCRIPT = '#!/bin/sh\ncase "$1" in\n  Username*) printf \'%s\\n\' "$KEELSON_GIT_USERNAME" ;;\n  *) printf \'%s\\n\' "$KEELSON_GIT_PASSWORD" ;;\nesac\n';
+
 export class GitRepository {
   private constructor(readonly dir: string, private readonly ownsDir: boolean, readonly initialCommit: string) {}
 
@@ -77,6 +87,24 @@ export class GitRepository {
   async tag(name: string, at = 'HEAD', message?: string): Promise<string> {
     await git(this.dir, 'tag', ...(message === undefined ? [] : ['-a', '-m', message]), '--', name, at);
     return this.revParse(`refs/tags/${name}^{commit}`);
+  }
+
+  /** `git push` of `refspecs` (e.g. `main`, `v1`, `:old-branch`, `--tags`) to `remote`. */
+  async push(remote: GitRemote, ...refspecs: string[]): Promise<void> {
+    const askpassDir = await mkdtemp(join(tmpdir(), 'keelson-askpass-'));
+    const askpass = join(askpassDir, 'askpass.sh');
+    await writeFile(askpass, ASKPASS_SCRIPT, { mode: 0o700 });
+    try {
+      await execFileAsync('git', ['push', '-q', remote.url, ...refspecs], {
+        cwd: this.dir,
+        env: {
+          PATH: process.env.PATH, HOME: process.env.HOME, ...GIT_ENV,
+          GIT_ASKPASS: askpass, KEELSON_GIT_USERNAME: remote.username, KEELSON_GIT_PASSWORD: remote.password,
+        },
+      });
+    } finally {
+      await rm(askpassDir, { recursive: true, force: true });
+    }
   }
 
   async revParse(rev: string): Promise<string> {

@@ -12,11 +12,15 @@ export function serverBinDir(): string {
   return process.env.KEELSON_SERVERS_BIN || join(keelsonHome(), 'servers', 'bin');
 }
 
+// Built only for the tests (`npm test` asks for them), not by a plain setup that local mode runs.
+const TEST_ONLY_SERVERS = new Set(['gitea', 'gitea-static']);
+
 /** Absolute path of a built server binary; fails with the command that builds it when it is missing. */
 export function serverBinary(name: string): string {
   const path = join(serverBinDir(), name);
   if (!existsSync(path)) {
-    throw new Error(`server binary ${name} not found at ${path}: run "npm run setup" to build it`);
+    const build = TEST_ONLY_SERVERS.has(name) ? 'bash scripts/setup.sh --test-servers' : 'npm run setup';
+    throw new Error(`server binary ${name} not found at ${path}: run "${build}" to build it`);
   }
   return path;
 }
