@@ -17,6 +17,9 @@ export const SourceCodeCredentialStatus = Obj({
   observedGeneration: Type.Optional(ObservedGeneration),
   conditions: Type.Optional(Conditions()),
   tokenExpiresAt: Type.Optional(Timestamp('When the access token expires, when the provider says.')),
+  lastRefreshTime: Type.Optional(Timestamp('When the repositories were last listed from the provider.')),
+  repositoryCount: Type.Optional(Type.Integer({ minimum: 0, description: 'How many repositories the last listing found.' })),
+  handledRefreshRequest: Type.Optional(Type.String({ maxLength: 128, description: 'The value of the keelson.dev/refresh-repositories annotation the last listing answered.' })),
 }, 'Written by the credential controller.');
 
 export const sourceCodeCredential: CrdDefinition = {
@@ -28,6 +31,7 @@ export const sourceCodeCredential: CrdDefinition = {
     { name: 'Login', type: 'string', jsonPath: '.spec.loginName' },
     { name: 'User', type: 'string', jsonPath: '.spec.userName' },
     { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+    { name: 'Repositories', type: 'integer', jsonPath: '.status.repositoryCount' },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
   ],
 };

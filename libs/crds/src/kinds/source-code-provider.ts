@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { CrdDefinition } from '../crd-definition';
-import { Conditions, Obj, ObservedGeneration, SecretKeyRef, StringEnum } from '../schema-types';
+import { Conditions, Obj, ObservedGeneration, SecretKeyRef, StringEnum, Timestamp } from '../schema-types';
 
 export const PROVIDER_TYPES = ['github', 'gitlab', 'gitea', 'bitbucket'] as const;
 
@@ -18,6 +18,7 @@ export const SourceCodeProviderSpec = Obj({
 export const SourceCodeProviderStatus = Obj({
   observedGeneration: Type.Optional(ObservedGeneration),
   conditions: Type.Optional(Conditions()),
+  lastCheckTime: Type.Optional(Timestamp('When the provider\'s API and OAuth app were last checked.')),
 }, 'Written by the provider controller after a real API check.');
 
 export const sourceCodeProvider: CrdDefinition = {
