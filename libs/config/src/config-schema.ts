@@ -85,6 +85,11 @@ export const parsers = {
     if (bad.length) throw new Error(`expected a comma-separated list of CIDRs such as 127.0.0.0/8 or ::1/128; got ${bad.join(', ')}`);
     return items;
   },
+  /** A secret of at least `min` characters (the value is never echoed in an error). */
+  secretKey: (min: number) => (raw: string): string => {
+    if (raw.length < min) throw new Error(`expected at least ${min} characters`);
+    return raw;
+  },
   dnsLabel(raw: string): string {
     if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(raw)) throw new Error('expected a DNS-1123 label (lower-case letters, digits, -)');
     return raw;

@@ -51,6 +51,18 @@ export const MANAGER_VARIABLES = {
     env: 'CONSOLE_URL', description: 'Base URL of the web console, for the links in commit statuses and notifications (`<CONSOLE_URL>/#/namespaces/<ns>/pipelines/<p>/executions/<name>`); no link when unset.',
     parse: parsers.baseUrl,
   }),
+  oauthStateKey: variable({
+    env: 'OAUTH_STATE_KEY', description: 'Key (32 characters or more) that signs the `state` of git provider sign-ins, the same in every replica; when unset the manager generates one and keeps it in the Secret `keelson-oauth-state` of POD_NAMESPACE.',
+    sensitive: true, parse: parsers.secretKey(32),
+  }),
+  repositoryRefreshSeconds: variable({
+    env: 'REPOSITORY_REFRESH_SECONDS', description: 'How often each SourceCodeCredential\'s repositories are listed again from its provider (also on demand: the keelson.dev/refresh-repositories annotation or POST .../sourcecodecredentials/<name>/refresh).',
+    default: 600, parse: parsers.integer(10, 86_400),
+  }),
+  providerCheckSeconds: variable({
+    env: 'PROVIDER_CHECK_SECONDS', description: 'How often a Ready SourceCodeProvider is checked again against its provider (at once when its spec changes).',
+    default: 600, parse: parsers.integer(10, 86_400),
+  }),
   reportWorkers: variable({ env: 'REPORT_WORKERS', description: 'Commit status and notification deliveries this process runs at once.', default: 5, parse: parsers.integer(1, 100) }),
   reportAttempts: variable({ env: 'REPORT_ATTEMPTS', description: 'Attempts per commit status or notification, the first included, before it is recorded as failed.', default: 6, parse: parsers.integer(1, 20) }),
   reportBackoffMs: variable({ env: 'REPORT_BACKOFF_MS', description: 'Delay before the second attempt of a delivery; it doubles before each further one.', default: 2000, parse: parsers.integer(10, 600_000) }),

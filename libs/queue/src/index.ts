@@ -13,3 +13,6 @@ export type { RetriedJob, RetriedJobProcessor, RetryingJobQueue, RetryPolicy } f
 export { InMemoryRetryingJobQueue } from './in-memory-retrying-job-queue';
 export { BullmqRetryingJobQueue } from './bullmq-retrying-job-queue';
 export type { BullmqRetryingJobQueueOptions } from './bullmq-retrying-job-queue';
+export type { OneTimeKeys } from './one-time-keys.port';
+export { RedisOneTimeKeys, InMemoryOneTimeKeys } from './redis-one-time-keys';
+export type { RedisOneTimeKeysOptions } from './redis-one-time-keys';

@@ -1,5 +1,5 @@
 export {
-  ScmProviderType, SCM_PROVIDER_TYPES, ScmEndpoint, ScmToken, ScmUser, ScmRepository, ScmWebhook, ScmHookEvent, CommitState, CommitStatus, ScmClient,
+  ScmProviderType, SCM_PROVIDER_TYPES, ScmEndpoint, ScmProbe, ScmToken, ScmUser, ScmRepository, ScmWebhook, ScmHookEvent, CommitState, CommitStatus, ScmClient,
 } from './scm.port';
 export { ScmError, ScmErrorCode, SCM_ERROR_CODES } from './scm.errors';
 export { scmClientFor, ScmClientOptions } from './scm-client-for';

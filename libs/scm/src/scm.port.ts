@@ -63,6 +63,18 @@ export interface CommitStatus {
   context: string;
 }
 
+/** What a check of a configured provider found (ScmClient.probe). */
+export interface ScmProbe {
+  /**
+   * What the token endpoint said of the OAuth app's id and secret when offered a made-up code: `accepted` when it
+   * judged the code (so it took the client), `refused` when it refused the client (or its redirect URI),
+   * `unchecked` when its answer does not tell.
+   */
+  oauthApp: 'accepted' | 'refused' | 'unchecked';
+  /** The provider's words (`invalid_client: …`) when refused or unchecked. */
+  detail?: string;
+}
+
 export interface ScmClient {
   readonly type: ScmProviderType;
   /** Where to send the browser; the provider redirects to `redirectUri?code=…&state=…`. */
@@ -72,6 +84,12 @@ export interface ScmClient {
   refresh(token: ScmToken): Promise<ScmToken>;
   /** true when expiresAt is within `marginMs` (default 5 min): refresh before use. */
   needsRefresh(token: ScmToken, now?: Date, marginMs?: number): boolean;
+  /**
+   * A real check without a user's token: the API answers an anonymous current-user call as this provider's API
+   * does (401), and the token endpoint is offered a made-up code. Throws ScmError when the provider cannot be
+   * reached (Unavailable, Timeout, RateLimited, OutboundRefused) or does not answer like its API (InvalidResponse).
+   */
+  probe(redirectUri?: string): Promise<ScmProbe>;
   currentUser(token: ScmToken): Promise<ScmUser>;
   /** Every repository the user can push to (or administer), every page read. */
   repositories(token: ScmToken): Promise<ScmRepository[]>;

@@ -3,7 +3,8 @@
 // - Bitbucket Cloud wants the client's id and secret as Basic auth, the others in the form;
 // - scopes come back as `scope` (GitHub: comma-separated; GitLab, Gitea: space-separated) or `scopes` (Bitbucket);
 // - a refresh may or may not return a new refresh token; without one the old one stays valid.
-import type { ScmToken } from '../scm.port';
+import { randomBytes } from 'node:crypto';
+import type { ScmProbe, ScmToken } from '../scm.port';
 import { ScmError } from '../scm.errors';
 import type { ScmHttp, ScmRequest, ScmResponse } from '../http/scm-http';
 
@@ -17,7 +18,17 @@ export interface OAuth2Config {
   clientAuth: 'form' | 'basic';
   /** Space-separated; omitted from the authorize URL when empty (Gitea grants by its own settings). */
   scope?: string;
+  /**
+   * Whether a refusal of a made-up code means the client was accepted and the code judged, for a provider whose
+   * error code does not say (Gitea answers unauthorized_client both to a wrong secret and to an unknown code).
+   */
+  codeJudged?(error: string, description: string): boolean;
 }
+
+/** Token-endpoint errors that judge the code, so the client got past authentication (RFC 6749 §5.2; GitHub's own). */
+const CODE_JUDGED = new Set(['invalid_grant', 'bad_verification_code']);
+/** Token-endpoint errors that refuse the client itself or its redirect URI. */
+const CLIENT_REFUSED = new Set(['invalid_client', 'incorrect_client_credentials', 'unauthorized_client', 'redirect_uri_mismatch']);
 
 export class OAuth2Flow {
   constructor(
@@ -48,7 +59,27 @@ export class OAuth2Flow {
     return { ...fresh, refreshToken: fresh.refreshToken ?? token.refreshToken, scopes: fresh.scopes ?? token.scopes };
   }
 
-  private async token(grant: Record<string, string>, secrets: string[], what: string): Promise<ScmToken> {
+  /**
+   * Offers the token endpoint a made-up code: its refusal says whether it took the client id and secret (and, where
+   * the provider checks it before the code, the redirect URI). Nothing is granted: no code of ours exists.
+   */
+  async probeClient(redirectUri?: string): Promise<ScmProbe> {
+    const code = `keelson-probe-${randomBytes(12).toString('hex')}`;
+    const form: Record<string, string> = { grant_type: 'authorization_code', code, ...(redirectUri && { redirect_uri: redirectUri }) };
+    const request = this.tokenRequest(form, [code]);
+    const response = await this.http.send(request);
+    if (response.status === 429 || response.status >= 500) throw this.http.errorFor(response, request);
+    const body = parseTokenBody(response);
+    const error = typeof body?.error === 'string' ? body.error : undefined;
+    const description = typeof body?.error_description === 'string' ? body.error_description : '';
+    const detail = `${error ?? `HTTP ${response.status}`}${description ? `: ${description}` : ''}`.slice(0, 300);
+    if (error === undefined) return { oauthApp: 'unchecked', detail: `the token endpoint answered a made-up code with ${detail}` };
+    if (CODE_JUDGED.has(error) || this.config.codeJudged?.(error, description)) return { oauthApp: 'accepted' };
+    if (CLIENT_REFUSED.has(error)) return { oauthApp: 'refused', detail };
+    return { oauthApp: 'unchecked', detail };
+  }
+
+  private tokenRequest(grant: Record<string, string>, secrets: string[]): ScmRequest {
     const form = { ...grant };
     const request: ScmRequest = {
       method: 'POST',
@@ -63,6 +94,11 @@ export class OAuth2Flow {
       form.client_id = this.config.clientId;
       form.client_secret = this.config.clientSecret;
     }
+    return request;
+  }
+
+  private async token(grant: Record<string, string>, secrets: string[], what: string): Promise<ScmToken> {
+    const request = this.tokenRequest(grant, secrets);
     const response = await this.http.send(request);
     const body = parseTokenBody(response);
     const error = typeof body?.error === 'string' ? body.error : undefined;

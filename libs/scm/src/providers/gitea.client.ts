@@ -39,6 +39,9 @@ export class GiteaClient extends OAuthClientBase implements ScmClient {
       clientSecret: context.endpoint.clientSecret,
       clientAuth: 'form',
       // No scope: unless the server enables ENABLE_ADDITIONAL_GRANT_SCOPES, Gitea grants an app the user's access (§3.1).
+      // Gitea (1.26, measured) says unauthorized_client to a wrong secret ("invalid client secret"), an unregistered
+      // redirect URI ("unexpected redirect URI") and an unknown code alike; only the last says "client is not authorized".
+      codeJudged: (error, description) => error === 'unauthorized_client' && /^client is not authorized$/i.test(description.trim()),
     }, context.http, context.clock);
   }
 

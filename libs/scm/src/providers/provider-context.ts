@@ -4,7 +4,7 @@ import type { ScmAuth, ScmHttp, ScmRequest, ScmResponse } from '../http/scm-http
 import { needsRefresh, type OAuth2Flow } from '../oauth/oauth2';
 import type { ResolvedEndpoint } from '../scm-endpoint';
 import { ScmError } from '../scm.errors';
-import type { ScmClient, ScmEndpoint, ScmToken } from '../scm.port';
+import type { ScmClient, ScmEndpoint, ScmProbe, ScmToken } from '../scm.port';
 
 export interface ProviderContext {
   endpoint: ScmEndpoint;
@@ -14,7 +14,7 @@ export interface ProviderContext {
 }
 
 /** What every adapter does alike: the OAuth part of ScmClient once its flow is configured, and API calls. */
-export abstract class OAuthClientBase implements Pick<ScmClient, 'authorizeUrl' | 'exchangeCode' | 'refresh' | 'needsRefresh'> {
+export abstract class OAuthClientBase implements Pick<ScmClient, 'authorizeUrl' | 'exchangeCode' | 'refresh' | 'needsRefresh' | 'probe'> {
   protected abstract readonly oauth: OAuth2Flow;
   /** Headers of every API call besides the credential (GitHub's media type and API version). */
   protected readonly apiHeaders: Record<string, string> | undefined = undefined;
@@ -35,6 +35,23 @@ export abstract class OAuthClientBase implements Pick<ScmClient, 'authorizeUrl' 
 
   needsRefresh(token: ScmToken, now?: Date, marginMs?: number): boolean {
     return needsRefresh(token, now ?? this.context.clock(), marginMs);
+  }
+
+  async probe(redirectUri?: string): Promise<ScmProbe> {
+    // Every provider's API answers its current-user route with 401 to a caller without a token; a web page, a
+    // proxy's 404 or a 200 there means serverUrl (or apiUrl) is not this provider's API.
+    const request: ScmRequest = { method: 'GET', url: this.api('/user'), headers: this.apiHeaders, followRedirects: false, what: 'anonymous GET /user' };
+    const response = await this.context.http.send(request);
+    if (response.status !== 401) {
+      const error = this.context.http.errorFor(response, request);
+      if (error.code === 'RateLimited' || error.code === 'Unavailable') throw error;
+      throw this.context.http.failure('InvalidResponse', request, `HTTP ${response.status} where the API answers 401: is this the provider's API?`, { status: response.status });
+    }
+    if (!/json/i.test(response.header('content-type') ?? '')) {
+      throw this.context.http.failure('InvalidResponse', request, 'HTTP 401 without JSON: is this the provider\'s API?', { status: 401 });
+    }
+    if (!this.context.endpoint.clientId) return { oauthApp: 'unchecked', detail: 'no OAuth client id is configured' };
+    return this.oauth.probeClient(redirectUri);
   }
 
   /** OAuth tokens go as Bearer everywhere (Gitea also takes `token`, GitLab `PRIVATE-TOKEN` for PATs). */
