@@ -5,6 +5,8 @@ import { Logger } from '@keelson/observability';
 import { ApiAuthModule } from './api/auth';
 import { ExecutionsController } from './api/executions/executions.controller';
 import { DeliveriesController } from './api/deliveries/deliveries.controller';
+import { OAuthAuthorizeController, OAuthCallbackController } from './api/source-code/oauth.controller';
+import { SourceCodeController } from './api/source-code/source-code.controller';
 import { HealthController } from './health/health.controller';
 import { hooksProviders } from './hooks/hooks.providers';
 import { WebhooksController } from './hooks/webhooks.controller';
@@ -13,6 +15,7 @@ import { ControllersService } from './pipelines/controllers.service';
 import { pipelineProviders } from './pipelines/pipelines.providers';
 import { SyncService } from './pipelines/sync.service';
 import { ReportService } from './pipelines/report.service';
+import { sourceCodeProviders } from './source-code/source-code.providers';
 import { CONFIG, KUBE, LOGGER } from './tokens';
 
 @Module({})
@@ -21,7 +24,10 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ApiAuthModule.forRoot(deps)],
-      controllers: [HealthController, ExecutionsController, DeliveriesController, WebhooksController],
+      controllers: [
+        HealthController, ExecutionsController, DeliveriesController, WebhooksController,
+        OAuthAuthorizeController, OAuthCallbackController, SourceCodeController,
+      ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
         { provide: KUBE, useValue: deps.kube },
@@ -29,6 +35,7 @@ export class AppModule {
         InformersService,
         ...pipelineProviders,
         ...hooksProviders,
+        ...sourceCodeProviders,
         SyncService,
         ReportService,
         ControllersService,

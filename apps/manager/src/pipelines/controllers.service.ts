@@ -13,6 +13,11 @@ import type { DataPlaneGate } from '../controllers/data-plane.gate';
 import { PipelineExecutionReconciler } from '../controllers/pipeline-execution/pipeline-execution.reconciler';
 import { PipelineReconciler } from '../controllers/pipeline/pipeline.reconciler';
 import { PipelineSettingReconciler } from '../controllers/pipeline-setting/pipeline-setting.reconciler';
+import { SourceCodeCredentialReconciler } from '../controllers/source-code-credential/source-code-credential.reconciler';
+import { SourceCodeProviderReconciler } from '../controllers/source-code-provider/source-code-provider.reconciler';
+import { ScmAccess } from '../scm/scm-access';
+import { CALLBACK_PATH } from '../source-code/oauth-login.service';
+import { SCM_ACCESS } from '../source-code/source-code.tokens';
 import { ExecutionCreator } from '../executions/execution-creator.service';
 import { JenkinsJobs } from '../executions/jenkins-jobs';
 import { releaseBuildInputs } from '../executions/build-inputs';
@@ -48,6 +53,7 @@ export class ControllersService implements OnModuleInit, OnApplicationShutdown {
     @Inject(WEBHOOK_SECRETS) private readonly webhookSecrets: WebhookSecrets,
     @Inject(REPORT_QUEUE) private readonly reportQueue: RetryingJobQueue<ReportJobData>,
     @Inject(COMMIT_STATUS_REPORTER) private readonly commitStatusReporter: CommitStatusReporter | null,
+    @Inject(SCM_ACCESS) private readonly scmAccess: ScmAccess,
     private readonly informers: InformersService,
   ) {}
 
@@ -100,10 +106,21 @@ export class ControllersService implements OnModuleInit, OnApplicationShutdown {
       kube: this.kube, pipelines, allowFileRepositories: this.config.allowFileRepositories, webhookSecrets: this.webhookSecrets, publicUrl: this.config.publicUrl, logger: log,
     });
     const settingReconciler = new PipelineSettingReconciler({ kube: this.kube, settings, dataPlane: this.dataPlane });
+    const providerReconciler = new SourceCodeProviderReconciler({
+      kube: this.kube, providers: informer(Keelson.SourceCodeProvider) as unknown as Informer<ObjectOf<typeof Keelson.SourceCodeProvider>>, access: this.scmAccess,
+      checkIntervalMs: this.config.providerCheckSeconds * 1000, logger: log,
+      callbackUrl: this.config.publicUrl ? `${this.config.publicUrl.replace(/\/+$/, '')}${CALLBACK_PATH}` : undefined,
+    });
+    const credentialReconciler = new SourceCodeCredentialReconciler({
+      kube: this.kube, credentials: informer(Keelson.SourceCodeCredential) as unknown as Informer<ObjectOf<typeof Keelson.SourceCodeCredential>>, access: this.scmAccess,
+      refreshIntervalMs: this.config.repositoryRefreshSeconds * 1000, logger: log,
+    });
     this.running = [
       executionController,
       new RunningController({ ...common, name: 'pipeline', reconcile: (key) => pipelineReconciler.reconcile(key), primary: informer(Keelson.Pipeline), watches: [{ informer: informer(Keelson.Pipeline) }] }),
       // Applying a data plane is ~20 requests: its resync (which repairs hand-deleted objects) is slower.
+      new RunningController({ ...common, name: 'sourcecodeprovider', reconcile: (key) => providerReconciler.reconcile(key), primary: informer(Keelson.SourceCodeProvider), watches: [{ informer: informer(Keelson.SourceCodeProvider) }] }),
+      new RunningController({ ...common, name: 'sourcecodecredential', reconcile: (key) => credentialReconciler.reconcile(key), primary: informer(Keelson.SourceCodeCredential), watches: [{ informer: informer(Keelson.SourceCodeCredential) }] }),
       new RunningController({ ...common, resyncMs: Math.max(common.resyncMs, 300_000), name: 'pipelinesetting', reconcile: (key) => settingReconciler.reconcile(key), primary: informer(Keelson.PipelineSetting), watches: [{ informer: informer(Keelson.PipelineSetting) }] }),
     ];
     this.gaugeTimer = setInterval(() => this.countPhases(executions), 5_000);

@@ -43,7 +43,7 @@ export class ScmAccess {
       const secret = (await this.kube.resource(Core.Secret).find(provider.metadata.namespace, ref.name)) as SecretObject | undefined;
       clientSecret = decode(secret?.data, ref.key ?? 'clientSecret') ?? '';
     }
-    return { type: provider.spec.type, url, clientId: provider.spec.clientId ?? '', clientSecret };
+    return { type: provider.spec.type, url, ...(provider.spec.apiUrl && { apiUrl: provider.spec.apiUrl }), clientId: provider.spec.clientId ?? '', clientSecret };
   }
 
   clientFor(endpoint: ScmEndpoint): ScmClient {

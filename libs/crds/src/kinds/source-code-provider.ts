@@ -10,6 +10,10 @@ export const SourceCodeProviderSpec = Obj({
     pattern: '^https?://[^\\s/]+(/[^\\s]*)?$', maxLength: 2048,
     description: 'Base URL of the provider; defaults to the public service of the type (github.com, gitlab.com, bitbucket.org).',
   })),
+  apiUrl: Type.Optional(Type.String({
+    pattern: '^https?://[^\\s/]+(/[^\\s]*)?$', maxLength: 2048,
+    description: 'API base URL when it does not follow from serverUrl (derived: api.github.com or <serverUrl>/api/v3, <serverUrl>/api/v4, <serverUrl>/api/v1, api.bitbucket.org/2.0); tokens are sent only to the origins of serverUrl and apiUrl.',
+  })),
   clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'OAuth application client id.' })),
   clientSecretRef: Type.Optional(SecretKeyRef('Secret key holding the OAuth client secret.', 'clientSecret')),
   enabled: Type.Boolean({ default: true, description: 'Whether users may log in and pipelines may use this provider.' }),
