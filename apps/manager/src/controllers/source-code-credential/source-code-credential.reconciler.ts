@@ -122,7 +122,7 @@ export class SourceCodeCredentialReconciler {
       case 'RateLimited': {
         const at = err.retryAt ? Date.parse(err.retryAt) : NaN;
         return {
-          verdict: { status: 'False', reason: 'RateLimited', message: `${what}: rate limited${err.retryAt ? ` until ${err.retryAt}` : ''}: ${err.message}` },
+          verdict: { status: 'False', reason: 'RateLimited', message: `${what}: ${err.message}` },
           retryAfterMs: Number.isNaN(at) ? FAILED_LISTING_RETRY_MS : Math.max(1000, at - this.now().getTime()),
         };
       }

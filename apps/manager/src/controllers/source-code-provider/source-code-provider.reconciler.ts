@@ -67,6 +67,9 @@ export class SourceCodeProviderReconciler {
     const last = provider.status?.lastCheckTime ? Date.parse(provider.status.lastCheckTime) : NaN;
     if (!ready || ready.observedGeneration !== provider.metadata.generation || Number.isNaN(last)) return 0;
     if (ready.reason === 'Disabled') return provider.spec.enabled === false ? Infinity : 0;
+    const limitedUntil = this.notBefore.get(provider.metadata.uid!);
+    // A rate limit says when it lifts; a new leader, not knowing, waits the usual minute.
+    if (ready.reason === 'RateLimited' && limitedUntil !== undefined) return Math.max(0, limitedUntil - now);
     const every = ready.status === 'True' ? this.deps.checkIntervalMs : FAILED_CHECK_RETRY_MS;
     return Math.max(0, Math.max(last + every, this.notBefore.get(provider.metadata.uid!) ?? 0) - now);
   }
@@ -91,7 +94,8 @@ export class SourceCodeProviderReconciler {
       switch (err.code) {
         case 'RateLimited': {
           const retryAt = err.retryAt ? Date.parse(err.retryAt) : NaN;
-          return { status: 'False', reason: 'RateLimited', message: `rate limited${err.retryAt ? ` until ${err.retryAt}` : ''}: ${err.message}`, retryAt: Number.isNaN(retryAt) ? undefined : retryAt };
+          // The ScmError's message says until when (`…: HTTP 403, rate limited until <time>`).
+          return { status: 'False', reason: 'RateLimited', message: err.message, retryAt: Number.isNaN(retryAt) ? undefined : retryAt };
         }
         case 'Unavailable':
         case 'Timeout':
