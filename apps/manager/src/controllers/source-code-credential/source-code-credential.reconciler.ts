@@ -155,7 +155,8 @@ export class SourceCodeCredentialReconciler {
   private untilNextWork(status: Status, session: ScmSession): number {
     const now = this.now().getTime();
     const listing = Date.parse(status.lastRefreshTime ?? '') + this.deps.refreshIntervalMs - now;
-    const expires = session.token.refreshToken && session.token.expiresAt ? Date.parse(session.token.expiresAt) - REFRESH_MARGIN_MS - now : Infinity;
+    // Not sooner than 30 s: session() refreshes whenever it is due, and a token shorter-lived than the margin would loop.
+    const expires = session.token.refreshToken && session.token.expiresAt ? Math.max(30_000, Date.parse(session.token.expiresAt) - REFRESH_MARGIN_MS - now) : Infinity;
     const wait = Math.min(Number.isNaN(listing) ? this.deps.refreshIntervalMs : listing, Number.isNaN(expires) ? Infinity : expires);
     return Math.max(1000, wait);
   }
