@@ -30,7 +30,7 @@ async function signInThrough(providerName: string): Promise<string> {
 
 beforeAll(async () => {
   [github, gitlab, bitbucket] = await Promise.all([startGitHubDouble(), startGitLabDouble(), startBitbucketDouble()]);
-  stack = await startSourceCodeStack({ OAUTH_STATE_KEY: STATE_KEY, REPOSITORY_REFRESH_SECONDS: '600' });
+  stack = await startSourceCodeStack({ OAUTH_STATE_KEY: STATE_KEY, REPOSITORY_REFRESH_SECONDS: '600', CONSOLE_URL: 'https://console.example.test' });
 }, 120_000);
 
 afterAll(async () => {
@@ -245,10 +245,10 @@ describe('signing in (GitHub double)', () => {
     expect(await stack.repositories(credentialName)).toHaveLength(2);
   });
 
-  it('signs in again to the same credential, Ready once more', async () => {
-    const res = await fetch(await signInThrough('github'), { headers: { accept: 'application/json' } });
-    expect(res.status).toBe(201);
-    expect(((await res.json()) as { name: string }).name).toBe(credentialName);
+  it('signs in again to the same credential, and a browser is sent on to the console', async () => {
+    const res = await fetch(await signInThrough('github'), { headers: { accept: 'text/html' }, redirect: 'manual' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`https://console.example.test/#/namespaces/demo/sourcecodecredentials/${credentialName}`);
     await stack.waitForCredential(credentialName, 'Ready again', (c) => readyOf(c)?.status === 'True');
   });
 });
@@ -280,6 +280,19 @@ describe('Bitbucket double', () => {
     await stack.waitForCredential('bitbucket-alice', 'Ready', (c) => readyOf(c)?.status === 'True');
     const repos = await stack.repositories('bitbucket-alice');
     expect(repos.map((r) => r.spec.fullName)).toEqual(['alice-bb/site']);
+  });
+
+  it('writes nothing in a steady state: resyncs every 2 s leave credential, provider and repositories as they were', async () => {
+    const versions = async () => [
+      (await stack.admin.resource(Keelson.SourceCodeCredential).get('demo', 'bitbucket-alice')).metadata.resourceVersion,
+      (await stack.admin.resource(Keelson.SourceCodeProvider).get('demo', 'bitbucket')).metadata.resourceVersion,
+      ...(await stack.repositories('bitbucket-alice')).map((r) => r.metadata.resourceVersion),
+    ];
+    const before = await versions();
+    const listings = bitbucket.state.requests.filter((r) => r.path.startsWith('/2.0/repositories')).length;
+    await new Promise((r) => setTimeout(r, 5000));
+    expect(await versions()).toEqual(before);
+    expect(bitbucket.state.requests.filter((r) => r.path.startsWith('/2.0/repositories')).length).toBe(listings);
   });
 });
 
