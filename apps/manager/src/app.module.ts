@@ -7,6 +7,7 @@ import { ExecutionsController } from './api/executions/executions.controller';
 import { DeliveriesController } from './api/deliveries/deliveries.controller';
 import { HealthController } from './health/health.controller';
 import { hooksProviders } from './hooks/hooks.providers';
+import { scmProviders } from './scm/scm.providers';
 import { WebhooksController } from './hooks/webhooks.controller';
 import { InformersService } from './kube/informers.service';
 import { ControllersService } from './pipelines/controllers.service';
@@ -29,6 +30,7 @@ export class AppModule {
         InformersService,
         ...pipelineProviders,
         ...hooksProviders,
+        ...scmProviders,
         SyncService,
         ReportService,
         ControllersService,

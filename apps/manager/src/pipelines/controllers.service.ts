@@ -18,6 +18,9 @@ import { JenkinsJobs } from '../executions/jenkins-jobs';
 import { releaseBuildInputs } from '../executions/build-inputs';
 import { buildNamespace } from '../executions/execution-job.compiler';
 import { WEBHOOK_SECRETS } from '../hooks/hooks.tokens';
+import { ProviderWebhooks } from '../controllers/pipeline/provider-webhook';
+import type { ScmAccess } from '../scm/scm-access';
+import { SCM_ACCESS } from '../scm/scm.providers';
 import type { WebhookSecrets } from '../hooks/webhook-secrets';
 import { InformersService } from '../kube/informers.service';
 import type { SyncJobData } from '../sync/execution-sync.types';
@@ -46,6 +49,7 @@ export class ControllersService implements OnModuleInit, OnApplicationShutdown {
     @Inject(SYNC_QUEUE) private readonly syncQueue: DelayedJobQueue<SyncJobData>,
     @Inject(EXECUTION_CREATOR) private readonly creator: ExecutionCreator,
     @Inject(WEBHOOK_SECRETS) private readonly webhookSecrets: WebhookSecrets,
+    @Inject(SCM_ACCESS) private readonly scmAccess: ScmAccess,
     @Inject(REPORT_QUEUE) private readonly reportQueue: RetryingJobQueue<ReportJobData>,
     @Inject(COMMIT_STATUS_REPORTER) private readonly commitStatusReporter: CommitStatusReporter | null,
     private readonly informers: InformersService,
@@ -97,7 +101,8 @@ export class ControllersService implements OnModuleInit, OnApplicationShutdown {
       ],
     });
     const pipelineReconciler = new PipelineReconciler({
-      kube: this.kube, pipelines, allowFileRepositories: this.config.allowFileRepositories, webhookSecrets: this.webhookSecrets, publicUrl: this.config.publicUrl, logger: log,
+      kube: this.kube, pipelines, allowFileRepositories: this.config.allowFileRepositories, webhookSecrets: this.webhookSecrets, publicUrl: this.config.publicUrl,
+      providerWebhooks: new ProviderWebhooks(this.scmAccess), logger: log,
     });
     const settingReconciler = new PipelineSettingReconciler({ kube: this.kube, settings, dataPlane: this.dataPlane });
     this.running = [

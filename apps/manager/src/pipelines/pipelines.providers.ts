@@ -8,7 +8,6 @@ import { KubeClient } from '@keelson/kube';
 import { Logger } from '@keelson/observability';
 import type { OutboundPolicy } from '@keelson/outbound';
 import { BullmqJobQueue, BullmqRetryingJobQueue } from '@keelson/queue';
-import { COMMIT_STATUS_REPORTER } from '../reporting/commit-status.port';
 import { CONFIG, KUBE, LOGGER } from '../tokens';
 import { ProvisioningGate } from '../controllers/data-plane.gate';
 import { ExecutionCreator } from '../executions/execution-creator.service';
@@ -63,8 +62,6 @@ export const pipelineProviders: Provider[] = [
     }),
     inject: [CONFIG, LOGGER],
   },
-  // No commit statuses until an scm adapter is bound here (libs/scm's ScmClient.setCommitStatus behind the port).
-  { provide: COMMIT_STATUS_REPORTER, useValue: null },
   {
     provide: EXECUTION_ACTIONS,
     useFactory: (kube: KubeClient, engine: JenkinsEngineClient, clusters: DataPlaneClusters, queue: BullmqJobQueue<never>) => new ExecutionActions(kube, engine, clusters, queue),
