@@ -102,7 +102,7 @@ export class ControllersService implements OnModuleInit, OnApplicationShutdown {
     });
     const pipelineReconciler = new PipelineReconciler({
       kube: this.kube, pipelines, allowFileRepositories: this.config.allowFileRepositories, webhookSecrets: this.webhookSecrets, publicUrl: this.config.publicUrl,
-      providerWebhooks: new ProviderWebhooks(this.scmAccess), logger: log,
+      providerWebhooks: new ProviderWebhooks(this.scmAccess, this.config.webhookRepairSeconds * 1000), logger: log,
     });
     const settingReconciler = new PipelineSettingReconciler({ kube: this.kube, settings, dataPlane: this.dataPlane });
     this.running = [

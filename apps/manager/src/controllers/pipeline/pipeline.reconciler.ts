@@ -49,7 +49,9 @@ export class PipelineReconciler {
       || !sameValue(webhook, pipeline.status?.webhook)) {
       await this.deps.kube.resource(Keelson.Pipeline).patchStatus(pipeline.metadata.namespace, pipeline.metadata.name!, {
         conditions, observedGeneration: pipeline.metadata.generation, ...(counterMissing ? { nextRun: 1 } : {}), webhook,
-      }, resourceVersion);
+      // A hook just made at the provider must be recorded whatever else changed meanwhile, or the next reconcile
+      // would not know it and replace it.
+      }, registration?.state === 'registered' && registration.id !== pipeline.status?.webhook?.id ? undefined : resourceVersion);
     }
     return registration?.state === 'failed' ? ReconcileResult.requeueAfter(registration.retryAfterMs ?? 60_000) : ReconcileResult.done();
   }
