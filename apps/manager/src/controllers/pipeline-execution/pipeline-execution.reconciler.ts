@@ -128,6 +128,12 @@ export class PipelineExecutionReconciler {
         queuedTime: exe.status?.queuedTime ?? exe.metadata.creationTimestamp,
         conditions: setCondition(exe.status?.conditions, { type: 'Admitted', status: 'True', reason: 'SlotFree', message: `admitted in project ${namespace}`, lastTransitionTime: this.iso(), observedGeneration: exe.metadata.generation }),
       });
+      // The runs of its pipeline still waiting say why; their reason names this one now.
+      for (const waiting of project) {
+        if (waiting.spec.pipelineRef.name === exe.spec.pipelineRef.name && waiting.metadata.uid !== exe.metadata.uid && waiting.status?.phase === 'Queued') {
+          this.deps.enqueue(`${namespace}/${waiting.metadata.name}`);
+        }
+      }
       if (!dataPlane.ready) return this.provision(admitted);
       await this.handOff(admitted);
       return ReconcileResult.done();
