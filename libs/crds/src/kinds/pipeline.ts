@@ -34,7 +34,7 @@ export const PipelineSpec = Obj({
       repository: Type.String({ pattern: '^[a-z0-9]+([._/-][a-z0-9]+)*$', maxLength: 255, description: 'Image repository in the project registry.' }),
       filter: Type.Optional(GlobFilter('Image tags that run.')),
       branch: Type.String({ pattern: GIT_REF_NAME_PATTERN, maxLength: 255, default: 'main', description: 'Branch whose `.devops.yml`, at its tip, runs for an image push.' }),
-    }, 'Image pushes to the project registry: `<PUBLIC_URL>/hooks/registry/<namespace>` receives the registry\'s notifications.')),
+    }, 'Image pushes to the project registry, which notifies `/hooks/registry/<namespace>` of the manager.')),
   }, 'Which events start executions.')),
 }, 'A CI/CD pipeline for one repository.');
 
