@@ -3,7 +3,8 @@
 // see): blobs and a tagged manifest pushed over the registry's HTTP API make exactly one execution; the same
 // push again, the same manifest under another tag, and a redelivered event id make none; a tag outside the
 // filter and an index's children pushed by digest start nothing; a wrong or missing token is refused with
-// nothing made. The data plane's own rendering of the notification config is fed to a second registry.
+// nothing made. The data plane's own rendering of the notification config is fed to a second registry. With
+// Redis away, a push that runs still answers 201 and one that only has records 503.
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { registryNotificationEndpoints, REGISTRY_NOTIFICATIONS_ENV } from '@keelson/data-plane';
@@ -200,4 +201,18 @@ describe('the data plane\'s notification config', () => {
       await dataPlaneRegistry.stop();
     }
   });
+});
+
+describe('when Redis is away', () => {
+  it('still answers a run 201 (the execution is the record) and a filtered push 503 (it has no other), so the registry retries it', async () => {
+    await redis.down();
+    try {
+      const run = await post('demo', manifestEvent(randomUUID(), 'team/app', 'v11', `sha256:${'9'.repeat(64)}`));
+      expect(run).toMatchObject({ status: 201, body: { outcome: 'created' } });
+      const filtered = await post('demo', manifestEvent(randomUUID(), 'team/app', 'nightly', `sha256:${'a'.repeat(64)}`));
+      expect(filtered).toMatchObject({ status: 503, body: { outcome: 'refused', message: 'the event could not be recorded; retry' } });
+    } finally {
+      await redis.up();
+    }
+  }, 30_000);
 });

@@ -97,9 +97,10 @@ export class RegistryIntake {
       try {
         await this.record(namespace, pipeline, record);
       } catch (err) {
-        // An ignored push exists only as its record: without it, the registry must retry. An execution that
-        // exists is the answer whatever happens to its record.
-        if (!record.executions?.length) throw new HookError(503, 'the event could not be recorded; retry');
+        // A push that ran no pipeline exists only as its records: without them, the registry must retry. An
+        // execution that exists is the answer for its event, whatever happens to the records.
+        const ran = entries.some((e) => e.record.id === record.id && (e.record.executions?.length ?? 0) > 0);
+        if (!ran) throw new HookError(503, 'the event could not be recorded; retry');
         this.deps.logger.warn({ namespace, pipeline, event: record.id, err: (err as Error).message }, 'registry event record not written');
       }
     }
