@@ -5,6 +5,7 @@ export { startEtcd, Etcd } from './etcd';
 export { RedisServer } from './redis';
 export { MinioServer } from './minio';
 export { RegistryServer, RegistryOptions } from './registry';
+export { pushBlob, pushManifest, pushImage, pushIndex, OCI_MANIFEST, OCI_INDEX, type PushedManifest } from './registry-push';
 export { ManagedProcess, OWNER_ENV } from './managed-process';
 export { processesOwnedBy, reapProcessesOwnedBy } from './reaper';
 export { freePort } from './free-port';

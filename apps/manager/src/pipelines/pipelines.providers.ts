@@ -15,6 +15,8 @@ import { ExecutionPreparer } from '../executions/execution-preparer';
 import { RunNumberAllocator } from '../executions/run-number.allocator';
 import { ExecutionActions } from '../executions/execution-actions.service';
 import { DataPlaneClusters } from '../data-plane/data-plane-clusters';
+import { REGISTRY_HOOK_TOKENS } from '../hooks/hooks.tokens';
+import type { RegistryHookTokens } from '../hooks/registry-hook-tokens';
 import { DATA_PLANE_CLUSTERS, DATA_PLANE_GATE, ENGINE, EXECUTION_ACTIONS, EXECUTION_CREATOR, REPORT_QUEUE, SYNC_QUEUE } from './pipelines.tokens';
 
 export const SYNC_QUEUE_NAME = 'execution-sync';
@@ -34,10 +36,11 @@ export const pipelineProviders: Provider[] = [
   },
   {
     provide: DATA_PLANE_GATE,
-    useFactory: (clusters: DataPlaneClusters, config: ManagerConfig) => new ProvisioningGate(clusters, {
+    useFactory: (clusters: DataPlaneClusters, config: ManagerConfig, tokens: RegistryHookTokens) => new ProvisioningGate(clusters, {
       managerNamespace: config.managerNamespace, privilegedProjects: config.privilegedBuildProjects,
+      registryHook: { baseUrl: config.registryNotificationUrl ?? config.publicUrl, tokens },
     }),
-    inject: [DATA_PLANE_CLUSTERS, CONFIG],
+    inject: [DATA_PLANE_CLUSTERS, CONFIG, REGISTRY_HOOK_TOKENS],
   },
   {
     provide: CONFIG_SOURCE,
