@@ -17,6 +17,8 @@ export type Registration =
 export class ProviderWebhooks {
   /** When each pipeline's hook was last seen at the provider (uid → ms): repairs are checked at most this often. */
   private readonly checked = new Map<string, number>();
+  /** The hook this process last registered per pipeline (uid → id): the informer's copy may not show it yet. */
+  private readonly registered = new Map<string, string>();
 
   constructor(private readonly access: ScmAccess, private readonly checkEveryMs = 300_000, private readonly now: () => number = Date.now) {}
 
@@ -26,14 +28,15 @@ export class ProviderWebhooks {
       const session = await this.access.forPipeline(pipeline);
       if (!session) return { state: 'none', message: 'no credential of the repository\'s provider (spec.credentialRef): register status.webhook.url by hand' };
       const { client, token, repo } = session;
-      const known = pipeline.status?.webhook?.id;
       const uid = pipeline.metadata.uid!;
+      const known = pipeline.status?.webhook?.id ?? this.registered.get(uid);
       if (known && this.now() - (this.checked.get(uid) ?? 0) < this.checkEveryMs) return { state: 'registered', id: known, message: `webhook ${known} at ${repo}` };
       const hooks = await client.listWebhooks(token, repo);
       const ours = hooks.filter((h) => h.url === url);
       const current = ours.find((h) => h.id === known);
       if (current) {
         this.checked.set(uid, this.now());
+        this.registered.set(uid, current.id);
         return { state: 'registered', id: current.id, message: `webhook ${current.id} at ${repo}` };
       }
       // A hook to our URL we do not know the secret of (an earlier try that crashed before recording its id):
@@ -41,6 +44,7 @@ export class ProviderWebhooks {
       for (const stale of ours) await client.deleteWebhook(token, repo, stale.id);
       const created = await client.createWebhook(token, repo, { url, secret, events: [...EVENTS] });
       this.checked.set(uid, this.now());
+      this.registered.set(uid, created.id);
       return { state: 'registered', id: created.id, message: `webhook ${created.id} registered at ${repo}${known ? ` (${known} was gone)` : ''}` };
     } catch (err) {
       return failure(err);
@@ -49,8 +53,9 @@ export class ProviderWebhooks {
 
   /** Deletes the hook at the provider; true when the finalizer may go (done, or nothing more can be done). */
   async remove(pipeline: Pipeline): Promise<Registration> {
-    const id = pipeline.status?.webhook?.id;
+    const id = pipeline.status?.webhook?.id ?? this.registered.get(pipeline.metadata.uid!);
     this.checked.delete(pipeline.metadata.uid!);
+    this.registered.delete(pipeline.metadata.uid!);
     if (!id) return { state: 'none', message: 'no webhook was registered' };
     try {
       const session = await this.access.forPipeline(pipeline);
