@@ -16,6 +16,6 @@ export { TcpProxy } from './tcp-proxy';
 export { GitRepository, GitRepositoryOptions, GitRemote, GitFiles, GitFileContent, createGitRepository } from './git-repository';
 export { GitHttpServer, GitHttpServerOptions, GitHttpRequest } from './git-http-server';
 export { startGitea, Gitea, GiteaOptions, GiteaRepo, GiteaOAuthApp } from './gitea';
-export { giteaAuthorize, GiteaAuthorizeOptions, GiteaAuthorization } from './gitea-authorize';
+export { giteaAuthorize, giteaRevokeGrant, GiteaAuthorizeOptions, GiteaAuthorization } from './gitea-authorize';
 export { CookieJar } from './cookie-jar';
 export { parseForms, HtmlForm } from './html-form';
