@@ -26,6 +26,11 @@ export interface ScmContractFixture {
   descriptionLimit?: number;
   /** Revokes a token at the provider. */
   revoke(token: ScmToken): Promise<void>;
+  /**
+   * Set where a token is a function of the grant and the time in whole seconds (Gitea's JWTs: grant id, kind, iat,
+   * exp), so a refresh within that long mints the very same token: the refresh case waits it out first.
+   */
+  tokenClockResolutionMs?: number;
   /** Lets an access token run out at once (its refresh token still valid). Absent where that cannot be arranged. */
   expire?(token: ScmToken): Promise<void>;
   /** Every API call answers "rate limited" for `seconds` (0 lifts it). Absent where the provider has no limits. */
@@ -75,6 +80,7 @@ export function describeScmContract(name: string, setup: () => Promise<ScmContra
         await f.expire(own);
         await expect(f.client.currentUser(own)).rejects.toMatchObject({ code: 'Unauthorized', status: 401 });
       }
+      if (f.tokenClockResolutionMs) await new Promise((resolve) => setTimeout(resolve, f.tokenClockResolutionMs));
       const renewed = await f.client.refresh(own);
       expect(renewed.accessToken).not.toBe(own.accessToken);
       expect(renewed.refreshToken).toEqual(expect.any(String));

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, processesOwnedBy, repoRoot, serverBinDir, waitFor } from '@keelson/servers';
 import { KubeClient, Keelson, Core } from '@keelson/kube';
+import { imagePushCommands } from '../../apps/local/src/sample-pipeline';
 
 const execFileAsync = promisify(execFile);
 
@@ -75,10 +76,33 @@ describe('local mode', () => {
     expect(table).toMatch(new RegExp(`^${name}\\s+sample\\s+1\\s+Succeeded\\s+main`, 'm'));
   });
 
+  it('runs the sample pipeline when an image is pushed into the local registry with the banner\'s curl commands', async () => {
+    const endpoints = JSON.parse(readFileSync(join(stateDir, 'endpoints.json'), 'utf8'));
+    expect(output).toContain(`registry     ${endpoints.registry}`);
+    const commands = imagePushCommands(endpoints.registry, endpoints.sample.image);
+    for (const line of commands) expect(output).toContain(line);
+    await execFileAsync('bash', ['-euo', 'pipefail', '-c', commands.join('\n')]);
+    const kube = new KubeClient({ kubeconfigPath: join(stateDir, 'kubeconfig') });
+    const imageRuns = async () => (await kube.resource(Keelson.PipelineExecution).list('demo')).items.filter((e) => e.spec.trigger?.event === 'image');
+    let phase: string | undefined;
+    await waitFor('the image run to finish', async () => {
+      phase = (await imageRuns())[0]?.status?.phase;
+      return phase === 'Succeeded' || phase === 'Failed' || phase === 'Aborted';
+    }, { timeoutMs: 120_000 });
+    expect(phase).toBe('Succeeded');
+    const [run] = await imageRuns();
+    expect(run.spec).toMatchObject({ branch: 'main', title: 'image sample/app:v1 pushed' });
+    expect(run.spec.commit).toMatch(/^[0-9a-f]{40}$/);
+    // The same push again starts nothing.
+    await execFileAsync('bash', ['-euo', 'pipefail', '-c', commands.join('\n')]);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await imageRuns()).toHaveLength(1);
+  });
+
   it('stops every server it started on Ctrl-C', async () => {
     const owner = `keelson-local:${stateDir}`;
     const servers = processesOwnedBy(owner);
-    expect(servers.length).toBeGreaterThanOrEqual(7); // etcd, apiserver, scheduler, controller-manager, kwok, redis, minio
+    expect(servers.length).toBeGreaterThanOrEqual(8); // etcd, apiserver, scheduler, controller-manager, kwok, redis, minio, registry
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(0);

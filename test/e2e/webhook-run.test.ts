@@ -2,11 +2,12 @@
 // webhook Secret and names it in status.webhook, the delivery makes one execution, the execution controller
 // completes it from the event (run number, .devops.yml at the pushed commit over http), and the Jenkins double
 // builds it. A fork's pull request runs the fork's commit, read without the pipeline's credential; a branch the
-// file's top-level filter excludes ends Aborted with the reason.
+// file's top-level filter excludes ends Aborted with the reason. The data plane's provisioning makes the
+// project's registry token, and an image pushed to a registry that notifies with it runs at the branch tip.
 import { createHmac, randomUUID } from 'node:crypto';
 import { dirname, basename } from 'node:path';
 import { Core, Keelson } from '@keelson/kube';
-import { GitHttpServer, GitRepository, waitFor } from '@keelson/servers';
+import { GitHttpServer, GitRepository, pushImage, RegistryServer, waitFor } from '@keelson/servers';
 import { KeelsonStack, SAMPLE_DEVOPS_YML } from '../support/keelson-stack';
 
 let stack: KeelsonStack;
@@ -104,5 +105,39 @@ describe('a webhook run', () => {
     const done = await stack.waitForPhase(answer.body.executions[0], ['Succeeded', 'Failed', 'Aborted']);
     expect(done.status).toMatchObject({ phase: 'Aborted', reason: '.devops.yml: the top-level branch filter excludes branch "experiment"' });
     expect(stack.jenkins.builds('demo-pipeline').some((b) => b.params.EXECUTION_ID === done.metadata.name)).toBe(false);
+  });
+
+  it('runs an image push at the tip of the trigger\'s branch, with the token the data plane\'s provisioning made', async () => {
+    // The runs above provisioned demo-pipeline: its registry notifies PUBLIC_URL with the project's token.
+    const tokenSecret = await stack.kube.resource(Core.Secret).get('demo', 'keelson-registry-hook');
+    const token = Buffer.from((tokenSecret.data as Record<string, string>).token, 'base64').toString('utf8');
+    expect(token).toMatch(/^[0-9a-f]{64}$/);
+    const config = await stack.kube.resource(Core.Secret).get('demo-pipeline', 'registry-notifications');
+    const [endpoint] = JSON.parse(Buffer.from((config.data as Record<string, string>).endpoints, 'base64').toString('utf8'));
+    expect(endpoint).toMatchObject({ url: 'https://keelson.example.com/hooks/registry/demo', headers: { Authorization: [`Bearer ${token}`] } });
+    const deployment = JSON.stringify(await stack.kube.resource(Core.Deployment).get('demo-pipeline', 'registry'));
+    expect(deployment).toContain('REGISTRY_NOTIFICATIONS_ENDPOINTS');
+    expect(deployment).not.toContain(token);
+
+    // The data plane's registry cannot run on simulated nodes: a real one sends the same notifications here.
+    await stack.createPipeline('imaged', 'demo', { repositoryUrl: repoUrl, triggers: { push: { enabled: false }, imagePush: { enabled: true, repository: 'demo/app', branch: 'main' } } });
+    const registry = await RegistryServer.start({ notificationUrl: `${stack.manager.url}/hooks/registry/demo`, notificationHeaders: { Authorization: [`Bearer ${token}`] } });
+    try {
+      const pushed = await pushImage(registry.url, 'demo/app', 'v1');
+      const imageRuns = async () => (await stack.kube.resource(Keelson.PipelineExecution).list('demo')).items.filter((e) => e.spec.pipelineRef.name === 'imaged');
+      await waitFor('the image run', async () => (await imageRuns()).length > 0, { timeoutMs: 30_000 });
+      const done = await stack.waitForPhase((await imageRuns())[0].metadata.name!, ['Succeeded', 'Failed', 'Aborted']);
+      expect(done.status?.phase).toBe('Succeeded');
+      expect(done.spec).toMatchObject({
+        commit: stack.repo.initialCommit, branch: 'main', ref: 'refs/heads/main', trigger: { event: 'image' },
+        title: 'image demo/app:v1 pushed', message: `demo/app:v1@${pushed.digest}`,
+      });
+      expect(done.spec.run).toBeGreaterThanOrEqual(1);
+      await pushImage(registry.url, 'demo/app', 'v1');
+      await new Promise((r) => setTimeout(r, 2000));
+      expect(await imageRuns()).toHaveLength(1);
+    } finally {
+      await registry.stop();
+    }
   });
 });

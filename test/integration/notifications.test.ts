@@ -254,6 +254,6 @@ it('reports a running webhook run as running, and drops a running report the run
   await new ExecutionReportHook({ queue: worker, logger: silentLogger, commitStatus: true }).observe(running13, () => []);
   await waitFor('the running status', async () => reporter.reported.length === 2, { timeoutMs: 20_000 });
   expect(reporter.reported[1]).toMatchObject({ execution: `${NS}/web-13`, state: 'running', details: { description: 'Run #13 is running' } });
-  // Non-final phases are not recorded on the execution (the write budget, ADR 0008).
+  // Non-final phases are not recorded on the execution (the write budget, ADR 0007).
   expect((await kube.resource(Keelson.PipelineExecution).get(NS, 'web-13')).status?.notifications).toBeUndefined();
 });

@@ -1,19 +1,20 @@
-// libs/scm against each provider's protocol double, through the same contract cases. The real Gitea joins here.
+// libs/scm against each provider's protocol double and the real Gitea, through the same contract cases.
 import { scmClientFor } from '@keelson/scm';
+import { startGitea, type Gitea } from '@keelson/servers';
 import { startBitbucketDouble } from '../doubles/bitbucket/bitbucket-double';
 import { startGitHubDouble } from '../doubles/github/github-double';
 import { startGitLabDouble } from '../doubles/gitlab/gitlab-double';
 import { randomSha } from '../doubles/scm-common/scm-double-state';
 import { describeScmContract } from '../contract/scm-contract';
 import { bitbucketDoubleFixture, githubDoubleFixture, gitlabDoubleFixture, LOOPBACK_POLICY } from '../contract/double-fixtures';
+import { giteaContractFixture } from '../contract/gitea-fixture';
 
 describeScmContract('GitHub (Enterprise Server double)', githubDoubleFixture);
 describeScmContract('GitLab (double)', gitlabDoubleFixture);
 describeScmContract('Bitbucket Cloud (double)', bitbucketDoubleFixture);
 
-// GITEA HOOK: the lead adds the real Gitea (libs/servers) here, with a fixture that signs in through its web
-// consent form and seeds users, repositories and branches through its API; Gitea has no rate limits:
-//   describeScmContract('Gitea (real server)', giteaContractFixture, { rateLimits: false });
+// The real Gitea (libs/servers), signed in through its web consent form; Gitea has no rate limits.
+describeScmContract('Gitea (real server)', giteaContractFixture, { rateLimits: false });
 
 describe('GitLab pagination without Link headers', () => {
   it('follows X-Next-Page when a proxy dropped the Link header', async () => {
@@ -99,5 +100,25 @@ describe('provider specifics', () => {
     } finally {
       await gitlab.close();
     }
+  });
+});
+
+describe('Gitea specifics (real server)', () => {
+  let gitea: Gitea;
+  beforeAll(async () => {
+    gitea = await startGitea();
+  });
+  afterAll(() => gitea?.close());
+
+  it('a hook for pull requests hears openings and new commits, not labels, assignees, comments or reviews', async () => {
+    const alice = await gitea.createUser('alice', 'alice-password-1');
+    await gitea.createRepo(alice.token, 'app', { autoInit: true });
+    const client = scmClientFor({ type: 'gitea', url: gitea.url, clientId: 'c', clientSecret: 's' }, { policy: LOOPBACK_POLICY });
+    const created = await client.createWebhook({ accessToken: alice.token }, 'alice/app', {
+      url: 'http://keelson.example.test/hooks/x', secret: 'hook-secret-1', events: ['push', 'tag', 'pull_request'],
+    });
+    const stored = await gitea.api<{ events: string[]; active: boolean; config: Record<string, string> }>(alice.token, 'GET', `/repos/alice/app/hooks/${created.id}`);
+    expect([...stored.events].sort()).toEqual(['pull_request', 'pull_request_sync', 'push']);
+    expect(stored).toMatchObject({ active: true, config: { content_type: 'json', url: 'http://keelson.example.test/hooks/x' } });
   });
 });

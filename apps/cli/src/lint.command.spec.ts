@@ -47,6 +47,20 @@ describe('keelson lint', () => {
     );
   });
 
+  it('accepts resources in the Kubernetes shape and reports a bad one at its line and column', () => {
+    const step = (resources: string) => `stages:\n- name: a\n  steps:\n  - runScriptConfig: {image: x}\n    resources:\n${resources}`;
+    const good = step('      requests: {cpu: 250m, memory: 256Mi}\n      limits: {memory: 1Gi}\n');
+    const bad = step('      requests: {cpu: 250m}\n      limits: {memory: 1GB}\n      memoryRequest: 64Mi\n');
+    expect(run(['lint', 'good.yml'], { 'good.yml': good })).toEqual({ code: 0, stdout: '', stderr: '' });
+    const out = run(['lint', 'bad.yml'], { 'bad.yml': bad });
+    expect(out.code).toBe(1);
+    expect(out.stdout).toBe(
+      'bad.yml:7:24: stages[0].steps[0].resources.limits.memory: "1GB" is not a quantity; expected a Kubernetes quantity: a number with an optional suffix, such as 250m, 0.5, 2, 512Mi or 1Gi\n' +
+      "bad.yml:8:7: stages[0].steps[0].resources.memoryRequest: Rancher's memoryRequest cannot be mixed with requests (the Kubernetes shape) in one step; expected one shape: cpuRequest/cpuLimit/memoryRequest/memoryLimit, or requests/limits with cpu/memory\n" +
+      "bad.yml:8:7: stages[0].steps[0].resources.memoryRequest: Rancher's memoryRequest cannot be mixed with limits (the Kubernetes shape) in one step; expected one shape: cpuRequest/cpuLimit/memoryRequest/memoryLimit, or requests/limits with cpu/memory\n",
+    );
+  });
+
   it('reports a file it cannot read at line 1, column 1', () => {
     expect(run(['lint', 'nope.yml'])).toMatchObject({ code: 1, stdout: 'nope.yml:1:1: cannot read the file: ENOENT\n' });
   });

@@ -1,11 +1,13 @@
 import { mkdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Cluster, GitRepository, keelsonHome, MinioServer, OWNER_ENV, reapProcessesOwnedBy, RedisServer } from '@keelson/servers';
+import { registryNotificationEndpoints, REGISTRY_NOTIFICATIONS_ENV } from '@keelson/data-plane';
+import { Cluster, GitRepository, keelsonHome, MinioServer, OWNER_ENV, reapProcessesOwnedBy, RedisServer, RegistryServer } from '@keelson/servers';
 import { Core, Keelson, KubeClient } from '@keelson/kube';
 import { Logger } from '@keelson/observability';
+import { RegistryHookTokens } from '../../manager/src/hooks/registry-hook-tokens';
 import { Manager, startManager } from '../../manager/src/manager';
 import { credentialsFromSecret, JenkinsDouble, kubePodBackend, startJenkinsDouble } from '../../../test/doubles/jenkins/jenkins-double';
-import { SAMPLE_DEVOPS_YML, SAMPLE_NAMESPACE, SAMPLE_PIPELINE } from './sample-pipeline';
+import { SAMPLE_DEVOPS_YML, SAMPLE_IMAGE_REPOSITORY, SAMPLE_NAMESPACE, SAMPLE_PIPELINE } from './sample-pipeline';
 
 /** Marks every server local mode starts, so the next start can clean up after a run that was killed. */
 export function localOwner(stateDir = LocalEnvironment.stateDir()): string {
@@ -20,8 +22,10 @@ export interface LocalEndpoints {
   minio: { endpoint: string; accessKey: string };
   /** The Jenkins double every data plane's Jenkins resolves to (`<url>/<project>-pipeline`). */
   jenkins: string;
-  /** The sample git repository and the Pipeline that builds it. */
-  sample: { repository: string; namespace: string; pipeline: string };
+  /** The registry of the sample project: it notifies the manager of every image pushed, as a data plane's does. */
+  registry: string;
+  /** The sample git repository and the Pipeline that builds it, also on pushes of `image` to the registry. */
+  sample: { repository: string; namespace: string; pipeline: string; image: string };
   nodes: string[];
   stateDir: string;
 }
@@ -36,6 +40,7 @@ export class LocalEnvironment {
   private minio?: MinioServer;
   private manager?: Manager;
   private jenkins?: JenkinsDouble;
+  private registry?: RegistryServer;
 
   constructor(private readonly logger: Logger) {}
 
@@ -77,18 +82,29 @@ export class LocalEnvironment {
 
     // The manager has its own identity, the one the admission policy lets decide what an execution runs; people
     // get the admin's kubeconfig, and are held to the policy like any tenant.
+    const port = env.PORT || '8080';
     this.manager = await startManager({
       // Webhook URLs point at this manager unless the caller says where providers reach it (a tunnel, say).
-      PUBLIC_URL: env.PUBLIC_URL || `http://127.0.0.1:${env.PORT || '8080'}`,
-      ...env, KUBECONFIG: this.cluster.managerKubeconfig, HOST: '127.0.0.1', PORT: env.PORT || '8080', REDIS_URL: redisUrl,
+      PUBLIC_URL: env.PUBLIC_URL || `http://127.0.0.1:${port}`,
+      ...env, KUBECONFIG: this.cluster.managerKubeconfig, HOST: '127.0.0.1', PORT: port, REDIS_URL: redisUrl,
       LEADER_ELECTION_NAMESPACE: 'kube-system', DATA_PLANE_JENKINS_URL: `${this.jenkins.url()}/{namespace}`, ALLOW_FILE_REPOSITORIES: 'true',
+      REGISTRY_NOTIFICATION_URL: env.REGISTRY_NOTIFICATION_URL || `http://127.0.0.1:${port}`,
     }, this.logger.child({ component: 'manager' }));
     await createSamplePipeline(kube, sample.fileUrl);
 
+    // A data plane's registry cannot run on simulated nodes: a real one stands in for the sample project's, with
+    // the notification config the data plane gives it and the project token the manager made.
+    const token = await new RegistryHookTokens(kube).ensure(SAMPLE_NAMESPACE);
+    mkdirSync(join(stateDir, 'registry'));
+    this.registry = await RegistryServer.start({
+      dir: join(stateDir, 'registry'),
+      env: { [REGISTRY_NOTIFICATIONS_ENV]: registryNotificationEndpoints({ url: `${this.manager.url}/hooks/registry/${SAMPLE_NAMESPACE}`, token }) },
+    });
+
     const endpoints: LocalEndpoints = {
       manager: this.manager.url, apiserver: this.cluster.controlPlane.server, kubeconfig, redis: redisUrl,
-      minio: { endpoint: this.minio.endpoint, accessKey: this.minio.accessKey }, jenkins: this.jenkins.url(),
-      sample: { repository: sample.fileUrl, namespace: SAMPLE_NAMESPACE, pipeline: SAMPLE_PIPELINE }, nodes, stateDir,
+      minio: { endpoint: this.minio.endpoint, accessKey: this.minio.accessKey }, jenkins: this.jenkins.url(), registry: this.registry.url,
+      sample: { repository: sample.fileUrl, namespace: SAMPLE_NAMESPACE, pipeline: SAMPLE_PIPELINE, image: SAMPLE_IMAGE_REPOSITORY }, nodes, stateDir,
     };
     // For scripts: everything but secrets, in a file at a fixed place.
     writeFileSync(join(stateDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2) + '\n');
@@ -98,7 +114,7 @@ export class LocalEnvironment {
   async stop(): Promise<void> {
     await this.manager?.close().catch(() => undefined);
     await this.jenkins?.stop().catch(() => undefined);
-    await Promise.all([this.minio?.stop(), this.redis?.stop(), this.cluster?.stop()]);
+    await Promise.all([this.registry?.stop(), this.minio?.stop(), this.redis?.stop(), this.cluster?.stop()]);
   }
 }
 
@@ -106,6 +122,9 @@ async function createSamplePipeline(kube: KubeClient, repositoryUrl: string): Pr
   await kube.resource(Core.Namespace).create({ metadata: { name: SAMPLE_NAMESPACE } });
   await kube.resource(Keelson.Pipeline).create({
     apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'Pipeline', metadata: { name: SAMPLE_PIPELINE, namespace: SAMPLE_NAMESPACE },
-    spec: { displayName: 'sample', repositoryUrl, configPath: '.devops.yml', suspend: false },
+    spec: {
+      displayName: 'sample', repositoryUrl, configPath: '.devops.yml', suspend: false,
+      triggers: { imagePush: { enabled: true, repository: SAMPLE_IMAGE_REPOSITORY, branch: 'main' } },
+    },
   });
 }

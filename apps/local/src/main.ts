@@ -1,5 +1,6 @@
 import { createLogger } from '@keelson/observability';
 import { LocalEnvironment, LocalEndpoints } from './local-environment';
+import { imagePushCommands } from './sample-pipeline';
 
 function banner(e: LocalEndpoints): string {
   return [
@@ -13,6 +14,7 @@ function banner(e: LocalEndpoints): string {
     `  redis        ${e.redis.replace(/\/\/[^@]*@/, '//')}`,
     `  minio        ${e.minio.endpoint}`,
     `  jenkins      ${e.jenkins} (the Jenkins double; build pods are real pods on the simulated nodes)`,
+    `  registry     ${e.registry} (notifies the manager of pushes, as a project's registry does)`,
     `  sample       pipeline ${e.sample.namespace}/${e.sample.pipeline}, repository ${e.sample.repository}`,
     `  state        ${e.stateDir} (logs of every server are there)`,
     '',
@@ -22,6 +24,9 @@ function banner(e: LocalEndpoints): string {
     `  curl -s -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`,
     `    -d '{"branch":"main"}' ${e.manager}/api/v1/namespaces/${e.sample.namespace}/pipelines/${e.sample.pipeline}/run`,
     `  kubectl get pipelineexecutions -n ${e.sample.namespace} -w`,
+    '',
+    `Or push an image to ${e.sample.image} (a config blob, then a tagged manifest): the registry's notification runs it.`,
+    ...imagePushCommands(e.registry, e.sample.image).map((line) => `  ${line}`),
     '',
     'Press Ctrl-C to stop everything.',
     '',

@@ -9,6 +9,7 @@ import { OAuthAuthorizeController, OAuthCallbackController } from './api/source-
 import { SourceCodeController } from './api/source-code/source-code.controller';
 import { HealthController } from './health/health.controller';
 import { hooksProviders } from './hooks/hooks.providers';
+import { scmProviders } from './scm/scm.providers';
 import { WebhooksController } from './hooks/webhooks.controller';
 import { InformersService } from './kube/informers.service';
 import { ControllersService } from './pipelines/controllers.service';
@@ -35,6 +36,7 @@ export class AppModule {
         InformersService,
         ...pipelineProviders,
         ...hooksProviders,
+        ...scmProviders,
         ...sourceCodeProviders,
         SyncService,
         ReportService,

@@ -16,6 +16,14 @@ export const MANAGER_VARIABLES = {
     env: 'PUBLIC_URL', description: 'The manager\'s URL as git providers reach it (https://keelson.example.com); each Pipeline\'s webhook URL is `<PUBLIC_URL>/hooks/pipelines/<namespace>/<name>`. Pipelines show no webhook URL while unset.',
     parse: parsers.url(['http', 'https']),
   }),
+  webhookRepairSeconds: variable({
+    env: 'WEBHOOK_REPAIR_SECONDS', description: 'How often a Pipeline\'s webhook at its provider is checked, and registered again when someone deleted it there.',
+    default: 300, parse: parsers.integer(1, 86_400),
+  }),
+  registryNotificationUrl: variable({
+    env: 'REGISTRY_NOTIFICATION_URL', description: 'The manager\'s URL as each project\'s data-plane registry reaches it (in the cluster, e.g. http://keelson.keelson-system.svc:8080); the registry posts its push notifications to `<this>/hooks/registry/<project>`. PUBLIC_URL when unset; registries notify nobody while both are unset.',
+    parse: parsers.url(['http', 'https']),
+  }),
   logLevel: variable({ env: 'LOG_LEVEL', description: 'Log level.', default: 'info', parse: parsers.oneOf(['debug', 'info', 'warn', 'error'] as const) }),
   roles: variable({ env: 'ROLES', description: `Roles this process plays: ${ROLES.join(', ')}.`, default: [...ROLES] as Role[], parse: parsers.listOf(ROLES) }),
   watchNamespace: variable({ env: 'WATCH_NAMESPACE', description: 'Only watch this namespace; all namespaces when unset.', parse: parsers.dnsLabel }),

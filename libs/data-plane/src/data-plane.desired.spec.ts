@@ -249,6 +249,40 @@ describe('desiredDataPlane', () => {
       expect(secretData(find(list, 'Secret', 'registry-ca', 'team-a-builds'))).toEqual({ 'ca.crt': someCredentials().registryTls.caCrt });
       expect(find(list, 'Secret', 'registry-tls').type).toBe('kubernetes.io/tls');
     });
+
+    const notification = { url: 'https://keelson.example.com/hooks/registry/team-a', token: 'a'.repeat(64) };
+    const checksumOf = (list: KubeObject[]) => (find(list, 'Deployment', 'registry').spec as { template: { metadata: { annotations: Record<string, string> } } })
+      .template.metadata.annotations['keelson.dev/config-checksum'];
+
+    it('notifies the manager of manifest pushes with the project token, which only a Secret of <project>-pipeline holds', () => {
+      const list = objects({ registryNotification: notification });
+      const container = podSpec(find(list, 'Deployment', 'registry')).containers[0];
+      expect(container.env).toContainEqual({ name: 'REGISTRY_NOTIFICATIONS_ENDPOINTS', valueFrom: { secretKeyRef: { name: 'registry-notifications', key: 'endpoints' } } });
+      expect(JSON.stringify(find(list, 'Deployment', 'registry'))).not.toContain(notification.token);
+      const endpoints = parse(secretData(find(list, 'Secret', 'registry-notifications'))['endpoints']);
+      expect(endpoints).toEqual([{
+        name: 'keelson', url: notification.url, headers: { Authorization: [`Bearer ${notification.token}`] }, timeout: '5s', threshold: 3, backoff: '10s',
+        ignore: { actions: ['pull', 'mount'], mediatypes: ['application/octet-stream'] },
+      }]);
+      expect(list.filter((o) => o.kind === 'Secret' && o.metadata.namespace === 'team-a-builds').map((o) => o.metadata.name)).not.toContain('registry-notifications');
+    });
+
+    it('restarts the registry when the endpoint or token changes, and has no endpoint without one', () => {
+      const base = checksumOf(objects({ registryNotification: notification }));
+      expect(checksumOf(objects({ registryNotification: { ...notification, token: 'b'.repeat(64) } }))).not.toBe(base);
+      expect(checksumOf(objects({ registryNotification: { ...notification, url: 'http://keelson.keelson-system.svc:8080/hooks/registry/team-a' } }))).not.toBe(base);
+      const without = objects();
+      expect(without.some((o) => o.metadata.name === 'registry-notifications')).toBe(false);
+      expect(podSpec(find(without, 'Deployment', 'registry')).containers[0].env?.map((e) => e.name)).not.toContain('REGISTRY_NOTIFICATIONS_ENDPOINTS');
+    });
+
+    it('refuses a notification URL that is not plain http(s) and a token that is not URL-safe, without echoing the token', () => {
+      expect(() => objects({ registryNotification: { ...notification, url: 'file:///etc/passwd' } })).toThrow(/registry notification URL "file:\/\/\/etc\/passwd"/);
+      expect(() => objects({ registryNotification: { ...notification, url: 'https://user:pw@example.com/h' } })).toThrow(/without credentials/);
+      const hostile = `${'x'.repeat(20)}\nX-Evil: 1`;
+      expect(() => objects({ registryNotification: { ...notification, token: hostile } })).toThrow(/^the registry notification token must be 16 to 512 URL-safe characters$/);
+      expect(() => objects({ registryNotification: { ...notification, token: 'short' } })).toThrow(/token/);
+    });
   });
 
   it('runs MinIO with its root credentials from minio-root', () => {

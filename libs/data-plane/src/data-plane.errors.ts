@@ -8,7 +8,7 @@ export const DATA_PLANE_ERROR_CODES = [
   'KubeconfigSecretMissing', // the PipelineSetting names a kubeconfig Secret (or key) that does not exist
   'InvalidKubeconfig', // the kubeconfig does not parse, or asks for something the manager refuses to do
   'CredentialsMissing', // a generated Secret the manager reads does not exist (yet): the data plane is not provisioned
-  'InvalidEndpoint', // an endpoint override that does not give an http(s) URL
+  'InvalidEndpoint', // an endpoint override, or the registry's notification URL or token, that is not a plain http(s) URL or token
   'KubeApiFailed', // the apiserver refused or failed a call
 ] as const;
 export type DataPlaneErrorCode = (typeof DATA_PLANE_ERROR_CODES)[number];

@@ -35,6 +35,15 @@ export interface DataPlaneInput {
   deployClusterRole?: string;
   /** The operator allowed privileged builds for this project: `<project>-builds` is Pod Security `privileged`. */
   allowPrivileged?: boolean;
+  /** Where the registry sends its push notifications, with the project's token; none when absent. */
+  registryNotification?: RegistryNotification;
+}
+
+export interface RegistryNotification {
+  /** `<manager>/hooks/registry/<project>`. */
+  url: string;
+  /** Sent as `Authorization: Bearer <token>`. */
+  token: string;
 }
 
 /** The input with every default filled in and every name checked. */
@@ -52,10 +61,12 @@ export interface ResolvedDataPlaneInput {
   storage: Required<Omit<DataPlaneStorage, 'storageClassName'>> & { storageClassName?: string };
   deployClusterRole: string;
   allowPrivileged: boolean;
+  registryNotification?: RegistryNotification;
 }
 
 const DNS_LABEL = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
+const TOKEN = /^[A-Za-z0-9._~+/=-]{16,512}$/;
 const QUANTITY = /^[0-9]+(?:\.[0-9]+)?(?:Ki|Mi|Gi|Ti|Pi|Ei|[kMGTPE])?$/;
 
 export function isDnsLabel(value: string): boolean {
@@ -114,11 +125,29 @@ export function resolveDataPlaneInput(input: DataPlaneInput): ResolvedDataPlaneI
     throw new DataPlaneError('InvalidName', `StorageClass ${JSON.stringify(storage.storageClassName)} is not a valid name`);
   }
 
+  if (input.registryNotification !== undefined) checkRegistryNotification(input.registryNotification);
+
   return {
     project: input.project, namespace, buildNamespace: builds, setting: input.setting, managedNamespaces: managed,
     ...(input.managerNamespace !== undefined && { managerNamespace: input.managerNamespace }),
     images, jenkinsPlugins, storage, deployClusterRole,
     // Only the operator's word counts (the manager's PRIVILEGED_BUILD_PROJECTS); the setting's old field is ignored.
     allowPrivileged: input.allowPrivileged === true,
+    ...(input.registryNotification !== undefined && { registryNotification: { url: input.registryNotification.url, token: input.registryNotification.token } }),
   };
+}
+
+/** The URL ends up in the registry's config and the token in a header: both must be plain. */
+function checkRegistryNotification({ url, token }: RegistryNotification): void {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.username || parsed.password || url.length > 2048 || /\s/.test(url)) {
+    throw new DataPlaneError('InvalidEndpoint', `registry notification URL ${JSON.stringify(url.slice(0, 200))} is not an http(s) URL without credentials`);
+  }
+  // The message never holds the token.
+  if (typeof token !== 'string' || !TOKEN.test(token)) throw new DataPlaneError('InvalidEndpoint', 'the registry notification token must be 16 to 512 URL-safe characters');
 }

@@ -21,6 +21,8 @@ export const NAMES = {
   registryTlsSecret: 'registry-tls',
   registryCaSecret: 'registry-ca',
   registryPushSecret: 'registry-push',
+  /** The registry's notification endpoint (the manager's URL and the project's token), read by its env. */
+  registryNotificationsSecret: 'registry-notifications',
   minio: 'minio',
   minioData: 'minio-data',
   minioRootSecret: 'minio-root',

@@ -5,9 +5,11 @@ export { DataPlaneProvisioner } from './data-plane.applier';
 export type { DataPlaneProvisionerOptions, DataPlaneStatus } from './data-plane.applier';
 export { desiredDataPlane, desiredNamespaces, desiredGeneratedSecrets, podSecurityLabels } from './data-plane.desired';
 export { resolveDataPlaneInput, isDnsLabel } from './data-plane.input';
-export type { DataPlaneInput, DataPlaneStorage, ResolvedDataPlaneInput } from './data-plane.input';
+export type { DataPlaneInput, DataPlaneStorage, RegistryNotification, ResolvedDataPlaneInput } from './data-plane.input';
 export { desiredJenkins } from './jenkins.desired';
-export { desiredRegistry, desiredRegistrySecrets } from './registry.desired';
+export {
+  desiredRegistry, desiredRegistrySecrets, registryNotificationEndpoints, REGISTRY_NOTIFICATIONS_ENV, REGISTRY_NOTIFICATIONS_KEY,
+} from './registry.desired';
 export { desiredMinio } from './minio.desired';
 export { desiredBuildRoleBindings, desiredBuildServiceAccount, desiredDeployClusterRole } from './rbac.desired';
 export { desiredBuildNetworkPolicies, desiredDataPlaneNetworkPolicies, PRIVATE_IPV4, PRIVATE_IPV6 } from './network-policy.desired';

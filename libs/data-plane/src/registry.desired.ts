@@ -1,15 +1,36 @@
 // The project's image registry: TLS with its own CA, htpasswd auth, images on a PVC. Build pods push with the
 // `registry-push` dockerconfigjson and trust `registry-ca`, the two names the compiler's BuildSettings expect;
 // both live in `<project>-builds`, beside the pods that mount them, never beside the registry's own Secrets.
+// With a notification endpoint, the registry tells the manager of every manifest push (the image-push trigger);
+// the endpoint, token included, sits in a Secret the registry reads through its environment.
 import type { KubeObject } from '@keelson/kube';
 
 import type { DataPlaneCredentials } from './credentials';
 import { REGISTRY_AUTH_SECRET, REGISTRY_TLS_SECRET } from './credentials';
-import type { ResolvedDataPlaneInput } from './data-plane.input';
+import type { RegistryNotification, ResolvedDataPlaneInput } from './data-plane.input';
 import { componentLabels, NAMES, PORTS, registryHost, selectorOf } from './data-plane.names';
 import { CHECKSUM_ANNOTATION, checksum, containerSecurityContext, objectMeta, podSecurityContext, pvcObject, secretObject } from './object-builders';
 
 const REGISTRY_UID = 1000;
+
+/** The key of NAMES.registryNotificationsSecret, and the variable the registry reads it from. */
+export const REGISTRY_NOTIFICATIONS_KEY = 'endpoints';
+export const REGISTRY_NOTIFICATIONS_ENV = 'REGISTRY_NOTIFICATIONS_ENDPOINTS';
+
+/**
+ * `notifications.endpoints` of the registry's configuration (CNCF Distribution 3.x), as the YAML (here JSON) its
+ * `REGISTRY_NOTIFICATIONS_ENDPOINTS` variable replaces the list with. Pulls and blobs are dropped at the source:
+ * only manifest pushes and deletes reach the manager. The registry retries a failed delivery after `backoff`
+ * once `threshold` in a row failed, and counts 2xx and 3xx as delivered.
+ */
+export function registryNotificationEndpoints(notification: RegistryNotification): string {
+  return JSON.stringify([{
+    name: 'keelson', url: notification.url,
+    headers: { Authorization: [`Bearer ${notification.token}`] },
+    timeout: '5s', threshold: 3, backoff: '10s',
+    ignore: { actions: ['pull', 'mount'], mediatypes: ['application/octet-stream'] },
+  }]);
+}
 
 export function registryLabels(input: ResolvedDataPlaneInput): Record<string, string> {
   return componentLabels(input.project, NAMES.registry, 'registry');
@@ -30,8 +51,10 @@ export function desiredRegistrySecrets(input: ResolvedDataPlaneInput, credential
 export function desiredRegistry(input: ResolvedDataPlaneInput, credentials: DataPlaneCredentials): KubeObject[] {
   const labels = registryLabels(input);
   const probe = { httpGet: { path: '/', port: 'registry', scheme: 'HTTPS' } };
+  const endpoints = input.registryNotification && registryNotificationEndpoints(input.registryNotification);
   return [
     pvcObject(input, NAMES.registryData, input.storage.registry, labels),
+    ...(endpoints ? [secretObject(input, NAMES.registryNotificationsSecret, 'Opaque', { [REGISTRY_NOTIFICATIONS_KEY]: endpoints }, labels)] : []),
     {
       apiVersion: 'v1', kind: 'Service', metadata: objectMeta(input, NAMES.registry, labels),
       spec: {
@@ -50,7 +73,8 @@ export function desiredRegistry(input: ResolvedDataPlaneInput, credentials: Data
           metadata: {
             labels,
             // The registry reads its certificate and htpasswd at start: a new one must restart it.
-            annotations: { [CHECKSUM_ANNOTATION]: checksum(credentials.registryTls.tlsCrt, credentials.registryAuth.htpasswd) },
+            // So is a new notification endpoint or token: the variable is read once, at start.
+            annotations: { [CHECKSUM_ANNOTATION]: checksum(credentials.registryTls.tlsCrt, credentials.registryAuth.htpasswd, ...(endpoints ? [endpoints] : [])) },
           },
           spec: {
             automountServiceAccountToken: false,
@@ -69,6 +93,7 @@ export function desiredRegistry(input: ResolvedDataPlaneInput, credentials: Data
                 { name: 'REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY', value: '/var/lib/registry' },
                 { name: 'REGISTRY_STORAGE_DELETE_ENABLED', value: 'true' },
                 { name: 'OTEL_TRACES_EXPORTER', value: 'none' },
+                ...(endpoints ? [{ name: REGISTRY_NOTIFICATIONS_ENV, valueFrom: { secretKeyRef: { name: NAMES.registryNotificationsSecret, key: REGISTRY_NOTIFICATIONS_KEY } } }] : []),
               ],
               ports: [{ name: 'registry', containerPort: PORTS.registry, protocol: 'TCP' }],
               readinessProbe: { ...probe, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },

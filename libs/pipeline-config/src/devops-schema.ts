@@ -4,7 +4,8 @@
 // Shorthands are written with if/then/else rather than oneOf so a mistake gets one precise error, not one per
 // alternative; the only oneOf is "exactly one of these keys", which the error mapper words itself.
 
-import { MAX_STAGES, MAX_STEPS_PER_STAGE, NOTIFICATION_CONDITIONS, PIPELINE_EVENTS, STEP_TYPES } from './model';
+import { KUBERNETES_QUANTITY_PATTERN } from './kubernetes-quantity';
+import { MAX_STAGES, MAX_STEPS_PER_STAGE, NOTIFICATION_CONDITIONS, PIPELINE_EVENTS, RANCHER_RESOURCE_KEYS, STEP_TYPES } from './model';
 
 type Schema = Record<string, unknown>;
 
@@ -40,11 +41,11 @@ const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
 /** A DNS label that may still hold `${CICD_*}` references (checked again once substituted, by Kubernetes). */
 const DNS_LABEL_TEMPLATE = '^([a-z0-9]|\\$\\{CICD_[A-Z0-9_]+\\})([-a-z0-9]|\\$\\{CICD_[A-Z0-9_]+\\})*$';
 const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$';
-const QUANTITY = '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$';
-const quantity = (description: string): Schema => ({ type: ['string', 'number'], description, pattern: QUANTITY, minimum: 0 });
+const quantity = (description: string): Schema => ({ type: ['string', 'number'], description, pattern: KUBERNETES_QUANTITY_PATTERN, minimum: 0, maxLength: 64 });
 const minutes = (description: string): Schema => ({ type: 'integer', description, minimum: 1, maximum: 1440 });
 const NAME = '^[^\\u0000-\\u001f\\u007f]+$';
 
+/** Rancher's flat keys, accepted on the step itself and under `resources`. */
 const resourceKeys: Record<string, Schema> = {
   cpuRequest: quantity('CPU request, a Kubernetes quantity (`250m`, `1`).'),
   cpuLimit: quantity('CPU limit, a Kubernetes quantity.'),
@@ -85,7 +86,21 @@ const definitions: Record<string, Schema> = {
     },
     ['sourceName', 'sourceKey'],
   )),
-  resources: strict('CPU and memory requests and limits of the step container.', resourceKeys),
+  resources: {
+    ...strict(
+      'CPU and memory of the step container: Rancher\'s keys (`cpuRequest`, ...) or the Kubernetes shape (`requests`/`limits` with `cpu`/`memory`), not both.',
+      { ...resourceKeys, requests: ref('resourceList'), limits: ref('resourceList') },
+    ),
+    // One shape per step: every Rancher key excludes both Kubernetes keys (each pair is reported by name).
+    allOf: RANCHER_RESOURCE_KEYS.flatMap((rancher) => ['requests', 'limits'].map((kube) => atMostOneOf([rancher, kube]))),
+  },
+  resourceList: {
+    ...strict('Kubernetes `requests` or `limits`, as in a container spec.', {
+      cpu: quantity('CPU, a Kubernetes quantity (`250m`, `1`).'),
+      memory: quantity('Memory, a Kubernetes quantity (`256Mi`, `1Gi`).'),
+    }),
+    minProperties: 1,
+  },
   retry: {
     description: 'Extra attempts after a failure: a number, or {limit}.',
     if: { type: 'object' },

@@ -9,6 +9,7 @@ export type { ParseOptions, ParseResult } from './pipeline-config.parser';
 export { constraintMatches, pipelineRunsFor, planExecution, whenMatches } from './when.evaluator';
 export type { RunTarget } from './when.evaluator';
 export { globMatches } from './glob.matcher';
+export { isKubernetesQuantity, KUBERNETES_QUANTITY_PATTERN, QUANTITY_HINT, quantityValue } from './kubernetes-quantity';
 export { cicdVariables, IMAGE_VARIABLE_NAMES, isCicdVariableName, repoNameOf } from './cicd-variables';
 export { cicdReferences, substituteCicd } from './cicd.substitution';
 export { imageRepoOf, imageVariablesBefore, resolvePipelineConfig, secretsAllowed } from './pipeline-config.resolver';

@@ -59,7 +59,13 @@ export interface EnvFrom {
   targetKey: string;
 }
 
-/** Kubernetes quantity strings (`500m`, `1Gi`), Rancher's key names. Absent means no request or limit. */
+/** The file may give resources with Rancher's keys or in the Kubernetes shape; both normalise to these. */
+export const RANCHER_RESOURCE_KEYS = ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const;
+
+/**
+ * Kubernetes quantity strings (`500m`, `1Gi`), Rancher's key names, whichever shape the file used
+ * (`resources: {requests: {cpu}}` becomes `cpuRequest`). Absent means no request or limit.
+ */
 export interface Resources {
   cpuRequest?: string;
   cpuLimit?: string;

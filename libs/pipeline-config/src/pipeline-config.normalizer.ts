@@ -3,7 +3,7 @@
 
 import {
   ApprovalConfig, Cache, Concurrency, Constraint, DEFAULT_BUILD_CONTEXT, DEFAULT_DOCKERFILE_PATH, DEFAULT_IMAGE_TAG,
-  DEFAULT_PIPELINE_TIMEOUT_MINUTES, EnvFrom, Notification, NotificationCondition, PipelineConfig, Resources, Retry,
+  DEFAULT_PIPELINE_TIMEOUT_MINUTES, EnvFrom, Notification, NotificationCondition, PipelineConfig, RANCHER_RESOURCE_KEYS, Resources, Retry,
   Stage, Step, StepCommon, StepConfigByType, STEP_TYPES, StepType, When,
 } from './model';
 import { PathSegment, YamlNodeLocator } from './yaml-node.locator';
@@ -11,7 +11,6 @@ import { PathSegment, YamlNodeLocator } from './yaml-node.locator';
 // The document has passed the schema, so these loose views only name what the schema guarantees.
 type Raw = Record<string, any>;
 
-const RESOURCE_KEYS = ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const;
 const DEFAULT_NOTIFY_ON: NotificationCondition[] = ['Failed', 'Changed'];
 
 export function normalizePipelineConfig(raw: Raw, locator: YamlNodeLocator): PipelineConfig {
@@ -114,11 +113,22 @@ function normalizeEnvFrom(raw: Raw): EnvFrom {
   return { sourceName: raw.sourceName, sourceKey: raw.sourceKey, targetKey: raw.targetKey ?? raw.sourceKey };
 }
 
-/** `resources:` and Rancher's flat keys on the step are folded together (a clash is a semantic error). */
+/** Where each Rancher key is in the Kubernetes shape of `resources`. */
+const KUBERNETES_SHAPE: Record<(typeof RANCHER_RESOURCE_KEYS)[number], [list: 'requests' | 'limits', resource: 'cpu' | 'memory']> = {
+  cpuRequest: ['requests', 'cpu'], cpuLimit: ['limits', 'cpu'], memoryRequest: ['requests', 'memory'], memoryLimit: ['limits', 'memory'],
+};
+
+/**
+ * `resources:` (Rancher's keys or the Kubernetes shape) and Rancher's flat keys on the step are folded into one
+ * model (a key given twice, or the two shapes mixed, is an error before this runs).
+ */
 function normalizeResources(raw: Raw): Resources | undefined {
   const out: Resources = {};
-  for (const source of [raw, raw.resources ?? {}]) {
-    for (const k of RESOURCE_KEYS) if (source[k] !== undefined) out[k] = String(source[k]);
+  const nested = (raw.resources ?? {}) as Raw;
+  for (const k of RANCHER_RESOURCE_KEYS) {
+    const [list, resource] = KUBERNETES_SHAPE[k];
+    const value = raw[k] ?? nested[k] ?? nested[list]?.[resource];
+    if (value !== undefined) out[k] = String(value);
   }
   return Object.keys(out).length ? out : undefined;
 }

@@ -81,6 +81,17 @@ describe('parsePipelineConfig', () => {
     expect(config).toEqual(expected);
   });
 
+  it('normalises the Kubernetes shape of resources to the same model as Rancher\'s keys', () => {
+    const kubernetes = parseValid(oneStep('runScriptConfig: {image: x}\nresources:\n  requests: {cpu: 250m, memory: 64Mi}\n  limits: {cpu: 1, memory: 1Gi}'));
+    const rancher = parseValid(oneStep('runScriptConfig: {image: x}\nresources: {cpuRequest: 250m, memoryRequest: 64Mi, cpuLimit: 1, memoryLimit: 1Gi}'));
+    const flat = parseValid(oneStep('runScriptConfig: {image: x}\ncpuRequest: 250m\nmemoryRequest: 64Mi\ncpuLimit: 1\nmemoryLimit: 1Gi'));
+    expect(kubernetes.stages[0].steps[0].resources).toEqual({ cpuRequest: '250m', cpuLimit: '1', memoryRequest: '64Mi', memoryLimit: '1Gi' });
+    expect(rancher).toEqual(kubernetes);
+    expect(flat).toEqual(kubernetes);
+    expect(parseValid(oneStep('runScriptConfig: {image: x}\nresources: {limits: {memory: 512Mi}}')).stages[0].steps[0].resources).toEqual({ memoryLimit: '512Mi' });
+    expect(parseValid(oneStep('runScriptConfig: {image: x}\nresources: {requests: {cpu: .5}}')).stages[0].steps[0].resources).toEqual({ cpuRequest: '0.5' });
+  });
+
   it('applies the documented defaults to a minimal file', () => {
     const config = parseValid(oneStep('publishImageConfig: {}'));
     expect(config.timeout).toBe(60);

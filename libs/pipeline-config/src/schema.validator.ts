@@ -4,6 +4,8 @@
 
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { DEVOPS_SCHEMA } from './devops-schema';
+import { KUBERNETES_QUANTITY_PATTERN, QUANTITY_HINT } from './kubernetes-quantity';
+import { RANCHER_RESOURCE_KEYS } from './model';
 import { ConfigIssue } from './pipeline-config.errors';
 import { displayPath, pointerSegments, YamlNodeLocator } from './yaml-node.locator';
 
@@ -31,7 +33,8 @@ export function validateAgainstSchema(value: unknown, file: string, locator: Yam
     const segments = pointerSegments(err.instancePath);
     const unknownKey = err.keyword === 'additionalProperties' ? String(err.params.additionalProperty) : undefined;
     const badName = err.keyword === 'propertyNames' ? String(err.params.propertyName) : undefined;
-    const pointAt = unknownKey ?? badName;
+    const mixed = mixedResourceShapes(err);
+    const pointAt = unknownKey ?? badName ?? mixed?.[0];
     // A missing key is reported at the key of the mapping that lacks it (`runScriptConfig:`), not its first child.
     // A too-long list is reported at its key (`steps:`), where the reader looks for it.
     const atKey = err.keyword === 'required' || err.keyword === 'oneOf' || err.keyword === 'maxItems';
@@ -83,6 +86,8 @@ function describe(err: ErrorObject, segments: (string | number)[], root: unknown
       return `${where}: expected exactly one of ${keys.join(', ')}; ${found}`;
     }
     case 'not': {
+      const mixed = mixedResourceShapes(err);
+      if (mixed) return `${displayPath([...segments, mixed[0]])}: Rancher's ${mixed[0]} cannot be mixed with ${mixed[1]} (the Kubernetes shape) in one step; expected one shape: cpuRequest/cpuLimit/memoryRequest/memoryLimit, or requests/limits with cpu/memory`;
       const keys = ((err.parentSchema as { not?: { required?: string[] } }).not?.required ?? []);
       return `${where}: expected at most one of ${keys.join(', ')}; found ${keys.join(' and ')}`;
     }
@@ -91,6 +96,10 @@ function describe(err: ErrorObject, segments: (string | number)[], root: unknown
     case 'minimum':
     case 'maximum':
       return `${where}: expected a number ${p.comparison} ${p.limit}; got ${JSON.stringify(value)}`;
+    case 'minProperties': {
+      const keys = Object.keys((err.parentSchema as { properties?: Record<string, unknown> }).properties ?? {});
+      return `${where}: expected at least one of ${keys.join(', ')}`;
+    }
     case 'minItems':
       return `${where}: expected at least ${p.limit} item${p.limit === 1 ? '' : 's'}`;
     case 'maxItems':
@@ -100,10 +109,19 @@ function describe(err: ErrorObject, segments: (string | number)[], root: unknown
     case 'maxLength':
       return `${where}: expected at most ${p.limit} characters`;
     case 'pattern':
+      if (p.pattern === KUBERNETES_QUANTITY_PATTERN) return `${where}: ${JSON.stringify(value)} is not a quantity; ${QUANTITY_HINT}`;
       return `${where}: ${JSON.stringify(value)} does not match ${p.pattern}`;
     default:
       return `${where}: ${err.message ?? 'is invalid'}`;
   }
+}
+
+/** The Rancher key and the Kubernetes key of a `resources` mapping that mixes the two shapes. */
+function mixedResourceShapes(err: ErrorObject): [string, string] | undefined {
+  if (err.keyword !== 'not') return undefined;
+  const keys = (err.parentSchema as { not?: { required?: string[] } }).not?.required ?? [];
+  const [rancher, kube] = keys;
+  return keys.length === 2 && (RANCHER_RESOURCE_KEYS as readonly string[]).includes(rancher) && (kube === 'requests' || kube === 'limits') ? [rancher, kube] : undefined;
 }
 
 /** What the last-resort branch of a shorthand stands for, when none of its forms fit. */

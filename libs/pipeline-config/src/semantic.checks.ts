@@ -1,16 +1,17 @@
 // Checks that the schema cannot express: names unique, `${CICD_*}` names known, variables not defined twice,
-// cache paths inside their roots, and no resource given both flat (Rancher style) and under `resources`.
+// cache paths inside their roots, resources given one way each (flat or under `resources`, Rancher's keys or the
+// Kubernetes shape), each a quantity, and no request above its limit.
 
 import { isCicdVariableName, IMAGE_VARIABLE_NAMES } from './cicd-variables';
 import { cicdReferences } from './cicd.substitution';
-import { Cache, PipelineConfig } from './model';
+import { isKubernetesQuantity, QUANTITY_HINT, quantityValue } from './kubernetes-quantity';
+import { Cache, PipelineConfig, RANCHER_RESOURCE_KEYS, Resources } from './model';
 import { ConfigIssue } from './pipeline-config.errors';
 import { substitutableFields } from './substitution-fields';
 import { displayPath, PathSegment, toPointer, YamlNodeLocator } from './yaml-node.locator';
 
 type Raw = Record<string, any>;
 
-const RESOURCE_KEYS = ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'];
 const IMAGE_VARIABLES = new Set<string>(IMAGE_VARIABLE_NAMES);
 
 export function checkSemantics(config: PipelineConfig, raw: Raw, file: string, locator: YamlNodeLocator): ConfigIssue[] {
@@ -35,11 +36,7 @@ export function checkSemantics(config: PipelineConfig, raw: Raw, file: string, l
       if (seen !== undefined) report([...at, 'name'], `step name "${step.name}" is already used by steps[${seen}] of this stage; expected unique step names`);
       else stepNames.set(step.name, pi);
 
-      for (const k of RESOURCE_KEYS) {
-        if (rawStep[k] !== undefined && rawStep.resources?.[k] !== undefined) {
-          report([...at, k], `${k} is given both on the step and under resources; expected one of them`, true);
-        }
-      }
+      checkResources(step.resources, rawStep, at, report);
       const defined = new Map<string, string>();
       for (const name of Object.keys(step.env)) defined.set(name, 'env');
       step.envFrom.forEach((ef, ei) => {
@@ -70,6 +67,40 @@ export function checkSemantics(config: PipelineConfig, raw: Raw, file: string, l
     }
   }
   return issues;
+}
+
+const KUBERNETES_KEYS = { cpuRequest: ['requests', 'cpu'], cpuLimit: ['limits', 'cpu'], memoryRequest: ['requests', 'memory'], memoryLimit: ['limits', 'memory'] } as const;
+
+function checkResources(resources: Resources | undefined, rawStep: Raw, at: PathSegment[], report: (s: PathSegment[], m: string, key?: boolean) => void): void {
+  const nested = (rawStep.resources ?? {}) as Raw;
+  const kubernetesShape = ['requests', 'limits'].filter((k) => nested[k] !== undefined);
+  for (const k of RANCHER_RESOURCE_KEYS) {
+    if (rawStep[k] === undefined) continue;
+    if (nested[k] !== undefined) report([...at, k], `${k} is given both on the step and under resources; expected one of them`, true);
+    // Within `resources` the schema already refuses the mix; across levels it is caught here.
+    else if (kubernetesShape.length) {
+      report([...at, k], `${displayPath([...at, k])}: Rancher's ${k} on the step cannot be mixed with resources.${kubernetesShape.join('/')} (the Kubernetes shape) in one step; expected one shape: cpuRequest/cpuLimit/memoryRequest/memoryLimit, or requests/limits with cpu/memory`, true);
+    }
+  }
+  if (!resources) return;
+  // Where the file gave each value, to point at it.
+  const source = (k: (typeof RANCHER_RESOURCE_KEYS)[number]): PathSegment[] => {
+    if (rawStep[k] !== undefined) return [...at, k];
+    if (nested[k] !== undefined) return [...at, 'resources', k];
+    return [...at, 'resources', ...KUBERNETES_KEYS[k]];
+  };
+  for (const k of RANCHER_RESOURCE_KEYS) {
+    const value = resources[k];
+    // A YAML number the schema let through (`.inf`, or one JavaScript prints as `1e+21`) is checked as text.
+    if (value !== undefined && !isKubernetesQuantity(value)) report(source(k), `${displayPath(source(k))}: ${JSON.stringify(value)} is not a quantity; ${QUANTITY_HINT}`);
+  }
+  for (const [request, limit, what] of [['cpuRequest', 'cpuLimit', 'cpu'], ['memoryRequest', 'memoryLimit', 'memory']] as const) {
+    const r = resources[request] === undefined ? undefined : quantityValue(resources[request]!);
+    const l = resources[limit] === undefined ? undefined : quantityValue(resources[limit]!);
+    if (r !== undefined && l !== undefined && r > l) {
+      report(source(request), `${displayPath(source(request))}: the ${what} request ${resources[request]} is more than the ${what} limit ${resources[limit]}; expected a request no larger than its limit (Kubernetes refuses the container otherwise)`);
+    }
+  }
 }
 
 function checkCachePaths(cache: Cache, at: PathSegment[], report: (s: PathSegment[], m: string) => void): void {

@@ -23,8 +23,14 @@ describe('step errors name the file, line and column and what was expected', () 
     ['an env name with a space', 'runScriptConfig: {image: x}\nenv: {"A B": c}', 'p.yml:5:11: "A B" in stages[0].steps[0].env is not a valid variable name; expected letters, digits and _, not starting with a digit'],
     ['envFrom without sourceKey', 'runScriptConfig: {image: x}\nenvFrom: [{sourceName: s}]', 'p.yml:5:15: stages[0].steps[0].envFrom[0] is missing the required key "sourceKey"'],
     ['envFrom in Kubernetes style', 'runScriptConfig: {image: x}\nenvFrom: [{secretRef: s, sourceName: s, sourceKey: k}]', 'p.yml:5:16: unknown key "secretRef" in stages[0].steps[0].envFrom[0]; expected one of: sourceName, sourceKey, targetKey'],
-    ['a bad quantity', 'runScriptConfig: {image: x}\nresources: {memoryLimit: 1GB}', 'p.yml:5:30: stages[0].steps[0].resources.memoryLimit: "1GB" does not match ^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$'],
-    ['an unknown resources key', 'runScriptConfig: {image: x}\nresources: {gpu: 1}', 'p.yml:5:17: unknown key "gpu" in stages[0].steps[0].resources; expected one of: cpuRequest, cpuLimit, memoryRequest, memoryLimit'],
+    ['a bad quantity', 'runScriptConfig: {image: x}\nresources: {memoryLimit: 1GB}', 'p.yml:5:30: stages[0].steps[0].resources.memoryLimit: "1GB" is not a quantity; expected a Kubernetes quantity: a number with an optional suffix, such as 250m, 0.5, 2, 512Mi or 1Gi'],
+    ['a bad quantity in the Kubernetes shape', 'runScriptConfig: {image: x}\nresources: {limits: {cpu: "2 cores"}}', 'p.yml:5:31: stages[0].steps[0].resources.limits.cpu: "2 cores" is not a quantity; expected a Kubernetes quantity: a number with an optional suffix, such as 250m, 0.5, 2, 512Mi or 1Gi'],
+    ['a quantity that would break out of the pod YAML', 'runScriptConfig: {image: x}\nresources: {requests: {memory: "1Gi\\n  evil: true"}}', 'p.yml:5:36: stages[0].steps[0].resources.requests.memory: "1Gi\\n  evil: true" is not a quantity; expected a Kubernetes quantity: a number with an optional suffix, such as 250m, 0.5, 2, 512Mi or 1Gi'],
+    ['a negative quantity', 'runScriptConfig: {image: x}\nresources: {requests: {cpu: -1}}', 'p.yml:5:33: stages[0].steps[0].resources.requests.cpu: expected a number >= 0; got -1'],
+    ['an empty requests', 'runScriptConfig: {image: x}\nresources: {requests: {}}', 'p.yml:5:27: stages[0].steps[0].resources.requests: expected at least one of cpu, memory'],
+    ['an unknown resource in requests', 'runScriptConfig: {image: x}\nresources: {requests: {gpu: 1}}', 'p.yml:5:28: unknown key "gpu" in stages[0].steps[0].resources.requests; expected one of: cpu, memory'],
+    ['both shapes under resources', 'runScriptConfig: {image: x}\nresources: {memoryLimit: 1Gi, requests: {cpu: 1}}', "p.yml:5:17: stages[0].steps[0].resources.memoryLimit: Rancher's memoryLimit cannot be mixed with requests (the Kubernetes shape) in one step; expected one shape: cpuRequest/cpuLimit/memoryRequest/memoryLimit, or requests/limits with cpu/memory"],
+    ['an unknown resources key', 'runScriptConfig: {image: x}\nresources: {gpu: 1}', 'p.yml:5:17: unknown key "gpu" in stages[0].steps[0].resources; expected one of: cpuRequest, cpuLimit, memoryRequest, memoryLimit, requests, limits'],
     ['a negative step timeout', 'runScriptConfig: {image: x}\ntimeout: -1', 'p.yml:5:14: stages[0].steps[0].timeout: expected a number >= 1; got -1'],
     ['too many retries', 'runScriptConfig: {image: x}\nretry: {limit: 11}', 'p.yml:5:20: stages[0].steps[0].retry.limit: expected a number <= 10; got 11'],
     ['a retry that is not a number', 'runScriptConfig: {image: x}\nretry: always', 'p.yml:5:12: stages[0].steps[0].retry: expected a whole number of retries or {limit}, got the string "always"'],
@@ -52,6 +58,19 @@ describe('whole-file checks name the file, line and column', () => {
     expect(lintErrors(oneStep('runScriptConfig: {image: x}\ncpuLimit: 1\nresources: {cpuLimit: 2}'))).toEqual([
       'p.yml:5:5: cpuLimit is given both on the step and under resources; expected one of them',
     ]);
+  });
+
+  it('reports a flat Rancher key mixed with the Kubernetes shape under resources, at the flat key', () => {
+    expect(lintErrors(oneStep('runScriptConfig: {image: x}\ncpuRequest: 1\nresources: {limits: {cpu: 2}}'))).toEqual([
+      "p.yml:5:5: stages[0].steps[0].cpuRequest: Rancher's cpuRequest on the step cannot be mixed with resources.limits (the Kubernetes shape) in one step; expected one shape: cpuRequest/cpuLimit/memoryRequest/memoryLimit, or requests/limits with cpu/memory",
+    ]);
+  });
+
+  it('reports a request above its limit, in either shape, at the request', () => {
+    expect(lintErrors(oneStep('runScriptConfig: {image: x}\nresources: {requests: {memory: 2Gi}, limits: {memory: 1536Mi}}'))).toEqual([
+      'p.yml:5:36: stages[0].steps[0].resources.requests.memory: the memory request 2Gi is more than the memory limit 1536Mi; expected a request no larger than its limit (Kubernetes refuses the container otherwise)',
+    ]);
+    expect(lintErrors(oneStep('runScriptConfig: {image: x}\ncpuRequest: 1500m\ncpuLimit: 1'))[0]).toMatch(/^p\.yml:5:17: stages\[0\]\.steps\[0\]\.cpuRequest: the cpu request 1500m is more than the cpu limit 1;/);
   });
 
   it('reports a variable defined in env and envFrom', () => {

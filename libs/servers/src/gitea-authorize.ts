@@ -28,13 +28,7 @@ export interface GiteaAuthorization {
  * one, and capture the redirect to redirectUri without following it.
  */
 export async function giteaAuthorize(gitea: { url: string }, options: GiteaAuthorizeOptions): Promise<GiteaAuthorization> {
-  const browser = new HeadlessBrowser(gitea.url);
-
-  const loginPage = await browser.get('/user/login');
-  const login = findForm(loginPage, (f) => 'user_name' in f.fields && 'password' in f.fields, 'the login form on /user/login');
-  const signedIn = await browser.submit(login, { user_name: options.username, password: options.password });
-  // A successful sign-in redirects; a failed one renders the form again with a flash message.
-  if (!signedIn.location) throw new Error(`gitea login as ${options.username} failed: ${flashError(signedIn.body) ?? `HTTP ${signedIn.status}`}`);
+  const browser = await signIn(gitea, options);
 
   const query = new URLSearchParams({
     client_id: options.clientId, redirect_uri: options.redirectUri, response_type: 'code', state: options.state,
@@ -69,6 +63,29 @@ export async function giteaAuthorize(gitea: { url: string }, options: GiteaAutho
   return { code, state: callback.searchParams.get('state') ?? '', callbackUrl: callback.href, consentShown };
 }
 
+/**
+ * What a user does under Settings → Applications → "Revoke" for an app they authorized: deletes their grant, and
+ * with it every access and refresh token issued under it (Gitea's API has no route for grants). The grant id is
+ * the `gnt` claim of the app's tokens (they are JWTs).
+ */
+export async function giteaRevokeGrant(gitea: { url: string }, options: { username: string; password: string; grantId: number }): Promise<void> {
+  const browser = await signIn(gitea, options);
+  // The handler reads only grantId (and the signed-in owner); the app id in the path is not checked.
+  const answer = await browser.post(`/user/settings/applications/oauth2/0/revoke/${options.grantId}`, {});
+  if (answer.status !== 200) throw new Error(`gitea revoke of grant ${options.grantId} answered HTTP ${answer.status}: ${flashError(answer.body) ?? ''}`);
+}
+
+/** A browser signed in through the login form, as `username`. */
+async function signIn(gitea: { url: string }, options: { username: string; password: string }): Promise<HeadlessBrowser> {
+  const browser = new HeadlessBrowser(gitea.url);
+  const loginPage = await browser.get('/user/login');
+  const login = findForm(loginPage, (f) => 'user_name' in f.fields && 'password' in f.fields, 'the login form on /user/login');
+  const signedIn = await browser.submit(login, { user_name: options.username, password: options.password });
+  // A successful sign-in redirects; a failed one renders the form again with a flash message.
+  if (!signedIn.location) throw new Error(`gitea login as ${options.username} failed: ${flashError(signedIn.body) ?? `HTTP ${signedIn.status}`}`);
+  return browser;
+}
+
 interface Page {
   /** Where the page was fetched from, absolute: an empty form action posts back here. */
   url: string;
@@ -94,7 +111,12 @@ class HeadlessBrowser {
    */
   submit(form: HtmlForm, values: Record<string, string>): Promise<Page> {
     if (form.method !== 'post') throw new Error(`form ${form.action} has method ${form.method}, expected post`);
-    return this.request('POST', form.action, new URLSearchParams({ ...form.fields, ...values }).toString());
+    return this.post(form.action, { ...form.fields, ...values });
+  }
+
+  /** A same-origin form POST a page's script would send (Gitea's "link-action" buttons). */
+  post(path: string, values: Record<string, string>): Promise<Page> {
+    return this.request('POST', path, new URLSearchParams(values).toString());
   }
 
   private async request(method: string, path: string, body?: string): Promise<Page> {

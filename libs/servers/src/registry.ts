@@ -12,6 +12,8 @@ export interface RegistryOptions {
   /** Where the registry POSTs its event envelopes (a push, a pull); none when absent. */
   notificationUrl?: string;
   notificationHeaders?: Record<string, string[]>;
+  /** More environment, e.g. `REGISTRY_NOTIFICATIONS_ENDPOINTS` as the data plane renders it (overrides the file). */
+  env?: Record<string, string>;
   dir?: string;
 }
 
@@ -55,7 +57,7 @@ export class RegistryServer {
     writeFileSync(configFile, stringify(config));
     this.proc = new ManagedProcess({
       name: 'registry', command: serverBinary('registry'), logDir: this.dir, args: ['serve', configFile],
-      env: { OTEL_TRACES_EXPORTER: 'none' },
+      env: { OTEL_TRACES_EXPORTER: 'none', ...this.opts.env },
     }).start();
     await waitFor('registry /v2/', async () => (await probe(`${this.url}/v2/`)) === 200, {
       timeoutMs: 30_000, onTimeout: () => this.proc.tail(),

@@ -1,4 +1,4 @@
-import { semanticDigest } from './semantic-key';
+import { imageSemanticDigest, semanticDigest } from './semantic-key';
 import type { RunEvent } from './webhook-event';
 
 const base: RunEvent = { kind: 'push', ref: 'refs/heads/main', branch: 'main', commit: 'a'.repeat(40), repository: { fullName: 'Acme/Widget', urls: [] } };
@@ -24,5 +24,14 @@ describe('semanticDigest', () => {
 
   it('differs between pipelines (scopes) for the same event', () => {
     expect(semanticDigest(base, 'uid-1')).not.toBe(semanticDigest(base, 'uid-2'));
+  });
+
+  it('names an image push by repository and digest only: another tag or event id of the same manifest is the same run', () => {
+    const digest = `sha256:${'d'.repeat(64)}`;
+    expect(imageSemanticDigest({ repository: 'app', digest }, 'uid-1')).toBe(imageSemanticDigest({ repository: 'app', digest }, 'uid-1'));
+    expect(imageSemanticDigest({ repository: 'app', digest }, 'uid-1')).toMatch(/^[0-9a-z]{10}$/);
+    expect(imageSemanticDigest({ repository: 'app', digest }, 'uid-1')).not.toBe(imageSemanticDigest({ repository: 'app', digest }, 'uid-2'));
+    expect(imageSemanticDigest({ repository: 'app', digest }, 'uid-1')).not.toBe(imageSemanticDigest({ repository: 'app2', digest }, 'uid-1'));
+    expect(imageSemanticDigest({ repository: 'app', digest }, 'uid-1')).not.toBe(imageSemanticDigest({ repository: 'app', digest: `sha256:${'e'.repeat(64)}` }, 'uid-1'));
   });
 });

@@ -1,4 +1,5 @@
-import { triggerVerdict } from './trigger-match';
+import type { ImagePushEvent } from './registry/registry-event';
+import { imagePushVerdict, triggerVerdict } from './trigger-match';
 import type { RunEvent } from './webhook-event';
 
 const repository = { fullName: 'acme/widget', urls: [] };
@@ -31,5 +32,24 @@ describe('triggerVerdict', () => {
     const triggers = { pullRequest: { enabled: true, filter: { include: ['main'] } } };
     expect(triggerVerdict(triggers, pr('main'))).toEqual({ run: true });
     expect(triggerVerdict(triggers, pr('develop'))).toEqual({ run: false, reason: 'target branch "develop" matches no spec.triggers.pullRequest.filter.include glob' });
+  });
+});
+
+describe('imagePushVerdict', () => {
+  const image = (repository: string, tag: string): ImagePushEvent => ({ kind: 'image', id: 'e', repository, tag, digest: `sha256:${'c'.repeat(64)}`, mediaType: 'application/vnd.oci.image.manifest.v1+json' });
+
+  it('runs only when the trigger is on and names the pushed repository exactly', () => {
+    expect(imagePushVerdict(undefined, image('team/app', 'v1'))).toEqual({ run: false, reason: 'spec.triggers.imagePush is not enabled' });
+    expect(imagePushVerdict({ imagePush: { enabled: false, repository: 'team/app' } }, image('team/app', 'v1'))).toEqual({ run: false, reason: 'spec.triggers.imagePush is not enabled' });
+    expect(imagePushVerdict({ imagePush: { enabled: true, repository: 'team/app' } }, image('team/app', 'v1'))).toEqual({ run: true });
+    expect(imagePushVerdict({ imagePush: { enabled: true, repository: 'team/app' } }, image('team/app-2', 'v1')))
+      .toEqual({ run: false, reason: 'repository "team/app-2" is not spec.triggers.imagePush.repository "team/app"' });
+  });
+
+  it('filters by tag globs, exclude winning', () => {
+    const triggers = { imagePush: { enabled: true, repository: 'app', filter: { include: ['v*', 'release-**'], exclude: ['*-rc*'] } } };
+    expect(imagePushVerdict(triggers, image('app', 'v1.2'))).toEqual({ run: true });
+    expect(imagePushVerdict(triggers, image('app', 'latest'))).toEqual({ run: false, reason: 'tag "latest" matches no spec.triggers.imagePush.filter.include glob' });
+    expect(imagePushVerdict(triggers, image('app', 'v2-rc1'))).toEqual({ run: false, reason: 'tag "v2-rc1" matches spec.triggers.imagePush.filter.exclude "*-rc*"' });
   });
 });

@@ -1,6 +1,8 @@
 // The controllers' view of the data plane: make sure it is there and say whether Jenkins answers. Applying ~30
 // objects on every admission would cost ~30 apiserver writes per execution, so an unchanged desired state is
 // applied at most once per `reapplyMs` per project (the setting controller's resync repairs hand-deleted objects).
+// The project's registry token (a Secret of the project namespace) is made here too, where the data-plane
+// registry that sends it is configured.
 import type { PipelineSetting } from '@keelson/crds';
 import type { DataPlaneStatus } from '@keelson/data-plane';
 import type { DataPlaneClusters } from '../data-plane/data-plane-clusters';
@@ -22,6 +24,8 @@ export class ProvisioningGate implements DataPlaneGate {
       privilegedProjects?: readonly string[];
       reapplyMs?: number;
       now?: () => number;
+      /** Where the registry notifies the manager of pushes (`<baseUrl>/hooks/registry/<project>`); no notifications without it. */
+      registryHook?: { baseUrl?: string; tokens: { ensure(namespace: string): Promise<string> } };
     } = {},
   ) {}
 
@@ -30,12 +34,16 @@ export class ProvisioningGate implements DataPlaneGate {
     const spec = setting?.spec ?? DEFAULT_SETTING_SPEC;
     // The operator's list, never the setting's old `allowPrivileged` field (ADR 0004).
     const allowPrivileged = (this.options.privilegedProjects ?? []).includes(project);
-    const fingerprint = JSON.stringify({ spec, allowPrivileged });
+    const hook = this.options.registryHook;
+    const notifyUrl = hook?.baseUrl ? `${hook.baseUrl.replace(/\/+$/, '')}/hooks/registry/${project}` : undefined;
+    const fingerprint = JSON.stringify({ spec, allowPrivileged, notifyUrl });
     const last = this.applied.get(project);
     if (!force && last?.status.ready && last.fingerprint === fingerprint && now - last.at < (this.options.reapplyMs ?? 60_000)) return last.status;
     const { provisioner } = await this.clusters.forProject(project, setting ?? null);
+    const registryNotification = notifyUrl ? { url: notifyUrl, token: await hook!.tokens.ensure(project) } : undefined;
     const status = await provisioner.ensure({
       project, setting: spec, managedNamespaces: [project], managerNamespace: this.options.managerNamespace, allowPrivileged,
+      ...(registryNotification && { registryNotification }),
     });
     this.applied.set(project, { fingerprint, at: now, status });
     return status;

@@ -9,6 +9,7 @@ import {
   IDEMPOTENCY_LABEL, IDEMPOTENCY_REQUEST_ANNOTATION, idempotencyLabelValue, idempotencyRequestHash, KeyedSerializer, type IdempotentRequest,
 } from './idempotency';
 import { ExecutionPreparer, type RunTarget } from './execution-preparer';
+import { originOf } from './git-auth';
 import { RunNumberAllocator } from './run-number.allocator';
 
 type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
@@ -237,16 +238,8 @@ export class ExecutionCreator {
  * and the build then fetch from it, so it may not point anywhere else.
  */
 export function forkRepositoryProblem(forkUrl: string, pipelineUrl: string): string | undefined {
-  const origin = (url: string) => {
-    try {
-      const parsed = new URL(url);
-      return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.origin : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const fork = origin(forkUrl);
+  const fork = originOf(forkUrl);
   if (!fork) return 'the pull request\'s source repository has no http(s) clone URL';
-  if (fork !== origin(pipelineUrl)) return `the pull request's source repository is on ${fork}, not on the pipeline's server ${origin(pipelineUrl) ?? ''}`.trim();
+  if (fork !== originOf(pipelineUrl)) return `the pull request's source repository is on ${fork}, not on the pipeline's server ${originOf(pipelineUrl) ?? ''}`.trim();
   return undefined;
 }

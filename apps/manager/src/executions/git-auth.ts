@@ -69,7 +69,7 @@ export async function gitCredentialsOf(
 }
 
 /** `scheme://host[:port]` of an http(s) URL, as URL parsing normalises it; `undefined` for anything else. */
-function originOf(url: string): string | undefined {
+export function originOf(url: string): string | undefined {
   try {
     const parsed = new URL(url);
     return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.origin : undefined;

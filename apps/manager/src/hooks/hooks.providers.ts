@@ -1,5 +1,6 @@
 // The webhook intake assembled from the manager's config: secrets from the apiserver, pipelines from the
-// shared informer (the apiserver when the informer has not seen one yet), the delivery log on Redis.
+// shared informer (the apiserver when the informer has not seen one yet), the delivery log on Redis. The
+// registry intake reads its project's token and Pipelines from the apiserver.
 import type { OnApplicationShutdown, Provider } from '@nestjs/common';
 import { ManagerConfig } from '@keelson/config';
 import type { Pipeline } from '@keelson/crds';
@@ -8,7 +9,9 @@ import { Logger } from '@keelson/observability';
 import { RedisDeliveryLog, type DeliveryLog } from '@keelson/queue';
 import { InformersService } from '../kube/informers.service';
 import { CONFIG, KUBE, LOGGER } from '../tokens';
-import { DELIVERY_LOG, WEBHOOK_INTAKE, WEBHOOK_SECRETS } from './hooks.tokens';
+import { DELIVERY_LOG, REGISTRY_HOOK_TOKENS, REGISTRY_INTAKE, WEBHOOK_INTAKE, WEBHOOK_SECRETS } from './hooks.tokens';
+import { RegistryHookTokens } from './registry-hook-tokens';
+import { RegistryIntake } from './registry-intake.service';
 import { WebhookIntake } from './webhook-intake.service';
 import { WebhookSecrets } from './webhook-secrets';
 
@@ -30,5 +33,14 @@ export const hooksProviders: Provider[] = [
         ?? kube.resource(Keelson.Pipeline).find(namespace, name),
     }),
     inject: [KUBE, InformersService, WEBHOOK_SECRETS, DELIVERY_LOG, LOGGER],
+  },
+  { provide: REGISTRY_HOOK_TOKENS, useFactory: (kube: KubeClient) => new RegistryHookTokens(kube), inject: [KUBE] },
+  {
+    provide: REGISTRY_INTAKE,
+    useFactory: (kube: KubeClient, tokens: RegistryHookTokens, deliveries: DeliveryLog, logger: Logger) => new RegistryIntake({
+      kube, tokens, deliveries, logger: logger.child({ component: 'registry-hooks' }),
+      pipelinesOf: async (namespace) => (await kube.resource(Keelson.Pipeline).list(namespace)).items,
+    }),
+    inject: [KUBE, REGISTRY_HOOK_TOKENS, DELIVERY_LOG, LOGGER],
   },
 ];

@@ -54,18 +54,19 @@ export class WebhookIntake {
 
     const id = deliveryKey(deliveryId(provider, headers), body);
     const base = { id, provider, event };
-    const earlier = await this.deps.deliveries.outcomeOf(namespace, name, id).catch(() => undefined);
-    if (earlier && earlier.outcome !== 'refused') {
-      await this.record(namespace, name, { ...base, outcome: 'duplicate', reason: `delivery ${id} was received before`, executions: earlier.executions, status: 200 }).catch(() => undefined);
-      return { status: 200, body: { outcome: 'duplicate', message: `delivery ${id} was received before`, executions: earlier.executions } };
-    }
-
+    // Asked while the body is parsed: a redelivery is answered from its first outcome.
+    const earlierOutcome = this.deps.deliveries.outcomeOf(namespace, name, id).catch(() => undefined);
     let events: WebhookEvent[];
     try {
       events = parseDelivery(provider, event, decodeBody(header(headers, 'content-type'), body));
     } catch (err) {
       if (err instanceof WebhookPayloadError) return refuse(400, err.message, base);
       throw err;
+    }
+    const earlier = await earlierOutcome;
+    if (earlier && earlier.outcome !== 'refused') {
+      this.recordLater(namespace, name, { ...base, outcome: 'duplicate', reason: `delivery ${id} was received before`, executions: earlier.executions, status: 200 });
+      return { status: 200, body: { outcome: 'duplicate', message: `delivery ${id} was received before`, executions: earlier.executions } };
     }
     const foreign = events.find((e) => e.repository && !isPipelineRepository(e.repository, pipeline.spec.repositoryUrl));
     if (foreign) return refuse(422, `the delivery is for repository ${JSON.stringify(foreign.repository!.fullName.slice(0, 200))}, not this pipeline's ${pipeline.spec.repositoryUrl}`, base);
@@ -95,14 +96,12 @@ export class WebhookIntake {
     const message = outcome === 'created' ? `created ${created.join(', ')}`
       : outcome === 'duplicate' ? `already created: ${duplicates.join(', ')}` : `ignored: ${ignored.join('; ')}`;
     const entry: Omit<DeliveryRecord, 'time'> = { ...base, outcome, status, ...(executions.length > 0 && { executions }), ...(ignored.length > 0 && { reason: ignored.join('; ').slice(0, 2048) }) };
-    try {
-      await this.record(namespace, name, entry);
-    } catch (err) {
-      // An ignored delivery exists only as its record: without it, the provider must retry. An execution
-      // that exists is the answer whatever happens to its record.
-      if (executions.length === 0) throw new HookError(503, 'the delivery could not be recorded; retry');
-      this.deps.logger.warn({ namespace, pipeline: name, delivery: id, err: (err as Error).message }, 'delivery record not written');
-    }
+    // An execution that exists is the answer whatever happens to its record, which is written after answering.
+    // An ignored delivery exists only as its record: without it, the provider must retry.
+    if (executions.length > 0) this.recordLater(namespace, name, entry);
+    else await this.record(namespace, name, entry).catch(() => {
+      throw new HookError(503, 'the delivery could not be recorded; retry');
+    });
     this.deps.logger.info({ namespace, pipeline: name, provider, event, delivery: id, outcome, executions }, 'webhook delivery');
     return { status, body: { outcome, message, ...(executions.length > 0 && { executions }), ...(ignored.length > 0 && { ignored }) } };
   }
@@ -114,6 +113,12 @@ export class WebhookIntake {
     if (!verdict.run) return verdict.reason;
     if (event.pullRequest?.fork && !event.pullRequest.source.cloneUrl) return `pull request #${event.pullRequest.number} comes from a fork the provider names no clone URL for`;
     return undefined;
+  }
+
+  private recordLater(namespace: string, name: string, entry: Omit<DeliveryRecord, 'time'>): void {
+    this.record(namespace, name, entry).catch((err: Error) => {
+      this.deps.logger.warn({ namespace, pipeline: name, delivery: entry.id, err: err.message }, 'delivery record not written');
+    });
   }
 
   private record(namespace: string, name: string, entry: Omit<DeliveryRecord, 'time'>): Promise<void> {

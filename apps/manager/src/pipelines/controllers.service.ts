@@ -15,14 +15,15 @@ import { PipelineReconciler } from '../controllers/pipeline/pipeline.reconciler'
 import { PipelineSettingReconciler } from '../controllers/pipeline-setting/pipeline-setting.reconciler';
 import { SourceCodeCredentialReconciler } from '../controllers/source-code-credential/source-code-credential.reconciler';
 import { SourceCodeProviderReconciler } from '../controllers/source-code-provider/source-code-provider.reconciler';
-import { ScmAccess } from '../scm/scm-access';
 import { CALLBACK_PATH } from '../source-code/oauth-login.service';
-import { SCM_ACCESS } from '../source-code/source-code.tokens';
 import { ExecutionCreator } from '../executions/execution-creator.service';
 import { JenkinsJobs } from '../executions/jenkins-jobs';
 import { releaseBuildInputs } from '../executions/build-inputs';
 import { buildNamespace } from '../executions/execution-job.compiler';
 import { WEBHOOK_SECRETS } from '../hooks/hooks.tokens';
+import { ProviderWebhooks } from '../controllers/pipeline/provider-webhook';
+import type { ScmAccess } from '../scm/scm-access';
+import { SCM_ACCESS } from '../scm/scm.providers';
 import type { WebhookSecrets } from '../hooks/webhook-secrets';
 import { InformersService } from '../kube/informers.service';
 import type { SyncJobData } from '../sync/execution-sync.types';
@@ -51,9 +52,9 @@ export class ControllersService implements OnModuleInit, OnApplicationShutdown {
     @Inject(SYNC_QUEUE) private readonly syncQueue: DelayedJobQueue<SyncJobData>,
     @Inject(EXECUTION_CREATOR) private readonly creator: ExecutionCreator,
     @Inject(WEBHOOK_SECRETS) private readonly webhookSecrets: WebhookSecrets,
+    @Inject(SCM_ACCESS) private readonly scmAccess: ScmAccess,
     @Inject(REPORT_QUEUE) private readonly reportQueue: RetryingJobQueue<ReportJobData>,
     @Inject(COMMIT_STATUS_REPORTER) private readonly commitStatusReporter: CommitStatusReporter | null,
-    @Inject(SCM_ACCESS) private readonly scmAccess: ScmAccess,
     private readonly informers: InformersService,
   ) {}
 
@@ -103,7 +104,8 @@ export class ControllersService implements OnModuleInit, OnApplicationShutdown {
       ],
     });
     const pipelineReconciler = new PipelineReconciler({
-      kube: this.kube, pipelines, allowFileRepositories: this.config.allowFileRepositories, webhookSecrets: this.webhookSecrets, publicUrl: this.config.publicUrl, logger: log,
+      kube: this.kube, pipelines, allowFileRepositories: this.config.allowFileRepositories, webhookSecrets: this.webhookSecrets, publicUrl: this.config.publicUrl,
+      providerWebhooks: new ProviderWebhooks(this.scmAccess, this.config.webhookRepairSeconds * 1000), logger: log,
     });
     const settingReconciler = new PipelineSettingReconciler({ kube: this.kube, settings, dataPlane: this.dataPlane });
     const providerReconciler = new SourceCodeProviderReconciler({

@@ -8,7 +8,6 @@ import { KubeClient } from '@keelson/kube';
 import { Logger } from '@keelson/observability';
 import type { OutboundPolicy } from '@keelson/outbound';
 import { BullmqJobQueue, BullmqRetryingJobQueue } from '@keelson/queue';
-import { COMMIT_STATUS_REPORTER } from '../reporting/commit-status.port';
 import { CONFIG, KUBE, LOGGER } from '../tokens';
 import { ProvisioningGate } from '../controllers/data-plane.gate';
 import { ExecutionCreator } from '../executions/execution-creator.service';
@@ -16,6 +15,8 @@ import { ExecutionPreparer } from '../executions/execution-preparer';
 import { RunNumberAllocator } from '../executions/run-number.allocator';
 import { ExecutionActions } from '../executions/execution-actions.service';
 import { DataPlaneClusters } from '../data-plane/data-plane-clusters';
+import { REGISTRY_HOOK_TOKENS } from '../hooks/hooks.tokens';
+import type { RegistryHookTokens } from '../hooks/registry-hook-tokens';
 import { DATA_PLANE_CLUSTERS, DATA_PLANE_GATE, ENGINE, EXECUTION_ACTIONS, EXECUTION_CREATOR, REPORT_QUEUE, SYNC_QUEUE } from './pipelines.tokens';
 
 export const SYNC_QUEUE_NAME = 'execution-sync';
@@ -35,10 +36,11 @@ export const pipelineProviders: Provider[] = [
   },
   {
     provide: DATA_PLANE_GATE,
-    useFactory: (clusters: DataPlaneClusters, config: ManagerConfig) => new ProvisioningGate(clusters, {
+    useFactory: (clusters: DataPlaneClusters, config: ManagerConfig, tokens: RegistryHookTokens) => new ProvisioningGate(clusters, {
       managerNamespace: config.managerNamespace, privilegedProjects: config.privilegedBuildProjects,
+      registryHook: { baseUrl: config.registryNotificationUrl ?? config.publicUrl, tokens },
     }),
-    inject: [DATA_PLANE_CLUSTERS, CONFIG],
+    inject: [DATA_PLANE_CLUSTERS, CONFIG, REGISTRY_HOOK_TOKENS],
   },
   {
     provide: CONFIG_SOURCE,
@@ -63,8 +65,6 @@ export const pipelineProviders: Provider[] = [
     }),
     inject: [CONFIG, LOGGER],
   },
-  // No commit statuses until an scm adapter is bound here (libs/scm's ScmClient.setCommitStatus behind the port).
-  { provide: COMMIT_STATUS_REPORTER, useValue: null },
   {
     provide: EXECUTION_ACTIONS,
     useFactory: (kube: KubeClient, engine: JenkinsEngineClient, clusters: DataPlaneClusters, queue: BullmqJobQueue<never>) => new ExecutionActions(kube, engine, clusters, queue),

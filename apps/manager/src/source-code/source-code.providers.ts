@@ -1,19 +1,18 @@
-// Signing in at git providers, assembled from the manager's config: provider access under the outbound policy,
+// Signing in at git providers, assembled from the manager's config: provider access (SCM_ACCESS, scm.providers.ts),
 // the state key (OAUTH_STATE_KEY or a generated Secret in the manager's namespace), used states on Redis.
 import type { OnApplicationShutdown, Provider } from '@nestjs/common';
 import { ManagerConfig } from '@keelson/config';
 import { KubeClient } from '@keelson/kube';
 import { Logger } from '@keelson/observability';
 import { RedisOneTimeKeys, type OneTimeKeys } from '@keelson/queue';
-import { outboundPolicy } from '../pipelines/pipelines.providers';
-import { ScmAccess } from '../scm/scm-access';
+import type { ScmAccess } from '../scm/scm-access';
+import { SCM_ACCESS } from '../scm/scm.providers';
 import { CONFIG, KUBE, LOGGER } from '../tokens';
 import { OAuthLogin } from './oauth-login.service';
 import { OAuthStateKey } from './oauth-state-key';
-import { OAUTH_LOGIN, SCM_ACCESS, USED_STATES } from './source-code.tokens';
+import { OAUTH_LOGIN, USED_STATES } from './source-code.tokens';
 
 export const sourceCodeProviders: Provider[] = [
-  { provide: SCM_ACCESS, useFactory: (kube: KubeClient, config: ManagerConfig) => new ScmAccess(kube, { policy: outboundPolicy(config) }), inject: [KUBE, CONFIG] },
   {
     provide: USED_STATES,
     useFactory: (config: ManagerConfig): OneTimeKeys & OnApplicationShutdown => {

@@ -1,4 +1,3 @@
 // Injection tokens of signing in at git providers.
-export const SCM_ACCESS = Symbol('ScmAccess');
 export const OAUTH_LOGIN = Symbol('OAuthLogin');
 export const USED_STATES = Symbol('UsedOAuthStates');

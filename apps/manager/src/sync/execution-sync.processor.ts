@@ -11,6 +11,7 @@ import type { OutboundPolicy } from '@keelson/outbound';
 import { BuildInputRefused, prepareBuildInputs, releaseBuildInputs } from '../executions/build-inputs';
 import { buildNamespace, DEFAULT_BUILD_POLICY, executionCompileInput, executionJobName, executionPlan, type BuildPolicy } from '../executions/execution-job.compiler';
 import { CredentialUnavailableError, gitCredentialsOf } from '../executions/git-auth';
+import { stopReason } from '../executions/stop-reason';
 import { closeStages, finalPhase, initialStages, queuedReason, stagesFromEngine, type StageStatus } from './stage-status.mapper';
 import { DataPlaneEndpoints, DEFAULT_SYNC_OPTIONS, SyncJobData, SyncOptions } from './execution-sync.types';
 import { syncMetrics } from './sync.metrics';
@@ -194,7 +195,7 @@ export class ExecutionSyncProcessor {
     log.info({ build: ref }, 'execution stopped');
     const stages = closeStages(exe.status?.stages?.length ? exe.status.stages : initialStages(executionPlan(exe)), 'Aborted', this.iso());
     const build = ref ? { job: ref.job, queueItem: ref.queueItem, number: ref.number } : exe.status?.build;
-    return this.finish(job, exe, 'Aborted', 'stopped on request', stages, build, job.data.node);
+    return this.finish(job, exe, 'Aborted', stopReason(exe), stages, build, job.data.node);
   }
 
   private async finish(

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { CrdDefinition } from '../crd-definition';
 import { Conditions, LocalRef, Obj, ObservedGeneration, StringEnum, Timestamp } from '../schema-types';
-import { GIT_URL_PATTERN, GLOB_PATTERN } from './patterns';
+import { GIT_REF_NAME_PATTERN, GIT_URL_PATTERN, GLOB_PATTERN } from './patterns';
 import { EXECUTION_PHASES } from './pipeline-execution';
 
 function GlobFilter(description: string) {
@@ -33,7 +33,8 @@ export const PipelineSpec = Obj({
       enabled: Type.Boolean({ default: false, description: 'Whether image pushes start executions.' }),
       repository: Type.String({ pattern: '^[a-z0-9]+([._/-][a-z0-9]+)*$', maxLength: 255, description: 'Image repository in the project registry.' }),
       filter: Type.Optional(GlobFilter('Image tags that run.')),
-    }, 'Image pushes to the project registry.')),
+      branch: Type.String({ pattern: GIT_REF_NAME_PATTERN, maxLength: 255, default: 'main', description: 'Branch whose `.devops.yml`, at its tip, runs for an image push.' }),
+    }, 'Image pushes to the project registry, which notifies `/hooks/registry/<namespace>` of the manager.')),
   }, 'Which events start executions.')),
 }, 'A CI/CD pipeline for one repository.');
 

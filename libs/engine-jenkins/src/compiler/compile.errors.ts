@@ -12,6 +12,7 @@ export const JENKINS_COMPILE_ERROR_CODES = [
   'InvalidBuildPath', // a build context the image builder would fetch from elsewhere instead of the checkout
   'InvalidRef', // a git ref that is not a valid ref name
   'InvalidName', // a resource name that is not the DNS name Kubernetes guarantees
+  'InvalidQuantity', // a CPU or memory request or limit that is not a Kubernetes quantity
 ] as const;
 export type JenkinsCompileErrorCode = (typeof JENKINS_COMPILE_ERROR_CODES)[number];
 

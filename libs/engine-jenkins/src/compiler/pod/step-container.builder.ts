@@ -1,9 +1,10 @@
 // One container per running step. Env values are escaped for the kubelet, secrets arrive only as secretKeyRef
 // into the execution's own Secret (and never for untrusted builds), only the operator can make a container
 // privileged, and only deploy steps of trusted builds see a service-account token.
-import { imageVariablesBefore, type Resources } from '@keelson/pipeline-config';
+import { imageVariablesBefore, isKubernetesQuantity, QUANTITY_HINT, type Resources } from '@keelson/pipeline-config';
 
 import type { CompileContext, CompiledStep } from '../compile-context';
+import { JenkinsCompileError } from '../compile.errors';
 import { kubeEnvValue } from '../escape';
 import { KANIKO_DOCKER_CONFIG_DIR, KANIKO_REGISTRY_CA_DIR } from '../steps/kaniko-paths';
 import { stepCacheMounts } from './cache-volumes';
@@ -15,16 +16,29 @@ export interface StepContainer {
   volumes: Volume[];
 }
 
-export function resourceRequirements(resources: Resources | undefined): ResourceRequirements | undefined {
+/**
+ * Requests and limits of a container. Each value must be a Kubernetes quantity: the parser guarantees it for a
+ * `.devops.yml`, and this check keeps any other text (a hand-made snapshot, a setting) out of the pod YAML and the
+ * Jenkinsfile it is embedded in. `where` names the values in the error (`stage "build" step "unit"`).
+ */
+export function resourceRequirements(resources: Resources | undefined, where: string): ResourceRequirements | undefined {
   if (!resources) return undefined;
+  const quantity = (key: keyof Resources): string | undefined => {
+    const value = resources[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || !isKubernetesQuantity(value)) {
+      throw new JenkinsCompileError('InvalidQuantity', `${where}: resources ${key} ${JSON.stringify(value)} is not a quantity; ${QUANTITY_HINT}`);
+    }
+    return value;
+  };
   const pick = (cpu?: string, memory?: string) => {
     const out: { cpu?: string; memory?: string } = {};
     if (cpu !== undefined) out.cpu = cpu;
     if (memory !== undefined) out.memory = memory;
     return Object.keys(out).length > 0 ? out : undefined;
   };
-  const requests = pick(resources.cpuRequest, resources.memoryRequest);
-  const limits = pick(resources.cpuLimit, resources.memoryLimit);
+  const requests = pick(quantity('cpuRequest'), quantity('memoryRequest'));
+  const limits = pick(quantity('cpuLimit'), quantity('memoryLimit'));
   if (!requests && !limits) return undefined;
   return { ...(requests && { requests }), ...(limits && { limits }) };
 }
@@ -125,7 +139,7 @@ export function buildStepContainer(ctx: CompileContext, compiled: CompiledStep):
     if (at >= 0) env.splice(at, 1);
     env.push(ref);
   }
-  const resources = resourceRequirements(step.resources);
+  const resources = resourceRequirements(step.resources, `stages[${compiled.stageIndex}].steps[${compiled.stepIndex}] (${JSON.stringify(step.name)})`);
   const container: Container = {
     name: compiled.containerName,
     image,
