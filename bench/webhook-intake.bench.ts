@@ -62,6 +62,8 @@ runBenchmark('webhook-intake', async () => {
     const admin = new KubeClient({ kubeconfigPath: cp.adminKubeconfig });
     const asManager = new KubeClient({ kubeconfigPath: cp.managerKubeconfig });
     await admin.resource(Core.Namespace).create({ metadata: { name: 'demo' } });
+    // The manager keeps its signing key in a Secret of its own namespace (POD_NAMESPACE, default keelson-system).
+    await admin.resource(Core.Namespace).create({ metadata: { name: 'keelson-system' } });
     for (const name of ['hooked', 'raw', 'paced']) await createPipeline(admin, name);
     // Its own process, as in production: the benchmark's client and the manager do not share an event loop.
     const logFile = join(tmpdir(), `webhook-intake-manager-${process.pid}.log`);

@@ -176,7 +176,8 @@ describe('the manager completing an execution someone else created', () => {
 
   beforeAll(() => {
     const source = new GitCliConfigSource({ allowFileProtocol: true, logger: silentLogger });
-    creator = new ExecutionCreator(manager, new ExecutionPreparer(manager, source), new RunNumberAllocator(manager));
+    // With the manager's signing key: a delivery id without the intake's proof is still a forgery.
+    creator = new ExecutionCreator(manager, new ExecutionPreparer(manager, source), new RunNumberAllocator(manager), undefined, async () => Buffer.alloc(32, 7));
   });
 
   it('takes the repository and the config from the Pipeline and git, and records the tenant as a manual trigger', async () => {

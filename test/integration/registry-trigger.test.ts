@@ -55,6 +55,8 @@ beforeAll(async () => {
   redis = await RedisServer.start();
   admin = new KubeClient({ kubeconfigPath: cp.adminKubeconfig });
   await admin.resource(Core.Namespace).create({ metadata: { name: 'demo' } });
+  // The manager keeps its signing key in a Secret of its own namespace (POD_NAMESPACE, default keelson-system).
+  await admin.resource(Core.Namespace).create({ metadata: { name: 'keelson-system' } });
   await admin.resource(Core.Namespace).create({ metadata: { name: 'tokenless' } });
   await createPipeline('img', { enabled: true, repository: 'team/app', filter: { include: ['v*'] } });
   await createPipeline('img-release', { enabled: true, repository: 'team/app', branch: 'release', filter: { include: ['release-*'] } });

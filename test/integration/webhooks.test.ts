@@ -58,6 +58,8 @@ beforeAll(async () => {
   admin = new KubeClient({ kubeconfigPath: cp.adminKubeconfig });
   asManager = new KubeClient({ kubeconfigPath: cp.managerKubeconfig });
   await admin.resource(Core.Namespace).create({ metadata: { name: 'demo' } });
+  // The manager keeps its signing key in a Secret of its own namespace (POD_NAMESPACE, default keelson-system).
+  await admin.resource(Core.Namespace).create({ metadata: { name: 'keelson-system' } });
   await createPipeline('web', { triggers: { push: { enabled: true, filter: { exclude: ['wip/**'] } }, pullRequest: { enabled: true } } });
   await createPipeline('nosecret', {}, null);
   await createPipeline('paused', { suspend: true });

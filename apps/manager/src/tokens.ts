@@ -2,3 +2,5 @@
 export const CONFIG = Symbol('ManagerConfig');
 export const KUBE = Symbol('KubeClient');
 export const LOGGER = Symbol('Logger');
+/** The manager's own signing key (OAUTH_STATE_KEY or its generated Secret): `{ key(): Promise<Buffer> }`. */
+export const MANAGER_KEY = Symbol('ManagerKey');

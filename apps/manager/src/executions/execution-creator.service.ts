@@ -10,6 +10,7 @@ import {
 } from './idempotency';
 import { ExecutionPreparer, type RunTarget } from './execution-preparer';
 import { originOf } from './git-auth';
+import { hasWebhookProof, type ManagerKey } from '../hooks/webhook-proof';
 import { RunNumberAllocator } from './run-number.allocator';
 
 type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
@@ -48,6 +49,8 @@ export class ExecutionCreator {
     private readonly preparer: ExecutionPreparer,
     private readonly runs: RunNumberAllocator,
     private readonly now: () => Date = () => new Date(),
+    /** Verifies the webhook intake's proof on an execution; without it, no execution counts as a webhook run. */
+    private readonly webhookKey?: ManagerKey,
   ) {}
 
   private readonly keys = new KeyedSerializer();
@@ -83,8 +86,9 @@ export class ExecutionCreator {
   async complete(exe: PipelineExecution): Promise<PipelineExecution> {
     const namespace = exe.metadata.namespace!;
     const pipeline = await this.pipeline(namespace, exe.spec.pipelineRef.name);
-    // Only the manager's webhook intake sets a delivery id (the admission policy refuses it from anyone else).
-    if (exe.spec.trigger?.deliveryId) return this.completeWebhookRun(exe, pipeline);
+    // Only the manager's webhook intake sets a delivery id (the admission policy refuses it from anyone else),
+    // and it signs what the event decided: without that proof the object is completed like any hand-made one.
+    if (exe.spec.trigger?.deliveryId && this.webhookKey && hasWebhookProof(await this.webhookKey(), exe)) return this.completeWebhookRun(exe, pipeline);
     const target: RunTarget = exe.spec.commit ? { commit: exe.spec.commit, branch: exe.spec.branch } : { branch: exe.spec.branch ?? '' };
     const prepared = await this.preparer.prepare(pipeline, target);
     // A number is kept: only a completion that wrote it, and then failed to fail the execution, leaves one here.

@@ -8,7 +8,7 @@ import { Keelson, KubeClient } from '@keelson/kube';
 import { Logger } from '@keelson/observability';
 import { RedisDeliveryLog, type DeliveryLog } from '@keelson/queue';
 import { InformersService } from '../kube/informers.service';
-import { CONFIG, KUBE, LOGGER } from '../tokens';
+import { CONFIG, KUBE, LOGGER, MANAGER_KEY } from '../tokens';
 import { DELIVERY_LOG, REGISTRY_HOOK_TOKENS, REGISTRY_INTAKE, WEBHOOK_INTAKE, WEBHOOK_SECRETS } from './hooks.tokens';
 import { RegistryHookTokens } from './registry-hook-tokens';
 import { RegistryIntake } from './registry-intake.service';
@@ -27,20 +27,20 @@ export const hooksProviders: Provider[] = [
   },
   {
     provide: WEBHOOK_INTAKE,
-    useFactory: (kube: KubeClient, informers: InformersService, secrets: WebhookSecrets, deliveries: DeliveryLog, logger: Logger) => new WebhookIntake({
-      kube, secrets, deliveries, logger: logger.child({ component: 'webhooks' }),
+    useFactory: (kube: KubeClient, informers: InformersService, secrets: WebhookSecrets, deliveries: DeliveryLog, logger: Logger, key: { key(): Promise<Buffer> }) => new WebhookIntake({
+      kube, secrets, deliveries, logger: logger.child({ component: 'webhooks' }), key: () => key.key(),
       pipelineOf: async (namespace, name) => (informers.informers.get('Pipeline')?.get(`${namespace}/${name}`) as Pipeline | undefined)
         ?? kube.resource(Keelson.Pipeline).find(namespace, name),
     }),
-    inject: [KUBE, InformersService, WEBHOOK_SECRETS, DELIVERY_LOG, LOGGER],
+    inject: [KUBE, InformersService, WEBHOOK_SECRETS, DELIVERY_LOG, LOGGER, MANAGER_KEY],
   },
   { provide: REGISTRY_HOOK_TOKENS, useFactory: (kube: KubeClient) => new RegistryHookTokens(kube), inject: [KUBE] },
   {
     provide: REGISTRY_INTAKE,
-    useFactory: (kube: KubeClient, tokens: RegistryHookTokens, deliveries: DeliveryLog, logger: Logger) => new RegistryIntake({
-      kube, tokens, deliveries, logger: logger.child({ component: 'registry-hooks' }),
+    useFactory: (kube: KubeClient, tokens: RegistryHookTokens, deliveries: DeliveryLog, logger: Logger, key: { key(): Promise<Buffer> }) => new RegistryIntake({
+      kube, tokens, deliveries, logger: logger.child({ component: 'registry-hooks' }), key: () => key.key(),
       pipelinesOf: async (namespace) => (await kube.resource(Keelson.Pipeline).list(namespace)).items,
     }),
-    inject: [KUBE, REGISTRY_HOOK_TOKENS, DELIVERY_LOG, LOGGER],
+    inject: [KUBE, REGISTRY_HOOK_TOKENS, DELIVERY_LOG, LOGGER, MANAGER_KEY],
   },
 ];

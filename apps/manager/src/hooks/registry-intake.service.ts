@@ -12,6 +12,7 @@ import {
   type Headers, type ImagePushEvent, type RegistryEvent,
 } from '@keelson/webhooks';
 import { HookError } from './hook-error';
+import { withWebhookProof, type ManagerKey } from './webhook-proof';
 import { imageExecution } from './registry-execution';
 import type { RegistryHookTokens } from './registry-hook-tokens';
 import type { HookAnswer } from './webhook-intake.service';
@@ -24,6 +25,8 @@ export interface RegistryIntakeDeps {
   pipelinesOf(namespace: string): Promise<Pipeline[]>;
   tokens: Pick<RegistryHookTokens, 'tokenOf'>;
   deliveries: DeliveryLog;
+  /** Signs each execution it makes (webhook-proof.ts). */
+  key: ManagerKey;
   logger: Logger;
   now?: () => Date;
 }
@@ -78,7 +81,7 @@ export class RegistryIntake {
           entries.push({ pipeline: name, record: { ...base, outcome: 'ignored', reason: `${image}: ${why}`.slice(0, 2048), status: 200 } });
           continue;
         }
-        const exe = imageExecution(pipeline, push);
+        const exe = withWebhookProof(await this.deps.key(), imageExecution(pipeline, push));
         let outcome: DeliveryOutcome = 'created';
         try {
           await this.deps.kube.resource(Keelson.PipelineExecution).create(exe);

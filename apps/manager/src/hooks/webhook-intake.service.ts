@@ -13,6 +13,7 @@ import {
 } from '@keelson/webhooks';
 import { HookError } from './hook-error';
 import { webhookExecution } from './webhook-execution';
+import { withWebhookProof, type ManagerKey } from './webhook-proof';
 import type { WebhookSecrets } from './webhook-secrets';
 
 export interface HookAnswer {
@@ -26,6 +27,8 @@ export interface WebhookIntakeDeps {
   pipelineOf(namespace: string, name: string): Promise<Pipeline | undefined>;
   secrets: WebhookSecrets;
   deliveries: DeliveryLog;
+  /** Signs each execution it makes (webhook-proof.ts). */
+  key: ManagerKey;
   logger: Logger;
   now?: () => Date;
 }
@@ -80,7 +83,7 @@ export class WebhookIntake {
         ignored.push(why);
         continue;
       }
-      const exe = webhookExecution(pipeline, e as RunEvent, id);
+      const exe = withWebhookProof(await this.deps.key(), webhookExecution(pipeline, e as RunEvent, id));
       try {
         await this.deps.kube.resource(Keelson.PipelineExecution).create(exe);
         created.push(exe.metadata.name!);

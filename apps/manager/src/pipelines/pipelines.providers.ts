@@ -8,7 +8,7 @@ import { KubeClient } from '@keelson/kube';
 import { Logger } from '@keelson/observability';
 import type { OutboundPolicy } from '@keelson/outbound';
 import { BullmqJobQueue, BullmqRetryingJobQueue } from '@keelson/queue';
-import { CONFIG, KUBE, LOGGER } from '../tokens';
+import { CONFIG, KUBE, LOGGER, MANAGER_KEY } from '../tokens';
 import { ProvisioningGate } from '../controllers/data-plane.gate';
 import { ExecutionCreator } from '../executions/execution-creator.service';
 import { ExecutionPreparer } from '../executions/execution-preparer';
@@ -49,8 +49,10 @@ export const pipelineProviders: Provider[] = [
   },
   {
     provide: EXECUTION_CREATOR,
-    useFactory: (kube: KubeClient, source: ConfigSource, config: ManagerConfig) => new ExecutionCreator(kube, new ExecutionPreparer(kube, source, outboundPolicy(config)), new RunNumberAllocator(kube)),
-    inject: [KUBE, CONFIG_SOURCE, CONFIG],
+    useFactory: (kube: KubeClient, source: ConfigSource, config: ManagerConfig, key: { key(): Promise<Buffer> }) => new ExecutionCreator(
+      kube, new ExecutionPreparer(kube, source, outboundPolicy(config)), new RunNumberAllocator(kube), undefined, () => key.key(),
+    ),
+    inject: [KUBE, CONFIG_SOURCE, CONFIG, MANAGER_KEY],
   },
   {
     provide: SYNC_QUEUE,

@@ -7,7 +7,7 @@ import { Logger } from '@keelson/observability';
 import { RedisOneTimeKeys, type OneTimeKeys } from '@keelson/queue';
 import type { ScmAccess } from '../scm/scm-access';
 import { SCM_ACCESS } from '../scm/scm.providers';
-import { CONFIG, KUBE, LOGGER } from '../tokens';
+import { CONFIG, KUBE, LOGGER, MANAGER_KEY } from '../tokens';
 import { OAuthLogin } from './oauth-login.service';
 import { OAuthStateKey } from './oauth-state-key';
 import { OAUTH_LOGIN, USED_STATES } from './source-code.tokens';
@@ -22,11 +22,15 @@ export const sourceCodeProviders: Provider[] = [
     inject: [CONFIG],
   },
   {
+    provide: MANAGER_KEY,
+    useFactory: (kube: KubeClient, config: ManagerConfig) => new OAuthStateKey(kube, { configured: config.oauthStateKey, managerNamespace: config.managerNamespace }),
+    inject: [KUBE, CONFIG],
+  },
+  {
     provide: OAUTH_LOGIN,
-    useFactory: (kube: KubeClient, config: ManagerConfig, access: ScmAccess, usedStates: OneTimeKeys, logger: Logger) => new OAuthLogin({
-      kube, access, usedStates, publicUrl: config.publicUrl, logger: logger.child({ component: 'oauth' }),
-      stateKey: new OAuthStateKey(kube, { configured: config.oauthStateKey, managerNamespace: config.managerNamespace }),
+    useFactory: (kube: KubeClient, config: ManagerConfig, access: ScmAccess, usedStates: OneTimeKeys, logger: Logger, stateKey: OAuthStateKey) => new OAuthLogin({
+      kube, access, usedStates, publicUrl: config.publicUrl, logger: logger.child({ component: 'oauth' }), stateKey,
     }),
-    inject: [KUBE, CONFIG, SCM_ACCESS, USED_STATES, LOGGER],
+    inject: [KUBE, CONFIG, SCM_ACCESS, USED_STATES, LOGGER, MANAGER_KEY],
   },
 ];
