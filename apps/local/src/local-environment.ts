@@ -9,6 +9,9 @@ import { Manager, startManager } from '../../manager/src/manager';
 import { credentialsFromSecret, JenkinsDouble, kubePodBackend, startJenkinsDouble } from '../../../test/doubles/jenkins/jenkins-double';
 import { SAMPLE_DEVOPS_YML, SAMPLE_IMAGE_REPOSITORY, SAMPLE_NAMESPACE, SAMPLE_PIPELINE } from './sample-pipeline';
 
+/** The manager's namespace, as the chart names it. */
+const MANAGER_NAMESPACE = 'keelson-system';
+
 /** Marks every server local mode starts, so the next start can clean up after a run that was killed. */
 export function localOwner(stateDir = LocalEnvironment.stateDir()): string {
   return `keelson-local:${stateDir}`;
@@ -75,6 +78,8 @@ export class LocalEnvironment {
 
     // Jenkins cannot run here: the double stands in for every project's Jenkins and creates real build pods.
     const kube = new KubeClient({ kubeconfigPath: kubeconfig });
+    // The manager's own namespace, as the chart makes it: it keeps its signing key there (webhook proofs, sign-in).
+    await kube.resource(Core.Namespace).create({ metadata: { name: MANAGER_NAMESPACE } });
     this.jenkins = await startJenkinsDouble({
       kube: kubePodBackend(kube), credentials: credentialsFromSecret(kube), logger: this.logger.child({ component: 'jenkins-double' }),
     });
@@ -87,7 +92,7 @@ export class LocalEnvironment {
       // Webhook URLs point at this manager unless the caller says where providers reach it (a tunnel, say).
       PUBLIC_URL: env.PUBLIC_URL || `http://127.0.0.1:${port}`,
       ...env, KUBECONFIG: this.cluster.managerKubeconfig, HOST: '127.0.0.1', PORT: port, REDIS_URL: redisUrl,
-      LEADER_ELECTION_NAMESPACE: 'kube-system', DATA_PLANE_JENKINS_URL: `${this.jenkins.url()}/{namespace}`, ALLOW_FILE_REPOSITORIES: 'true',
+      POD_NAMESPACE: MANAGER_NAMESPACE, LEADER_ELECTION_NAMESPACE: 'kube-system', DATA_PLANE_JENKINS_URL: `${this.jenkins.url()}/{namespace}`, ALLOW_FILE_REPOSITORIES: 'true',
       REGISTRY_NOTIFICATION_URL: env.REGISTRY_NOTIFICATION_URL || `http://127.0.0.1:${port}`,
     }, this.logger.child({ component: 'manager' }));
     await createSamplePipeline(kube, sample.fileUrl);
