@@ -4,7 +4,7 @@
 // a name derived from (pipeline, repository, digest). The registry gets 2xx only once the executions, or the
 // records of why nothing ran, exist; it retries anything else.
 import type { Pipeline } from '@keelson/crds';
-import { isAlreadyExists, Keelson, KubeClient } from '@keelson/kube';
+import { KubeClient } from '@keelson/kube';
 import { Logger } from '@keelson/observability';
 import type { DeliveryLog, DeliveryOutcome, DeliveryRecord } from '@keelson/queue';
 import {
@@ -16,6 +16,7 @@ import { withWebhookProof, type ManagerKey } from './webhook-proof';
 import { imageExecution } from './registry-execution';
 import type { RegistryHookTokens } from './registry-hook-tokens';
 import type { HookAnswer } from './webhook-intake.service';
+import { createOnce } from './create-once';
 
 export const REGISTRY_PROVIDER = 'registry';
 
@@ -82,16 +83,9 @@ export class RegistryIntake {
           continue;
         }
         const exe = withWebhookProof(await this.deps.key(), imageExecution(pipeline, push));
-        let outcome: DeliveryOutcome = 'created';
-        try {
-          await this.deps.kube.resource(Keelson.PipelineExecution).create(exe);
-          created.push(exe.metadata.name!);
-        } catch (err) {
-          // This manifest ran before: pushed again, under another tag, or a retry after a crash.
-          if (!isAlreadyExists(err)) throw err;
-          duplicates.push(exe.metadata.name!);
-          outcome = 'duplicate';
-        }
+        // A duplicate: this manifest ran before (pushed again, under another tag, or a retry after a crash).
+        const outcome: DeliveryOutcome = await createOnce(this.deps.kube, exe);
+        (outcome === 'created' ? created : duplicates).push(exe.metadata.name!);
         entries.push({ pipeline: name, record: { ...base, outcome, status: outcome === 'created' ? 201 : 200, executions: [exe.metadata.name!], ...(outcome === 'duplicate' && { reason: `${push.repository}@${push.digest} ran before` }) } });
       }
     }

@@ -4,7 +4,7 @@
 // gets 2xx only once the execution (or the record of why nothing ran) exists, so its retry is always safe.
 import { createHash } from 'node:crypto';
 import type { Pipeline } from '@keelson/crds';
-import { isAlreadyExists, Keelson, KubeClient } from '@keelson/kube';
+import { KubeClient } from '@keelson/kube';
 import { Logger } from '@keelson/observability';
 import type { DeliveryLog, DeliveryOutcome, DeliveryRecord } from '@keelson/queue';
 import {
@@ -15,6 +15,7 @@ import { HookError } from './hook-error';
 import { webhookExecution } from './webhook-execution';
 import { withWebhookProof, type ManagerKey } from './webhook-proof';
 import type { WebhookSecrets } from './webhook-secrets';
+import { createOnce } from './create-once';
 
 export interface HookAnswer {
   status: number;
@@ -84,14 +85,7 @@ export class WebhookIntake {
         continue;
       }
       const exe = withWebhookProof(await this.deps.key(), webhookExecution(pipeline, e as RunEvent, id));
-      try {
-        await this.deps.kube.resource(Keelson.PipelineExecution).create(exe);
-        created.push(exe.metadata.name!);
-      } catch (err) {
-        // The same event arrived before (a redelivery, a concurrent duplicate, a retry after a crash).
-        if (!isAlreadyExists(err)) throw err;
-        duplicates.push(exe.metadata.name!);
-      }
+      ((await createOnce(this.deps.kube, exe)) === 'created' ? created : duplicates).push(exe.metadata.name!);
     }
     const outcome: DeliveryOutcome = created.length > 0 ? 'created' : duplicates.length > 0 ? 'duplicate' : 'ignored';
     const executions = [...created, ...duplicates];
