@@ -7,17 +7,31 @@ export const EXECUTION_PHASES = ['Pending', 'Queued', 'Provisioning', 'Running',
 export const TERMINAL_PHASES = ['Succeeded', 'Failed', 'Aborted'] as const;
 export const STEP_PHASES = ['Pending', 'Running', 'Waiting', 'Succeeded', 'Failed', 'Aborted', 'Skipped'] as const;
 export const TRIGGER_EVENTS = ['push', 'pull_request', 'tag', 'manual', 'image'] as const;
+/** The moments of an execution's life the timeline records, in the order they happen (DESIGN §4, issue 12 §3). */
+export const TIMELINE_EVENTS = ['Created', 'Admitted', 'DataPlaneReady', 'JenkinsQueued', 'BuildStarted', 'PodScheduled', 'Running', 'Finished'] as const;
+/** Live: chunks are being written; Complete: every step sealed; Partial: some output is missing (reason says why); Expired: deleted by logRetentionDays. */
+export const LOG_STATES = ['Live', 'Complete', 'Partial', 'Expired'] as const;
 
 const Times = {
   startTime: Type.Optional(Timestamp('When it started.')),
   completionTime: Type.Optional(Timestamp('When it ended.')),
 };
 
+/** A step's log once sealed into one object of the project's MinIO (docs/logs.md has the key layout). */
+const StepLog = Obj({
+  object: Type.String({ maxLength: 1024, description: 'Key of the sealed log in the logs bucket.' }),
+  size: Type.Integer({ minimum: 0, description: 'Bytes stored (after masking).' }),
+  sha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the stored bytes.' }),
+  lines: Type.Optional(Type.Integer({ minimum: 0, description: 'Number of lines.' })),
+  partial: Type.Optional(Type.Boolean({ description: 'True when some of the step\'s output could not be stored.' })),
+}, 'The sealed log of one step.');
+
 const StepStatus = Obj({
   name: Type.String({ maxLength: 256, description: 'Step name (its type when unnamed).' }),
   phase: StringEnum(STEP_PHASES, { description: 'Phase of the step.' }),
   ...Times,
   message: Type.Optional(Type.String({ maxLength: 4096, description: 'Why it is in this phase.' })),
+  log: Type.Optional(StepLog),
   approval: Type.Optional(Obj({
     decision: StringEnum(['Approved', 'Rejected'] as const, { description: 'What the person decided.' }),
     user: Type.String({ maxLength: 253, description: 'Who decided.' }),
@@ -46,6 +60,18 @@ const ReportRecord = Obj({
   time: Timestamp('When the outcome was known.'),
   message: Type.Optional(Type.String({ maxLength: 1024, description: 'Why it failed or was refused.' })),
 }, 'The outcome of one report.');
+
+const TimelineEntry = Obj({
+  type: StringEnum(TIMELINE_EVENTS, { description: 'What happened.' }),
+  time: Timestamp('When.'),
+  message: Type.Optional(Type.String({ maxLength: 1024, description: 'Detail, e.g. "after 42s in the queue, behind web-11" or "node-a (warm)".' })),
+}, 'One moment of the execution\'s life.');
+
+const ExecutionLog = Obj({
+  state: StringEnum(LOG_STATES, { description: 'Live, Complete, Partial (reason says why) or Expired (deleted by logRetentionDays).' }),
+  reason: Type.Optional(Type.String({ maxLength: 1024, description: 'Why the log is partial or expired.' })),
+  time: Type.Optional(Timestamp('When the state last changed.')),
+}, 'Where the execution\'s logs stand.');
 
 export const PipelineExecutionSpec = Obj({
   pipelineRef: LocalRef('The Pipeline this is a run of.'),
@@ -90,6 +116,8 @@ export const PipelineExecutionStatus = Obj({
     queueItem: Type.Optional(Type.Integer({ minimum: 0, description: 'Jenkins queue item id.' })),
     number: Type.Optional(Type.Integer({ minimum: 1, description: 'Jenkins build number.' })),
   }, 'The Jenkins build of this execution.')),
+  timeline: Type.Optional(Type.Array(TimelineEntry, { maxItems: 32, description: 'Created, admitted, data plane ready, Jenkins queued, build started, pod scheduled, running, finished: why it waited and for how long.' })),
+  log: Type.Optional(ExecutionLog),
   notifications: Type.Optional(Type.Array(ReportRecord, { maxItems: 64, description: 'Commit statuses and notifications of the final phase (written by the report workers).' })),
 }, 'Written by the execution controller, the sync loop and (notifications only) the report workers.');
 

@@ -22,7 +22,8 @@ export const PipelineSettingSpec = Obj({
     })),
     rememberedNodes: Type.Integer({ minimum: 0, maximum: 20, default: 3, description: 'How many recent nodes a pipeline remembers and prefers.' }),
   }, 'Build cache on node hostPaths.')),
-  historyLimit: Type.Integer({ minimum: 1, maximum: 10000, default: 100, description: 'Finished executions kept per pipeline.' }),
+  historyLimit: Type.Integer({ minimum: 1, maximum: 10000, default: 100, description: 'Finished executions kept per pipeline, unless the Pipeline sets its own.' }),
+  projectHistoryLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, default: 1000, description: 'Finished executions kept in the whole project, oldest pruned first.' })),
   logRetentionDays: Type.Integer({ minimum: 1, maximum: 3650, default: 30, description: 'Days archived logs are kept.' }),
   allowPrivileged: Type.Optional(Type.Boolean({
     description: 'Refused when true: the operator lists the projects whose builds may run privileged in the manager setting PRIVILEGED_BUILD_PROJECTS.',

@@ -25,6 +25,7 @@ export const PipelineSpec = Obj({
   credentialRef: Type.Optional(LocalRef('SourceCodeCredential whose token reads and clones the repository; none for public repositories.')),
   configPath: Type.String({ pattern: '^[^/\\s][^\\s]*$', maxLength: 1024, default: '.devops.yml', description: 'Path of the pipeline file in the repository.' }),
   suspend: Type.Boolean({ default: false, description: 'When true, triggers create no executions.' }),
+  historyLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, description: 'Finished executions kept; the project\'s PipelineSetting historyLimit (100 by default) when absent.' })),
   triggers: Type.Optional(Obj({
     push: Type.Optional(Trigger('Branch pushes.', true, GlobFilter('Branches whose pushes run.'))),
     pullRequest: Type.Optional(Trigger('Pull requests opened or updated.', false, GlobFilter('Target branches whose pull requests run.'))),
