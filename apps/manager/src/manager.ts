@@ -8,6 +8,7 @@ import { KubeClient, KubeSource } from '@keelson/kube';
 import { collectProcessMetrics, createLogger, Logger } from '@keelson/observability';
 import { AppModule } from './app.module';
 import { NestLogger } from './logging/nest-logger';
+import { requestErrorHandler } from './api/problem/problem.filter';
 
 export interface Manager {
   app: INestApplication;
@@ -32,6 +33,7 @@ export async function startManager(env: NodeJS.ProcessEnv = process.env, logger?
   });
   // Webhook routes read their raw bytes themselves (the signature is over them); every other route gets JSON.
   app.useBodyParser('json', { type: (req: IncomingMessage) => !req.url?.startsWith('/hooks/') && /^application\/(?:[\w.+-]+\+)?json\b/i.test(req.headers['content-type'] ?? '') });
+  app.use(requestErrorHandler());
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;

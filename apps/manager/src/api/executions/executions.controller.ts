@@ -1,13 +1,12 @@
 // The run API (DESIGN §8): manual runs, and stop, rerun, approve and reject of an execution. Every route is
 // authenticated with a TokenReview and authorised with a SubjectAccessReview by ApiAuthGuard.
-import { Body, Controller, Headers, HttpCode, Inject, Param, Post, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Inject, Param, Post, Res, UseGuards } from '@nestjs/common';
 import type { PipelineExecution } from '@keelson/crds';
 import type { Response } from 'express';
 import { ApiAuthGuard, CurrentUser, RequiresAccess, type ApiUser } from '../auth';
 import { ExecutionActions } from '../../executions/execution-actions.service';
 import { ExecutionCreator, type RunResult } from '../../executions/execution-creator.service';
 import { EXECUTION_ACTIONS, EXECUTION_CREATOR } from '../../pipelines/pipelines.tokens';
-import { ExecutionErrorFilter } from './execution-error.filter';
 import { parseApprovalAnswer, parseIdempotencyKey, parseRunTarget } from './run-request';
 
 /**
@@ -22,7 +21,6 @@ function answer(res: Response, result: RunResult): void {
 
 @Controller('api/v1/namespaces/:ns')
 @UseGuards(ApiAuthGuard)
-@UseFilters(ExecutionErrorFilter)
 export class ExecutionsController {
   constructor(
     @Inject(EXECUTION_CREATOR) private readonly creator: ExecutionCreator,

@@ -1,20 +1,18 @@
 // Signing in at a git provider (issue 11 §2). The authorize route is a user's, guarded like the rest of the API;
 // the callback is the provider's redirect of that user's browser, which carries no bearer token: the signed,
 // single-use state says who started the sign-in.
-import { Controller, Get, Headers, Inject, Param, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Param, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { ManagerConfig } from '@keelson/config';
 import { ApiAuthGuard, CurrentUser, RequiresAccess, type ApiUser } from '../auth';
 import { CONFIG } from '../../tokens';
 import { OAUTH_LOGIN } from '../../source-code/source-code.tokens';
 import type { CallbackQuery, OAuthLogin } from '../../source-code/oauth-login.service';
-import { SourceCodeErrorFilter } from './source-code-error.filter';
 
 const wantsJson = (accept: string | undefined) => /\bapplication\/(?:[\w.+-]+\+)?json\b/i.test(accept ?? '');
 
 @Controller('api/v1/namespaces/:ns/sourcecodeproviders')
 @UseGuards(ApiAuthGuard)
-@UseFilters(SourceCodeErrorFilter)
 export class OAuthAuthorizeController {
   constructor(@Inject(OAUTH_LOGIN) private readonly login: OAuthLogin) {}
 
@@ -32,7 +30,6 @@ export class OAuthAuthorizeController {
 }
 
 @Controller('api/v1/oauth')
-@UseFilters(SourceCodeErrorFilter)
 export class OAuthCallbackController {
   constructor(
     @Inject(OAUTH_LOGIN) private readonly login: OAuthLogin,

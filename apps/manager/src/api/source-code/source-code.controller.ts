@@ -1,6 +1,6 @@
 // Repositories a user's credentials can push to, a new listing on demand, and a Pipeline for one of them
 // (issue 11 §3, §4). Authorised per route with a SubjectAccessReview by ApiAuthGuard.
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
 import type { Pipeline } from '@keelson/crds';
 import { Keelson, KubeClient } from '@keelson/kube';
 import { ApiAuthGuard, CurrentUser, RequiresAccess, type ApiUser } from '../auth';
@@ -9,13 +9,11 @@ import { createPipelineFromRepository, parsePipelineRequest } from '../../source
 import { REFRESH_ANNOTATION } from '../../source-code/refresh-request';
 import { SourceCodeError } from '../../source-code/source-code.errors';
 import { CREDENTIAL_LABEL } from '../../source-code/token-secret';
-import { SourceCodeErrorFilter } from './source-code-error.filter';
 
 const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 @Controller('api/v1/namespaces/:ns')
 @UseGuards(ApiAuthGuard)
-@UseFilters(SourceCodeErrorFilter)
 export class SourceCodeController {
   constructor(@Inject(KUBE) private readonly kube: KubeClient) {}
 
