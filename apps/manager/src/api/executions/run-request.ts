@@ -6,10 +6,13 @@ import { defineApiSchema } from '../openapi/api-schemas';
 
 type BodyErrorCode = Extract<ExecutionErrorCode, 'InvalidRunTarget' | 'InvalidApprovalAnswer'>;
 
+/** Length in code points, as JSON Schema's maxLength and the apiserver count it (an emoji is one, not two). */
+const lengthOf = (value: string): number => [...value].length;
+
 function optionalString(body: Record<string, unknown>, field: string, max: number, code: BodyErrorCode): string | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value.length === 0 || value.length > max) {
+  if (typeof value !== 'string' || value.length === 0 || lengthOf(value) > max) {
     throw new ExecutionError(code, `${field} must be a non-empty string of at most ${max} characters`);
   }
   return value;
@@ -35,7 +38,7 @@ export function parseApprovalAnswer(raw: unknown): ApprovalAnswer {
   const pick = (field: 'stage' | 'step'): string | number => {
     const value = body[field];
     if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-    if (typeof value === 'string' && value.length > 0 && value.length <= 256) return value;
+    if (typeof value === 'string' && value.length > 0 && lengthOf(value) <= 256) return value;
     throw new ExecutionError('InvalidApprovalAnswer', `${field} must be a name or a 0-based index`);
   };
   return { stage: pick('stage'), step: pick('step'), comment: optionalString(body, 'comment', 4096, 'InvalidApprovalAnswer') };

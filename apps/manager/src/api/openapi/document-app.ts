@@ -11,7 +11,8 @@ import { buildOpenApiDocument, type OpenApiDocument } from './openapi-document';
 /** Where the committed copy lives, from the repository root. */
 export const OPENAPI_FILE = 'docs/openapi.json';
 
-async function previewApp(): Promise<INestApplication> {
+/** The manager's application, created in preview mode. */
+export async function previewApp(): Promise<INestApplication> {
   // Never asked: preview mode makes no provider, so this client is never used.
   const kube = new KubeClient({ server: 'https://127.0.0.1:1', token: 'unused' });
   return NestFactory.create(AppModule.forRoot({ config: loadConfig(MANAGER_VARIABLES, {}), kube, logger: silentLogger }), {

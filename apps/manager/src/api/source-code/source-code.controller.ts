@@ -20,7 +20,7 @@ const PIPELINE_REQUEST = defineApiSchema('PipelineFromRepository', {
   description: 'A Pipeline for one of your listed repositories; it clones with the credential that listed it.',
   required: ['repository'],
   properties: {
-    repository: { type: 'string', minLength: 1, maxLength: 253, description: 'Name of a SourceCodeRepository of this namespace.' },
+    repository: { type: 'string', maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', description: 'Name of a SourceCodeRepository of this namespace.' },
     name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$', description: 'Name of the Pipeline; default from the repository\'s full name.' },
   },
   additionalProperties: false,
