@@ -32,8 +32,6 @@ function refuseNonJsonBodies(): (req: Request, res: Response, next: NextFunction
   return (req, res, next) => {
     if (!isApi(req) || !hasBody(req) || isJsonMediaType(req.headers['content-type'])) return next();
     const sent = req.headers['content-type'] ? `Content-Type ${JSON.stringify(req.headers['content-type'].slice(0, 100))}` : 'no Content-Type';
-    // The unread body is discarded; the connection closes after the answer rather than reading it.
-    res.setHeader('Connection', 'close');
     send(res, problemOf(415, `the request body must be JSON (Content-Type: application/json); it was sent with ${sent}`), req.originalUrl ?? req.url);
   };
 }

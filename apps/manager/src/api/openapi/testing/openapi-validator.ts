@@ -81,7 +81,7 @@ export class OpenApiValidator {
   }
 
   /** The compiled validator of a schema of the document (compiling is where a bad schema or $ref fails). */
-  compile(schema: Json): ValidateFunction {
+  compile(schema: object): ValidateFunction {
     const key = JSON.stringify(schema);
     let validate = this.compiled.get(key);
     if (!validate) {
@@ -92,7 +92,7 @@ export class OpenApiValidator {
   }
 
   /** What is wrong with a value, as `<instancePath> <message>` lines; empty when it is valid. */
-  validate(schema: Json, value: unknown): string[] {
+  validate(schema: object, value: unknown): string[] {
     const validate = this.compile(schema);
     if (validate(value)) return [];
     return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
