@@ -59,7 +59,7 @@ export class ExecutionsController {
   }
 
   @Post('pipelineexecutions/:name/rerun')
-  @ApiOperation({ summary: 'Run an execution again', description: 'Makes a new execution of the same pipeline, commit and trigger.' })
+  @ApiOperation({ summary: 'Run an execution again', description: 'Makes a new execution of the same pipeline at the same commit, from the same configuration snapshot.' })
   @RunAnswers()
   @ApiProblems(404, 409, 422)
   @RequiresAccess({ verb: 'create', resource: 'pipelineexecutions', nameParam: false })
@@ -93,7 +93,7 @@ export class ExecutionsController {
   }
 
   @Post('pipelineexecutions/:name/reject')
-  @ApiOperation({ summary: 'Reject a waiting step', description: 'Answers a manual approval step with no; the execution fails.' })
+  @ApiOperation({ summary: 'Reject a waiting step', description: 'Answers a manual approval step with no; the run ends (Aborted) and the stages after it are skipped.' })
   @ApiBody({ schema: APPROVAL_ANSWER_SCHEMA })
   @ApiResponse({ status: 200, description: 'The execution with the answer recorded.', schema: EXECUTION })
   @ApiProblems(404, 409)

@@ -2,6 +2,16 @@
 // decorators) and completed from what the code enforces rather than from what a decorator claims: which routes need
 // a bearer token and which RBAC rule (ApiAuthGuard, @RequiresAccess), and the problem answers every route of a kind
 // can give. docs/openapi.json is a committed copy; a test fails when the two differ (`npm run openapi` writes it).
+//
+// A new route under /api/v1 joins the document by its decorators:
+// - @UseGuards(ApiAuthGuard) and @RequiresAccess(...) as ever (security, 401/403/503 and x-keelson-access follow);
+//   a route without a token instead takes @PublicRoute(reason), or the manager refuses to start;
+// - @ApiTags(...) on the controller, @ApiOperation({ summary }) on the handler (the document test wants both);
+// - @ApiQuery / @ApiHeader for each query parameter and request header it reads (@Param ones are found alone);
+// - @ApiBody({ schema }) for a body, @ApiResponse / @ApiOkResponse / ... for each success answer, with schemas
+//   from defineApiSchema(), resourceSchema(kind) or resourceListSchema(kind) (api-schemas.ts);
+// - @ApiProblems(404, 409, ...) for the errors particular to it (400/413/415 for a body, 500 always, are added);
+// - then calls in test/integration/api-contract.test.ts (ROUTES) and `npm run openapi`.
 import { INestApplication } from '@nestjs/common';
 import { ALL_KINDS } from '@keelson/crds';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
