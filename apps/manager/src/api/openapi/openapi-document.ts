@@ -83,7 +83,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenApiDocument {
     if (!path.startsWith(`${API_BASE}/`)) continue;
     const item = generated.paths[path];
     for (const method of Object.keys(item).sort((a, b) => METHOD_ORDER.indexOf(a) - METHOD_ORDER.indexOf(b))) {
-      const route = routes.find((r) => r.path === path && r.method === method);
+      const route = routes.find((r) => r.path === path && (r.method === method || r.method === 'all'));
       if (!route) throw new Error(`the OpenAPI document has ${method.toUpperCase()} ${path}, which no controller route matches`);
       const operation = completeOperation(item[method], route, method);
       for (const tag of (operation.tags as string[] | undefined) ?? []) tags.add(tag);
