@@ -8,7 +8,7 @@ import { SourceCodeError, type SourceCodeErrorCode } from '../../source-code/sou
 import { ApiProblem, type FieldError, type ProblemSlug } from './api-problem';
 
 /** Seconds a client should wait before retrying what failed for a passing reason. */
-const RETRY_AFTER_S = 10;
+export const RETRY_AFTER_S = 10;
 
 const BY_STATUS: Record<number, [ProblemSlug, string]> = {
   400: ['invalid-request', 'Invalid request'],

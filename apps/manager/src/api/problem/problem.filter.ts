@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { Logger } from '@keelson/observability';
 import { LOGGER } from '../../tokens';
 import { ApiProblem } from './api-problem';
-import { problemOf, toProblem } from './problem-mapping';
+import { problemOf, RETRY_AFTER_S, toProblem } from './problem-mapping';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -36,8 +36,21 @@ export class ProblemFilter implements ExceptionFilter {
   }
 }
 
+/**
+ * Headers a status always comes with (the OpenAPI document promises them): a 401 names the scheme (RFC 9110 §11.6.1),
+ * a 429 or 503 says when to retry. A problem that set its own keeps it.
+ */
+const REQUIRED_HEADERS: Record<number, [string, string]> = {
+  401: ['WWW-Authenticate', 'Bearer'],
+  429: ['Retry-After', String(RETRY_AFTER_S)],
+  503: ['Retry-After', String(RETRY_AFTER_S)],
+};
+
 export function send(res: Response, problem: ApiProblem, instance: string): void {
-  for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
+  const required = REQUIRED_HEADERS[problem.status];
+  const headers = required && !Object.keys(problem.headers).some((h) => h.toLowerCase() === required[0].toLowerCase())
+    ? { ...problem.headers, [required[0]]: required[1] } : problem.headers;
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify({
     ...problem.extensions, type: problem.type, title: problem.title, status: problem.status, detail: problem.detail,
     instance: instance.split('?')[0],
