@@ -148,6 +148,14 @@ branch: {include: release/*}
     expect(refused(text, '.devops.yml').length).toBe(2);
   });
 
+  it('keeps a variable or answer named __proto__ as a key, never as a prototype', () => {
+    const { config } = rancher(step(`  - applyAppConfig: {catalogTemplate: c, name: n, answers: {__proto__: 1}}\n    env: {__proto__: x}\n`));
+    const [app] = config.stages[0].steps;
+    expect(Object.keys(app.env)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(app.env)).toBe(Object.prototype);
+    expect(app.type === 'applyAppConfig' && Object.keys(app.config.values)).toEqual(['__proto__']);
+  });
+
   it('lets the last of two equal keys count, with a warning at the first', () => {
     const { config, warnings } = rancher(`${step(RUN)}timeout: 5\ntimeout: 7\n`);
     expect(config.timeout).toBe(7);

@@ -265,14 +265,14 @@ class RancherReader {
   private answers(raw: unknown, at: PathSegment[]): unknown {
     if (!isObject(raw)) return raw ?? undefined;
     const out: Raw = {};
-    for (const [key, v] of Object.entries(raw)) out[key] = v === null ? '' : isObject(v) || Array.isArray(v) ? v : this.string(v, [...at, key]);
+    for (const [key, v] of Object.entries(raw)) setOwn(out, key, v === null ? '' : isObject(v) || Array.isArray(v) ? v : this.string(v, [...at, key]));
     return out;
   }
 
   private env(raw: unknown): unknown {
     if (!isObject(raw)) return raw ?? undefined;
     const out: Raw = {};
-    for (const [key, v] of Object.entries(raw)) out[key] = v === null ? '' : v;
+    for (const [key, v] of Object.entries(raw)) setOwn(out, key, v === null ? '' : v);
     return out;
   }
 
@@ -472,6 +472,11 @@ class RancherReader {
   private set(out: Raw, key: string, value: unknown): void {
     if (value !== undefined) out[key] = value;
   }
+}
+
+/** A key the file chose (`__proto__` included) becomes an own property, never the object's prototype. */
+function setOwn(out: Raw, key: string, value: unknown): void {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function kindOf(v: unknown): string {
