@@ -139,19 +139,26 @@ class RancherReader {
    * Jenkins stage view), so a repeated name gets a number, and the warning says which.
    */
   private uniqueStageNames(stages: unknown[]): void {
-    const used = new Map<string, number>();
-    for (const stage of stages) if (isObject(stage) && typeof stage.name === 'string') used.set(stage.name, used.get(stage.name) ?? stages.indexOf(stage));
+    const nameOf = (stage: unknown) => (isObject(stage) && typeof stage.name === 'string' ? stage.name : undefined);
+    const first = new Map<string, number>();
     stages.forEach((stage, i) => {
-      if (!isObject(stage) || typeof stage.name !== 'string' || used.get(stage.name) === i) return;
-      const first = used.get(stage.name)!;
-      let n = 2;
-      const base = stage.name.slice(0, MAX_STAGE_NAME_LENGTH - 6);
-      while (used.has(`${base} (${n})`)) n++;
+      const name = nameOf(stage);
+      if (name !== undefined && !first.has(name)) first.set(name, i);
+    });
+    const taken = new Set(first.keys());
+    const nextNumber = new Map<string, number>(); // per name, so a file of many repeats stays linear
+    stages.forEach((stage, i) => {
+      const name = nameOf(stage);
+      if (name === undefined || first.get(name) === i) return;
+      const base = name.slice(0, MAX_STAGE_NAME_LENGTH - 8);
+      let n = nextNumber.get(base) ?? 2;
+      while (taken.has(`${base} (${n})`)) n++;
+      nextNumber.set(base, n + 1);
       const renamed = `${base} (${n})`;
-      used.set(renamed, i);
+      taken.add(renamed);
       const at = ['stages', this.stageOrigin[i], 'name'];
-      this.warn('MeaningDiffers', at, false, `stage name ${JSON.stringify(stage.name)} is already used by stages[${this.stageOrigin[first]}]: Rancher ran both, and Keelson, whose stage names are unique, calls this one ${JSON.stringify(renamed)}`);
-      stage.name = renamed;
+      this.warn('MeaningDiffers', at, false, `stage name ${JSON.stringify(name)} is already used by stages[${this.stageOrigin[first.get(name)!]}]: Rancher ran both, and Keelson, whose stage names are unique, calls this one ${JSON.stringify(renamed)}`);
+      (stage as Raw).name = renamed;
     });
   }
 
