@@ -57,7 +57,7 @@ export class KeelsonStack {
         kube: kubePodBackend(kube),
         credentials: credentialsFromSecret(kube),
         quietPeriodSeconds: 0,
-        logger: options.logger,
+        logger: options.logger ?? testLogger(),
         ...(options.jenkinsClock && { clock: options.jenkinsClock }),
       });
       const stack = new KeelsonStack(cluster, parts.redis, parts.repo, parts.jenkins, kube);

@@ -2,6 +2,7 @@
 // wait until it runs (scheduled by the real scheduler, started by KWOK or by the real node's kubelet), and end it
 // with the build. On a real node its containers run, and `shell` runs the steps in them.
 import type { Clock } from '@keelson/kube';
+import type { Logger } from '@keelson/observability';
 import { POD_EXIT_CODE_ANNOTATION, POD_FINISH_ANNOTATION } from '@keelson/servers';
 import type { Build, BuildResult } from '../model/build';
 import type { BuildPodBackend } from '../kube/build-pod.backend';
@@ -12,6 +13,7 @@ import { PodShell } from './pod-shell';
 
 export interface BuildPodEnv {
   clock: Clock;
+  logger?: Logger;
   kube?: BuildPodBackend;
   podRetention: 'finish' | 'delete';
   podPollIntervalMs: number;
@@ -47,7 +49,7 @@ export class BuildPodLifecycle {
       b.pod.startMs = Date.now() - created;
       b.log.line(`[Normal][${ref}][Scheduled] Successfully assigned ${ref} to ${nodeName}`);
       if (real && kube.exec) {
-        this.shell = new PodShell({ exec: kube.exec }, b.pod, b.job);
+        this.shell = new PodShell({ exec: kube.exec }, b.pod, b.job, this.env.logger);
         await this.shell.allocateWorkspace();
       }
     }

@@ -4,7 +4,8 @@
 // variables and a JENKINS_SERVER_COOKIE that marks its processes. Its output (stderr merged, as `sh` does) is the
 // step's log, its exit code the step's result. An interrupted `sh` (stop, timeout) is ended the plugin's way:
 // `kill` in that container of every process carrying the cookie.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import type { Logger } from '@keelson/observability';
 import type { BuildPodBackend } from '../kube/build-pod.backend';
 import { AGENT_WORKDIR } from './agent-pod';
 import { Interrupted, type InterruptScope, StepFailure } from './interrupt-scope';
@@ -13,6 +14,8 @@ export const AGENT_CONTAINER = 'jnlp';
 
 /** How long a killed step may take to end before it gets a SIGKILL, and then before the double stops waiting. */
 const KILL_GRACE_MS = 10_000;
+/** Writes whose content arrived incomplete are tried again (stdin over exec is not remoting: kubernetes#112834). */
+const WRITE_ATTEMPTS = 3;
 
 export interface PodRef {
   namespace: string;
@@ -24,6 +27,7 @@ export class PodShell {
     private readonly backend: Required<Pick<BuildPodBackend, 'exec'>>,
     private readonly pod: PodRef,
     private readonly job: string,
+    private readonly logger?: Logger,
   ) {}
 
   /** `/home/jenkins/agent/workspace/<job>`, where `sh` runs. */
@@ -41,17 +45,28 @@ export class PodShell {
     await this.agent(['sh', '-c', 'mkdir -p -- "$1"', 'sh', this.workspace], `creating the workspace ${this.workspace}`);
   }
 
-  /** writeFile, by the agent: parent directories made, the content sent on stdin. */
+  /**
+   * writeFile, by the agent: parent directories made, the content sent on stdin and checked by its SHA-256, since
+   * the agent's own channel (remoting) never loses a byte.
+   */
   async writeFile(path: string, content: string): Promise<void> {
-    await this.agent(['sh', '-c', 'mkdir -p -- "$(dirname -- "$1")" && cat > "$1"', 'sh', path], `writeFile ${path}`, content);
+    const want = createHash('sha256').update(content, 'utf8').digest('hex');
+    for (let attempt = 1; ; attempt++) {
+      const written = await this.agent(['sh', '-c', 'mkdir -p -- "$(dirname -- "$1")" && cat > "$1" && sha256sum "$1"', 'sh', path], `writeFile ${path}`, content);
+      if (written.slice(0, 64) === want) return;
+      this.logger?.warn({ pod: this.pod.name, path, attempt, bytes: Buffer.byteLength(content) }, 'writeFile content arrived incomplete');
+      if (attempt >= WRITE_ATTEMPTS) throw new StepFailure(`writeFile ${path}: the content did not arrive whole in ${attempt} attempts`);
+    }
   }
 
-  private async agent(command: string[], what: string, stdin?: string): Promise<void> {
+  /** A command in the agent container; its output, or a StepFailure saying what failed. */
+  private async agent(command: string[], what: string, stdin?: string): Promise<string> {
     let output = '';
     const { exitCode } = await this.backend.exec({
       ...this.target(AGENT_CONTAINER), command, stdin, onOutput: (_stream, chunk) => (output += chunk.toString('utf8')),
     });
     if (exitCode !== 0) throw new StepFailure(`${what} failed (exit code ${exitCode}): ${output.trim()}`);
+    return output;
   }
 
   /**
