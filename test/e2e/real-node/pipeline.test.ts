@@ -61,7 +61,7 @@ stages:
       image: ${BUSYBOX}
       shellScript: |
         i=0
-        while :; do i=$((i+1)); echo $i > heartbeat; sleep 1; done
+        while :; do i=$((i+1)); echo $i > beat; mv beat heartbeat; sleep 1; done
     timeout: 1
   - runScriptConfig:
       image: ${BUSYBOX}
@@ -132,11 +132,11 @@ async function finished(name: string, timeoutMs = 120_000) {
   return stack.waitForPhase(name, ['Succeeded', 'Failed', 'Aborted'], timeoutMs);
 }
 
-/** The build's console, as Jenkins holds it. */
-function consoleOf(name: string): string {
-  const build = stack.jenkins.builds('demo-pipeline').find((b) => b.params.EXECUTION_ID === name);
-  if (!build) throw new Error(`no build for ${name}`);
-  return stack.jenkins.consoleText('demo-pipeline', build.job, build.number) ?? '';
+/** The build's console, as Jenkins holds it once the build is over. */
+async function consoleOf(name: string): Promise<string> {
+  const build = () => stack.jenkins.builds('demo-pipeline').find((b) => b.params.EXECUTION_ID === name);
+  await waitFor(`the build of ${name} to end in Jenkins`, () => build()?.building === false, { timeoutMs: 30_000 });
+  return stack.jenkins.consoleText('demo-pipeline', build()!.job, build()!.number) ?? '';
 }
 
 function podStartMs(name: string): number | undefined {
@@ -199,7 +199,7 @@ describe('a pipeline on the real node', () => {
     expect(done.status?.phase).toBe('Failed');
     expect(done.status?.node).toBe(node.name);
     expect(done.status?.stages?.[0]).toMatchObject({ phase: 'Failed', steps: [{ phase: 'Failed' }] });
-    const log = consoleOf(name);
+    const log = await consoleOf(name);
     // Only the Debian image's own file and a real shell can print these.
     expect(log).toContain('PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"');
     expect(log).toMatch(new RegExp(`uid 0 in /home/jenkins/agent/workspace/${name}\\n`));
@@ -214,12 +214,12 @@ describe('a pipeline on the real node', () => {
   it('keeps the cache on the node: a second run reads what the first one wrote', async () => {
     const first = await run('cached');
     expect((await finished(first)).status?.phase).toBe('Succeeded');
-    expect(consoleOf(first)).toContain('cache miss');
+    expect(await consoleOf(first)).toContain('cache miss');
     const second = await run('cached');
     const done = await finished(second);
     expect(done.status?.phase).toBe('Succeeded');
     expect(done.status?.node).toBe(node.name);
-    expect(consoleOf(second)).toContain(`cache hit: ${first}`);
+    expect(await consoleOf(second)).toContain(`cache hit: ${first}`);
     // On the host, under the operator's cache root: <root>/<project>/<pipeline>/...
     const root = join(node.dir, 'cache', 'demo', 'real');
     const markers = readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name === 'marker');
@@ -231,7 +231,7 @@ describe('a pipeline on the real node', () => {
     const done = await finished(name);
     expect(done.status?.phase).toBe('Succeeded');
     const sha = createHash('sha256').update(TOKEN).digest('hex');
-    expect(consoleOf(name)).toContain(`token of ${TOKEN.length} characters, sha256 ${sha}`);
+    expect(await consoleOf(name)).toContain(`token of ${TOKEN.length} characters, sha256 ${sha}`);
     expect(JSON.stringify(done)).not.toContain(TOKEN);
   });
 
@@ -249,7 +249,7 @@ describe('a pipeline on the real node', () => {
     // signals only its first process (`cat`, which ignores SIGTERM), and the rest die at the 30 s grace period.
     await waitFor('the sleep killed', () => !alive(sleeping[0]), { timeoutMs: 10_000 });
     process.stdout.write(`stop to the sleep killed: ${Date.now() - t0} ms\n`);
-    const log = consoleOf(name);
+    const log = await consoleOf(name);
     expect(log).toContain('about to sleep');
     expect(log).toContain('script returned exit code 143');
     expect(log).not.toContain('woke up');
@@ -259,7 +259,7 @@ describe('a pipeline on the real node', () => {
     const name = await run('together');
     const done = await finished(name);
     expect(done.status?.phase).toBe('Succeeded');
-    const log = consoleOf(name);
+    const log = await consoleOf(name);
     expect(log).toContain('left met right');
     expect(log).toContain('right met left');
   });
@@ -269,10 +269,10 @@ describe('a pipeline on the real node', () => {
     expect(done.status?.stages?.[0]?.steps.map((s) => s.phase)).toEqual(['Aborted', 'Succeeded']);
     process.stdout.write(`timed-out run: ${done.status?.phase} (${done.status?.reason}); steps ${JSON.stringify(done.status?.stages?.[0]?.steps)}\n`);
     expect(['Aborted', 'Failed']).toContain(done.status?.phase);
-    const log = consoleOf(timedOut);
+    const log = await consoleOf(timedOut);
     expect(log).toContain('Cancelling nested steps due to timeout');
     expect(log).toContain('script returned exit code 143');
     expect(log).toContain('heartbeat alive');
-    expect(log).toMatch(/heartbeat stopped at \d+/);
+    expect(log).toMatch(/heartbeat stopped at \d+\n/);
   });
 });
