@@ -10,6 +10,7 @@ export { pushBlob, pushManifest, pushImage, pushIndex, OCI_MANIFEST, OCI_INDEX, 
 export { ManagedProcess, OWNER_ENV } from './managed-process';
 export { processesOwnedBy, reapProcessesOwnedBy } from './reaper';
 export { freePort } from './free-port';
+export { kubectl } from './kubectl';
 export { waitFor } from './wait-for';
 export { kubeconfigYaml, writeKubeconfig, ClusterAccess } from './kubeconfig';
 export { keelsonHome, serverBinDir, serverBinary, repoRoot } from './paths';

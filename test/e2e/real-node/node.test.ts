@@ -1,9 +1,14 @@
 // The harness's real node beside KWOK nodes: a pod that asks for it by nodeSelector runs real containers there
 // (exec over the WebSocket protocol the Jenkins Kubernetes plugin speaks, exit codes, stdin, Secrets in the
 // environment), and stopping the node leaves nothing behind on the host.
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Core, KubeClient, type Pod } from '@keelson/kube';
-import { Cluster, REAL_NODE_LABEL, REAL_NODE_NAME, realNodeImage, waitFor, type RealNode } from '@keelson/servers';
+import {
+  Cluster, OWNER_ENV, REAL_NODE_LABEL, REAL_NODE_NAME, RealNode, realNodeImage, reapProcessesOwnedBy, repoRoot, waitFor,
+} from '@keelson/servers';
 
 let cluster: Cluster;
 let node: RealNode;
@@ -93,4 +98,34 @@ describe('the real node', () => {
     expect(() => readFileSync(`${dir}/containerd/config.toml`)).toThrow();
     expect((await kube.resource(Core.Node).list()).items.map((n) => n.metadata.name)).not.toContain(REAL_NODE_NAME);
   });
+
+  it('is cleaned up by the next start when the test process holding it died', async () => {
+    const owner = `abandoned-${process.pid}`;
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'abandoned-node.fixture.ts'), cluster.adminKubeconfig], {
+      cwd: repoRoot(), env: { ...process.env, [OWNER_ENV]: owner }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const dir = await new Promise<string>((resolve, reject) => {
+      for (const stream of [child.stdout, child.stderr]) stream.on('data', (c: Buffer) => {
+        output += c.toString();
+        const ready = /READY (\S+)/.exec(output);
+        if (ready) resolve(ready[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`the abandoning process exited (${code}): ${output}`)));
+    });
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    // What jest's global teardown does after a crashed worker: kill every server it started (kubelet, containerd, shims).
+    reapProcessesOwnedBy(owner);
+    const mounts = () => readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((l) => l.split(' ')[1]?.startsWith(`${dir}/`));
+    expect(mounts().length).toBeGreaterThan(0);
+    expect(readSysctls()).not.toBe(sysctlsBefore);
+
+    const next = await RealNode.start({ kubeconfig: cluster.adminKubeconfig });
+    expect(existsSync(dir)).toBe(false);
+    expect(mounts()).toEqual([]);
+    await next.stop();
+    expect(next.leftovers()).toEqual({ processes: [], mounts: [], cgroups: [] });
+    expect(readSysctls()).toBe(sysctlsBefore);
+  }, 120_000);
 });
