@@ -249,13 +249,27 @@ function takeLock(dir: string): void {
   }
 }
 
-/** A node whose test process died without stopping it: cleaned up now, so the next one starts on a clean host. */
+/** Before a start: a node whose test process died is cleaned up; one still in use is an error. */
 async function reclaimStaleNode(): Promise<void> {
   const lock = readLock();
-  if (!lock) return;
-  if (startTime(lock.pid) !== undefined && startTime(lock.pid) === lock.startTime) {
+  if (lock && ownerAlive(lock)) {
     throw new Error(`a real node is already running on this machine (process ${lock.pid}, ${lock.dir}): one at a time`);
   }
+  await reclaimAbandonedRealNode();
+}
+
+function ownerAlive(lock: LockRecord): boolean {
+  return startTime(lock.pid) !== undefined && startTime(lock.pid) === lock.startTime;
+}
+
+/**
+ * A node whose test process died without stopping it (a crashed jest worker): its processes, containers, mounts
+ * and cgroups go, the sysctls come back. For the jest global teardown, and the next start. The node's directory,
+ * or undefined when there was nothing to clean up.
+ */
+export async function reclaimAbandonedRealNode(): Promise<string | undefined> {
+  const lock = readLock();
+  if (!lock || ownerAlive(lock)) return undefined;
   let host: HostRecord | undefined;
   try {
     host = JSON.parse(readFileSync(join(lock.dir, HOST_RECORD), 'utf8')) as HostRecord;
@@ -264,6 +278,7 @@ async function reclaimStaleNode(): Promise<void> {
   }
   for (const pid of processesMentioning(lock.dir)) kill(pid);
   await cleanUp(lock.dir, host);
+  return lock.dir;
 }
 
 /** Everything after the processes: pod cgroups, mounts, the host record, the directory and the lock. */
