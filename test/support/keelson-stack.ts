@@ -2,10 +2,10 @@
 // scheduler and controller-manager), a private Redis, a real git repository, the Jenkins double creating build
 // pods in the cluster, and the manager pointed at all of them.
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { Core, Keelson, KubeClient, type Clock, type ObjectOf } from '@keelson/kube';
 import pino from 'pino';
 import { createLogger, silentLogger, type Logger } from '@keelson/observability';
-import { join } from 'node:path';
 import { Cluster, GitRepository, RedisServer, freePort, realNodeImage, waitFor, type FakeNode, type GitFiles, type RealNode } from '@keelson/servers';
 import { credentialsFromSecret, JenkinsDouble, kubePodBackend, startJenkinsDouble } from '../doubles/jenkins/jenkins-double';
 import { SAMPLE_DEVOPS_YML } from '../../apps/local/src/sample-pipeline';
