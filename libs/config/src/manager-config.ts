@@ -47,6 +47,18 @@ export const MANAGER_VARIABLES = {
     env: 'PRIVILEGED_BUILD_PROJECTS', description: 'Projects (namespaces) whose steps may run privileged containers, comma-separated; none when unset. Their build namespace is labelled Pod Security `privileged`.',
     default: [] as string[], parse: parsers.dnsLabelList,
   }),
+  buildAgentImage: variable({
+    env: 'BUILD_AGENT_IMAGE', description: 'Image of every build pod\'s `jnlp` container (the Jenkins inbound agent, which also checks out the code): pin it by digest, or name a mirror the nodes can pull from. Keelson\'s pinned default when unset.',
+    parse: parsers.imageReference,
+  }),
+  buildBuilderImage: variable({
+    env: 'BUILD_BUILDER_IMAGE', description: 'Image that builds and pushes publishImageConfig steps (a Kaniko `-debug` variant: the agent needs its shell). Keelson\'s pinned default when unset.',
+    parse: parsers.imageReference,
+  }),
+  buildToolsImage: variable({
+    env: 'BUILD_TOOLS_IMAGE', description: 'Image of applyYamlConfig, applyAppConfig and publishCatalogConfig steps (sh, kubectl, helm, git). Keelson\'s default when unset.',
+    parse: parsers.imageReference,
+  }),
   outboundAllowHttp: variable({
     env: 'OUTBOUND_ALLOW_HTTP', description: 'Whether credentials may be sent over plain http (local mode and tests only); https only when false.',
     default: false, parse: parsers.boolean,

@@ -27,7 +27,14 @@ export class SyncService implements OnModuleInit, OnApplicationShutdown {
       kube, engine, logger: logger.child({ component: 'sync' }),
       endpoints: { jenkins: (project) => clusters.jenkins(project), kube: async (project) => (await clusters.forProject(project)).kube },
       options: { basePollMs: config.syncBasePollMs, maxPollMs: config.syncMaxPollMs, progressIntervalMs: config.syncProgressIntervalMs },
-      buildPolicy: { cacheRoot: config.cacheRoot, privilegedProjects: config.privilegedBuildProjects },
+      buildPolicy: {
+        cacheRoot: config.cacheRoot, privilegedProjects: config.privilegedBuildProjects,
+        images: {
+          ...(config.buildAgentImage && { agent: config.buildAgentImage }),
+          ...(config.buildBuilderImage && { builder: config.buildBuilderImage }),
+          ...(config.buildToolsImage && { tools: config.buildToolsImage }),
+        },
+      },
       outbound: { allowHttp: config.outboundAllowHttp, allowCidrs: config.outboundAllowCidrs },
     });
   }

@@ -193,7 +193,16 @@ export class ExecutionSyncProcessor {
   private async stop(job: QueuedJob<SyncJobData>, exe: Execution, endpoint: EngineEndpoint, ref: EngineBuildRef | undefined, log: Logger): Promise<JobOutcome> {
     if (ref) await this.deps.engine.stop(endpoint, ref);
     log.info({ build: ref }, 'execution stopped');
-    const stages = closeStages(exe.status?.stages?.length ? exe.status.stages : initialStages(executionPlan(exe)), 'Aborted', this.iso());
+    const written = exe.status?.stages?.length ? exe.status.stages : initialStages(executionPlan(exe));
+    // Progress is written at most once per interval, so the status can be behind: a stage that started since the
+    // last write ran, and is Aborted, not Skipped. Jenkins says how far the build got.
+    const reached = ref?.number
+      ? await this.deps.engine.describe(endpoint, ref).then((state) => stagesFromEngine(written, state), (err: Error) => {
+        log.warn({ err: err.message }, 'could not read how far the stopped build got');
+        return written;
+      })
+      : written;
+    const stages = closeStages(reached, 'Aborted', this.iso());
     const build = ref ? { job: ref.job, queueItem: ref.queueItem, number: ref.number } : exe.status?.build;
     return this.finish(job, exe, 'Aborted', stopReason(exe), stages, build, job.data.node);
   }
