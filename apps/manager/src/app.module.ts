@@ -18,6 +18,9 @@ import { SyncService } from './pipelines/sync.service';
 import { ReportService } from './pipelines/report.service';
 import { sourceCodeProviders } from './source-code/source-code.providers';
 import { CONFIG, KUBE, LOGGER } from './tokens';
+import { logProviders } from './logs/logs.providers';
+import { LogsController } from './api/logs/logs.controller';
+import { ExecutionLogsReader } from './api/logs/execution-logs.reader';
 
 @Module({})
 export class AppModule {
@@ -27,7 +30,7 @@ export class AppModule {
       imports: [ApiAuthModule.forRoot(deps)],
       controllers: [
         HealthController, ExecutionsController, DeliveriesController, WebhooksController,
-        OAuthAuthorizeController, OAuthCallbackController, SourceCodeController,
+        OAuthAuthorizeController, OAuthCallbackController, SourceCodeController, LogsController,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -38,6 +41,8 @@ export class AppModule {
         ...hooksProviders,
         ...scmProviders,
         ...sourceCodeProviders,
+        ...logProviders,
+        ExecutionLogsReader,
         SyncService,
         ReportService,
         ControllersService,
