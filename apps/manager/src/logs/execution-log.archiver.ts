@@ -34,6 +34,9 @@ export interface ExecutionLogArchiverDeps {
   now?: () => number;
   /** After the final phase, how long unsealed steps wait for MinIO (or Jenkins) before they are given up. */
   outageGraceMs: number;
+  /** Chunk and masker line sizes (tests make them small to cut secrets across chunks). */
+  chunkBytes?: number;
+  maxLineBytes?: number;
 }
 
 export interface LogProgress {
@@ -180,7 +183,7 @@ export class ExecutionLogArchiver {
           try {
             const result = await followStep({
               store, engine: this.deps.engine, endpoint, build, ref, executionUid: uid, stageId: target.stageId, secrets,
-              onStored: () => this.deps.events?.stored(ref),
+              onStored: () => this.deps.events?.stored(ref), chunkBytes: this.deps.chunkBytes, maxLineBytes: this.deps.maxLineBytes,
             });
             progress.flowing ||= result.stored > 0;
             drained = result.drained;

@@ -17,6 +17,9 @@ export interface StepFollowInput {
   stageId: string;
   secrets: readonly SecretSource[];
   onStored(): void;
+  /** Largest chunk object (default 1 MiB) and longest line held back whole by the masker (default 1 MiB). */
+  chunkBytes?: number;
+  maxLineBytes?: number;
 }
 
 export interface StepFollowResult {
@@ -44,8 +47,8 @@ export async function followStep(input: StepFollowInput): Promise<StepFollowResu
   for (const node of remaining(nodes, start.cursor)) {
     const from = start.cursor?.node === node.id ? start.cursor.next : 0;
     const log = await engine.readNodeLog(endpoint, build, node.id, from);
-    const { masker } = SecretMasker.for(input.secrets);
-    const writer = new ChunkWriter(store, ref, input.executionUid, offset, input.onStored);
+    const { masker } = SecretMasker.for(input.secrets, { maxLineBytes: input.maxLineBytes });
+    const writer = new ChunkWriter(store, ref, input.executionUid, offset, input.onStored, input.chunkBytes);
     try {
       for await (const data of log.body) await writer.write(masker.push(data));
     } finally {
