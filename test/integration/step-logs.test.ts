@@ -71,7 +71,7 @@ beforeAll(async () => {
   minioDir = mkdtempSync(join(tmpdir(), 'keelson-logs-minio-'));
   minio = await MinioServer.start(minioDir);
   jenkins = await startJenkinsDouble({ credentials: async () => USER, quietPeriodSeconds: 0 });
-  await kube.resource(Core.Namespace).create({ metadata: { name: 'demo' } });
+  for (const name of ['demo', 'demo-builds']) await kube.resource(Core.Namespace).create({ metadata: { name } });
   // Credentials asked every time (no cache): a restarted MinIO answers on another port with another root secret.
   stores = new LogStores(async () => ({ url: minio.endpoint, accessKey: minio.accessKey, secretKey: minio.secretKey }), { timeoutMs: 3_000 }, 0);
   events = new LogEvents();
@@ -233,3 +233,163 @@ it('archives a 50 MB step and reads it back byte for byte, by range, tail, index
     await loop.stopped;
   }
 }, 300_000);
+
+/** `n` bytes of a secret with characters that change under URL and JSON encoding. */
+function secretOf(n: number): string {
+  return `${randomBytes(n).toString('base64url').slice(0, n - 3)}+/"`;
+}
+
+/** Every base64 run of the text, decoded at each alignment and in both alphabets. */
+function decodedRuns(text: string): Buffer[] {
+  const out: Buffer[] = [];
+  for (const run of text.match(/[A-Za-z0-9+/_-]{11,}={0,2}/g) ?? []) {
+    for (let drop = 0; drop < 4; drop++) {
+      const body = run.slice(drop).replace(/=+$/, '');
+      out.push(Buffer.from(body, 'base64'), Buffer.from(body, 'base64url'));
+    }
+  }
+  return out;
+}
+
+it('B12: no secret of 8, 32 or 64 bytes, in any form, split across two chunks or in a JSON blob, reaches MinIO, the API or the status', async () => {
+  const secrets = { S8: secretOf(8), S32: secretOf(32), S64: secretOf(64) };
+  await kube.resource(Core.Secret).create({
+    metadata: { name: 'canary', namespace: 'demo', labels: { 'keelson.dev/build-secret': 'true' } },
+    data: Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+  });
+  const lines: string[] = [];
+  for (const value of Object.values(secrets)) {
+    lines.push(`echo raw ${value} end`);
+    for (const prefix of ['', 'a', 'ab']) {
+      lines.push(`echo b64 ${Buffer.from(`${prefix}${value}z`).toString('base64')}`);
+      lines.push(`echo b64url ${Buffer.from(`${prefix}${value}`).toString('base64url')}`);
+    }
+    lines.push(`echo url ${encodeURIComponent(value)}`, `echo json ${JSON.stringify(value)}`);
+    lines.push(`echo {"registry":{"auth":${JSON.stringify(value)},"user":"ci"},"n":1}`);
+    // A line longer than a chunk with the value across the chunk boundary (chunks of 4 KiB here).
+    lines.push(`echo ${'x'.repeat(4096 - 8 - value.length / 2)}${value}${'y'.repeat(300)}`);
+  }
+  lines.push(`echo admin ${USER.password}`, `echo minio ${Buffer.from(minio.secretKey).toString('base64')}`);
+  const envFrom = Object.keys(secrets).map((k) => `{sourceName: canary, sourceKey: ${k}}`).join(', ');
+  const exe = await execution(`stages:\n- name: leak\n  steps:\n  - runScriptConfig: {image: alpine, shellScript: ${script(lines)}}\n    envFrom: [${envFrom}]\n`);
+  const loop = syncLoop(processor(archiver({ chunkBytes: 4096, maxLineBytes: 4096 })), exe);
+  const store = await stores.forProject('demo');
+  const stored: string[] = [];
+  try {
+    let lastStatus: unknown;
+    // While it is live too: every chunk as it is written.
+    const ref = stepRef(exe, 0, 0);
+    await waitFor('chunks or the sealed log', async () => {
+      for (const key of await store.keys({ namespace: 'demo', pipeline: 'web', run: exe.spec.run! })) {
+        const raw = await readObject(key).catch(() => undefined);
+        if (raw) stored.push(raw);
+      }
+      const status = (await read(exe.metadata.name!)).status;
+      lastStatus = status;
+      if (status?.phase === 'Failed') throw new Error(`the canary build failed: ${status.reason}`);
+      return (await store.sealed(ref)) !== undefined;
+    }, { timeoutMs: 60_000, intervalMs: 200, onTimeout: () => JSON.stringify(lastStatus) });
+    const done = await finished(exe.metadata.name!);
+    expect(done.status?.log?.state).toBe('Complete');
+    for (const key of await store.keys({ namespace: 'demo', pipeline: 'web', run: exe.spec.run! })) stored.push(await readObject(key));
+    const sealedLog = await readObject(`${executionPrefix({ namespace: 'demo', pipeline: 'web', run: exe.spec.run! })}0/0/log`);
+    expect(sealedLog).toContain('echo raw *** end');
+    expect((sealedLog.match(/\*\*\*/g) ?? []).length).toBeGreaterThanOrEqual(Object.keys(secrets).length * 11);
+
+    const base = `${exe.metadata.name}/logs`;
+    const sse = new SseClient(`${api}/api/v1/namespaces/demo/pipelineexecutions/${base}?stage=0&step=0`, { authorization: `Bearer ${cp.admin.token}` });
+    await sse.until((e) => e.event === 'end');
+    const answers = [
+      await (await get(base)).text(), await (await get(`${base}?stage=0&step=0&download=1`)).text(),
+      await (await get(`${base}/index?stage=0&step=0`)).text(), JSON.stringify(sse.events),
+      ...(await Promise.all(Object.values(secrets).map(async (v) => (await get(`${base}/search?q=${encodeURIComponent(v)}`)).text()))),
+    ];
+    for (const v of Object.values(secrets)) expect(JSON.parse(answers[answers.length - 1]).matches).toEqual([]), void v;
+    const everything = [...stored, ...answers, JSON.stringify(done.status)];
+    const forbidden = [...Object.values(secrets), USER.password, minio.secretKey];
+    for (const text of everything) {
+      for (const value of forbidden) {
+        expect(text).not.toContain(value);
+        expect(text).not.toContain(encodeURIComponent(value));
+        expect(text).not.toContain(JSON.stringify(value).slice(1, -1));
+        for (const decoded of decodedRuns(text)) expect(decoded.includes(Buffer.from(value))).toBe(false);
+      }
+    }
+  } finally {
+    loop.stop();
+    await loop.stopped;
+  }
+}, 120_000);
+
+async function readObject(key: string): Promise<string> {
+  const store = new MinioLogStore({ url: minio.endpoint, accessKey: minio.accessKey, secretKey: minio.secretKey });
+  const parts: Buffer[] = [];
+  // Any object: read through the store's ranged reader of a pseudo step whose sealed key is the object.
+  const client = (store as unknown as { client: import('minio').Client }).client;
+  for await (const part of (await client.getObject('keelson-logs', key)) as AsyncIterable<Buffer>) parts.push(part);
+  return Buffer.concat(parts).toString('utf8');
+}
+
+it('F8: MinIO stopped mid-step: the status goes on and says Partial, nothing is lost, and the next steps log once it is back', async () => {
+  const exe = await execution(`stages:\n- name: one\n  steps:\n  - runScriptConfig: {image: alpine, shellScript: ${script(['echo before', 'sleep 3', 'echo after'])}}\n- name: two\n  steps:\n  - runScriptConfig: {image: alpine, shellScript: ${script(['echo next', 'sleep 3', 'echo last'])}}\n`);
+  const loop = syncLoop(processor(archiver()), exe);
+  const first = stepRef(exe, 0, 0);
+  try {
+    await waitFor('the first chunk', async () => (await (await stores.forProject('demo')).chunks(first)).length > 0);
+    await minio.stop();
+    const partial = await waitForStatus(exe.metadata.name!, (s) => s.log?.state === 'Partial');
+    expect(partial.phase).toBe('Running');
+    expect(partial.log?.reason).toMatch(/^log storage is unavailable since .*; output is kept in Jenkins/);
+    // A reader is told "temporarily unavailable", not an error.
+    const unavailable = await get(`${exe.metadata.name}/logs?stage=0&step=0`);
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.headers.get('content-type')).toContain('application/problem+json');
+    expect(await unavailable.json()).toMatchObject({ type: 'https://keelson.dev/problems/unavailable', detail: expect.stringMatching(/^log temporarily unavailable/) });
+    // The status still follows the build while MinIO is away.
+    await waitForStatus(exe.metadata.name!, (s) => s.stages?.[0]?.steps[0]?.phase === 'Succeeded' || s.stages?.[1]?.steps[0]?.phase === 'Running');
+
+    minio = await MinioServer.start(minioDir);
+    const second = stepRef(exe, 1, 0);
+    await waitFor('the next step to log live', async () => (await (await stores.forProject('demo')).chunks(second).catch(() => [])).length > 0 || (await read(exe.metadata.name!)).status?.stages?.[1]?.steps[0]?.log !== undefined);
+    const done = await finished(exe.metadata.name!);
+    expect(done.status?.phase).toBe('Succeeded');
+    expect(done.status?.log?.state).toBe('Complete');
+    const one = '+ echo before\nbefore\n+ sleep 3\n+ echo after\nafter\n';
+    const two = '+ echo next\nnext\n+ sleep 3\n+ echo last\nlast\n';
+    expect(done.status?.stages?.[0]?.steps[0]?.log).toMatchObject({ size: one.length, sha256: sha256(one) });
+    expect(done.status?.stages?.[1]?.steps[0]?.log).toMatchObject({ size: two.length, sha256: sha256(two) });
+    expect(await (await get(`${exe.metadata.name}/logs`)).text()).toBe(`==> stage 0 "one" / step 0 "step-1" <==\n${one}\n==> stage 1 "two" / step 0 "step-1" <==\n${two}\n`);
+  } finally {
+    loop.stop();
+    await loop.stopped;
+  }
+}, 120_000);
+
+async function waitForStatus(name: string, test: (s: NonNullable<Execution['status']>) => boolean): Promise<NonNullable<Execution['status']>> {
+  let status: Execution['status'];
+  await waitFor(`${name}'s status`, async () => {
+    status = (await read(name)).status;
+    return Boolean(status && test(status));
+  }, { timeoutMs: 30_000, onTimeout: () => JSON.stringify(status) });
+  return status!;
+}
+
+it('answers refusals as problems: 403 without the logs subresource, 404, 400 naming the field, 416', async () => {
+  const exe = (await kube.resource(Keelson.PipelineExecution).list('demo')).items.find((e) => e.status?.log?.state === 'Complete')!;
+  const forbidden = await get(`${exe.metadata.name}/logs?stage=0&step=0`, {}, cp.user.token);
+  expect(forbidden.status).toBe(403);
+  expect((await get('nope/logs?stage=0&step=0')).status).toBe(404);
+  const missing = await get(`${exe.metadata.name}/logs?stage=9&step=0`);
+  expect(missing.status).toBe(404);
+  const bad = await get(`${exe.metadata.name}/logs?stage=x&step=0`);
+  expect(bad.status).toBe(400);
+  expect(await bad.json()).toMatchObject({ errors: [{ pointer: '/query/stage' }] });
+  const half = await get(`${exe.metadata.name}/logs?stage=0`);
+  expect(await half.json()).toMatchObject({ status: 400, errors: [{ pointer: '/query/step' }] });
+  const size = Number((await get(`${exe.metadata.name}/logs?stage=0&step=0`)).headers.get('x-log-size'));
+  const past = await get(`${exe.metadata.name}/logs?stage=0&step=0`, { range: `bytes=${size}-` });
+  expect(past.status).toBe(416);
+  expect(past.headers.get('content-range')).toBe(`bytes */${size}`);
+  const regex = await get(`${exe.metadata.name}/logs/search?regex=(`);
+  expect(regex.status).toBe(400);
+});

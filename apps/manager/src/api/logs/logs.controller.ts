@@ -3,7 +3,7 @@
 // through the same routes. Authorised as `get pipelineexecutions/logs` on the execution.
 import { Controller, Get, Headers, Inject, Optional, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { searchLog, type SearchMatch } from '@keelson/logs';
+import { compileSearch, searchLog, type SearchMatch } from '@keelson/logs';
 import { ApiAuthGuard, RequiresAccess } from '../auth';
 import { LOG_EVENTS } from '../../logs/logs.tokens';
 import type { LogEvents } from '../../logs/log-events';
@@ -110,6 +110,11 @@ export class LogsController {
   @RequiresAccess(ACCESS)
   async search(@Param('ns') ns: string, @Param('name') name: string, @Query() query: Record<string, unknown>): Promise<unknown> {
     const request = searchRequest(query);
+    try {
+      compileSearch(request); // a bad pattern is refused before anything is read
+    } catch (err) {
+      logProblem(err);
+    }
     const selector = stepSelector(query);
     const exe = await this.reader.execution(ns, name);
     const steps = selector ? [this.reader.step(exe, selector)] : this.reader.steps(exe).filter(hasLog);
