@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Core, Keelson, KubeClient, type Clock, type ObjectOf } from '@keelson/kube';
 import pino from 'pino';
 import { createLogger, silentLogger, type Logger } from '@keelson/observability';
-import { Cluster, GitRepository, RedisServer, freePort, waitFor, type FakeNode, type GitFiles } from '@keelson/servers';
+import { Cluster, GitRepository, MinioServer, RedisServer, freePort, waitFor, type FakeNode, type GitFiles } from '@keelson/servers';
 import { credentialsFromSecret, JenkinsDouble, kubePodBackend, startJenkinsDouble } from '../doubles/jenkins/jenkins-double';
 import { SAMPLE_DEVOPS_YML } from '../../apps/local/src/sample-pipeline';
 import { Manager, startManager } from '../../apps/manager/src/manager';
@@ -23,6 +23,11 @@ export interface StackOptions {
   jenkinsClock?: Clock;
   /** The apiserver's watch cache (default on); off, compacting etcd forces a 410 Gone on a resumed watch. */
   watchCache?: boolean;
+  /**
+   * A real MinIO for the demo project's step logs (ADR 0010), its root credentials stored as the data plane's
+   * `minio-root` Secret before provisioning keeps them. Without it, log archiving is off.
+   */
+  minio?: boolean;
 }
 
 type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
@@ -30,6 +35,7 @@ type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
 export class KeelsonStack {
   readonly managers: Manager[] = [];
   private managerEnv: NodeJS.ProcessEnv = {};
+  minio?: MinioServer;
 
   private constructor(
     readonly cluster: Cluster,
@@ -41,7 +47,7 @@ export class KeelsonStack {
 
   static async start(options: StackOptions = {}): Promise<KeelsonStack> {
     const cluster = await Cluster.start({ nodes: options.nodes ?? 3, ...(options.watchCache !== undefined && { watchCache: options.watchCache }) });
-    const parts: { redis?: RedisServer; repo?: GitRepository; jenkins?: JenkinsDouble } = {};
+    const parts: { redis?: RedisServer; repo?: GitRepository; jenkins?: JenkinsDouble; minio?: MinioServer } = {};
     try {
       const kube = new KubeClient({ kubeconfigPath: cluster.adminKubeconfig });
       parts.redis = await RedisServer.start();
@@ -55,6 +61,15 @@ export class KeelsonStack {
       });
       const stack = new KeelsonStack(cluster, parts.redis, parts.repo, parts.jenkins, kube);
       for (const ns of ['keelson-system', 'demo']) await kube.resource(Core.Namespace).create({ metadata: { name: ns } });
+      if (options.minio) {
+        parts.minio = await MinioServer.start();
+        stack.minio = parts.minio;
+        await kube.resource(Core.Namespace).create({ metadata: { name: 'demo-pipeline' } });
+        await kube.resource(Core.Secret).create({
+          metadata: { name: 'minio-root', namespace: 'demo-pipeline' }, type: 'Opaque',
+          stringData: { username: parts.minio.accessKey, password: parts.minio.secretKey },
+        } as never);
+      }
       stack.managerEnv = {
         // The manager's own identity: the admission policy lets only it decide what an execution runs.
         KUBECONFIG: cluster.managerKubeconfig, HOST: '127.0.0.1', REDIS_URL: parts.redis.url, REDIS_PREFIX: `keelson-${randomBytes(4).toString('hex')}`,
@@ -62,17 +77,24 @@ export class KeelsonStack {
         SYNC_BASE_POLL_MS: '200', SYNC_MAX_POLL_MS: '2000', RESYNC_SECONDS: '5',
         // The tests' git servers listen on 127.0.0.1 over plain http; the operator's knobs let credentials reach them (ADR 0004).
         OUTBOUND_ALLOW_HTTP: 'true', OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8',
+        ...stack.logEnvironment(),
         ...options.managerEnv,
       };
       if (options.manager ?? true) await stack.startManager();
       return stack;
     } catch (err) {
+      await parts.minio?.stop();
       await parts.jenkins?.stop();
       await parts.repo?.remove();
       await parts.redis?.stop();
       await cluster.stop();
       throw err;
     }
+  }
+
+  /** DATA_PLANE_MINIO_URL with the stack's MinIO, or LOG_ARCHIVING off without one. */
+  logEnvironment(): Record<string, string> {
+    return this.minio ? { DATA_PLANE_MINIO_URL: this.minio.endpoint } : { LOG_ARCHIVING: 'false' };
   }
 
   get manager(): Manager {
@@ -140,6 +162,7 @@ export class KeelsonStack {
     for (const m of this.managers.splice(0)) await m.close().catch(() => undefined);
     await this.jenkins.stop().catch(() => undefined);
     await this.repo.remove().catch(() => undefined);
+    await this.minio?.stop().catch(() => undefined);
     await this.redis.stop().catch(() => undefined);
     await this.cluster.stop();
   }

@@ -94,6 +94,9 @@ export class LocalEnvironment {
       ...env, KUBECONFIG: this.cluster.managerKubeconfig, HOST: '127.0.0.1', PORT: port, REDIS_URL: redisUrl,
       POD_NAMESPACE: MANAGER_NAMESPACE, LEADER_ELECTION_NAMESPACE: 'kube-system', DATA_PLANE_JENKINS_URL: `${this.jenkins.url()}/{namespace}`, ALLOW_FILE_REPOSITORIES: 'true',
       REGISTRY_NOTIFICATION_URL: env.REGISTRY_NOTIFICATION_URL || `http://127.0.0.1:${port}`,
+      // Step logs need the project's MinIO with the data plane's generated root credentials, which this MinIO
+      // does not have: archiving stays off here until local mode provisions them (ADR 0010).
+      LOG_ARCHIVING: env.LOG_ARCHIVING || 'false',
     }, this.logger.child({ component: 'manager' }));
     await createSamplePipeline(kube, sample.fileUrl);
 
