@@ -13,6 +13,12 @@ export interface FollowOptions {
   pollMs?: number;
   /** Asked now and then: true once the step will never get a (sealed) log, e.g. skipped, or given up. */
   stepAbandoned(): Promise<boolean>;
+  /**
+   * Asks the execution's sync job to run now (at most every `nudgeMs`) while the step is live: a followed step is
+   * read from Jenkins at that pace instead of the sync loop's backed-off one.
+   */
+  nudge?: () => Promise<void>;
+  nudgeMs?: number;
 }
 
 /** Events are cut at line ends; a line longer than this is sent in pieces cut at character boundaries. */
@@ -43,6 +49,7 @@ export async function followStepLog(res: Response, store: MinioLogStore, events:
   /** Bytes after `at` read but not sent yet: the start of a line whose end has not been stored. */
   let pending: Buffer = Buffer.alloc(0);
   let lastCheck = Date.now();
+  let lastNudge = 0;
   try {
     while (!closed) {
       let sealed: { size: number; partial: boolean } | undefined;
@@ -72,6 +79,11 @@ export async function followStepLog(res: Response, store: MinioLogStore, events:
         await emit(res, 'end', String(at), JSON.stringify({ size: sealed.size, complete: !sealed.partial }));
         break;
       }
+      const nudgeMs = options.nudgeMs ?? 250;
+      if (options.nudge && Date.now() - lastNudge >= nudgeMs) {
+        lastNudge = Date.now();
+        options.nudge().catch(() => undefined); // best effort: the sync job's own polls go on regardless
+      }
       if (Date.now() - lastCheck > 5_000) {
         lastCheck = Date.now();
         if (await options.stepAbandoned()) {
@@ -80,7 +92,7 @@ export async function followStepLog(res: Response, store: MinioLogStore, events:
         }
       }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, options.pollMs ?? 1_000);
+        const timer = setTimeout(resolve, options.nudge ? Math.min(options.pollMs ?? 1_000, nudgeMsOf(options)) : options.pollMs ?? 1_000);
         wake = () => {
           clearTimeout(timer);
           resolve();
@@ -93,6 +105,10 @@ export async function followStepLog(res: Response, store: MinioLogStore, events:
     unwatch?.();
     if (!res.writableEnded) res.end();
   }
+}
+
+function nudgeMsOf(options: FollowOptions): number {
+  return options.nudgeMs ?? 250;
 }
 
 /** How many bytes of `pending` make whole lines (or, for an overlong line, whole characters). */

@@ -6,6 +6,8 @@ import type { Request, Response } from 'express';
 import { compileSearch, searchLog, type SearchMatch } from '@keelson/logs';
 import { ApiAuthGuard, RequiresAccess } from '../auth';
 import { LOG_EVENTS } from '../../logs/logs.tokens';
+import type { DelayedJobQueue } from '@keelson/queue';
+import { SYNC_QUEUE } from '../../pipelines/pipelines.tokens';
 import type { LogEvents } from '../../logs/log-events';
 import { GIVEN_UP } from '../../logs/execution-log.archiver';
 import { ApiProblem } from '../problem/api-problem';
@@ -23,6 +25,7 @@ export class LogsController {
   constructor(
     @Inject(ExecutionLogsReader) private readonly reader: ExecutionLogsReader,
     @Optional() @Inject(LOG_EVENTS) private readonly events?: LogEvents,
+    @Optional() @Inject(SYNC_QUEUE) private readonly syncQueue?: Pick<DelayedJobQueue<unknown>, 'nudge'>,
   ) {}
 
   @Get()
@@ -49,7 +52,11 @@ export class LogsController {
         const resume = lastEventId(lastEvent);
         const start = resume ?? (window.kind === 'offset' ? window.offset
           : window.kind === 'tail' ? await alignToLine(store, step.ref, Math.max(0, view.size - window.bytes), view.size) : 0);
-        await followStepLog(res, store, this.events, step.ref, start, { stepAbandoned: () => this.abandoned(exe, step) });
+        const queue = this.syncQueue;
+        await followStepLog(res, store, this.events, step.ref, start, {
+          stepAbandoned: () => this.abandoned(exe, step),
+          ...(queue && { nudge: () => queue.nudge(exe.metadata.uid!) }),
+        });
         return;
       }
       const size = view.size;
