@@ -72,7 +72,12 @@ export class ExecutionLogArchiver {
   /** One poll of a running build: new bytes stored, ended steps sealed. Never throws for a log failure. */
   async follow(exe: Execution, state: EngineBuildState): Promise<LogProgress> {
     if (state.state !== 'running' || state.ref.number === undefined) return { sealed: new Map(), flowing: false, open: [] };
-    return this.pass(exe, state.ref, targetsOf(state), false);
+    try {
+      return await this.pass(exe, state.ref, targetsOf(state), false);
+    } catch (err) {
+      // Whatever goes wrong with the logs, the sync of the execution goes on: its phase is never the logs' to change.
+      return this.failed(exe, { sealed: new Map(), flowing: false, open: [] }, targetsOf(state), err);
+    }
   }
 
   /** The status with what `progress` learnt: sealed steps' records and the log's state (Live or Partial). */
@@ -153,7 +158,8 @@ export class ExecutionLogArchiver {
   private async pass(exe: Execution, build: EngineBuildRef, targets: StepTarget[], final: boolean): Promise<LogProgress> {
     const progress: LogProgress = { sealed: new Map(), flowing: false, open: [] };
     const recorded = (t: StepTarget) => Boolean(exe.status?.stages?.[t.stage]?.steps[t.step]?.log);
-    const todo = targets.filter((t) => !recorded(t) && (final || t.status !== 'NOT_EXECUTED'));
+    // A step Jenkins never ran (skipped by `when`, or after a failure) has no log to keep.
+    const todo = targets.filter((t) => !recorded(t) && t.status !== 'NOT_EXECUTED');
     if (todo.length === 0) return this.settle(exe, progress);
     const project = exe.metadata.namespace!;
     const uid = exe.metadata.uid!;
@@ -166,7 +172,13 @@ export class ExecutionLogArchiver {
     } catch (err) {
       return this.failed(exe, progress, todo, err);
     }
-    const secrets = await this.deps.secrets.of(exe);
+    let secrets: Awaited<ReturnType<BuildSecrets['of']>>;
+    try {
+      secrets = await this.deps.secrets.of(exe);
+    } catch (err) {
+      // Without the values to mask nothing may be stored: the cursor waits, Jenkins keeps the bytes.
+      return this.failed(exe, progress, todo, err, 'the secret values to mask could not be read');
+    }
     this.warnOnce(exe, secrets);
     for (const [i, target] of todo.entries()) {
       const ref: StepLogRef = { namespace: project, pipeline: exe.spec.pipelineRef.name, run: exe.spec.run!, stage: target.stage, step: target.step };
@@ -210,19 +222,17 @@ export class ExecutionLogArchiver {
   }
 
   /** MinIO or Jenkins failed: the steps left stay open, the cursor where it was; the reason goes to the status. */
-  private failed(exe: Execution, progress: LogProgress, left: StepTarget[], err: unknown): LogProgress {
-    const storeDown = err instanceof LogError && err.retryable;
-    const jenkinsDown = err instanceof JenkinsClientError && err.retryable;
-    if (!storeDown && !jenkinsDown) {
-      if (err instanceof LogError) {
-        this.deps.logger.error({ namespace: exe.metadata.namespace, name: exe.metadata.name, err: err.message }, 'log store refused a request');
-      } else throw err;
+  private failed(exe: Execution, progress: LogProgress, left: StepTarget[], err: unknown, why?: string): LogProgress {
+    const jenkinsDown = err instanceof JenkinsClientError;
+    if (!(err instanceof LogError && err.retryable) && !jenkinsDown) {
+      // Refused credentials, a data plane without its Secrets yet, or a bug: said loudly, and treated as an outage.
+      this.deps.logger.error({ namespace: exe.metadata.namespace, name: exe.metadata.name, err: (err as Error).message, stack: (err as Error).stack }, 'step logs failed');
     }
     const uid = exe.metadata.uid!;
     const since = this.outages.get(uid) ?? this.now();
     this.outages.set(uid, since);
     progress.open.push(...left.map((t) => `${t.stage}/${t.step}`));
-    const what = jenkinsDown ? 'Jenkins is unavailable' : 'log storage is unavailable';
+    const what = why ?? (jenkinsDown ? 'Jenkins is unavailable' : 'log storage is unavailable');
     progress.problem = `${what} since ${iso(since)}; output is kept in Jenkins and stored when it returns (${(err as Error).message})`;
     this.deps.logger.warn({ namespace: exe.metadata.namespace, name: exe.metadata.name, err: (err as Error).message }, 'step logs not stored');
     return progress;
