@@ -8,6 +8,8 @@ import { LOG_STORES } from '../../logs/logs.tokens';
 import type { LogStores } from '../../logs/log-stores';
 import { ApiProblem } from '../problem/api-problem';
 import type { StepSelector } from './log-request';
+import { executionPlan } from '../../executions/execution-job.compiler';
+import { initialStages } from '../../sync/stage-status.mapper';
 
 export type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
 
@@ -46,7 +48,7 @@ export class ExecutionLogsReader {
   /** Every step of the run, in order (from the status; the config's plan before the first status). */
   steps(exe: Execution): StepOfRun[] {
     const base = { namespace: exe.metadata.namespace!, pipeline: exe.spec.pipelineRef.name, run: exe.spec.run ?? 0 };
-    return (exe.status?.stages ?? []).flatMap((stage, s) => stage.steps.map((step, t) => ({
+    return stagesOf(exe).flatMap((stage, s) => stage.steps.map((step, t) => ({
       ref: { ...base, stage: s, step: t }, stageName: stage.name, stepName: step.name, phase: step.phase,
     })));
   }
@@ -69,5 +71,16 @@ export class ExecutionLogsReader {
       if ((err as { code?: string }).code === 'CredentialsMissing') throw new ApiProblem('not-found', 404, 'Not Found', 'this project has no log storage yet');
       throw unavailable(err);
     }
+  }
+}
+
+/** The status' stages; before the first progress write (or for a run never admitted), the config's plan. */
+function stagesOf(exe: Execution): NonNullable<NonNullable<Execution['status']>['stages']> {
+  if (exe.status?.stages?.length) return exe.status.stages;
+  if (!exe.spec.config) return [];
+  try {
+    return initialStages(executionPlan(exe));
+  } catch {
+    return [];
   }
 }
