@@ -304,7 +304,7 @@ describe('credentials', () => {
     const before = provider.requests.length;
     const res = await stack.api(`/api/v1/namespaces/${PROJECT}/pipelines/via-${name}/run`, { branch: 'main' });
     expect(res.status).toBe(422);
-    expect(res.body.message).toContain(why);
+    expect(res.body.detail).toContain(why);
     expect(JSON.stringify(res.body)).not.toContain(TOKEN);
     expect(provider.requests.slice(before)).toEqual([]);
   });
@@ -329,7 +329,7 @@ describe('credentials', () => {
     const res = await stack.api(`/api/v1/namespaces/${PROJECT}/pipelines/private/run`, { branch: 'main' });
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('RepositoryAccessDenied');
-    expect(res.body.message).toContain(host());
+    expect(res.body.detail).toContain(host());
     expect(JSON.stringify(res.body)).not.toContain(TOKEN);
     expect(foreign.requests.slice(before)).toEqual([]);
   });

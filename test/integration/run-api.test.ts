@@ -125,7 +125,7 @@ describe('Idempotency-Key', () => {
     const before = (await executionsOf('web')).length;
     const res = await run('web', { key });
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ code: 'InvalidIdempotencyKey', message: expect.stringContaining('Idempotency-Key') });
+    expect(res.body).toMatchObject({ code: 'InvalidIdempotencyKey', detail: expect.stringContaining('Idempotency-Key') });
     expect((await executionsOf('web')).length).toBe(before);
   });
 
@@ -151,7 +151,7 @@ describe('Idempotency-Key', () => {
     ];
     for (const res of await Promise.all(asks)) {
       expect(res.status).toBe(422);
-      expect(res.body).toMatchObject({ code: 'IdempotencyKeyReused', message: expect.stringContaining(first.body.metadata.name) });
+      expect(res.body).toMatchObject({ code: 'IdempotencyKeyReused', detail: expect.stringContaining(first.body.metadata.name) });
     }
     expect((await executionsOf('web')).length).toBe(before);
     // The request it was made for still replays.
@@ -206,7 +206,7 @@ describe('answering an approval', () => {
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({
       code: 'NotAnApprover', user: 'alice', approvers: { users: ['admin', 'carol'], groups: ['release-managers'] },
-      message: 'user "alice" may not answer approval step "ship"; only users "admin", "carol" or members of groups "release-managers" may',
+      detail: 'user "alice" may not answer approval step "ship"; only users "admin", "carol" or members of groups "release-managers" may',
     });
     const step = (await admin.resource(Keelson.PipelineExecution).get('demo', name)).status?.stages?.[1]?.steps[0];
     expect(step).toMatchObject({ phase: 'Waiting' });
@@ -233,6 +233,6 @@ describe('answering an approval', () => {
     await waitAtGate({ decision: 'Approved', user: 'carol', time: '2030-01-01T00:00:00Z' });
     const res = await call(`/pipelineexecutions/${name}/approve`, { body: { stage: 'gate', step: 'ship' } });
     expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({ code: 'NoPendingApproval', message: 'step "ship" was already approved by "carol"' });
+    expect(res.body).toMatchObject({ code: 'NoPendingApproval', detail: 'step "ship" was already approved by "carol"' });
   });
 });

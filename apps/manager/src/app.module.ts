@@ -3,6 +3,7 @@ import { ManagerConfig } from '@keelson/config';
 import { KubeClient } from '@keelson/kube';
 import { Logger } from '@keelson/observability';
 import { ApiAuthModule } from './api/auth';
+import { ApiDocs, ApiDocsController } from './api/openapi/api-docs.controller';
 import { ExecutionsController } from './api/executions/executions.controller';
 import { DeliveriesController } from './api/deliveries/deliveries.controller';
 import { OAuthAuthorizeController, OAuthCallbackController } from './api/source-code/oauth.controller';
@@ -28,14 +29,16 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ApiAuthModule.forRoot(deps)],
+      // ApiDocsController first: its fixed paths must win over any /api/v1/{resource} pattern registered later.
       controllers: [
-        HealthController, ExecutionsController, DeliveriesController, WebhooksController,
+        ApiDocsController, HealthController, ExecutionsController, DeliveriesController, WebhooksController,
         OAuthAuthorizeController, OAuthCallbackController, SourceCodeController, LogsController,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
         { provide: KUBE, useValue: deps.kube },
         { provide: LOGGER, useValue: deps.logger },
+        ApiDocs,
         InformersService,
         ...pipelineProviders,
         ...hooksProviders,

@@ -2,12 +2,13 @@ import 'reflect-metadata';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { IncomingMessage } from 'node:http';
 import { describeConfig, loadConfig, MANAGER_VARIABLES, ManagerConfig } from '@keelson/config';
 import { KubeClient, KubeSource } from '@keelson/kube';
 import { collectProcessMetrics, createLogger, Logger } from '@keelson/observability';
 import { AppModule } from './app.module';
 import { NestLogger } from './logging/nest-logger';
+import { configureRequestBodies } from './api/api-http';
+import { installApiDocs } from './api/openapi/api-docs.controller';
 
 export interface Manager {
   app: INestApplication;
@@ -30,10 +31,16 @@ export async function startManager(env: NodeJS.ProcessEnv = process.env, logger?
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, kube, logger: log }), {
     logger: new NestLogger(log.child({ component: 'nest' })), bodyParser: false,
   });
-  // Webhook routes read their raw bytes themselves (the signature is over them); every other route gets JSON.
-  app.useBodyParser('json', { type: (req: IncomingMessage) => !req.url?.startsWith('/hooks/') && /^application\/(?:[\w.+-]+\+)?json\b/i.test(req.headers['content-type'] ?? '') });
-  app.enableShutdownHooks();
-  await app.listen(config.port, config.host);
+  try {
+    configureRequestBodies(app);
+    // Also checks that every /api route is guarded or deliberately public: the manager does not start otherwise.
+    installApiDocs(app);
+    app.enableShutdownHooks();
+    await app.listen(config.port, config.host);
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    throw err;
+  }
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
   log.info({ url }, 'manager listening');
   return { app, url, close: () => app.close() };

@@ -1,6 +1,6 @@
 export { KubeClient } from './kube-client';
 export { KubeConnection, KubeSource } from './kube-connection';
-export { KubeError, isNotFound, isConflict, isAlreadyExists, isGone } from './kube-errors';
+export { KubeError, isNotFound, isConflict, isAlreadyExists, isGone, type KubeErrorCause } from './kube-errors';
 export { ResourceClient, ListOptions, ObjectList, WriteOptions } from './resource-client';
 export { ResourceType, KubeObject, ObjectOf, Keelson, Core, Lease, Node, Pod, apiVersionOf } from './resource-types';
 export { Informer, InformerHandlers, InformerOptions, objectKey } from './informer';

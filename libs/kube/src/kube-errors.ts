@@ -1,4 +1,11 @@
 /** A failed apiserver call, translated in one place from the HTTP answer (a metav1.Status body). */
+/** metav1.StatusCause. */
+export interface KubeErrorCause {
+  field?: string;
+  message?: string;
+  reason?: string;
+}
+
 export class KubeError extends Error {
   readonly code: string;
 
@@ -9,6 +16,8 @@ export class KubeError extends Error {
     message: string,
     /** Field paths the apiserver named (for Invalid), e.g. `spec.repositoryUrl`. */
     readonly fields: string[] = [],
+    /** The apiserver's causes (for Invalid): which field, and what is wrong with it. */
+    readonly causes: KubeErrorCause[] = [],
   ) {
     super(message);
     this.name = 'KubeError';
@@ -22,11 +31,16 @@ export class KubeError extends Error {
 
   static fromResponse(status: number, body: unknown): KubeError {
     const s = (body && typeof body === 'object' ? body : {}) as {
-      reason?: string; message?: string; details?: { causes?: Array<{ field?: string }> };
+      reason?: string; message?: string; details?: { causes?: Array<{ field?: unknown; message?: unknown; reason?: unknown }> };
     };
-    const fields = (s.details?.causes ?? []).map((c) => c.field).filter((f): f is string => !!f);
+    const causes: KubeErrorCause[] = (Array.isArray(s.details?.causes) ? s.details.causes : []).map((c) => ({
+      ...(typeof c?.field === 'string' && { field: c.field }),
+      ...(typeof c?.message === 'string' && { message: c.message }),
+      ...(typeof c?.reason === 'string' && { reason: c.reason }),
+    }));
+    const fields = causes.map((c) => c.field).filter((f): f is string => !!f);
     const message = s.message ?? (typeof body === 'string' && body ? body.slice(0, 500) : `HTTP ${status}`);
-    return new KubeError(status, s.reason ?? reasonOf(status), message, fields);
+    return new KubeError(status, s.reason ?? reasonOf(status), message, fields, causes);
   }
 }
 

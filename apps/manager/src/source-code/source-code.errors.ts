@@ -1,4 +1,4 @@
-// Errors of signing in to a git provider and of the source-code API; SourceCodeErrorFilter turns them into HTTP
+// Errors of signing in to a git provider and of the source-code API; the API's problem filter (api/problem) turns them into HTTP
 // answers. Messages name the field or object; never a token, a code, a client secret or the state's signature.
 
 export const SOURCE_CODE_ERROR_CODES = [

@@ -197,8 +197,8 @@ describe('ApiAuthGuard', () => {
     const text = await res.text();
     expect(text).not.toContain(ALICE_TOKEN);
     expect(JSON.parse(text)).toMatchObject({
-      statusCode: 403, code: 'Forbidden', user: 'alice', verb: 'create', group: 'devops.keelson.dev', resource: 'pipelineexecutions', namespace: 'other',
-      message: 'user "alice" may not create pipelineexecutions in namespace "other"',
+      type: 'https://keelson.dev/problems/forbidden', status: 403, code: 'Forbidden', user: 'alice', verb: 'create', group: 'devops.keelson.dev', resource: 'pipelineexecutions', namespace: 'other',
+      detail: 'user "alice" may not create pipelineexecutions in namespace "other"',
     });
   });
 

@@ -1,21 +1,14 @@
-import {
-  CanActivate, ExecutionContext, ForbiddenException, HttpException, HttpStatus, Injectable, InternalServerErrorException,
-  ServiceUnavailableException, UnauthorizedException,
-} from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Response } from 'express';
-import { ApiAuthError } from './api-auth.errors';
 import { AccessTarget, ApiAuthService } from './api-auth.service';
 import { AuthenticatedRequest } from './api-user';
 import { AccessRequirement, KEELSON_API_GROUP, REQUIRES_ACCESS } from './requires-access.decorator';
 
-/** Seconds a client should wait before retrying when the apiserver could not be asked. */
-const RETRY_AFTER_S = 5;
-
 /**
  * The REST API's door: authenticates the bearer token, authorises the route's @RequiresAccess against the
  * namespace and name in the route, and puts the caller on the request for @CurrentUser(). Register per
- * controller with @UseGuards(ApiAuthGuard). All decisions are ApiAuthService's; this only speaks HTTP.
+ * controller with @UseGuards(ApiAuthGuard). All decisions are ApiAuthService's; its ApiAuthError becomes a problem
+ * answer (401 with WWW-Authenticate, 403, 503 with Retry-After) in the API's problem filter.
  */
 @Injectable()
 export class ApiAuthGuard implements CanActivate {
@@ -24,14 +17,10 @@ export class ApiAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const req = http.getRequest<AuthenticatedRequest>();
-    try {
-      const requirement = this.reflector.getAllAndOverride<AccessRequirement | undefined>(REQUIRES_ACCESS, [context.getHandler(), context.getClass()]);
-      if (!requirement) throw this.auth.noRequirement(`${context.getClass().name}.${context.getHandler().name}`);
-      req.user = await this.auth.authorize(req.headers.authorization, accessTarget(requirement, req.params ?? {}));
-      return true;
-    } catch (err) {
-      throw toHttp(err, http.getResponse<Response>());
-    }
+    const requirement = this.reflector.getAllAndOverride<AccessRequirement | undefined>(REQUIRES_ACCESS, [context.getHandler(), context.getClass()]);
+    if (!requirement) throw this.auth.noRequirement(`${context.getClass().name}.${context.getHandler().name}`);
+    req.user = await this.auth.authorize(req.headers.authorization, accessTarget(requirement, req.params ?? {}));
+    return true;
   }
 }
 
@@ -46,24 +35,4 @@ export function accessTarget(requirement: AccessRequirement, params: Record<stri
     verb: requirement.verb, group: requirement.group ?? KEELSON_API_GROUP, resource: requirement.resource,
     subresource: requirement.subresource, namespace, name,
   };
-}
-
-function toHttp(err: unknown, res: Response): HttpException {
-  if (!(err instanceof ApiAuthError)) return new InternalServerErrorException();
-  const body = (status: HttpStatus, error: string) => ({ statusCode: status, error, code: err.code, message: err.message, ...err.details });
-  switch (err.code) {
-    case 'MissingCredentials':
-      res.setHeader('WWW-Authenticate', 'Bearer');
-      return new UnauthorizedException(body(HttpStatus.UNAUTHORIZED, 'Unauthorized'));
-    case 'InvalidToken':
-      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
-      return new UnauthorizedException(body(HttpStatus.UNAUTHORIZED, 'Unauthorized'));
-    case 'Forbidden':
-      return new ForbiddenException(body(HttpStatus.FORBIDDEN, 'Forbidden'));
-    case 'ReviewUnavailable':
-      res.setHeader('Retry-After', String(RETRY_AFTER_S));
-      return new ServiceUnavailableException(body(HttpStatus.SERVICE_UNAVAILABLE, 'Service Unavailable'));
-    case 'NoAccessRequirement':
-      return new InternalServerErrorException(body(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal Server Error'));
-  }
 }

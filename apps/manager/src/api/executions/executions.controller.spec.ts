@@ -99,7 +99,11 @@ describe('ExecutionsController', () => {
   it('refuses a malformed Idempotency-Key with 400 naming the header, before creating anything', async () => {
     const res = await post('/pipelines/web/run', { branch: 'main' }, { 'idempotency-key': 'k'.repeat(256) });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ code: 'InvalidIdempotencyKey', message: expect.stringContaining('Idempotency-Key') });
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await res.json()).toEqual({
+      type: 'https://keelson.dev/problems/invalid-request', title: 'Invalid request', status: 400, instance: '/api/v1/namespaces/demo/pipelines/web/run',
+      code: 'InvalidIdempotencyKey', detail: expect.stringContaining('Idempotency-Key'),
+    });
     expect(creator.calls).toEqual([]);
   });
 
@@ -113,7 +117,8 @@ describe('ExecutionsController', () => {
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({
       code: 'NotAnApprover', user: 'mallory', approvers: { users: ['alice'], groups: [] },
-      message: 'user "mallory" may not answer approval step "ship"; only users "alice" may',
+      detail: 'user "mallory" may not answer approval step "ship"; only users "alice" may',
+      type: 'https://keelson.dev/problems/forbidden', title: 'Forbidden', status: 403, instance: '/api/v1/namespaces/demo/pipelineexecutions/web-1/approve',
     });
   });
 

@@ -1,4 +1,7 @@
+import Ajv2020 from 'ajv/dist/2020';
+import fc from 'fast-check';
 import { ExecutionError } from '../../executions/execution.errors';
+import { apiSchemas } from '../openapi/api-schemas';
 import { parseApprovalAnswer, parseIdempotencyKey, parseRunTarget } from './run-request';
 
 function codeOf(parse: () => unknown): string | undefined {
@@ -64,5 +67,34 @@ describe('parseIdempotencyKey', () => {
     expect(error).toBeInstanceOf(ExecutionError);
     expect((error as ExecutionError).code).toBe('InvalidIdempotencyKey');
     expect((error as ExecutionError).message).toContain('Idempotency-Key');
+  });
+});
+
+describe('the documented request schemas', () => {
+  const ajv = new Ajv2020({ strict: false });
+  const schemas = apiSchemas();
+  // Short strings of any characters, and strings at the length bound, where an astral character counts once in
+  // JSON Schema's maxLength (code points) and twice in a JavaScript string's length.
+  const text = (max: number) => fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength: 8 }),
+    fc.string({ unit: fc.constantFrom('a', '\u{1F600}'), minLength: Math.max(0, max - 3), maxLength: max + 1 }),
+  );
+  const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+  // Each field: absent, a string near its bounds, or something else a client might send.
+  const field = (max: number) => fc.oneof(optional(text(max)), fc.integer(), fc.constant(null), fc.constant(''), fc.constant('x'.repeat(max)));
+
+  it('RunRequest: every body the document accepts, the run API takes', () => {
+    const accepts = ajv.compile(schemas.RunRequest);
+    fc.assert(fc.property(fc.record({ branch: field(255), commit: field(64) }, { requiredKeys: [] }), (body) => {
+      if (accepts(body)) expect(() => parseRunTarget(body)).not.toThrow();
+    }), { numRuns: 2000 });
+  });
+
+  it('ApprovalAnswer: every body the document accepts, approve and reject take', () => {
+    const accepts = ajv.compile(schemas.ApprovalAnswer);
+    const ref = fc.oneof(field(256), fc.integer({ min: -2, max: 5 }), fc.double());
+    fc.assert(fc.property(fc.record({ stage: ref, step: ref, comment: field(4096) }, { requiredKeys: [] }), (body) => {
+      if (accepts(body)) expect(() => parseApprovalAnswer(body)).not.toThrow();
+    }), { numRuns: 2000 });
   });
 });

@@ -2,13 +2,17 @@
 import { ExecutionError, type ExecutionErrorCode } from '../../executions/execution.errors';
 import type { RunTarget } from '../../executions/execution-preparer';
 import type { ApprovalAnswer } from '../../executions/execution-actions.service';
+import { defineApiSchema } from '../openapi/api-schemas';
 
 type BodyErrorCode = Extract<ExecutionErrorCode, 'InvalidRunTarget' | 'InvalidApprovalAnswer'>;
+
+/** Length in code points, as JSON Schema's maxLength and the apiserver count it (an emoji is one, not two). */
+const lengthOf = (value: string): number => [...value].length;
 
 function optionalString(body: Record<string, unknown>, field: string, max: number, code: BodyErrorCode): string | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value.length === 0 || value.length > max) {
+  if (typeof value !== 'string' || value.length === 0 || lengthOf(value) > max) {
     throw new ExecutionError(code, `${field} must be a non-empty string of at most ${max} characters`);
   }
   return value;
@@ -34,7 +38,7 @@ export function parseApprovalAnswer(raw: unknown): ApprovalAnswer {
   const pick = (field: 'stage' | 'step'): string | number => {
     const value = body[field];
     if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-    if (typeof value === 'string' && value.length > 0 && value.length <= 256) return value;
+    if (typeof value === 'string' && value.length > 0 && lengthOf(value) <= 256) return value;
     throw new ExecutionError('InvalidApprovalAnswer', `${field} must be a name or a 0-based index`);
   };
   return { stage: pick('stage'), step: pick('step'), comment: optionalString(body, 'comment', 4096, 'InvalidApprovalAnswer') };
@@ -55,3 +59,37 @@ export function parseIdempotencyKey(raw: string | string[] | undefined): string 
   }
   return value;
 }
+
+// The same bodies as schemas of the OpenAPI document; a test checks that what they accept the parsers take.
+export const RUN_REQUEST_SCHEMA = defineApiSchema('RunRequest', {
+  type: 'object',
+  description: 'What to run: a branch (its tip), a commit, or both (the commit, reported on the branch).',
+  properties: {
+    branch: { type: 'string', minLength: 1, maxLength: 255, description: 'Branch name, e.g. main.' },
+    commit: { type: 'string', minLength: 1, maxLength: 64, description: 'Commit SHA.' },
+  },
+  anyOf: [{ required: ['branch'] }, { required: ['commit'] }],
+});
+
+const stepRef = (what: string) => ({
+  description: `The ${what}: its name, or its 0-based index.`,
+  oneOf: [{ type: 'string', minLength: 1, maxLength: 256 }, { type: 'integer', minimum: 0 }],
+});
+
+export const APPROVAL_ANSWER_SCHEMA = defineApiSchema('ApprovalAnswer', {
+  type: 'object',
+  description: 'The approval step answered, and why.',
+  required: ['stage', 'step'],
+  properties: {
+    stage: stepRef('stage'),
+    step: stepRef('step within the stage'),
+    comment: { type: 'string', minLength: 1, maxLength: 4096, description: 'Recorded with the answer.' },
+  },
+});
+
+export const IDEMPOTENCY_KEY_PARAMETER = {
+  name: IDEMPOTENCY_KEY_HEADER,
+  required: false,
+  description: 'Makes a retried request safe: the same key (per user and pipeline) answers with the execution the first request made (200, Idempotent-Replayed: true); reused for another request it is 422.',
+  schema: { type: 'string', minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY, pattern: '^[\\x20-\\x7e]+$' },
+};

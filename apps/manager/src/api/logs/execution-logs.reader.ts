@@ -22,7 +22,7 @@ export interface StepOfRun {
 }
 
 export function unavailable(err: unknown): ApiProblem {
-  return new ApiProblem('unavailable', 503, 'Service Unavailable', 'log temporarily unavailable: the log storage does not answer; try again shortly', { cause: 'LogStorageUnavailable' }, { 'Retry-After': '10' });
+  return new ApiProblem('unavailable', 503, 'Service Unavailable', 'log temporarily unavailable: the log storage does not answer; try again shortly', {}, { 'Retry-After': '10' });
 }
 
 /** LogErrors as problems; anything else is rethrown. */

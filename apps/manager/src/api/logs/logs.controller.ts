@@ -1,8 +1,11 @@
 // Step logs over REST (DESIGN §8, issue 12 §2): the text of a step or of the whole run, followed live as
 // Server-Sent Events, its line index, and a search that answers line numbers only. Live and sealed logs answer
 // through the same routes. Authorised as `get pipelineexecutions/logs` on the execution.
-import { Controller, Get, Headers, Inject, Optional, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { applyDecorators, Controller, Get, Headers, Inject, Optional, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../openapi/api-problems';
+import { defineApiSchema } from '../openapi/api-schemas';
 import { compileSearch, searchLog, type SearchMatch } from '@keelson/logs';
 import { ApiAuthGuard, RequiresAccess } from '../auth';
 import { LOG_EVENTS } from '../../logs/logs.tokens';
@@ -19,6 +22,42 @@ import { alignToLine, pipeBytes } from './log-text';
 const SEARCH_BUDGET_MS = 5_000;
 const ACCESS = { verb: 'get', resource: 'pipelineexecutions', subresource: 'logs' } as const;
 
+const STEP_QUERIES = applyDecorators(
+  ApiQuery({ name: 'stage', required: false, description: 'Stage index (from 0); with step.', schema: { type: 'integer', minimum: 0, maximum: 255 } }),
+  ApiQuery({ name: 'step', required: false, description: 'Step index in the stage (from 0); with stage.', schema: { type: 'integer', minimum: 0, maximum: 255 } }),
+);
+const LOG_HEADERS = {
+  'X-Log-Size': { description: 'Bytes stored so far (of the step, or of every step for the whole run).', required: true, schema: { type: 'string' } },
+  'X-Log-Complete': { description: '`true` once the log is sealed with nothing missing.', required: true, schema: { type: 'string', enum: ['true', 'false'] } },
+};
+const TEXT = { 'text/plain': { schema: { type: 'string' } }, 'text/event-stream': { schema: { type: 'string' } } };
+
+const LOG_INDEX = defineApiSchema('LogLineIndex', {
+  type: 'object', required: ['every', 'lines', 'size', 'complete', 'offsets'],
+  properties: {
+    every: { type: 'integer', description: 'Lines between entries (1000).' },
+    lines: { type: 'integer', description: 'Lines stored so far.' },
+    size: { type: 'integer', description: 'Bytes stored so far.' },
+    complete: { type: 'boolean', description: 'The log is sealed with nothing missing.' },
+    offsets: { type: 'array', items: { type: 'integer' }, description: 'offsets[k]: byte offset where line 1 + k·every starts.' },
+  },
+});
+const LOG_SEARCH = defineApiSchema('LogSearchResult', {
+  type: 'object', required: ['matches', 'truncated', 'timedOut'],
+  properties: {
+    matches: {
+      type: 'array',
+      items: {
+        type: 'object', required: ['stage', 'step', 'line', 'offset'],
+        properties: { stage: { type: 'integer' }, step: { type: 'integer' }, line: { type: 'integer', description: 'From 1.' }, offset: { type: 'integer', description: 'Byte offset of the line.' } },
+      },
+    },
+    truncated: { type: 'boolean', description: 'Stopped at `limit` matches.' },
+    timedOut: { type: 'boolean', description: 'The 5-second budget ran out before the end: later lines were not searched.' },
+  },
+});
+
+@ApiTags('Executions')
 @Controller('api/v1/namespaces/:ns/pipelineexecutions/:name/logs')
 @UseGuards(ApiAuthGuard)
 export class LogsController {
@@ -29,6 +68,19 @@ export class LogsController {
   ) {}
 
   @Get()
+  @ApiOperation({
+    summary: 'Read or follow an execution\'s logs',
+    description: 'A step\'s log as text (live or sealed alike), or the whole run with a header per step. With `Accept: text/event-stream` it follows the step live: each event\'s data is a JSON string of whole lines and its id the byte offset after them (Last-Event-ID resumes there), a `: keep-alive` comment every 15 s, `event: end` once sealed. docs/logs.md.',
+  })
+  @STEP_QUERIES
+  @ApiQuery({ name: 'offset', required: false, description: 'Start at this byte (a step only).', schema: { type: 'integer', minimum: 0 } })
+  @ApiQuery({ name: 'tail', required: false, description: 'The last BYTES, opened at the start of a line (a step only).', schema: { type: 'integer', minimum: 0 } })
+  @ApiQuery({ name: 'download', required: false, description: '1: as an attachment.', schema: { type: 'string', enum: ['1', 'true', '0', 'false'] } })
+  @ApiHeader({ name: 'Range', required: false, description: 'One byte range (`bytes=a-b`, `bytes=a-`, `bytes=-n`) of a step\'s log.' })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Following: the id (byte offset) of the last event received.' })
+  @ApiResponse({ status: 200, description: 'The log (or its event stream).', headers: LOG_HEADERS, content: TEXT })
+  @ApiResponse({ status: 206, description: 'The byte range asked for.', headers: { ...LOG_HEADERS, 'Content-Range': { description: '`bytes a-b/size`.', required: true, schema: { type: 'string' } } }, content: { 'text/plain': { schema: { type: 'string' } } } })
+  @ApiProblems(400, 404, 416)
   @RequiresAccess(ACCESS)
   async logs(
     @Param('ns') ns: string, @Param('name') name: string, @Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response,
@@ -96,6 +148,10 @@ export class LogsController {
 
   /** `{every, lines, size, complete, offsets}`: offsets[k] is where line 1 + k·every starts. */
   @Get('index')
+  @ApiOperation({ summary: 'Line index of a step\'s log', description: 'Where every 1000th line starts, so a line is one ranged read away.' })
+  @STEP_QUERIES
+  @ApiResponse({ status: 200, description: 'The index.', schema: LOG_INDEX })
+  @ApiProblems(400, 404)
   @RequiresAccess(ACCESS)
   async index(@Param('ns') ns: string, @Param('name') name: string, @Query() query: Record<string, unknown>): Promise<unknown> {
     const selector = stepSelector(query);
@@ -114,6 +170,14 @@ export class LogsController {
 
   /** Numbers (1-based) and byte offsets of matching lines: the log itself is not sent. */
   @Get('search')
+  @ApiOperation({ summary: 'Search an execution\'s logs', description: 'Numbers and offsets of the lines that match, in a step or in every step; the log itself is not sent.' })
+  @STEP_QUERIES
+  @ApiQuery({ name: 'q', required: false, description: 'A literal to look for (or regex).', schema: { type: 'string', maxLength: 512 } })
+  @ApiQuery({ name: 'regex', required: false, description: 'A JavaScript regular expression (or q).', schema: { type: 'string', maxLength: 512 } })
+  @ApiQuery({ name: 'ignoreCase', required: false, description: '1: case-insensitive.', schema: { type: 'string', enum: ['1', 'true', '0', 'false'] } })
+  @ApiQuery({ name: 'limit', required: false, description: 'At most this many matches (default 1000).', schema: { type: 'integer', minimum: 0, maximum: 10000 } })
+  @ApiResponse({ status: 200, description: 'The matching lines.', schema: LOG_SEARCH })
+  @ApiProblems(400, 404)
   @RequiresAccess(ACCESS)
   async search(@Param('ns') ns: string, @Param('name') name: string, @Query() query: Record<string, unknown>): Promise<unknown> {
     const request = searchRequest(query);

@@ -5,10 +5,12 @@
 /** Where the problem types live; `type` is this plus the slug. */
 export const PROBLEM_TYPE_BASE = 'https://keelson.dev/problems/';
 
-/** Stable slugs of the error classes (docs/api-errors.md). */
-export type ProblemSlug =
-  | 'unauthenticated' | 'forbidden' | 'not-found' | 'invalid-request' | 'validation-failed' | 'conflict'
-  | 'stale-version' | 'unsupported-media-type' | 'payload-too-large' | 'unavailable' | 'too-many-requests' | 'internal';
+/** Stable slugs of the error classes; docs/api-errors.md says what each means (a test keeps the two in step). */
+export const PROBLEM_SLUGS = [
+  'unauthenticated', 'forbidden', 'not-found', 'invalid-request', 'validation-failed', 'conflict',
+  'stale-version', 'unsupported-media-type', 'payload-too-large', 'unavailable', 'too-many-requests', 'internal',
+] as const;
+export type ProblemSlug = (typeof PROBLEM_SLUGS)[number];
 
 /** One invalid field: a JSON pointer into the request body (or query: `/query/<name>`) and what is wrong. */
 export interface FieldError {

@@ -1,0 +1,483 @@
+// The API contract: the manager of the whole local stack (KeelsonStack: a real apiserver with KWOK nodes, Redis, a
+// git repository, the Jenkins double building for real; git providers: the GitHub double) is called on every
+// operation of its OpenAPI document, with answers that succeed and answers that fail, and each answer
+// (status, content type, required headers, body) must be what the document says. The operations come from the
+// committed document (docs/openapi.json, which a unit test keeps equal to the code's): an operation without an
+// entry in ROUTES below fails this test, so a new route arrives with its calls.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Core, Keelson, KubeClient } from '@keelson/kube';
+import { RedisDeliveryLog } from '@keelson/queue';
+import { freePort, waitFor } from '@keelson/servers';
+import { API_BODY_LIMIT_BYTES } from '../../apps/manager/src/api/api-http';
+import type { OpenApiDocument, OpenApiOperation } from '../../apps/manager/src/api/openapi/openapi-document';
+import { OpenApiValidator } from '../../apps/manager/src/api/openapi/testing/openapi-validator';
+import type { Manager } from '../../apps/manager/src/manager';
+import { startGitHubDouble, type GitHubDouble } from '../doubles/github/github-double';
+import { KeelsonStack } from '../support/keelson-stack';
+import { createProvider } from '../support/source-code-stack';
+
+const DOCUMENT = JSON.parse(readFileSync(join(__dirname, '..', '..', 'docs', 'openapi.json'), 'utf8')) as OpenApiDocument;
+const validator = new OpenApiValidator(DOCUMENT);
+/** The branch `gated`: an approval only alice and carol may answer. */
+const GATED_YML = `
+stages:
+- name: build
+  steps:
+  - runScriptConfig: {image: alpine:3.20, shellScript: make}
+- name: gate
+  steps:
+  - name: ship
+    approval: {message: Ship it?, users: [alice, carol]}
+`;
+/** The branch `slow`: a build that runs long enough to be stopped. */
+const SLOW_YML = `
+stages:
+- name: wait
+  steps:
+  - runScriptConfig: {image: alpine:3.20, shellScript: sleep 300}
+`;
+
+/** Who calls: alice (may act in demo), admin (system:masters), a ServiceAccount RBAC allows nothing, no token, a bad one. */
+type Caller = 'alice' | 'admin' | 'nobody' | 'none' | 'garbage';
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: string;
+  json: () => Record<string, any>;
+}
+
+interface Call {
+  /** What the call shows, as a sentence. */
+  name: string;
+  status: number;
+  as?: Caller;
+  /** Path parameters over the route's defaults. */
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  /** A JSON body (application/json). */
+  json?: unknown;
+  /** A body sent as is, with this Content-Type (none when absent). */
+  raw?: { type?: string; body: string };
+  /** Fields decided at call time (e.g. a fresh OAuth state). */
+  prepare?: () => Promise<Partial<Call>>;
+  /** What the document cannot say: the problem's code, a replayed header, a side effect. */
+  check?: (answer: Answer) => void | Promise<void>;
+}
+
+interface RouteCalls {
+  /** Path parameters of every call unless it gives its own. */
+  params: Record<string, string>;
+  calls: Call[];
+}
+
+let stack: KeelsonStack;
+let github: GitHubDouble;
+let manager: Manager;
+let admin: KubeClient;
+let nobodyToken: string;
+const users = () => stack.cluster.controlPlane;
+const executions: Record<'stop' | 'finished' | 'approve' | 'reject' | 'rerun', string> = { stop: '', finished: '', approve: '', reject: '', rerun: '' };
+
+const code = (expected: string) => (answer: Answer) => expect(answer.json().code).toBe(expected);
+
+/**
+ * The calls of each operation of the document, beyond those every operation of its kind gets (COMMON_CALLS): at least
+ * one that succeeds, and the errors particular to the route.
+ */
+const ROUTES: Record<string, RouteCalls> = {
+  'POST /api/v1/namespaces/{ns}/pipelineexecutions/{name}/approve': {
+    params: { ns: 'demo', name: 'exe-approve' },
+    calls: [
+      { name: 'refuses a body that names no step', json: { stage: 'gate' }, status: 400, prepare: async () => ({ params: { name: executions.approve } }), check: code('InvalidApprovalAnswer') },
+      { name: 'refuses a user the step does not name', as: 'admin', json: { stage: 'gate', step: 'ship' }, status: 403, prepare: async () => ({ params: { name: executions.approve } }), check: code('NotAnApprover') },
+      { name: 'approves the waiting step', json: { stage: 'gate', step: 'ship', comment: 'ship it' }, status: 200, prepare: async () => ({ params: { name: executions.approve } }) },
+      { name: 'refuses a step that waits for nothing', json: { stage: 'gate', step: 'ship' }, status: 409, prepare: async () => ({ params: { name: executions.finished } }), check: code('NoPendingApproval') },
+      { name: 'answers 404 for an execution that does not exist', json: { stage: 0, step: 0 }, params: { name: 'nope' }, status: 404, check: code('ExecutionNotFound') },
+    ],
+  },
+  'POST /api/v1/namespaces/{ns}/pipelineexecutions/{name}/reject': {
+    params: { ns: 'demo', name: 'exe-reject' },
+    calls: [
+      { name: 'rejects the waiting step', json: { stage: 1, step: 0 }, status: 200, prepare: async () => ({ params: { name: executions.reject } }) },
+      { name: 'refuses a step already answered', json: { stage: 1, step: 0 }, status: 409, prepare: async () => ({ params: { name: executions.reject } }), check: code('NoPendingApproval') },
+      { name: 'answers 404 for an execution that does not exist', json: { stage: 0, step: 0 }, params: { name: 'nope' }, status: 404 },
+    ],
+  },
+  'POST /api/v1/namespaces/{ns}/pipelineexecutions/{name}/rerun': {
+    params: { ns: 'demo', name: 'exe-rerun' },
+    calls: [
+      { name: 'runs the execution again', headers: { 'idempotency-key': 'contract-rerun' }, status: 201, prepare: async () => ({ params: { name: executions.rerun } }) },
+      {
+        name: 'answers a retry with the execution the first request made', headers: { 'idempotency-key': 'contract-rerun' }, status: 200,
+        prepare: async () => ({ params: { name: executions.rerun } }), check: (a) => expect(a.headers.get('idempotent-replayed')).toBe('true'),
+      },
+      { name: 'refuses a key reused for another request', headers: { 'idempotency-key': 'contract-rerun' }, status: 422, prepare: async () => ({ params: { name: executions.stop } }), check: code('IdempotencyKeyReused') },
+      { name: 'refuses a malformed Idempotency-Key', headers: { 'idempotency-key': 'k'.repeat(256) }, status: 400, prepare: async () => ({ params: { name: executions.rerun } }), check: code('InvalidIdempotencyKey') },
+      { name: 'answers 404 for an execution that does not exist', params: { name: 'nope' }, status: 404 },
+    ],
+  },
+  'POST /api/v1/namespaces/{ns}/pipelineexecutions/{name}/stop': {
+    params: { ns: 'demo', name: 'exe-stop' },
+    calls: [
+      { name: 'asks a running execution to stop', status: 200, prepare: async () => ({ params: { name: executions.stop } }) },
+      { name: 'refuses an execution that has finished', status: 409, prepare: async () => ({ params: { name: executions.finished } }), check: code('NotStoppable') },
+      { name: 'answers 404 for an execution that does not exist', params: { name: 'nope' }, status: 404 },
+    ],
+  },
+  'POST /api/v1/namespaces/{ns}/pipelines': {
+    params: { ns: 'demo' },
+    calls: [
+      { name: 'makes a Pipeline for a repository alice listed', json: { repository: 'alice-web', name: 'from-repo' }, status: 201 },
+      { name: 'refuses a name that is taken', json: { repository: 'alice-web', name: 'from-repo' }, status: 409, check: code('PipelineExists') },
+      { name: 'refuses a repository listed with another user\'s credential', json: { repository: 'bob-api' }, status: 403, check: code('NotYourCredential') },
+      { name: 'answers 404 for a repository that does not exist', json: { repository: 'nope' }, status: 404, check: code('RepositoryNotFound') },
+      { name: 'refuses a field the route does not take', json: { repository: 'alice-web', branch: 'main' }, status: 400, check: code('InvalidRequest') },
+    ],
+  },
+  'GET /api/v1/namespaces/{ns}/pipelineexecutions/{name}/logs': {
+    params: { ns: 'demo', name: 'exe-finished' },
+    calls: [
+      {
+        name: 'reads a sealed step log', query: { stage: '0', step: '0' }, status: 200, prepare: sealedLogs,
+        check: (a) => expect(a.body).toMatch(/^\+ /),
+      },
+      { name: 'reads the whole run with a header per step', status: 200, prepare: sealedLogs, check: (a) => expect(a.body).toMatch(/^==> stage 0 /) },
+      { name: 'answers a byte range with 206', query: { stage: '0', step: '0' }, headers: { range: 'bytes=0-1' }, status: 206, prepare: sealedLogs, check: (a) => expect(a.body).toBe('+ ') },
+      { name: 'refuses a range past the end with 416', query: { stage: '0', step: '0' }, headers: { range: 'bytes=99999999-' }, status: 416, prepare: sealedLogs },
+      { name: 'refuses a stage without a step', query: { stage: '0' }, status: 400, prepare: sealedLogs },
+      { name: 'answers 404 for an execution that does not exist', params: { name: 'nope' }, status: 404 },
+    ],
+  },
+  'GET /api/v1/namespaces/{ns}/pipelineexecutions/{name}/logs/index': {
+    params: { ns: 'demo', name: 'exe-finished' },
+    calls: [
+      { name: 'answers a step\'s line index', query: { stage: '0', step: '0' }, status: 200, prepare: sealedLogs, check: (a) => expect(a.json()).toMatchObject({ every: 1000, complete: true, offsets: [0] }) },
+      { name: 'refuses a request without a step', status: 400, prepare: sealedLogs },
+      { name: 'answers 404 for a step that does not exist', query: { stage: '9', step: '0' }, status: 404, prepare: sealedLogs },
+    ],
+  },
+  'GET /api/v1/namespaces/{ns}/pipelineexecutions/{name}/logs/search': {
+    params: { ns: 'demo', name: 'exe-finished' },
+    calls: [
+      { name: 'answers the lines that match, not the text', query: { q: 'compiling' }, status: 200, prepare: sealedLogs, check: (a) => expect(a.json().matches.length).toBeGreaterThan(0) },
+      { name: 'refuses a pattern that is not a regular expression', query: { regex: '(' }, status: 400, prepare: sealedLogs },
+      { name: 'answers 404 for an execution that does not exist', query: { q: 'x' }, params: { name: 'nope' }, status: 404 },
+    ],
+  },
+  'GET /api/v1/namespaces/{ns}/pipelines/{name}/deliveries': {
+    params: { ns: 'demo', name: 'web' },
+    calls: [
+      { name: 'lists the pipeline\'s deliveries, newest first', status: 200, check: (a) => expect(a.json().items.map((d: { id: string }) => d.id)).toEqual(['d-2', 'd-1']) },
+      { name: 'takes a limit', query: { limit: '1' }, status: 200, check: (a) => expect(a.json().items).toHaveLength(1) },
+      { name: 'answers 404 for a pipeline that does not exist', params: { name: 'nope' }, status: 404 },
+    ],
+  },
+  'POST /api/v1/namespaces/{ns}/pipelines/{name}/run': {
+    params: { ns: 'demo', name: 'web' },
+    calls: [
+      { name: 'runs a branch', json: { branch: 'main' }, headers: { 'idempotency-key': 'contract-run' }, status: 201 },
+      { name: 'answers a retry with the execution the first request made', json: { branch: 'main' }, headers: { 'idempotency-key': 'contract-run' }, status: 200, check: (a) => expect(a.headers.get('idempotent-replayed')).toBe('true') },
+      { name: 'refuses a body that names neither branch nor commit', json: {}, status: 400, check: code('InvalidRunTarget') },
+      { name: 'answers 404 for a pipeline that does not exist', json: { branch: 'main' }, params: { name: 'nope' }, status: 404, check: code('PipelineNotFound') },
+      { name: 'refuses a suspended pipeline', json: { branch: 'main' }, params: { name: 'suspended' }, status: 409, check: code('PipelineSuspended') },
+      { name: 'refuses a branch the repository does not have', json: { branch: 'no-such-branch' }, status: 422, check: code('RefNotFound') },
+    ],
+  },
+  'POST /api/v1/namespaces/{ns}/sourcecodecredentials/{name}/refresh': {
+    params: { ns: 'demo', name: 'alice-cred' },
+    calls: [
+      {
+        name: 'asks for a new listing', status: 202,
+        check: async () => expect((await admin.resource(Keelson.SourceCodeCredential).get('demo', 'alice-cred')).metadata.annotations).toHaveProperty(['keelson.dev/refresh-repositories']),
+      },
+      { name: 'answers 404 for a credential that does not exist', params: { name: 'nope' }, status: 404, check: code('CredentialNotFound') },
+    ],
+  },
+  'GET /api/v1/namespaces/{ns}/sourcecodeproviders/{name}/authorize': {
+    params: { ns: 'demo', name: 'github' },
+    calls: [
+      { name: 'answers the authorize URL to a JSON client', headers: { accept: 'application/json' }, status: 200 },
+      { name: 'redirects a browser to the provider', headers: { accept: 'text/html' }, status: 302, check: (a) => expect(a.headers.get('location')).toMatch(/\/login\/oauth\/authorize\?/) },
+      { name: 'answers 404 for a provider that does not exist', params: { name: 'nope' }, status: 404, check: code('ProviderNotFound') },
+      { name: 'refuses a disabled provider', params: { name: 'disabled' }, status: 409, check: code('ProviderDisabled') },
+    ],
+  },
+  'GET /api/v1/namespaces/{ns}/sourcecoderepositories': {
+    params: { ns: 'demo' },
+    calls: [
+      { name: 'lists the repositories', status: 200, check: (a) => expect(a.json().items.map((r: { metadata: { name: string } }) => r.metadata.name).sort()).toEqual(['alice-web', 'bob-api']) },
+      { name: 'keeps one credential\'s, a page at a time', query: { credential: 'alice-cred', limit: '1' }, status: 200, check: (a) => expect(a.json().items).toHaveLength(1) },
+      { name: 'refuses a limit out of range', query: { limit: '0' }, status: 400, check: code('InvalidRequest') },
+    ],
+  },
+  'GET /api/v1/oauth/callback': {
+    params: {},
+    calls: [
+      { name: 'signs alice in and answers her credential to a JSON client', as: 'none', headers: { accept: 'application/json' }, status: 201, prepare: async () => ({ query: await providerRedirect() }) },
+      { name: 'signs her in and answers a browser with a page', as: 'none', headers: { accept: 'text/html' }, status: 200, prepare: async () => ({ query: await providerRedirect() }) },
+      { name: 'refuses a callback without a state', as: 'none', query: { code: 'x' }, status: 400, check: code('MissingParameter') },
+      { name: 'refuses a forged state', as: 'none', query: { code: 'x', state: 'v1.forged.state' }, status: 400, check: code('InvalidState') },
+      {
+        name: 'refuses a state used once already', as: 'none', headers: { accept: 'application/json' }, status: 400, check: code('StateReused'),
+        prepare: async () => {
+          const query = await providerRedirect();
+          await fetch(`${manager.url}/api/v1/oauth/callback?${new URLSearchParams(query)}`, { headers: { accept: 'application/json' } });
+          return { query };
+        },
+      },
+    ],
+  },
+};
+
+const BODY_METHODS = new Set(['post', 'put', 'patch']);
+
+/** The calls every operation of a kind gets: the guard's refusals, and the body parser's. */
+function commonCalls(method: string, op: OpenApiOperation): Call[] {
+  const guarded = (op.security ?? []).length > 0;
+  const body = BODY_METHODS.has(method) ? { json: {} } : {};
+  return [
+    ...(guarded ? [
+      { name: 'refuses a request without a token (401)', as: 'none' as const, status: 401, ...body, check: code('MissingCredentials') },
+      { name: 'refuses a token the cluster does not accept (401)', as: 'garbage' as const, status: 401, ...body, check: code('InvalidToken') },
+      { name: 'refuses a user RBAC does not allow (403)', as: 'nobody' as const, status: 403, ...body, check: code('Forbidden') },
+    ] : []),
+    ...(BODY_METHODS.has(method) ? [
+      { name: 'refuses a body that is not JSON (415)', raw: { type: 'text/plain', body: 'branch=main' }, status: 415 },
+      { name: 'refuses a body over the limit (413)', raw: { type: 'application/json', body: JSON.stringify({ pad: 'x'.repeat(API_BODY_LIMIT_BYTES) }) }, status: 413 },
+      { name: 'refuses a body that is not JSON at all (400)', raw: { type: 'application/json', body: '{"branch": ' }, status: 400 },
+    ] : []),
+  ];
+}
+
+const operations = Object.entries(DOCUMENT.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, path, method, op })));
+
+/** The OAuth round trip up to the callback: authorize as alice, consent at the double, the callback's query. */
+async function providerRedirect(): Promise<Record<string, string>> {
+  const authorize = await fetch(`${manager.url}/api/v1/namespaces/demo/sourcecodeproviders/github/authorize`, {
+    headers: { authorization: `Bearer ${users().user.token}`, accept: 'text/html' }, redirect: 'manual',
+  });
+  const atProvider = await fetch(authorize.headers.get('location')!, { redirect: 'manual' });
+  return Object.fromEntries(new URL(atProvider.headers.get('location')!).searchParams);
+}
+
+function tokenOf(caller: Caller): string | undefined {
+  return { alice: users().user.token, admin: users().admin.token, nobody: nobodyToken, none: undefined, garbage: 'garbage-token-no-authenticator-knows' }[caller];
+}
+
+async function perform(path: string, method: string, defaults: Record<string, string>, given: Call): Promise<Answer> {
+  const call = { ...given, ...(given.prepare ? await given.prepare() : {}) };
+  const params = { ...defaults, ...call.params };
+  const concrete = path.replace(/\{(\w+)\}/g, (_m, name: string) => {
+    if (params[name] === undefined) throw new Error(`no value for path parameter ${name} of ${path}`);
+    return encodeURIComponent(params[name]);
+  });
+  const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
+  const token = tokenOf(call.as ?? 'alice');
+  if (token) headers.authorization = `Bearer ${token}`;
+  let body: string | undefined;
+  if (call.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(call.json);
+  } else if (call.raw) {
+    if (call.raw.type) headers['content-type'] = call.raw.type;
+    body = call.raw.body;
+  }
+  const query = call.query ? `?${new URLSearchParams(call.query)}` : '';
+  const res = await fetch(`${manager.url}${concrete}${query}`, { method: method.toUpperCase(), headers, body, redirect: 'manual' });
+  const text = res.headers.get('content-type')?.startsWith('text/event-stream') ? await firstEvents(res) : await res.text();
+  return { status: res.status, headers: res.headers, body: text, json: () => JSON.parse(text) };
+}
+
+/** A stream (SSE) never ends by itself: what arrives first is its answer, then the connection is dropped. */
+async function firstEvents(res: Response): Promise<string> {
+  const reader = res.body!.getReader();
+  const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 5_000).unref());
+  const first = await Promise.race([reader.read(), timeout]);
+  await reader.cancel();
+  return first?.value ? new TextDecoder().decode(first.value) : '';
+}
+
+async function serviceAccountToken(namespace: string, name: string): Promise<string> {
+  await admin.resource(Core.ServiceAccount).create({ metadata: { namespace, name } });
+  const req = await admin.post<{ status: { token: string } }>(`/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, {
+    apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 },
+  });
+  return req.status.token;
+}
+
+/** An execution of `web` at a branch, made through the run API as admin. */
+/** The finished execution, once its step logs are sealed (they are archived after its final phase). */
+async function sealedLogs(): Promise<Partial<Call>> {
+  await untilPhase(executions.finished, 'logs sealed', (e) => e.status?.log?.state === 'Complete');
+  return { params: { name: executions.finished } };
+}
+
+async function newExecution(branch: string): Promise<string> {
+  const res = await stack.api('/api/v1/namespaces/demo/pipelines/web/run', { branch });
+  if (res.status !== 201) throw new Error(`run answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body.metadata.name;
+}
+
+async function untilPhase(name: string, what: string, reached: (e: Awaited<ReturnType<KeelsonStack['execution']>>) => boolean): Promise<void> {
+  await waitFor(`${name}: ${what}`, async () => reached(await stack.execution(name)), { timeoutMs: 90_000, intervalMs: 250 });
+}
+
+async function givenObjects(): Promise<void> {
+  await admin.resource(Core.Role).create({
+    metadata: { namespace: 'demo', name: 'developer' },
+    rules: [
+      { apiGroups: ['devops.keelson.dev'], resources: ['pipelineexecutions'], verbs: ['create', 'patch', 'get'] },
+      { apiGroups: ['devops.keelson.dev'], resources: ['pipelines', 'sourcecodecredentials'], verbs: ['create', 'patch', 'get'] },
+      { apiGroups: ['devops.keelson.dev'], resources: ['sourcecoderepositories'], verbs: ['list', 'get'] },
+    ],
+  });
+  await admin.resource(Core.RoleBinding).create({
+    metadata: { namespace: 'demo', name: 'developer' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'developer' },
+    subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: users().user.name }],
+  });
+  nobodyToken = await serviceAccountToken('demo', 'nobody');
+  await stack.createSetting({ maxConcurrentExecutions: 10 });
+  await stack.createPipeline('web');
+  await stack.createPipeline('suspended', 'demo', { suspend: true });
+  await stack.repo.branch('gated', 'main');
+  await stack.repo.checkout('gated');
+  await stack.repo.commit({ '.devops.yml': GATED_YML }, 'gated');
+  await stack.repo.branch('slow', 'main');
+  await stack.repo.checkout('slow');
+  await stack.repo.commit({ '.devops.yml': SLOW_YML }, 'slow');
+  await stack.repo.checkout('main');
+  // Git providers: one alice signs in at (the GitHub double), one disabled.
+  github.state.addApp('gh-app', 'gh-secret');
+  github.state.addUser('alice-gh', { name: 'Alice Example' });
+  github.state.signedIn = 'alice-gh';
+  await createProvider(admin, 'github', { type: 'github', serverUrl: github.url, apiUrl: github.apiUrl, clientId: 'gh-app', clientSecret: 'gh-secret' });
+  await createProvider(admin, 'disabled', { type: 'github', serverUrl: github.url, apiUrl: github.apiUrl, clientId: 'gh-app', clientSecret: 'gh-secret' });
+  await admin.resource(Keelson.SourceCodeProvider).patch('demo', 'disabled', { spec: { enabled: false } });
+  // Credentials and the repositories they listed, as the credential controller would have written them (owned by
+  // none, so the controller, which cannot list them without a token, leaves them be).
+  for (const [user, credential, repository] of [['alice', 'alice-cred', 'alice-web'], ['bob', 'bob-cred', 'bob-api']]) {
+    await admin.resource(Keelson.SourceCodeCredential).create({
+      apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'SourceCodeCredential', metadata: { namespace: 'demo', name: credential },
+      spec: { providerRef: { name: 'github' }, userName: user, loginName: `${user}-gh`, tokenSecretRef: { name: `${credential}-token`, key: 'accessToken' } },
+    });
+    await admin.resource(Keelson.SourceCodeRepository).create({
+      apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'SourceCodeRepository',
+      metadata: { namespace: 'demo', name: repository, labels: { 'keelson.dev/credential': credential } },
+      spec: { credentialRef: { name: credential }, fullName: `${user}-gh/${repository}`, url: `${github.url}/${user}-gh/${repository}.git` },
+    });
+  }
+  // Deliveries of `web`, as the webhook intake records them.
+  const deliveries = new RedisDeliveryLog({ redisUrl: stack.redis.url, prefix: stack.managerEnvironment().REDIS_PREFIX! });
+  await deliveries.record('demo', 'web', { id: 'd-1', provider: 'github', event: 'push', outcome: 'ignored', reason: 'branch docs is not in the filter', status: 200, time: '2030-01-01T00:00:00.000Z' });
+  await deliveries.record('demo', 'web', { id: 'd-2', provider: 'github', event: 'push', outcome: 'created', executions: ['web-1'], status: 201, time: '2030-01-01T00:01:00.000Z' });
+  await deliveries.close();
+  // Executions in the states the routes act on, built for real by the Jenkins double.
+  executions.finished = await newExecution('main');
+  executions.approve = await newExecution('gated');
+  executions.reject = await newExecution('gated');
+  executions.stop = await newExecution('slow');
+  await Promise.all([
+    untilPhase(executions.finished, 'Succeeded', (e) => e.status?.phase === 'Succeeded'),
+    untilPhase(executions.approve, 'waiting for approval', (e) => e.status?.stages?.[1]?.steps[0]?.phase === 'Waiting'),
+    untilPhase(executions.reject, 'waiting for approval', (e) => e.status?.stages?.[1]?.steps[0]?.phase === 'Waiting'),
+  ]);
+  executions.rerun = executions.finished;
+}
+
+beforeAll(async () => {
+  github = await startGitHubDouble();
+  stack = await KeelsonStack.start({ manager: false, minio: true });
+  admin = stack.kube;
+  const port = await freePort();
+  manager = await stack.startManager({
+    PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, OAUTH_STATE_KEY: 'contract-state-key-0123456789abcdef01234567',
+  });
+  await givenObjects();
+}, 300_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  await github?.close();
+});
+
+describe('the call table', () => {
+  it('has calls for every operation of the document, and for no operation it lacks', () => {
+    expect(Object.keys(ROUTES).sort()).toEqual(operations.map((o) => o.key).sort());
+  });
+
+  it('has, for every operation, a call that succeeds', () => {
+    for (const [key, route] of Object.entries(ROUTES)) expect({ key, success: route.calls.some((c) => c.status < 400) }).toEqual({ key, success: true });
+  });
+
+  it('covers each error class the brief names at least once: 400, 401, 403, 404, 409, 413, 415, 422', () => {
+    const statuses = new Set(operations.flatMap(({ method, op, key }) => [...commonCalls(method, op), ...(ROUTES[key]?.calls ?? [])].map((c) => c.status)));
+    for (const status of [400, 401, 403, 404, 409, 413, 415, 422]) expect({ status, covered: statuses.has(status) }).toEqual({ status, covered: true });
+  });
+});
+
+describe.each(operations)('$key', ({ key, path, method, op }) => {
+  const route = ROUTES[key] ?? { params: {}, calls: [] };
+  it.each([...route.calls, ...commonCalls(method, op)].map((call) => [call.name, call] as const))('%s, as the document says', async (_name, call) => {
+    const answer = await perform(path, method, route.params, call);
+    expect({ status: answer.status, body: answer.status === call.status ? '' : answer.body.slice(0, 500) }).toEqual({ status: call.status, body: '' });
+    expect(validator.checkAnswer(method, path, answer)).toEqual([]);
+    await call.check?.(answer);
+  });
+});
+
+describe('the document and its page', () => {
+  it('serves the committed document at /api/v1/openapi.json, without a token', async () => {
+    const res = await fetch(`${manager.url}/api/v1/openapi.json`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await res.json()).toEqual(DOCUMENT);
+  });
+
+  it('serves the page at /api/v1/docs from the manager alone: no inline script, a strict Content-Security-Policy', async () => {
+    const res = await fetch(`${manager.url}/api/v1/docs`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|https?:/);
+    const html = await res.text();
+    const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.length).toBe(2);
+    for (const [, attributes, inline] of scripts) {
+      expect(attributes).toMatch(/ src="\/api\/v1\/docs\/[\w.-]+"/);
+      expect(inline.trim()).toBe('');
+    }
+    expect(html).not.toMatch(/<style|style=|https?:\/\//);
+    // Everything the page loads is served, with its own type, from the installed swagger-ui-dist and our initializer.
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    expect(assets.length).toBe(4);
+    for (const asset of assets) {
+      const loaded = await fetch(`${manager.url}${asset}`);
+      expect({ asset, status: loaded.status, nosniff: loaded.headers.get('x-content-type-options') }).toEqual({ asset, status: 200, nosniff: 'nosniff' });
+      expect(loaded.headers.get('content-type')).toMatch(asset.endsWith('.css') ? /^text\/css/ : asset.endsWith('.png') ? /^image\/png/ : /^text\/javascript/);
+      expect((await loaded.arrayBuffer()).byteLength).toBeGreaterThan(100);
+    }
+    const initializer = await (await fetch(`${manager.url}/api/v1/docs/keelson-docs.js`)).text();
+    expect(initializer).toContain('"/api/v1/openapi.json"');
+    expect(initializer).toContain('validatorUrl: null');
+  });
+
+  it('serves no other file under /api/v1/docs: 404 as a problem', async () => {
+    for (const name of ['index.html', 'swagger-initializer.js', '..%2Fpackage.json', 'oauth2-redirect.html']) {
+      const res = await fetch(`${manager.url}/api/v1/docs/${name}`);
+      expect({ name, status: res.status, type: res.headers.get('content-type') }).toEqual({ name, status: 404, type: 'application/problem+json; charset=utf-8' });
+    }
+  });
+
+  it('answers a path no route has with a 404 problem', async () => {
+    const res = await fetch(`${manager.url}/api/v1/namespaces/demo/nothing/here`, { headers: { authorization: `Bearer ${users().user.token}` } });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+    expect(validator.validate({ $ref: '#/components/schemas/Problem' }, await res.json())).toEqual([]);
+  });
+});
