@@ -1,6 +1,6 @@
 // Step logs on the real servers (issue 12 §2, scenarios L6, F8, B12): the sync loop archives a running build's
 // steps from the Jenkins double into a real MinIO, masked, and seals them; the REST API (mounted on its own, with
-// real TokenReview and SubjectAccessReview) reads them back live and archived.
+// real TokenReview and SubjectAccessReview, and the API's problem filter) reads them back live and archived.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +28,6 @@ import { KUBE } from '../../apps/manager/src/tokens';
 import { ExecutionSyncProcessor } from '../../apps/manager/src/sync/execution-sync.processor';
 import type { SyncJobData } from '../../apps/manager/src/sync/execution-sync.types';
 import { JenkinsDouble, startJenkinsDouble } from '../doubles/jenkins/jenkins-double';
-import { ApiProblemTestFilter } from '../support/problem-test-filter';
 import { SseClient } from '../support/sse-client';
 
 type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
@@ -81,7 +80,6 @@ beforeAll(async () => {
     providers: [ExecutionLogsReader, { provide: KUBE, useValue: kube }, { provide: LOG_STORES, useValue: stores }, { provide: LOG_EVENTS, useValue: events }],
   }).compile();
   app = moduleRef.createNestApplication({ logger: false });
-  app.useGlobalFilters(new ApiProblemTestFilter());
   await app.listen(0, '127.0.0.1');
   api = await app.getUrl();
 }, 180_000);
