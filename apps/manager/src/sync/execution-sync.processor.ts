@@ -183,8 +183,8 @@ export class ExecutionSyncProcessor {
       : waiting ? WAITING_FOR_APPROVAL : 'running';
     // Without the job's memory of the start (Redis lost it), Jenkins' start of the build is the next best.
     const startTime = current.startTime ?? this.iso(startOf(job, exe) ?? state.startTimeMillis);
-    const next: PipelineExecutionStatus = this.deps.logs?.withLogs({ ...current, phase: 'Running', reason, startTime, stages, build, node: node ?? current.node }, logs)
-      ?? { ...current, phase: 'Running', reason, startTime, stages, build, node: node ?? current.node };
+    const progressed: PipelineExecutionStatus = { ...current, phase: 'Running', reason, startTime, stages, build, node: node ?? current.node };
+    const next = this.deps.logs ? this.deps.logs.withLogs(progressed, logs) : progressed;
     // Written at once: a phase change (Provisioning ends) and an approval that starts or stops waiting, since
     // somebody acts on them. Everything else (which build, its node, stages, why Jenkins queues it) is progress,
     // written at most once per progress interval: a short build costs no write between admission and its end.
