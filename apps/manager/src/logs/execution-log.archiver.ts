@@ -116,7 +116,11 @@ export class ExecutionLogArchiver {
     const pastGrace = this.now() - ended > this.deps.outageGraceMs;
     let progress: LogProgress;
     if (!build?.number) {
-      progress = { sealed: new Map(), flowing: false, open: [] }; // never started: nothing was logged
+      // It never started: nothing was logged, nothing is written; a job made for it goes.
+      if (build?.job) await this.deps.jobs.deleteJob(project, build.job, gitCredentialId(exe.metadata.name!)).catch((err: Error) => {
+        this.deps.logger.warn({ namespace: project, name: exe.metadata.name, err: err.message }, 'could not delete the Jenkins job of an execution that never started');
+      });
+      return { done: true, flowing: false };
     } else {
       const ref: EngineBuildRef = { job: build.job, queueItem: build.queueItem, number: build.number };
       let targets: StepTarget[];
