@@ -330,6 +330,7 @@ async function givenObjects(): Promise<void> {
     metadata: { namespace: 'demo', name: 'developer' },
     rules: [
       { apiGroups: ['devops.keelson.dev'], resources: ['pipelineexecutions'], verbs: ['create', 'patch', 'get'] },
+      { apiGroups: ['devops.keelson.dev'], resources: ['pipelineexecutions/logs'], verbs: ['get'] },
       { apiGroups: ['devops.keelson.dev'], resources: ['pipelines', 'sourcecodecredentials'], verbs: ['create', 'patch', 'get'] },
       { apiGroups: ['devops.keelson.dev'], resources: ['sourcecoderepositories'], verbs: ['list', 'get'] },
     ],
