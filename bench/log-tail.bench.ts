@@ -5,7 +5,6 @@
 // as the demo project's log store; the double runs in this process and says when it writes each line.
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { Keelson } from '@keelson/kube';
 import { waitFor } from '@keelson/servers';
 import { SseClient } from '../test/support/sse-client';
 import { describeKnobs, envInt, ExecutionWatch, managerKnobs, runBenchmark, triggerRun, withStack } from './support/bench-stack';

@@ -21,17 +21,17 @@ export interface StepOfRun {
   phase: string;
 }
 
-export function unavailable(err: unknown): ApiProblem {
+export function unavailable(): ApiProblem {
   return new ApiProblem('unavailable', 503, 'Service Unavailable', 'log temporarily unavailable: the log storage does not answer; try again shortly', {}, { 'Retry-After': '10' });
 }
 
 /** LogErrors as problems; anything else is rethrown. */
 export function logProblem(err: unknown): never {
   if (err instanceof ApiProblem) throw err;
-  if (isLogUnavailable(err)) throw unavailable(err);
+  if (isLogUnavailable(err)) throw unavailable();
   if (err instanceof LogError && err.code === 'InvalidPattern') throw new ApiProblem('invalid-request', 400, 'Invalid request', err.message, { errors: [{ pointer: '/query/regex', detail: err.message }] });
   if (err instanceof LogError && err.code === 'NotFound') throw new ApiProblem('not-found', 404, 'Not Found', 'the log is not stored (any more)');
-  if (err instanceof LogError) throw unavailable(err);
+  if (err instanceof LogError) throw unavailable();
   throw err;
 }
 
@@ -69,7 +69,7 @@ export class ExecutionLogsReader {
     } catch (err) {
       // The data plane's credentials are not there (never provisioned): nothing was ever stored.
       if ((err as { code?: string }).code === 'CredentialsMissing') throw new ApiProblem('not-found', 404, 'Not Found', 'this project has no log storage yet');
-      throw unavailable(err);
+      throw unavailable();
     }
   }
 }
