@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Core, Keelson, KubeClient, type Clock, type ObjectOf } from '@keelson/kube';
 import pino from 'pino';
 import { createLogger, silentLogger, type Logger } from '@keelson/observability';
-import { Cluster, GitRepository, RedisServer, freePort, realNodeImage, waitFor, type FakeNode, type GitFiles, type RealNode } from '@keelson/servers';
+import { Cluster, GitRepository, MinioServer, RedisServer, freePort, realNodeImage, waitFor, type FakeNode, type GitFiles, type RealNode } from '@keelson/servers';
 import { credentialsFromSecret, JenkinsDouble, kubePodBackend, startJenkinsDouble } from '../doubles/jenkins/jenkins-double';
 import { SAMPLE_DEVOPS_YML } from '../../apps/local/src/sample-pipeline';
 import { Manager, startManager } from '../../apps/manager/src/manager';
@@ -29,6 +29,11 @@ export interface StackOptions {
    * and the caches under the node's directory. With `nodes: 0` (its default then) it is the only node.
    */
   realNode?: boolean;
+  /**
+   * A real MinIO for the demo project's step logs (ADR 0010), its root credentials stored as the data plane's
+   * `minio-root` Secret before provisioning keeps them. Without it, log archiving is off.
+   */
+  minio?: boolean;
 }
 
 type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
@@ -36,6 +41,7 @@ type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
 export class KeelsonStack {
   readonly managers: Manager[] = [];
   private managerEnv: NodeJS.ProcessEnv = {};
+  minio?: MinioServer;
 
   private constructor(
     readonly cluster: Cluster,
@@ -47,7 +53,7 @@ export class KeelsonStack {
 
   static async start(options: StackOptions = {}): Promise<KeelsonStack> {
     const cluster = await Cluster.start({ nodes: options.nodes ?? (options.realNode ? 0 : 3), ...(options.watchCache !== undefined && { watchCache: options.watchCache }) });
-    const parts: { redis?: RedisServer; repo?: GitRepository; jenkins?: JenkinsDouble } = {};
+    const parts: { redis?: RedisServer; repo?: GitRepository; jenkins?: JenkinsDouble; minio?: MinioServer } = {};
     try {
       const realNode = options.realNode ? await cluster.addRealNode() : undefined;
       const kube = new KubeClient({ kubeconfigPath: cluster.adminKubeconfig });
@@ -62,6 +68,15 @@ export class KeelsonStack {
       });
       const stack = new KeelsonStack(cluster, parts.redis, parts.repo, parts.jenkins, kube);
       for (const ns of ['keelson-system', 'demo']) await kube.resource(Core.Namespace).create({ metadata: { name: ns } });
+      if (options.minio) {
+        parts.minio = await MinioServer.start();
+        stack.minio = parts.minio;
+        await kube.resource(Core.Namespace).create({ metadata: { name: 'demo-pipeline' } });
+        await kube.resource(Core.Secret).create({
+          metadata: { name: 'minio-root', namespace: 'demo-pipeline' }, type: 'Opaque',
+          stringData: { username: parts.minio.accessKey, password: parts.minio.secretKey },
+        } as never);
+      }
       if (realNode) await keepDataPlaneOffRealNode(cluster, 'demo-pipeline');
       stack.managerEnv = {
         // The manager's own identity: the admission policy lets only it decide what an execution runs.
@@ -72,11 +87,13 @@ export class KeelsonStack {
         OUTBOUND_ALLOW_HTTP: 'true', OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8',
         // Nothing is pulled on the real node: the agent is the local stand-in, the caches live in the node's directory.
         ...(realNode && { BUILD_AGENT_IMAGE: realNodeImage('agent'), CACHE_ROOT: join(realNode.dir, 'cache') }),
+        ...stack.logEnvironment(),
         ...options.managerEnv,
       };
       if (options.manager ?? true) await stack.startManager();
       return stack;
     } catch (err) {
+      await parts.minio?.stop();
       await parts.jenkins?.stop();
       await parts.repo?.remove();
       await parts.redis?.stop();
@@ -88,6 +105,11 @@ export class KeelsonStack {
   /** The real node, when the stack was started with `realNode`. */
   get realNode(): RealNode | undefined {
     return this.cluster.realNode;
+  }
+
+  /** DATA_PLANE_MINIO_URL with the stack's MinIO, or LOG_ARCHIVING off without one. */
+  logEnvironment(): Record<string, string> {
+    return this.minio ? { DATA_PLANE_MINIO_URL: this.minio.endpoint } : { LOG_ARCHIVING: 'false' };
   }
 
   get manager(): Manager {
@@ -155,6 +177,7 @@ export class KeelsonStack {
     for (const m of this.managers.splice(0)) await m.close().catch(() => undefined);
     await this.jenkins.stop().catch(() => undefined);
     await this.repo.remove().catch(() => undefined);
+    await this.minio?.stop().catch(() => undefined);
     await this.redis.stop().catch(() => undefined);
     await this.cluster.stop();
   }

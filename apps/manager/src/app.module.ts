@@ -19,6 +19,9 @@ import { SyncService } from './pipelines/sync.service';
 import { ReportService } from './pipelines/report.service';
 import { sourceCodeProviders } from './source-code/source-code.providers';
 import { CONFIG, KUBE, LOGGER } from './tokens';
+import { logProviders } from './logs/logs.providers';
+import { LogsController } from './api/logs/logs.controller';
+import { ExecutionLogsReader } from './api/logs/execution-logs.reader';
 
 @Module({})
 export class AppModule {
@@ -29,7 +32,7 @@ export class AppModule {
       // ApiDocsController first: its fixed paths must win over any /api/v1/{resource} pattern registered later.
       controllers: [
         ApiDocsController, HealthController, ExecutionsController, DeliveriesController, WebhooksController,
-        OAuthAuthorizeController, OAuthCallbackController, SourceCodeController,
+        OAuthAuthorizeController, OAuthCallbackController, SourceCodeController, LogsController,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -41,6 +44,8 @@ export class AppModule {
         ...hooksProviders,
         ...scmProviders,
         ...sourceCodeProviders,
+        ...logProviders,
+        ExecutionLogsReader,
         SyncService,
         ReportService,
         ControllersService,

@@ -38,6 +38,18 @@ export const MANAGER_VARIABLES = {
     env: 'DATA_PLANE_JENKINS_URL', description: 'Where the manager reaches each data plane\'s Jenkins, `{namespace}` replaced by `<project>-pipeline`; Service DNS when unset (tests and local mode point it at the Jenkins double).',
     parse: parsers.string,
   }),
+  minioUrlTemplate: variable({
+    env: 'DATA_PLANE_MINIO_URL', description: 'Where the manager reaches each data plane\'s MinIO (step logs), `{namespace}` replaced by `<project>-pipeline`; Service DNS when unset (tests and local mode point it at a local MinIO).',
+    parse: parsers.string,
+  }),
+  logArchiving: variable({
+    env: 'LOG_ARCHIVING', description: 'Whether step logs are archived to each project\'s MinIO while builds run (ADR 0010); off only for tests that do not run a MinIO. Jenkins jobs then stay until their execution is deleted.',
+    default: true, parse: parsers.boolean,
+  }),
+  logOutageGraceMs: variable({
+    env: 'LOG_OUTAGE_GRACE_MS', description: 'After an execution ends, how long its unsealed step logs wait for MinIO or Jenkins to come back before they are given up (the log is marked Partial and the Jenkins job deleted).',
+    default: 600_000, parse: parsers.integer(1_000, 86_400_000),
+  }),
   allowFileRepositories: variable({ env: 'ALLOW_FILE_REPOSITORIES', description: 'Whether file:// repository URLs may be read (local mode and tests only).', default: false, parse: parsers.boolean }),
   cacheRoot: variable({
     env: 'CACHE_ROOT', description: 'Host directory under which every build cache lives, as `<root>/<project>/<pipeline>/<key>`; the operator\'s choice, never a tenant\'s.',

@@ -58,6 +58,15 @@ export interface DoubleBuild {
   pod?: BuildPodRef;
 }
 
+/** A line a step printed, as the double writes it into the step's flow node log. */
+export interface DoubleOutputLine {
+  instance: string;
+  job: string;
+  number: number;
+  node: string;
+  text: string;
+}
+
 interface InstanceState {
   instance: JenkinsInstance;
   auth: InstanceAuth;
@@ -74,6 +83,7 @@ export class JenkinsDouble {
   private readonly logger: Logger;
   private readonly counts = new Map<string, number>();
   private readonly faults: Array<{ method: string; path: RegExp; status: number }> = [];
+  private readonly outputListeners = new Set<(line: DoubleOutputLine) => void>();
   private down = false;
   private inFlight = 0;
   private queueIds = 0;
@@ -176,6 +186,12 @@ export class JenkinsDouble {
 
   jobConfig(instance: string, job: string): string | undefined {
     return this.instances.get(instance)?.instance.jobs.get(job)?.configXml;
+  }
+
+  /** Calls `listener` for every line a step prints, at the moment it is written; returns the unsubscribe. */
+  onOutput(listener: (line: DoubleOutputLine) => void): () => void {
+    this.outputListeners.add(listener);
+    return () => this.outputListeners.delete(listener);
   }
 
   instanceNames(): string[] {
@@ -288,6 +304,9 @@ export class JenkinsDouble {
           clock: this.clock, gate: this.gate, kube: this.options.kube, podRetention: this.options.podRetention ?? 'finish',
           podPollIntervalMs: this.options.podPollIntervalMs ?? 200, logger: this.logger.child({ instance: name }),
           nextQueueId: () => ++this.queueIds, rootUrl: (i) => `${this.url(i)}/`,
+          onOutput: (line) => {
+            for (const listener of this.outputListeners) listener({ instance: name, ...line });
+          },
         }),
       };
       this.instances.set(name, state);

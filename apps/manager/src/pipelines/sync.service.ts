@@ -10,6 +10,8 @@ import type { SyncJobData } from '../sync/execution-sync.types';
 import { CONFIG, KUBE, LOGGER } from '../tokens';
 import { DataPlaneClusters } from '../data-plane/data-plane-clusters';
 import { DATA_PLANE_CLUSTERS, ENGINE, SYNC_QUEUE } from './pipelines.tokens';
+import type { ExecutionLogArchiver } from '../logs/execution-log.archiver';
+import { LOG_ARCHIVER } from '../logs/logs.tokens';
 
 @Injectable()
 export class SyncService implements OnModuleInit, OnApplicationShutdown {
@@ -22,6 +24,7 @@ export class SyncService implements OnModuleInit, OnApplicationShutdown {
     @Inject(ENGINE) engine: ExecutionEngine,
     @Inject(DATA_PLANE_CLUSTERS) clusters: DataPlaneClusters,
     @Inject(SYNC_QUEUE) private readonly queue: DelayedJobQueue<SyncJobData>,
+    @Inject(LOG_ARCHIVER) logs: ExecutionLogArchiver | null,
   ) {
     this.processor = new ExecutionSyncProcessor({
       kube, engine, logger: logger.child({ component: 'sync' }),
@@ -36,6 +39,7 @@ export class SyncService implements OnModuleInit, OnApplicationShutdown {
         },
       },
       outbound: { allowHttp: config.outboundAllowHttp, allowCidrs: config.outboundAllowCidrs },
+      ...(logs && { logs }),
     });
   }
 

@@ -16,6 +16,15 @@ import { parseStepScript } from './step-script';
 export interface BuildRunnerEnv extends BuildPodEnv {
   gate: BuildGate;
   logger: Logger;
+  /** Told of every line a step prints, as it is written (for latency measurements). */
+  onOutput?: (line: StepOutputLine) => void;
+}
+
+export interface StepOutputLine {
+  job: string;
+  number: number;
+  node: string;
+  text: string;
 }
 
 interface Thread {
@@ -258,6 +267,7 @@ export class BuildRunner {
         await this.pass(t);
         this.out(t, cmd.trace, node);
         if (cmd.kind === 'echo') this.out(t, cmd.text, node);
+        else if (cmd.kind === 'repeat') for (let i = 0; i < cmd.count; i++) this.out(t, cmd.text, node);
         else if (cmd.kind === 'sleep') await this.sleep(t, cmd.seconds * 1000);
         else if (cmd.kind === 'exit') {
           if (cmd.code !== 0) throw new StepFailure(`script returned exit code ${cmd.code}`);
@@ -396,6 +406,9 @@ export class BuildRunner {
   /** A line of output: in the console (with the branch prefix) and in the node's own log. */
   private out(t: Thread, text: string, node?: FlowNode): void {
     this.build.log.line(`${t.prefix}${text}`);
-    node?.log?.line(text);
+    if (node?.log) {
+      node.log.line(text);
+      this.env.onOutput?.({ job: this.build.job, number: this.build.number, node: node.id, text });
+    }
   }
 }
