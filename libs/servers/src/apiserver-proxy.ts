@@ -122,6 +122,10 @@ export class ApiserverProxy {
     this.rules.push(rule);
   }
 
+  removeRule(name: string): void {
+    for (let i = this.rules.length - 1; i >= 0; i--) if (this.rules[i].name === name) this.rules.splice(i, 1);
+  }
+
   clearRules(): void {
     this.rules.length = 0;
   }
