@@ -1,36 +1,17 @@
+// An HTTP-level proxy in front of a kube-apiserver, for fault tests. It terminates TLS with the control plane's own
+// serving certificate (issued for 127.0.0.1 by the harness CA, so clients keep verifying it), reads each request as
+// the apiserver would (verb, resource, subresource, name), forwards it over TLS, and records every exchange.
+// Rules answer a share of the matching requests with a fault instead (409 Conflict, 429 Too Many Requests) or cut
+// a watch after it started; hold() keeps one request back until the test lets it go. Nothing is changed in the
+// requests it forwards: bearer tokens pass through, so the apiserver still authenticates and authorizes each caller.
 import { readFileSync } from 'node:fs';
 import { Agent, createServer, request as httpsRequest, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { describeRequest, type ProxiedRequest } from './apiserver-request';
 import { writeKubeconfig } from './kubeconfig';
 
-/**
- * An HTTP-level proxy in front of a kube-apiserver, for fault tests. It terminates TLS with the control plane's own
- * serving certificate (issued for 127.0.0.1 by the harness CA, so clients keep verifying it), reads each request as
- * the apiserver would (verb, resource, subresource, name), forwards it over TLS, and records every exchange.
- * Rules answer a share of the matching requests with a fault instead (409 Conflict, 429 Too Many Requests) or cut
- * a watch after it started; hold() keeps one request back until the test lets it go. Nothing is changed in the
- * requests it forwards: bearer tokens pass through, so the apiserver still authenticates and authorizes each caller.
- */
-
-export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'other';
-
-export interface ProxiedRequest {
-  method: string;
-  /** Path without the query. */
-  path: string;
-  query: URLSearchParams;
-  verb: Verb;
-  /** API group ('' for the core group). */
-  group: string;
-  /** Plural resource name ('' for non-resource paths such as /version). */
-  resource: string;
-  namespace?: string;
-  name?: string;
-  subresource?: string;
-  /** The JSON body of a write, parsed (undefined for reads or bodies that are not JSON). */
-  body?: unknown;
-}
+export type { ProxiedRequest, Verb } from './apiserver-request';
 
 export type Fault =
   /** 409 Conflict as the apiserver answers a write based on a stale resourceVersion. */
@@ -177,7 +158,7 @@ export class ApiserverProxy {
       res.writeHead(413).end();
       return;
     }
-    const request = describe(req, body);
+    const request = describeRequest(req, body);
     const record: Exchange = { at, request, status: 0 };
     this.log.push(record);
 
@@ -237,43 +218,6 @@ export class ApiserverProxy {
     });
     upstream.end(body.length ? body : undefined);
   }
-}
-
-/** What the apiserver would make of the request: its verb and resource, from the path (kube's RequestInfo). */
-function describe(req: IncomingMessage, body: Buffer): ProxiedRequest {
-  const url = new URL(req.url ?? '/', 'https://apiserver');
-  const method = (req.method ?? 'GET').toUpperCase();
-  const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-  let rest: string[] = [];
-  let group = '';
-  if (parts[0] === 'api' && parts.length >= 2) rest = parts.slice(2);
-  else if (parts[0] === 'apis' && parts.length >= 3) {
-    group = parts[1];
-    rest = parts.slice(3);
-  }
-  let namespace: string | undefined;
-  if (rest[0] === 'namespaces' && rest.length >= 3) {
-    namespace = rest[1];
-    rest = rest.slice(2);
-  }
-  const [resource = '', name, subresource] = rest;
-  const watching = ['1', 'true'].includes(url.searchParams.get('watch') ?? '');
-  const verb: Verb = !resource ? 'other'
-    : method === 'GET' ? (watching ? 'watch' : name ? 'get' : 'list')
-    : method === 'POST' ? 'create'
-    : method === 'PUT' ? 'update'
-    : method === 'PATCH' ? 'patch'
-    : method === 'DELETE' ? 'delete'
-    : 'other';
-  let parsed: unknown;
-  if (body.length && method !== 'GET') {
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch {
-      parsed = undefined; // YAML (server-side apply) or binary: not needed by the tests
-    }
-  }
-  return { method, path: url.pathname, query: url.searchParams, verb, group, resource, namespace, name, subresource, body: parsed };
 }
 
 function answerFault(res: ServerResponse, request: ProxiedRequest, fault: Fault): void {

@@ -4,7 +4,7 @@
 // the REST API mid-run. The proxy's counters show that conflicts happened and that each was followed by a
 // successful write of the same object (retried after a re-read, not dropped), with no hot loop; and every
 // execution still ends with the phase Jenkins has. The stop race without a proxy is stop-race.test.ts.
-import type { Exchange, ProxiedRequest } from '@keelson/servers';
+import type { ApiserverProxy, Exchange, ProxiedRequest } from '@keelson/servers';
 import { waitFor } from '@keelson/servers';
 import { expectOneBuildEachEndingAsJenkins, run } from '../../support/fault-checks';
 import { FaultRig } from '../../support/fault-rig';
@@ -33,7 +33,7 @@ const STOPPED = 4;
 
 let rig: FaultRig;
 let manager: ManagerProcess;
-let proxy: Awaited<ReturnType<FaultRig['apiserverProxy']>>['proxy'];
+let proxy: ApiserverProxy;
 
 /** An update or patch conditional on a resourceVersion (optimistic concurrency). */
 function conditionalWrite(r: ProxiedRequest): boolean {
@@ -51,10 +51,11 @@ beforeAll(async () => {
   await rig.stack.repo.checkout('main');
   await rig.stack.createPipeline('conflicts');
   await rig.stack.createSetting({ maxConcurrentExecutions: FINISHING + STOPPED });
-  ({ proxy } = await rig.apiserverProxy('f6', 16));
+  let kubeconfig: string;
+  ({ proxy, kubeconfig } = await rig.apiserverProxy('f6', 16));
   proxy.addRule({ name: 'conflict', share: SHARE, fault: { kind: 'conflict' }, match: conditionalWrite });
   // Progress written on every change, so the sync loop's status patches race the stops.
-  manager = await rig.startManager('manager', { KUBECONFIG: rig.logDir + '/f6.kubeconfig', SYNC_PROGRESS_INTERVAL_MS: '0', SYNC_MAX_POLL_MS: '500' });
+  manager = await rig.startManager('manager', { KUBECONFIG: kubeconfig, SYNC_PROGRESS_INTERVAL_MS: '0', SYNC_MAX_POLL_MS: '500' });
 }, 300_000);
 
 afterAll(() => rig?.stop());

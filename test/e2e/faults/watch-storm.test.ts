@@ -5,7 +5,7 @@
 // and once the storm is over every execution ends with the phase Jenkins has, none seen leaving a final phase.
 // The apiserver restart and the 410 Gone relist are apiserver-watch-loss.test.ts.
 import { Keelson } from '@keelson/kube';
-import { waitFor, type ProxiedRequest } from '@keelson/servers';
+import { waitFor, type ApiserverProxy, type ProxiedRequest } from '@keelson/servers';
 import { expectBuildsSucceeded, expectOneBuildEachEndingAsJenkins, run } from '../../support/fault-checks';
 import { FaultRig } from '../../support/fault-rig';
 import type { ManagerProcess } from '../../support/manager-process';
@@ -24,7 +24,7 @@ const COUNT = 8;
 
 let rig: FaultRig;
 let manager: ManagerProcess;
-let proxy: Awaited<ReturnType<FaultRig['apiserverProxy']>>['proxy'];
+let proxy: ApiserverProxy;
 
 beforeAll(async () => {
   rig = await FaultRig.start('f7-storm', { files: { '.devops.yml': DEVOPS_YML } });
