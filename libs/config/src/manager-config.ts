@@ -98,6 +98,14 @@ export const MANAGER_VARIABLES = {
   reportWorkers: variable({ env: 'REPORT_WORKERS', description: 'Commit status and notification deliveries this process runs at once.', default: 5, parse: parsers.integer(1, 100) }),
   reportAttempts: variable({ env: 'REPORT_ATTEMPTS', description: 'Attempts per commit status or notification, the first included, before it is recorded as failed.', default: 6, parse: parsers.integer(1, 20) }),
   reportBackoffMs: variable({ env: 'REPORT_BACKOFF_MS', description: 'Delay before the second attempt of a delivery; it doubles before each further one.', default: 2000, parse: parsers.integer(10, 600_000) }),
+  jenkinsTimeoutMs: variable({
+    env: 'JENKINS_TIMEOUT_MS', description: 'Deadline of one request to a data plane\'s Jenkins, connecting included; a Jenkins that does not answer in time is treated as unreachable, and its executions wait for it.',
+    default: 30_000, parse: parsers.integer(100, 600_000),
+  }),
+  queueLockMs: variable({
+    env: 'QUEUE_LOCK_MS', description: 'How long a worker holds a job of the sync and report queues without renewing its lock: a job whose worker died or froze that long is taken over by another worker. Stalled jobs are looked for as often (at most every 30 s). Keep it well above the worst event-loop block.',
+    default: 60_000, parse: parsers.integer(1_000, 600_000),
+  }),
   syncWorkers: variable({ env: 'SYNC_WORKERS', description: 'Sync jobs this process runs at once.', default: 20, parse: parsers.integer(1, 1000) }),
   syncBasePollMs: variable({ env: 'SYNC_BASE_POLL_MS', description: 'First poll delay of a running build after a change.', default: 1000, parse: parsers.integer(50, 60_000) }),
   syncMaxPollMs: variable({ env: 'SYNC_MAX_POLL_MS', description: 'Longest poll delay of a running build (keep it under a minute: Jenkins forgets queue items after five).', default: 30_000, parse: parsers.integer(100, 60_000) }),

@@ -21,3 +21,4 @@ export { startGitea, Gitea, GiteaOptions, GiteaRepo, GiteaOAuthApp } from './git
 export { giteaAuthorize, giteaRevokeGrant, GiteaAuthorizeOptions, GiteaAuthorization } from './gitea-authorize';
 export { CookieJar } from './cookie-jar';
 export { parseForms, HtmlForm } from './html-form';
+export { ApiserverProxy, type ApiserverProxyOptions, type Exchange, type Fault, type FaultRule, type Hold, type ProxiedRequest, type Verb } from './apiserver-proxy';

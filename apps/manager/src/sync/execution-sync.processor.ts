@@ -15,6 +15,7 @@ import { stopReason } from '../executions/stop-reason';
 import { closeStages, finalPhase, initialStages, queuedReason, stagesFromEngine, type StageStatus } from './stage-status.mapper';
 import { DataPlaneEndpoints, DEFAULT_SYNC_OPTIONS, SyncJobData, SyncOptions } from './execution-sync.types';
 import { syncMetrics } from './sync.metrics';
+import { unreachableReason } from './jenkins-unreachable';
 import { sameValue } from '../controllers/same-value';
 import type { ExecutionLogArchiver } from '../logs/execution-log.archiver';
 
@@ -246,7 +247,7 @@ export class ExecutionSyncProcessor {
       const stages = closeStages(exe.status?.stages?.length ? exe.status.stages : initialStages(executionPlan(exe)), 'Aborted', this.iso());
       return this.finish(job, exe, 'Failed', `${overdue}; Jenkins did not answer`, stages, exe.status?.build ?? job.data.build, job.data.node);
     }
-    const reason = 'waiting for Jenkins: it does not answer';
+    const reason = unreachableReason(err);
     if (exe.status?.reason !== reason) {
       try {
         await this.write(job, exe, { ...exe.status, reason });
