@@ -19,6 +19,7 @@ import { decideAdmission, isAdmitted, type AdmissionVerdict } from './admission'
 import { heldByPipelineLimit, supersededBy, supersededRuns, supersessionLine, type ConcurrencyCandidate } from './pipeline-concurrency';
 import { pipelineStatusAfter, recordOnPipeline } from './pipeline-bookkeeping';
 import { sameValue } from '../same-value';
+import { admittedEntry, createdEntry, dataPlaneReadyEntry, finishedEntry, heldSlotsWhileWaiting, withTimeline, type TimelineEntry, type WaitCause } from '../../executions/timeline';
 
 type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
 
@@ -88,7 +89,8 @@ export class PipelineExecutionReconciler {
       return ReconcileResult.done();
     }
     if (exe.spec.stop && !isAdmitted(phase)) {
-      await this.writeStatus(exe, { ...exe.status, phase: 'Aborted', reason: stopReason(exe, 'stopped before it started'), completionTime: this.iso() });
+      const reason = stopReason(exe, 'stopped before it started');
+      await this.writeStatus(exe, { ...exe.status, phase: 'Aborted', reason, completionTime: this.iso(), timeline: this.endedBeforeStart(exe, reason) });
       return ReconcileResult.done();
     }
     if (phase === 'Provisioning') return this.provision(exe);
@@ -125,12 +127,20 @@ export class PipelineExecutionReconciler {
       // A warm data plane (the usual case) goes straight to Running: Provisioning is written only when there is
       // something to wait for, which keeps a run inside its write budget (ADR 0003).
       const dataPlane = await this.deps.dataPlane.ensure(namespace, setting);
+      // Why it waited, as the condition said while it was False: the timeline names who held the slots meanwhile.
+      const waited = exe.status?.conditions?.find((c) => c.type === 'Admitted' && c.status === 'False')?.reason as WaitCause | undefined;
+      const now = this.now().getTime();
+      const timeline = withTimeline(exe.status?.timeline, [
+        createdEntry(exe), admittedEntry(exe, now, waited, heldSlotsWhileWaiting(exe, project, waited)),
+        dataPlane.ready ? dataPlaneReadyEntry(now, `ready in ${dataPlane.namespace}`) : undefined,
+      ]);
       const admitted = await this.writeStatus(exe, {
         ...exe.status,
         ...(dataPlane.ready
           ? { phase: 'Running' as const, reason: 'waiting for Jenkins to start the build' }
           : { phase: 'Provisioning' as const, reason: `preparing the data plane in ${dataPlane.namespace}` }),
         queuedTime: exe.status?.queuedTime ?? exe.metadata.creationTimestamp,
+        timeline,
         conditions: setCondition(exe.status?.conditions, { type: 'Admitted', status: 'True', reason: 'SlotFree', message: `admitted in project ${namespace}`, lastTransitionTime: this.iso(), observedGeneration: exe.metadata.generation }),
       });
       // The runs of its pipeline still waiting say why; their reason names this one now.
@@ -151,6 +161,7 @@ export class PipelineExecutionReconciler {
     if (exe.status?.phase === 'Queued' && exe.status.reason === verdict.reason && admitted?.reason === verdict.cause && admitted.message === verdict.reason) return;
     await this.writeStatus(exe, {
       ...exe.status, phase: 'Queued', reason: verdict.reason, queuedTime: exe.status?.queuedTime ?? exe.metadata.creationTimestamp,
+      timeline: withTimeline(exe.status?.timeline, [createdEntry(exe)]),
       conditions: setCondition(exe.status?.conditions, {
         type: 'Admitted', status: 'False', reason: verdict.cause, message: verdict.reason, lastTransitionTime: this.iso(), observedGeneration: exe.metadata.generation,
       }),
@@ -172,7 +183,8 @@ export class PipelineExecutionReconciler {
       type: SUPERSEDED_CONDITION, status: 'True', reason: 'NewerRun', message, lastTransitionTime: this.iso(), observedGeneration: exe.metadata.generation,
     });
     if (!isAdmitted(exe.status?.phase)) {
-      await this.writeStatus(exe, { ...exe.status, phase: 'Aborted', reason: superseded?.message ?? message, completionTime: this.iso(), conditions });
+      const reason = superseded?.message ?? message;
+      await this.writeStatus(exe, { ...exe.status, phase: 'Aborted', reason, completionTime: this.iso(), conditions, timeline: this.endedBeforeStart(exe, reason) });
       this.deps.logger.info({ namespace: exe.metadata.namespace, name: exe.metadata.name, supersededBy: by }, 'queued execution superseded');
       return ReconcileResult.done();
     }
@@ -268,6 +280,11 @@ export class PipelineExecutionReconciler {
     const written = await this.deps.kube.resource(Keelson.PipelineExecution).patchStatus(exe.metadata.namespace, exe.metadata.name!, status, exe.metadata.resourceVersion);
     this.written.set(`${exe.metadata.namespace}/${exe.metadata.name}`, written);
     return written;
+  }
+
+  /** The timeline of a run that ends before it was admitted: created, then finished (Aborted). */
+  private endedBeforeStart(exe: Execution, reason: string): TimelineEntry[] {
+    return withTimeline(exe.status?.timeline, [createdEntry(exe), finishedEntry(this.iso(), 'Aborted', reason)]);
   }
 
   private read(namespace: string, name: string): Promise<Execution | undefined> {
