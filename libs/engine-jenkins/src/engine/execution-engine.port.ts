@@ -93,4 +93,12 @@ export interface ExecutionEngine {
   /** Console text from a byte offset (progressiveText). */
   readLog(endpoint: EngineEndpoint, ref: EngineBuildRef, offset: number): Promise<EngineLogChunk>;
   deleteJob(endpoint: EngineEndpoint, job: string): Promise<void>;
+  /** The top-level jobs, and whether Keelson made each (the garbage collector deletes only those). */
+  listJobs(endpoint: EngineEndpoint): Promise<EngineJobSummary[]>;
+}
+
+export interface EngineJobSummary {
+  name: string;
+  /** Made by Keelson (the job compiler's description says so); other jobs are never touched. */
+  managed: boolean;
 }

@@ -19,6 +19,8 @@ import { decideAdmission, isAdmitted, type AdmissionVerdict } from './admission'
 import { heldByPipelineLimit, supersededBy, supersededRuns, supersessionLine, type ConcurrencyCandidate } from './pipeline-concurrency';
 import { pipelineStatusAfter, recordOnPipeline } from './pipeline-bookkeeping';
 import { sameValue } from '../same-value';
+import { DEFAULT_PROJECT_HISTORY_LIMIT, executionsToPrune, pipelineHistoryLimit } from '../../gc/history-limits';
+import { gcMetrics } from '../../gc/gc.metrics';
 import { admittedEntry, createdEntry, dataPlaneReadyEntry, finishedEntry, heldSlotsWhileWaiting, withTimeline, type TimelineEntry, type WaitCause } from '../../executions/timeline';
 
 type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
@@ -49,6 +51,8 @@ export class PipelineExecutionReconciler {
   /** Our own latest writes, newer than the informer until it catches up: admission counts on them. */
   private readonly written = new Map<string, Execution>();
   private readonly admissionLocks = new Map<string, Promise<unknown>>();
+  /** Per project, the uids of executions this reconciler pruned, until the informer drops them. */
+  private readonly pruned = new Map<string, Set<string>>();
   private readonly now: () => Date;
 
   constructor(private readonly deps: ExecutionReconcilerDeps) {
@@ -239,7 +243,7 @@ export class PipelineExecutionReconciler {
     if (pipeline && !sameValue(pipelineStatusAfter(pipeline.status, exe, remembered), pipeline.status)) {
       await recordOnPipeline(this.deps.kube, exe, remembered);
     }
-    await this.prune(namespace, exe.spec.pipelineRef.name, setting?.spec.historyLimit ?? 100);
+    await this.prune(namespace, setting);
     // A slot may have freed: give every waiting execution of the project another look.
     for (const other of this.projectExecutions(namespace)) {
       if (!other.status?.phase || other.status.phase === 'Queued' || other.status.phase === 'Pending') this.deps.enqueue(`${namespace}/${other.metadata.name}`);
@@ -247,15 +251,39 @@ export class PipelineExecutionReconciler {
     return ReconcileResult.done();
   }
 
-  /** Finished executions of a pipeline beyond the history limit go, oldest first (DESIGN §2). */
-  private async prune(namespace: string, pipeline: string, limit: number): Promise<void> {
-    const finished = this.projectExecutions(namespace)
-      .filter((e) => e.spec.pipelineRef.name === pipeline && TERMINAL.has(e.status?.phase ?? '') && !e.metadata.deletionTimestamp)
-      .sort((a, b) => (b.spec.run ?? 0) - (a.spec.run ?? 0));
-    for (const old of finished.slice(limit)) {
-      await this.deps.kube.resource(Keelson.PipelineExecution).delete(namespace, old.metadata.name!, { uid: old.metadata.uid }).catch((err) => {
-        if (!isNotFound(err)) throw err;
+  /**
+   * Finished executions beyond the history limits go, oldest finished first (history-limits.ts): per pipeline, then
+   * over the project. Their finalizer takes their Jenkins job and logs with them.
+   */
+  private async prune(namespace: string, setting: PipelineSetting | undefined): Promise<void> {
+    const project = this.projectExecutions(namespace);
+    // Deleted by us, not yet shown deleting by the informer: neither counted nor deleted (and counted) twice.
+    const present = new Set(project.map((e) => e.metadata.uid));
+    let pruned = this.pruned.get(namespace);
+    if (!pruned) this.pruned.set(namespace, (pruned = new Set()));
+    for (const uid of pruned) if (!present.has(uid)) pruned.delete(uid);
+    const finished = project
+      .filter((e) => TERMINAL.has(e.status?.phase ?? '') && !e.metadata.deletionTimestamp && !pruned.has(e.metadata.uid!))
+      .map((e) => ({
+        name: e.metadata.name!, uid: e.metadata.uid, pipeline: e.spec.pipelineRef.name, run: e.spec.run,
+        finished: e.status?.completionTime ?? e.metadata.creationTimestamp ?? '',
+      }));
+    const beyond = executionsToPrune(finished, {
+      pipeline: (name) => pipelineHistoryLimit(this.deps.pipelines.get(`${namespace}/${name}`)?.spec.historyLimit, setting?.spec.historyLimit),
+      project: setting?.spec.projectHistoryLimit ?? DEFAULT_PROJECT_HISTORY_LIMIT,
+    });
+    for (const old of beyond) {
+      if (!old.uid || pruned.has(old.uid)) continue; // another reconcile of the project is deleting it
+      pruned.add(old.uid);
+      const deleted = await this.deps.kube.resource(Keelson.PipelineExecution).delete(namespace, old.name, { uid: old.uid }).then(() => true, (err) => {
+        if (isNotFound(err)) return false;
+        pruned!.delete(old.uid!);
+        throw err;
       });
+      if (deleted) {
+        gcMetrics.executionsPruned.inc({ limit: old.limit });
+        this.deps.logger.info({ namespace, name: old.name, limit: old.limit }, 'execution pruned beyond the history limit');
+      }
     }
   }
 

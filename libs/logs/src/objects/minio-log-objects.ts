@@ -1,0 +1,101 @@
+// LogObjects over the minio client: one ListObjectsV2 request with MinIO's `metadata=true` per 1000 keys (so the
+// execution uid comes with the listing, not one HEAD per object), DeleteObjects per 1000 keys with each key's result
+// checked (removeObjects does not throw per key: minio/minio-js#1110), and a deadline on every request (the client
+// sets none: minio/minio-js#1181).
+import { Client } from 'minio';
+
+import { LogError } from '../logs.errors';
+import { EXECUTION_UID_METADATA, LOGS_BUCKET } from '../store/log-keys';
+import { logErrorOf } from '../store/minio-errors';
+import { timedTransport } from '../store/minio-transport';
+import type { LogObject, LogObjects } from './log-objects.port';
+
+export interface MinioEndpoint {
+  /** http(s)://host:port of the MinIO S3 API. */
+  url: string;
+  accessKey: string;
+  secretKey: string;
+}
+
+export interface MinioLogObjectsOptions {
+  /** An idle request fails after this long (default 10 s). */
+  timeoutMs?: number;
+  bucket?: string;
+}
+
+/** Keys per DeleteObjects request (the S3 limit). */
+const DELETE_BATCH = 1000;
+const UID_HEADER = `x-amz-meta-${EXECUTION_UID_METADATA}`;
+
+interface ListedItem {
+  name?: string;
+  size?: number;
+  lastModified?: Date;
+  metadata?: Record<string, unknown> | null;
+}
+
+export class MinioLogObjects implements LogObjects {
+  private readonly client: Client;
+  private readonly bucket: string;
+
+  constructor(endpoint: MinioEndpoint, options: MinioLogObjectsOptions = {}) {
+    const url = new URL(endpoint.url);
+    const secure = url.protocol === 'https:';
+    const { transport, agent } = timedTransport(secure, options.timeoutMs ?? 10_000);
+    this.client = new Client({
+      endPoint: url.hostname, port: url.port ? Number(url.port) : secure ? 443 : 80, useSSL: secure,
+      accessKey: endpoint.accessKey, secretKey: endpoint.secretKey,
+      // A fixed region spares a GetBucketLocation request before the first call.
+      region: 'us-east-1', pathStyle: true, transport: transport as never, transportAgent: agent,
+    });
+    this.bucket = options.bucket ?? LOGS_BUCKET;
+  }
+
+  async *list(prefix: string): AsyncIterable<LogObject> {
+    const stream = this.client.extensions.listObjectsV2WithMetadata(this.bucket, prefix, true, '');
+    try {
+      for await (const item of stream as AsyncIterable<ListedItem>) {
+        if (!item.name) continue;
+        const uid = metadataValue(item.metadata, UID_HEADER);
+        yield { key: item.name, size: Number(item.size ?? 0), ...(item.lastModified && { lastModified: item.lastModified }), ...(uid && { executionUid: uid }) };
+      }
+    } catch (err) {
+      if ((err as { code?: string })?.code === 'NoSuchBucket') return;
+      throw logErrorOf(err, `listing ${prefix}`);
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  async remove(keys: readonly string[]): Promise<number> {
+    let failed = 0;
+    let first: string | undefined;
+    for (let i = 0; i < keys.length; i += DELETE_BATCH) {
+      const batch = keys.slice(i, i + DELETE_BATCH);
+      let results: Awaited<ReturnType<Client['removeObjects']>>;
+      try {
+        results = await this.client.removeObjects(this.bucket, batch as string[]);
+      } catch (err) {
+        if ((err as { code?: string })?.code === 'NoSuchBucket') continue;
+        throw logErrorOf(err, `deleting ${batch.length} objects`);
+      }
+      for (const r of results ?? []) {
+        if (!r?.Error || r.Error.Code === 'NoSuchKey') continue;
+        failed++;
+        first ??= `${r.Error.Code ?? 'error'} on ${r.Error.Key ?? '?'}`;
+      }
+    }
+    if (failed > 0) throw new LogError('Unavailable', `deleting ${keys.length} objects: ${failed} not deleted (${first})`);
+    return keys.length;
+  }
+}
+
+/** A user metadata value from a listing: MinIO names it `X-Amz-Meta-<Key>`, in any case. */
+function metadataValue(metadata: Record<string, unknown> | null | undefined, header: string): string | undefined {
+  if (!metadata || typeof metadata !== 'object') return undefined;
+  for (const [name, value] of Object.entries(metadata)) {
+    // The XML parser turns a value that looks like a number into one: a uid is text.
+    if (name.toLowerCase() === header && value !== undefined && value !== null) return String(value);
+  }
+  return undefined;
+}
