@@ -19,6 +19,7 @@ import { SyncService } from './pipelines/sync.service';
 import { ReportService } from './pipelines/report.service';
 import { sourceCodeProviders } from './source-code/source-code.providers';
 import { CONFIG, KUBE, LOGGER } from './tokens';
+import { gcProviders } from './gc/gc.providers';
 
 @Module({})
 export class AppModule {
@@ -41,6 +42,7 @@ export class AppModule {
         ...hooksProviders,
         ...scmProviders,
         ...sourceCodeProviders,
+        ...gcProviders,
         SyncService,
         ReportService,
         ControllersService,

@@ -31,7 +31,7 @@ export const pipelineProviders: Provider[] = [
   { provide: ENGINE, useFactory: (logger: Logger) => new JenkinsEngineClient({ logger }), inject: [LOGGER] },
   {
     provide: DATA_PLANE_CLUSTERS,
-    useFactory: (kube: KubeClient, config: ManagerConfig, logger: Logger) => new DataPlaneClusters(kube, { jenkins: config.jenkinsUrlTemplate }, logger),
+    useFactory: (kube: KubeClient, config: ManagerConfig, logger: Logger) => new DataPlaneClusters(kube, { jenkins: config.jenkinsUrlTemplate, minio: config.minioUrlTemplate }, logger),
     inject: [KUBE, CONFIG, LOGGER],
   },
   {

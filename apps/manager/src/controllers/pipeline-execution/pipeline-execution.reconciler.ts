@@ -37,6 +37,8 @@ export interface ExecutionReconcilerDeps {
   jobs: { deleteJob(project: string, job: string, credentialId?: string): Promise<void> };
   /** Deletes the execution's copy of its opted-in Secret values (`<execution>-env`); absent is fine. */
   buildInputs: { release(project: string, execution: string): Promise<void> };
+  /** Deletes the execution's logs in its project's MinIO (gc/execution-logs.cleaner.ts), saying how many objects went. */
+  logs?: { deleteLogs(exe: Execution): Promise<number> };
   dataPlane: DataPlaneGate;
   syncQueue: DelayedJobQueue<SyncJobData>;
   /** Shown every execution reconciled, to queue its commit statuses and notifications; never awaited. */
@@ -222,13 +224,19 @@ export class PipelineExecutionReconciler {
 
   /**
    * Its Jenkins job goes first (external state), then the Secret values copied for it (the sync loop deletes them
-   * when a run ends, and never sees the end of a run deleted while it runs), then the finalizer lets it go.
+   * when a run ends, and never sees the end of a run deleted while it runs), then its logs, then the finalizer lets
+   * it go. Any of them failing keeps the finalizer: the next try deletes what is left.
    */
   private async deleted(exe: Execution): Promise<ReconcileResult> {
     const finalizers = exe.metadata.finalizers ?? [];
     if (!finalizers.includes(JENKINS_JOB_FINALIZER)) return ReconcileResult.done();
     await this.deps.jobs.deleteJob(exe.metadata.namespace!, exe.status?.build?.job ?? executionJobName(exe), gitCredentialId(exe.metadata.name!));
     await this.deps.buildInputs.release(exe.metadata.namespace!, exe.metadata.name!);
+    const logObjects = (await this.deps.logs?.deleteLogs(exe)) ?? 0;
+    if (logObjects > 0) {
+      gcMetrics.logObjectsDeleted.inc({ cause: 'execution_deleted' }, logObjects);
+      this.deps.logger.info({ namespace: exe.metadata.namespace, name: exe.metadata.name, objects: logObjects }, 'logs of a deleted execution deleted');
+    }
     await this.deps.kube.resource(Keelson.PipelineExecution).patch(exe.metadata.namespace, exe.metadata.name!, {
       metadata: { resourceVersion: exe.metadata.resourceVersion, finalizers: finalizers.filter((f) => f !== JENKINS_JOB_FINALIZER) },
     });
