@@ -20,6 +20,8 @@ import { ReportService } from './pipelines/report.service';
 import { sourceCodeProviders } from './source-code/source-code.providers';
 import { CONFIG, KUBE, LOGGER } from './tokens';
 import { gcProviders } from './gc/gc.providers';
+import { QueueController } from './api/queue/queue.controller';
+import { QueueService } from './api/queue/queue.service';
 
 @Module({})
 export class AppModule {
@@ -31,6 +33,7 @@ export class AppModule {
       controllers: [
         ApiDocsController, HealthController, ExecutionsController, DeliveriesController, WebhooksController,
         OAuthAuthorizeController, OAuthCallbackController, SourceCodeController,
+        QueueController,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -43,6 +46,7 @@ export class AppModule {
         ...scmProviders,
         ...sourceCodeProviders,
         ...gcProviders,
+        QueueService,
         SyncService,
         ReportService,
         ControllersService,

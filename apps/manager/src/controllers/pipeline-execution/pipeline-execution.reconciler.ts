@@ -15,8 +15,9 @@ import type { ExecutionReportHook } from '../../reporting/execution-report.hook'
 import { syncMetrics } from '../../sync/sync.metrics';
 import type { DataPlaneGate } from '../data-plane.gate';
 import { SUPERSEDED_CONDITION, stopReason, supersededMessage } from '../../executions/stop-reason';
-import { decideAdmission, isAdmitted, type AdmissionVerdict } from './admission';
-import { heldByPipelineLimit, supersededBy, supersededRuns, supersessionLine, type ConcurrencyCandidate } from './pipeline-concurrency';
+import { isAdmitted, type AdmissionVerdict } from './admission';
+import { supersededBy, supersededRuns, type ConcurrencyCandidate } from './pipeline-concurrency';
+import { admissionVerdicts, concurrencyCandidate } from './project-admission';
 import { pipelineStatusAfter, recordOnPipeline } from './pipeline-bookkeeping';
 import { sameValue } from '../same-value';
 import { DEFAULT_PROJECT_HISTORY_LIMIT, executionsToPrune, pipelineHistoryLimit } from '../../gc/history-limits';
@@ -118,12 +119,7 @@ export class PipelineExecutionReconciler {
       // the leader alone runs it; so the count of admitted runs is never below the truth. A stale cache can
       // only show a finished run as still running, which delays a start until its end event, never over-admits.
       const project = this.projectExecutions(namespace).map((e) => (e.metadata.uid === exe.metadata.uid ? newer(e, exe) : e));
-      const candidates = project.map(concurrencyCandidate);
-      // A run a newer one supersedes is about to end: it neither takes a slot nor stands in the queue.
-      const ending = new Set(candidates.filter((c) => supersededBy(c, candidates)).map((c) => c.name));
-      const verdict = decideAdmission(project.map((e) => ({
-        name: e.metadata.name!, phase: e.status?.phase, created: e.metadata.creationTimestamp ?? '', run: e.spec.run, stop: e.spec.stop || ending.has(e.metadata.name!),
-      })), limit, namespace, heldByPipelineLimit(candidates.map((c) => (ending.has(c.name) ? { ...c, stop: true } : c)))).get(exe.metadata.name!);
+      const verdict = admissionVerdicts(project, limit, namespace).get(exe.metadata.name!);
       if (!verdict) return ReconcileResult.done();
       if (!verdict.admit) {
         await this.queue(exe, verdict);
@@ -348,16 +344,6 @@ function newer(cached: Execution, written: Execution | undefined): Execution {
   } catch {
     return cached;
   }
-}
-
-/** The facts the concurrency decisions use; `limit` and `cancelSuperseded` come from the run's own config snapshot. */
-function concurrencyCandidate(exe: Execution): ConcurrencyCandidate {
-  const concurrency = (exe.spec.config as { concurrency?: { limit?: number; cancelSuperseded?: boolean } } | undefined)?.concurrency;
-  return {
-    name: exe.metadata.name!, pipeline: exe.spec.pipelineRef.name, run: exe.spec.run, phase: exe.status?.phase, stop: exe.spec.stop,
-    line: supersessionLine({ event: exe.spec.trigger?.event, branch: exe.spec.branch, tag: exe.spec.tag, ref: exe.spec.ref }),
-    limit: concurrency?.limit, cancelSuperseded: concurrency?.cancelSuperseded === true,
-  };
 }
 
 export function setCondition(conditions: Condition[] | undefined, next: Condition): Condition[] {
