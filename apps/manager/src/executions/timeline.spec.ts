@@ -1,6 +1,6 @@
 import type { PipelineExecution, PipelineExecutionStatus } from '@keelson/crds';
 import {
-  admittedEntry, formatDuration, heldSlotsWhileWaiting, startLatency, syncTimeline, withTimeline, type TimelineEntry,
+  admittedEntry, createdEntry, formatDuration, runsAhead, startLatency, syncTimeline, withTimeline, type TimelineEntry,
 } from './timeline';
 
 const T0 = Date.parse('2030-01-01T10:00:00Z');
@@ -14,10 +14,6 @@ function anExecution(name: string, options: { pipeline?: string; created?: numbe
     ...(options.status && { status: options.status }),
   } as PipelineExecution;
 }
-
-const admittedBy = (seconds: number): PipelineExecutionStatus['conditions'] => [
-  { type: 'Admitted', status: 'True', reason: 'SlotFree', message: 'admitted', lastTransitionTime: at(seconds).replace('.000', '') },
-];
 
 describe('withTimeline', () => {
   it('keeps the first record of a moment and orders entries as the moments happen, not by their clocks', () => {
@@ -40,45 +36,49 @@ describe('withTimeline', () => {
   });
 });
 
-describe('admittedEntry', () => {
-  it('says how long it waited, why, and behind whom', () => {
+describe('createdEntry and admittedEntry', () => {
+  it('records at the first queue write whom a run queued behind, and names them when it is admitted', () => {
     const exe = anExecution('web-12', { created: 0 });
-    const entry = admittedEntry(exe, T0 + 42_000, 'ProjectConcurrencyLimit', ['web-10', 'api-3']);
-    expect(entry).toEqual({ type: 'Admitted', time: at(42), message: 'after 42s in the queue (project concurrency limit), behind web-10, api-3' });
+    const created = createdEntry(exe, { cause: 'ProjectConcurrencyLimit', behind: ['web-10', 'api-3'] });
+    expect(created).toEqual({ type: 'Created', time: at(0).replace('.000', ''), message: 'queued behind web-10, api-3 (project concurrency limit)' });
+    const queued = { ...exe, status: { phase: 'Queued' as const, timeline: [created!] } };
+    expect(admittedEntry(queued, T0 + 42_000, 'ProjectConcurrencyLimit')).toEqual({
+      type: 'Admitted', time: at(42), message: 'after 42s in the queue (project concurrency limit), behind web-10, api-3',
+    });
   });
 
-  it('says a slot was free when it never waited', () => {
-    expect(admittedEntry(anExecution('web-1'), T0 + 1200, undefined, []).message).toBe('a slot was free (1s after creation)');
+  it('says a slot was free when it never waited, and only how long when nobody was recorded ahead', () => {
+    expect(admittedEntry(anExecution('web-1'), T0 + 1200, undefined).message).toBe('a slot was free (1s after creation)');
+    expect(admittedEntry(anExecution('web-1'), T0 + 5000, 'PipelineConcurrencyLimit').message).toBe('after 5s in the queue (pipeline concurrency limit)');
   });
 
   it('lists five names and counts the rest', () => {
     const names = Array.from({ length: 8 }, (_, i) => `web-${i}`);
-    expect(admittedEntry(anExecution('web-9'), T0 + 61_000, 'PipelineConcurrencyLimit', names).message)
+    const created = createdEntry(anExecution('web-9'), { cause: 'PipelineConcurrencyLimit', behind: names })!;
+    expect(created.message).toBe('queued behind web-0, web-1, web-2, web-3, web-4 and 3 more (pipeline concurrency limit)');
+    expect(admittedEntry({ ...anExecution('web-9'), status: { timeline: [created] } }, T0 + 61_000, 'PipelineConcurrencyLimit').message)
       .toBe('after 1m 1s in the queue (pipeline concurrency limit), behind web-0, web-1, web-2, web-3, web-4 and 3 more');
   });
 });
 
-describe('heldSlotsWhileWaiting', () => {
+describe('runsAhead', () => {
   const me = anExecution('web-5', { created: 100 });
-  const others = [
-    anExecution('web-1', { status: { phase: 'Succeeded', conditions: admittedBy(1), completionTime: at(50).replace('.000', '') } }), // done before I was created
-    anExecution('web-2', { status: { phase: 'Succeeded', conditions: admittedBy(2), completionTime: at(150).replace('.000', '') } }),
-    anExecution('api-1', { pipeline: 'api', status: { phase: 'Running', conditions: admittedBy(3) } }),
-    anExecution('web-4', { created: 90, status: { phase: 'Running', timeline: [{ type: 'Admitted', time: at(120) }] } }),
-    anExecution('web-6', { created: 110, status: { phase: 'Queued' } }), // never admitted
+  const project = [
+    anExecution('web-1', { status: { phase: 'Succeeded' } }),
+    anExecution('api-1', { pipeline: 'api', created: 3, status: { phase: 'Running' } }),
+    anExecution('web-2', { created: 2, status: { phase: 'Provisioning' } }),
+    anExecution('web-4', { created: 90, status: { phase: 'Queued' } }),
+    anExecution('api-2', { pipeline: 'api', created: 95, status: { phase: 'Queued' } }),
+    anExecution('web-6', { created: 110, status: { phase: 'Queued' } }), // behind me
     me,
   ];
 
-  it('names the runs that held a slot while it waited, oldest admission first', () => {
-    expect(heldSlotsWhileWaiting(me, others, 'ProjectConcurrencyLimit')).toEqual(['web-2', 'api-1', 'web-4']);
+  it('names the runs holding the slots, then those ahead in the queue', () => {
+    expect(runsAhead(me, project, 'ProjectConcurrencyLimit')).toEqual(['web-2', 'api-1', 'web-4', 'api-2']);
   });
 
-  it('names only its own pipeline\'s runs when the pipeline limit held it back', () => {
-    expect(heldSlotsWhileWaiting(me, others, 'PipelineConcurrencyLimit')).toEqual(['web-2', 'web-4']);
-  });
-
-  it('names nobody when it never waited', () => {
-    expect(heldSlotsWhileWaiting(me, others, undefined)).toEqual([]);
+  it('names only its own pipeline\'s runs when the pipeline limit holds it back', () => {
+    expect(runsAhead(me, project, 'PipelineConcurrencyLimit')).toEqual(['web-2', 'web-4']);
   });
 });
 

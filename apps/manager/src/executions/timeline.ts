@@ -16,6 +16,8 @@ const MESSAGE_LIMIT = 1024;
 /** Names listed in a message before "and N more". */
 const LISTED = 5;
 const FINAL: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Aborted']);
+const HOLDING: ReadonlySet<string> = new Set(['Provisioning', 'Running']);
+const WAITING: ReadonlySet<string | undefined> = new Set([undefined, 'Pending', 'Queued']);
 
 /**
  * The timeline with `added` entries of the types it does not have yet: a moment happens once, so the first record
@@ -37,52 +39,49 @@ export function timelineTime(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-export function createdEntry(exe: PipelineExecution): TimelineEntry | undefined {
-  const created = exe.metadata.creationTimestamp;
-  return created ? { type: 'Created', time: created } : undefined;
-}
-
 /** Why it waited, as the `Admitted` condition said while it was False. */
 export type WaitCause = 'ProjectConcurrencyLimit' | 'PipelineConcurrencyLimit';
 
+const CAUSE_TEXT: Record<WaitCause, string> = { ProjectConcurrencyLimit: 'project concurrency limit', PipelineConcurrencyLimit: 'pipeline concurrency limit' };
+const QUEUED_BEHIND = /^queued behind (.+) \((?:project|pipeline) concurrency limit\)$/;
+
 /**
- * Admitted now: after how long in the queue, and behind whom. `behind` are the runs that held a slot while it
- * waited (`heldSlotsWhileWaiting`); `cause` is why it waited, absent when it never did.
+ * Created, with when it had to queue, behind whom: the runs that would go before it when it arrived (those holding
+ * the slots, then those ahead in the queue), known exactly at the controller's first queue write and kept there,
+ * since timestamps of whole seconds cannot tell a run that ended just before it arrived from one just after.
  */
-export function admittedEntry(exe: PipelineExecution, now: number, cause: WaitCause | undefined, behind: readonly string[]): TimelineEntry {
+export function createdEntry(exe: PipelineExecution, queued?: { cause: WaitCause; behind: readonly string[] }): TimelineEntry | undefined {
+  const created = exe.metadata.creationTimestamp;
+  if (!created) return undefined;
+  if (!queued) return { type: 'Created', time: created };
+  const why = CAUSE_TEXT[queued.cause];
+  return { type: 'Created', time: created, message: queued.behind.length ? `queued behind ${listed(queued.behind)} (${why})` : `queued (${why})` };
+}
+
+/** Admitted now: after how long in the queue and behind whom (as its Created entry recorded); `cause` absent when it never waited. */
+export function admittedEntry(exe: PipelineExecution, now: number, cause: WaitCause | undefined): TimelineEntry {
   const created = Date.parse(exe.metadata.creationTimestamp ?? '');
   const waited = Number.isNaN(created) ? undefined : Math.max(0, now - created);
   let message: string;
   if (!cause) message = waited === undefined ? 'a slot was free' : `a slot was free (${formatDuration(waited)} after creation)`;
   else {
-    const why = cause === 'PipelineConcurrencyLimit' ? 'pipeline concurrency limit' : 'project concurrency limit';
-    message = `after ${waited === undefined ? 'a while' : formatDuration(waited)} in the queue (${why})${behind.length ? `, behind ${listed(behind)}` : ''}`;
+    const behind = QUEUED_BEHIND.exec(timelineEntry(exe.status?.timeline, 'Created')?.message ?? '')?.[1];
+    message = `after ${waited === undefined ? 'a while' : formatDuration(waited)} in the queue (${CAUSE_TEXT[cause]})${behind ? `, behind ${behind}` : ''}`;
   }
   return { type: 'Admitted', time: timelineTime(now), message };
 }
 
-/** When another execution was admitted, if it was: the timeline's word, else its `Admitted` condition's flip to True. */
-export function admittedAt(exe: PipelineExecution): number | undefined {
-  const recorded = timelineEntry(exe.status?.timeline, 'Admitted')?.time
-    ?? exe.status?.conditions?.find((c) => c.type === 'Admitted' && c.status === 'True')?.lastTransitionTime;
-  const ms = recorded ? Date.parse(recorded) : NaN;
-  return Number.isNaN(ms) ? undefined : ms;
-}
-
 /**
- * The runs that held a slot at some moment while `exe` waited: admitted before now, and not finished before it was
- * created. Only its own pipeline's when the pipeline's limit held it back. Oldest admission first.
+ * The runs that go before `exe` when it has to wait: those holding a slot (of its pipeline, when the pipeline's limit
+ * holds it back), then the waiting ones ahead of it in admission order.
  */
-export function heldSlotsWhileWaiting(exe: PipelineExecution, others: readonly PipelineExecution[], cause: WaitCause | undefined): string[] {
-  if (!cause) return [];
-  const created = Date.parse(exe.metadata.creationTimestamp ?? '');
-  return others
-    .filter((o) => o.metadata.uid !== exe.metadata.uid)
-    .filter((o) => cause !== 'PipelineConcurrencyLimit' || o.spec.pipelineRef.name === exe.spec.pipelineRef.name)
-    .map((o) => ({ name: o.metadata.name!, at: admittedAt(o), done: o.status?.completionTime ? Date.parse(o.status.completionTime) : undefined }))
-    .filter((o): o is { name: string; at: number; done: number | undefined } => o.at !== undefined && (o.done === undefined || Number.isNaN(created) || o.done >= created))
-    .sort((a, b) => a.at - b.at || a.name.localeCompare(b.name))
-    .map((o) => o.name);
+export function runsAhead(exe: PipelineExecution, project: readonly PipelineExecution[], cause: WaitCause): string[] {
+  const mine = (o: PipelineExecution) => o.metadata.uid !== exe.metadata.uid && (cause !== 'PipelineConcurrencyLimit' || o.spec.pipelineRef.name === exe.spec.pipelineRef.name);
+  const order = (a: PipelineExecution, b: PipelineExecution) =>
+    (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || (a.spec.run ?? 0) - (b.spec.run ?? 0) || a.metadata.name!.localeCompare(b.metadata.name!);
+  const holding = project.filter((o) => mine(o) && HOLDING.has(o.status?.phase ?? '')).sort(order);
+  const ahead = project.filter((o) => mine(o) && WAITING.has(o.status?.phase) && !o.spec.stop && o.spec.run !== undefined && order(o, exe) < 0).sort(order);
+  return [...holding, ...ahead].map((o) => o.metadata.name!);
 }
 
 export function dataPlaneReadyEntry(now: number, message: string): TimelineEntry {

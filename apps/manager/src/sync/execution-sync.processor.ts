@@ -135,6 +135,7 @@ export class ExecutionSyncProcessor {
       // Under this execution's own id, so a build still queued checks out with the token stored for it.
       if (git && credentialId) await engine.ensureCredential(endpoint, { id: credentialId, description: `git token of execution ${exe.metadata.namespace}/${executionId}`, ...git });
       await engine.ensureJob(endpoint, { name: compiled.jobName, configXml: compiled.configXml });
+      const handedAt = this.now();
       ref = await engine.start(endpoint, compiled.jobName, executionId);
       syncMetrics.buildsStarted.inc();
       const admitted = exe.status?.conditions?.find((c) => c.type === 'Admitted')?.lastTransitionTime;
@@ -142,7 +143,7 @@ export class ExecutionSyncProcessor {
       log.info({ job: ref.job, queueItem: ref.queueItem }, 'build queued in Jenkins');
       // Not written yet: the job keeps the queue item, and should the job be lost, EXECUTION_ID finds the build
       // again. The next progress write says which build and how far it got (ADR 0003's write budget).
-      return this.again(job, true, { build: { job: ref.job, queueItem: ref.queueItem, number: ref.number }, startedAt: this.now(), lastWriteAt: this.now() });
+      return this.again(job, true, { build: { job: ref.job, queueItem: ref.queueItem, number: ref.number }, startedAt: handedAt, lastWriteAt: this.now() });
     }
 
     const state = await engine.describe(endpoint, ref);

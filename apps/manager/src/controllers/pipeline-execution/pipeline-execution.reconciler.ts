@@ -22,7 +22,7 @@ import { pipelineStatusAfter, recordOnPipeline } from './pipeline-bookkeeping';
 import { sameValue } from '../same-value';
 import { DEFAULT_PROJECT_HISTORY_LIMIT, executionsToPrune, pipelineHistoryLimit } from '../../gc/history-limits';
 import { gcMetrics } from '../../gc/gc.metrics';
-import { admittedEntry, createdEntry, dataPlaneReadyEntry, finishedEntry, heldSlotsWhileWaiting, withTimeline, type TimelineEntry, type WaitCause } from '../../executions/timeline';
+import { admittedEntry, createdEntry, dataPlaneReadyEntry, finishedEntry, runsAhead, withTimeline, type TimelineEntry, type WaitCause } from '../../executions/timeline';
 
 type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
 
@@ -122,18 +122,18 @@ export class PipelineExecutionReconciler {
       const verdict = admissionVerdicts(project, limit, namespace).get(exe.metadata.name!);
       if (!verdict) return ReconcileResult.done();
       if (!verdict.admit) {
-        await this.queue(exe, verdict);
+        await this.queue(exe, verdict, runsAhead(exe, project, verdict.cause));
         return ReconcileResult.done();
       }
       syncMetrics.startLatency.observe({ part: 'queued' }, Math.max(0, this.now().getTime() - Date.parse(exe.metadata.creationTimestamp ?? '')) / 1000);
       // A warm data plane (the usual case) goes straight to Running: Provisioning is written only when there is
       // something to wait for, which keeps a run inside its write budget (ADR 0003).
       const dataPlane = await this.deps.dataPlane.ensure(namespace, setting);
-      // Why it waited, as the condition said while it was False: the timeline names who held the slots meanwhile.
+      // Why it waited, as the condition said while it was False; whom it queued behind, its Created entry says.
       const waited = exe.status?.conditions?.find((c) => c.type === 'Admitted' && c.status === 'False')?.reason as WaitCause | undefined;
       const now = this.now().getTime();
       const timeline = withTimeline(exe.status?.timeline, [
-        createdEntry(exe), admittedEntry(exe, now, waited, heldSlotsWhileWaiting(exe, project, waited)),
+        createdEntry(exe), admittedEntry(exe, now, waited),
         dataPlane.ready ? dataPlaneReadyEntry(now, `ready in ${dataPlane.namespace}`) : undefined,
       ]);
       const admitted = await this.writeStatus(exe, {
@@ -158,12 +158,12 @@ export class PipelineExecutionReconciler {
   }
 
   /** Queued, saying why: status.reason for people, the `Admitted` condition's reason for programs. */
-  private async queue(exe: Execution, verdict: Extract<AdmissionVerdict, { admit: false }>): Promise<void> {
+  private async queue(exe: Execution, verdict: Extract<AdmissionVerdict, { admit: false }>, ahead: string[]): Promise<void> {
     const admitted = exe.status?.conditions?.find((c) => c.type === 'Admitted');
     if (exe.status?.phase === 'Queued' && exe.status.reason === verdict.reason && admitted?.reason === verdict.cause && admitted.message === verdict.reason) return;
     await this.writeStatus(exe, {
       ...exe.status, phase: 'Queued', reason: verdict.reason, queuedTime: exe.status?.queuedTime ?? exe.metadata.creationTimestamp,
-      timeline: withTimeline(exe.status?.timeline, [createdEntry(exe)]),
+      timeline: withTimeline(exe.status?.timeline, [createdEntry(exe, { cause: verdict.cause, behind: ahead })]),
       conditions: setCondition(exe.status?.conditions, {
         type: 'Admitted', status: 'False', reason: verdict.cause, message: verdict.reason, lastTransitionTime: this.iso(), observedGeneration: exe.metadata.generation,
       }),
