@@ -11,7 +11,10 @@ export interface LogObject {
 }
 
 export interface LogObjects {
-  /** Every object whose key starts with `prefix`, in key order; nothing when the bucket does not exist yet. */
+  /**
+   * Every object whose key starts with `prefix`, in key order; nothing when the bucket does not exist yet or there is
+   * no MinIO (its host name does not resolve).
+   */
   list(prefix: string): AsyncIterable<LogObject>;
   /**
    * Deletes the keys (a key already gone counts as deleted); resolves with how many were asked, or fails with a

@@ -26,6 +26,11 @@ export interface MinioLogObjectsOptions {
 /** Keys per DeleteObjects request (the S3 limit). */
 const DELETE_BATCH = 1000;
 const UID_HEADER = `x-amz-meta-${EXECUTION_UID_METADATA}`;
+/**
+ * Nothing can be stored: no bucket yet, or no MinIO (its Service name does not resolve: the data plane was never
+ * provisioned, or is gone). Any other failure is an error, retried by the caller.
+ */
+const NOTHING_STORED = new Set(['NoSuchBucket', 'ENOTFOUND']);
 
 interface ListedItem {
   name?: string;
@@ -60,7 +65,7 @@ export class MinioLogObjects implements LogObjects {
         yield { key: item.name, size: Number(item.size ?? 0), ...(item.lastModified && { lastModified: item.lastModified }), ...(uid && { executionUid: uid }) };
       }
     } catch (err) {
-      if ((err as { code?: string })?.code === 'NoSuchBucket') return;
+      if (NOTHING_STORED.has((err as { code?: string })?.code ?? '')) return;
       throw logErrorOf(err, `listing ${prefix}`);
     } finally {
       stream.destroy();
