@@ -5,6 +5,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parsePipelineConfig } from '@keelson/pipeline-config';
+import { summaryBlock, table } from './support/report';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -64,10 +65,7 @@ function measure(text: string, runs: number) {
 }
 
 const rows = inputs.map(([name, text]) => ({ name, bytes: Buffer.byteLength(text), ...measure(text, 15) }));
-const pad = (s: string, n: number) => s.padEnd(n);
-process.stdout.write(`${pad('input', 28)}${pad('bytes', 10)}${pad('median ms', 11)}${pad('max ms', 9)}${pad('heap +KiB', 11)}outcome\n`);
-for (const r of rows) {
-  process.stdout.write(
-    `${pad(r.name, 28)}${pad(String(r.bytes), 10)}${pad(r.median.toFixed(2), 11)}${pad(r.max.toFixed(2), 9)}${pad((r.growth / 1024).toFixed(0), 11)}${r.outcome}\n`,
-  );
-}
+summaryBlock('parse: .devops.yml parse time and heap growth, hostile inputs and a large valid file (15 runs each)', [
+  table(['input', 'bytes', 'median ms', 'max ms', 'heap +KiB', 'outcome'],
+    rows.map((r) => [r.name, r.bytes, r.median.toFixed(2), r.max.toFixed(2), (r.growth / 1024).toFixed(0), r.outcome])),
+]);

@@ -2,8 +2,8 @@
 # Builds the real servers the tests and local mode run (kube-apiserver and friends, etcd, KWOK, MinIO, the
 # registry) from Go modules into $KEELSON_HOME/servers/bin, outside the repository. Each server is skipped
 # when its binary was already built at the pinned version (a stamp file records it).
-# `--test-servers` (or KEELSON_TEST_SERVERS=1) also builds the servers only tests use (Gitea), which local mode
-# need not wait for.
+# `--test-servers` (or KEELSON_TEST_SERVERS=1) also builds the servers only tests use (Gitea, the real node's
+# kubelet), which local mode need not wait for.
 # Recipes and pitfalls: ../shared/reference/test-servers.md.
 set -euo pipefail
 
@@ -58,54 +58,63 @@ step() {
   log "$name $version: built in $((SECONDS - start)) s"
 }
 
-build_kubernetes() {
-  local dir="$WORK/kubernetes-$K8S_VERSION"
+# kubernetes_wrapper MODULE COMMAND...: in the current directory, writes the wrapper module that requires
+# k8s.io/kubernetes (each staging module replaced by its published release) and builds the listed commands into
+# $BIN, version stamped as release builds are. The control plane and the kubelet share it, and the build cache.
+kubernetes_wrapper() {
+  local module=$1; shift
   local minor=${K8S_VERSION#v1.}; minor=${minor%%.*}
   local staging="v0.${K8S_VERSION#v1.}"
-  mkdir -p "$dir"
+  local gomod
+  gomod=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^\s*"GoMod": "\(.*\)",\?$/\1/p')
+  # The kubernetes module replaces its staging modules with ./staging/src paths; the wrapper maps each one
+  # to its published release. Only those: k8s.io/utils and kube-openapi have no v0.34 tags.
+  local modules
+  modules=$(sed -n 's#^\s*\(k8s.io/[^ ]*\) => ./staging/src/.*#\1#p' "$gomod")
+  [ -n "$modules" ] || { log "no staging replaces found in $gomod"; exit 1; }
+  {
+    echo "module $module"
+    echo
+    echo "go 1.24.0"
+    echo
+    echo "godebug default=go1.24"
+    echo
+    echo "require k8s.io/kubernetes $K8S_VERSION"
+    echo
+    echo "replace ("
+    for m in $modules; do echo "	$m => $m $staging"; done
+    echo ")"
+  } >go.mod
+  {
+    printf '//go:build tools\n\npackage tools\n\nimport (\n'
+    for cmd in "$@"; do printf '\t_ "%s"\n' "$cmd"; done
+    printf ')\n'
+  } >tools.go
+  go mod tidy
+  local ld="-s -w"
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ld="$ld -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+    ld="$ld -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+  done
+  go build -trimpath -tags grpcnotrace -ldflags "$ld" -o "$BIN/" "$@"
+}
+
+build_kubernetes() {
+  mkdir -p "$WORK/kubernetes-$K8S_VERSION"
   (
-    cd "$dir"
-    local gomod
-    gomod=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^\s*"GoMod": "\(.*\)",\?$/\1/p')
-    # The kubernetes module replaces its staging modules with ./staging/src paths; the wrapper maps each one
-    # to its published release. Only those: k8s.io/utils and kube-openapi have no v0.34 tags.
-    local modules
-    modules=$(sed -n 's#^\s*\(k8s.io/[^ ]*\) => ./staging/src/.*#\1#p' "$gomod")
-    [ -n "$modules" ] || { log "no staging replaces found in $gomod"; exit 1; }
-    {
-      echo "module keelson.dev/servers/kubernetes"
-      echo
-      echo "go 1.24.0"
-      echo
-      echo "godebug default=go1.24"
-      echo
-      echo "require k8s.io/kubernetes $K8S_VERSION"
-      echo
-      echo "replace ("
-      for m in $modules; do echo "	$m => $m $staging"; done
-      echo ")"
-    } >go.mod
-    cat >tools.go <<'EOF'
-//go:build tools
+    cd "$WORK/kubernetes-$K8S_VERSION"
+    kubernetes_wrapper keelson.dev/servers/kubernetes k8s.io/kubernetes/cmd/kube-apiserver \
+      k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+  )
+}
 
-package tools
-
-import (
-	_ "k8s.io/kubernetes/cmd/kube-apiserver"
-	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
-	_ "k8s.io/kubernetes/cmd/kube-scheduler"
-	_ "k8s.io/kubernetes/cmd/kubectl"
-)
-EOF
-    go mod tidy
-    local ld="-s -w"
-    for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-      ld="$ld -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-      ld="$ld -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
-    done
-    go build -trimpath -tags grpcnotrace -ldflags "$ld" -o "$BIN/" \
-      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-      k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+# The kubelet of the real node (test/e2e/real-node), only for the tests: a wrapper directory of its own, so the
+# control plane's module graph stays as it was, with the same versions and the same build cache.
+build_kubelet() {
+  mkdir -p "$WORK/kubelet-$K8S_VERSION"
+  (
+    cd "$WORK/kubelet-$K8S_VERSION"
+    kubernetes_wrapper keelson.dev/servers/kubelet k8s.io/kubernetes/cmd/kubelet
   )
 }
 
@@ -166,5 +175,6 @@ step registry "$REGISTRY_VERSION" registry -- go_install "github.com/distributio
 step minio "$MINIO_VERSION" minio -- go_install "github.com/minio/minio@$MINIO_VERSION"
 if [ "$test_servers" = 1 ]; then
   step gitea "$GITEA_VERSION" gitea gitea-static -- build_gitea
+  step kubelet "$K8S_VERSION" kubelet -- build_kubelet
 fi
 log "all servers ready in $((SECONDS - start)) s"

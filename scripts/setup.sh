@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One command on a fresh machine (Node, npm, Go and apt only): Debian packages, npm dependencies and the
 # real servers the tests and local mode run. Every part is skipped when already in place, so running it
-# again costs seconds. `--test-servers` also builds the servers only the tests use (Gitea): `npm test` passes it,
-# `npm start` does not wait for them.
+# again costs seconds. `--test-servers` also builds what only the tests use (Gitea, the real node: kubelet,
+# containerd, images): `npm test` passes it, `npm start` does not wait for them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,4 +32,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 bash scripts/build-servers.sh "$@"
+# The real node's container runtime and images, for its tests only (the kubelet came with the servers above).
+if [[ " $* " == *" --test-servers "* || ${KEELSON_TEST_SERVERS:-0} == 1 ]]; then
+  bash scripts/build-real-node.sh
+fi
 log "done in $((SECONDS - start)) s"

@@ -35,7 +35,7 @@ export async function replaceWithChildManager(
   t = Date.now();
   const manager = await spawnManagerProcess({
     KUBECONFIG: stack.cluster.managerKubeconfig, REDIS_URL: stack.redis.url, REDIS_PREFIX: `keelson-bench-${randomBytes(4).toString('hex')}`,
-    DATA_PLANE_JENKINS_URL: `${stack.jenkins.url()}/{namespace}`, ALLOW_FILE_REPOSITORIES: 'true', ...env,
+    DATA_PLANE_JENKINS_URL: `${stack.jenkins.url()}/{namespace}`, ALLOW_FILE_REPOSITORIES: 'true', ...stack.logEnvironment(), ...env,
   }, logFile);
   stack.managers.push(manager);
   progress(`manager process ready in ${((Date.now() - t) / 1000).toFixed(1)} s`);

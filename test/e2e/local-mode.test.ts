@@ -74,6 +74,11 @@ describe('local mode', () => {
     expect(phase).toBe('Succeeded');
     const table = (await execFileAsync(join(serverBinDir(), 'kubectl'), ['--kubeconfig', kubeconfig, 'get', 'pipelineexecutions', '-n', 'demo'])).stdout;
     expect(table).toMatch(new RegExp(`^${name}\\s+sample\\s+1\\s+Succeeded\\s+main`, 'm'));
+    // Its step logs went to the local MinIO and read back through the API.
+    await waitFor('the sample run\'s logs to be sealed', async () => (await kube.resource(Keelson.PipelineExecution).get('demo', name)).status?.log?.state === 'Complete', { timeoutMs: 60_000 });
+    const log = await fetch(`http://127.0.0.1:${port}/api/v1/namespaces/demo/pipelineexecutions/${name}/logs?stage=0&step=0`, { headers: { authorization: `Bearer ${token}` } });
+    expect(log.status).toBe(200);
+    expect(await log.text()).toContain('compiling');
   });
 
   it('runs the sample pipeline when an image is pushed into the local registry with the banner\'s curl commands', async () => {

@@ -9,10 +9,15 @@ import { GitHttpServer, GitRepository, waitFor } from '@keelson/servers';
 import { KeelsonStack, SAMPLE_DEVOPS_YML } from '../support/keelson-stack';
 import { pipelineSelector } from '../../apps/manager/src/executions/execution-creator.service';
 
+/** Identical KWOK nodes: without affinity the scheduler picks among them at random (see the warm-node test). */
+const NODES = 6;
+/** Runs that must each land on the warm node. */
+const WARM_RUNS = 6;
+
 let stack: KeelsonStack;
 
 beforeAll(async () => {
-  stack = await KeelsonStack.start();
+  stack = await KeelsonStack.start({ nodes: NODES });
   await stack.createPipeline('sample');
 }, 240_000);
 afterAll(async () => {
@@ -99,13 +104,34 @@ describe('a manual run', () => {
     expect((await stack.api('/api/v1/namespaces/demo/pipelines/sample/run', { branch: 'main' }, stack.cluster.controlPlane.user.token)).status).toBe(403);
   });
 
-  it('prefers the node of the previous run for the next build pod', async () => {
-    const pipeline = await stack.kube.resource(Keelson.Pipeline).get('demo', 'sample');
-    const warm = pipeline.status!.recentNodes![0].name;
-    const res = await stack.api('/api/v1/namespaces/demo/pipelines/sample/run', { branch: 'main' });
-    const done = await stack.waitForPhase(res.body.metadata.name, ['Succeeded', 'Failed']);
-    expect(done.status?.node).toBe(warm);
-    expect(done.status?.warmNode).toBe(true);
+  // Chance cannot pass this test. The NODES KWOK nodes are identical and the build pods have no other
+  // constraint, so without the affinity the scheduler's tie-break places each pod on any node with probability
+  // 1/NODES: WARM_RUNS runs in a row on the warm node by chance is (1/6)^6 = 1/46,656, about 2.1e-5. The pod spec
+  // is checked too, so a pod that lands right without the affinity also fails.
+  it('gives every build pod a preferred affinity to the previous run\'s node, and the scheduler follows it run after run', async () => {
+    await stack.repo.branch('quick', 'main');
+    await stack.repo.checkout('quick');
+    await stack.repo.commit({ '.devops.yml': 'stages:\n- name: build\n  steps:\n  - runScriptConfig: {image: alpine:3.20, shellScript: echo built}\n' }, 'a quick pipeline');
+    await stack.repo.checkout('main');
+    const warm = (await stack.kube.resource(Keelson.Pipeline).get('demo', 'sample')).status!.recentNodes![0].name;
+    const placed: string[] = [];
+    for (let i = 0; i < WARM_RUNS; i++) {
+      const res = await stack.api('/api/v1/namespaces/demo/pipelines/sample/run', { branch: 'quick' });
+      const name = res.body.metadata.name as string;
+      const done = await stack.waitForPhase(name, ['Succeeded', 'Failed', 'Aborted']);
+      expect(done.status?.phase).toBe('Succeeded');
+      const [build] = stack.jenkins.builds('demo-pipeline').filter((b) => b.params.EXECUTION_ID === name);
+      const pod = await stack.kube.resource(Core.Pod).get(build.pod!.namespace, build.pod!.name);
+      const affinity = pod.spec.affinity as { nodeAffinity?: { preferredDuringSchedulingIgnoredDuringExecution?: unknown[] } } | undefined;
+      expect(affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.[0]).toEqual({
+        weight: 100, preference: { matchFields: [{ key: 'metadata.name', operator: 'In', values: [warm] }] },
+      });
+      expect(done.status?.warmNode).toBe(true);
+      placed.push(done.status!.node!);
+      // The next pod's affinity is compiled from the Pipeline's recent nodes: wait until this run is recorded there.
+      await waitFor(`${name} recorded on the pipeline`, async () => (await stack.kube.resource(Keelson.Pipeline).get('demo', 'sample')).status?.lastExecution?.name === name, { timeoutMs: 20_000 });
+    }
+    expect(placed).toEqual(Array(WARM_RUNS).fill(warm));
   });
 });
 

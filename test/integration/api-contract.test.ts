@@ -137,6 +137,36 @@ const ROUTES: Record<string, RouteCalls> = {
       { name: 'refuses a field the route does not take', json: { repository: 'alice-web', branch: 'main' }, status: 400, check: code('InvalidRequest') },
     ],
   },
+  'GET /api/v1/namespaces/{ns}/pipelineexecutions/{name}/logs': {
+    params: { ns: 'demo', name: 'exe-finished' },
+    calls: [
+      {
+        name: 'reads a sealed step log', query: { stage: '0', step: '0' }, status: 200, prepare: sealedLogs,
+        check: (a) => expect(a.body).toMatch(/^\+ /),
+      },
+      { name: 'reads the whole run with a header per step', status: 200, prepare: sealedLogs, check: (a) => expect(a.body).toMatch(/^==> stage 0 /) },
+      { name: 'answers a byte range with 206', query: { stage: '0', step: '0' }, headers: { range: 'bytes=0-1' }, status: 206, prepare: sealedLogs, check: (a) => expect(a.body).toBe('+ ') },
+      { name: 'refuses a range past the end with 416', query: { stage: '0', step: '0' }, headers: { range: 'bytes=99999999-' }, status: 416, prepare: sealedLogs },
+      { name: 'refuses a stage without a step', query: { stage: '0' }, status: 400, prepare: sealedLogs },
+      { name: 'answers 404 for an execution that does not exist', params: { name: 'nope' }, status: 404 },
+    ],
+  },
+  'GET /api/v1/namespaces/{ns}/pipelineexecutions/{name}/logs/index': {
+    params: { ns: 'demo', name: 'exe-finished' },
+    calls: [
+      { name: 'answers a step\'s line index', query: { stage: '0', step: '0' }, status: 200, prepare: sealedLogs, check: (a) => expect(a.json()).toMatchObject({ every: 1000, complete: true, offsets: [0] }) },
+      { name: 'refuses a request without a step', status: 400, prepare: sealedLogs },
+      { name: 'answers 404 for a step that does not exist', query: { stage: '9', step: '0' }, status: 404, prepare: sealedLogs },
+    ],
+  },
+  'GET /api/v1/namespaces/{ns}/pipelineexecutions/{name}/logs/search': {
+    params: { ns: 'demo', name: 'exe-finished' },
+    calls: [
+      { name: 'answers the lines that match, not the text', query: { q: 'compiling' }, status: 200, prepare: sealedLogs, check: (a) => expect(a.json().matches.length).toBeGreaterThan(0) },
+      { name: 'refuses a pattern that is not a regular expression', query: { regex: '(' }, status: 400, prepare: sealedLogs },
+      { name: 'answers 404 for an execution that does not exist', query: { q: 'x' }, params: { name: 'nope' }, status: 404 },
+    ],
+  },
   'GET /api/v1/namespaces/{ns}/pipelines/{name}/deliveries': {
     params: { ns: 'demo', name: 'web' },
     calls: [
@@ -289,6 +319,12 @@ async function serviceAccountToken(namespace: string, name: string): Promise<str
 }
 
 /** An execution of `web` at a branch, made through the run API as admin. */
+/** The finished execution, once its step logs are sealed (they are archived after its final phase). */
+async function sealedLogs(): Promise<Partial<Call>> {
+  await untilPhase(executions.finished, 'logs sealed', (e) => e.status?.log?.state === 'Complete');
+  return { params: { name: executions.finished } };
+}
+
 async function newExecution(branch: string): Promise<string> {
   const res = await stack.api('/api/v1/namespaces/demo/pipelines/web/run', { branch });
   if (res.status !== 201) throw new Error(`run answered ${res.status}: ${JSON.stringify(res.body)}`);
@@ -304,6 +340,7 @@ async function givenObjects(): Promise<void> {
     metadata: { namespace: 'demo', name: 'developer' },
     rules: [
       { apiGroups: ['devops.keelson.dev'], resources: ['pipelineexecutions'], verbs: ['create', 'patch', 'get'] },
+      { apiGroups: ['devops.keelson.dev'], resources: ['pipelineexecutions/logs'], verbs: ['get'] },
       { apiGroups: ['devops.keelson.dev'], resources: ['pipelines', 'sourcecodecredentials'], verbs: ['create', 'patch', 'get'] },
       { apiGroups: ['devops.keelson.dev'], resources: ['sourcecoderepositories'], verbs: ['list', 'get'] },
     ],
@@ -364,7 +401,7 @@ async function givenObjects(): Promise<void> {
 
 beforeAll(async () => {
   github = await startGitHubDouble();
-  stack = await KeelsonStack.start({ manager: false });
+  stack = await KeelsonStack.start({ manager: false, minio: true });
   admin = stack.kube;
   const port = await freePort();
   manager = await stack.startManager({

@@ -25,6 +25,7 @@ const source: ConfigSource = {
     return 'a'.repeat(40);
   },
   readFile: async () => 'stages: []\n',
+  readFirstFile: async (_url, _commit, paths) => ({ path: paths[0], text: 'stages: []\n' }),
 };
 
 beforeAll(async () => {

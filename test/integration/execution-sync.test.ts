@@ -172,6 +172,22 @@ describe('status writes (ADR 0003 write budget)', () => {
     expect(exe.status).toMatchObject({ phase: 'Running', reason: 'running', build: { number: expect.any(Number) }, startTime: expect.any(String) });
   });
 
+  it('records a stage that started after the last progress write as Aborted, not Skipped, when the run is stopped', async () => {
+    now = Date.now();
+    const job = jobFor(await admittedExecution('stopped-1', CONFIG, 'Running'));
+    const p = processorWithInterval(600_000);
+    await waitFor('the step to run in Jenkins', async () => {
+      await p.process(job);
+      const build = jenkins.builds('demo-pipeline').find((b) => b.params.EXECUTION_ID === 'stopped-1');
+      return !!build && (jenkins.consoleText('demo-pipeline', build.job, build.number) ?? '').includes('+ sleep 600');
+    }, { timeoutMs: 30_000, intervalMs: 50 });
+    // Within the interval the status has not said so yet.
+    expect((await kube.resource(Keelson.PipelineExecution).get('demo', 'stopped-1')).status).toEqual({ phase: 'Running' });
+    await kube.resource(Keelson.PipelineExecution).patch('demo', 'stopped-1', { spec: { stop: true } });
+    const { exe } = await runUntil(p, job, (e) => e.status?.phase === 'Aborted');
+    expect(exe.status?.stages?.map((s) => [s.phase, s.steps.map((st) => st.phase)])).toEqual([['Aborted', ['Aborted']]]);
+  });
+
   it('writes a Provisioning execution as Running, and a waiting approval, without waiting for the interval', async () => {
     now = Date.now();
     const job = jobFor(await admittedExecution('gated-1', GATED, 'Provisioning'));

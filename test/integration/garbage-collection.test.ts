@@ -1,8 +1,10 @@
 // Garbage collection (issue 12 §4) by the whole manager against a real kube-apiserver, a real MinIO (the project's,
 // reached through DATA_PLANE_MINIO_URL with the data plane's own root Secret) and the Jenkins double: history limits
 // per pipeline and per project, the finalizer deleting an execution's logs and job, logRetentionDays expiring logs,
-// and the sweep of orphan objects and jobs, each counted in /metrics. Log objects are written here as the log writer
-// writes them (keys `<namespace>/<pipeline>/<run>/...`, user metadata `execution-uid`).
+// and the sweep of orphan objects and jobs, each counted in /metrics. Each run's logs are archived by the manager's
+// log writer; more objects are written here as it writes them (keys `<namespace>/<pipeline>/<run>/...`, user
+// metadata `execution-uid`), and Jenkins jobs left behind are made here too (the writer deletes a run's job once its
+// logs are sealed).
 import { randomBytes } from 'node:crypto';
 import { Client } from 'minio';
 import { compileJenkinsJob, JenkinsEngineClient } from '@keelson/engine-jenkins';
@@ -81,7 +83,11 @@ async function run(pipeline: string): Promise<Execution> {
   expect(res.status).toBe(201);
   const name = ((await res.json()) as Execution).metadata.name!;
   let done: Execution | undefined;
-  await waitFor(`${name} to succeed`, async () => (done = await asManager.resource(Keelson.PipelineExecution).find('demo', name))?.status?.phase === 'Succeeded', { timeoutMs: 60_000, intervalMs: 100 });
+  // Succeeded, and its logs sealed by the writer: nothing of it changes any more.
+  await waitFor(`${name} to succeed`, async () => {
+    done = await asManager.resource(Keelson.PipelineExecution).find('demo', name);
+    return done?.status?.phase === 'Succeeded' && done.status.log?.state === 'Complete';
+  }, { timeoutMs: 60_000, intervalMs: 100, onTimeout: () => JSON.stringify(done?.status) });
   return done!;
 }
 
@@ -123,14 +129,15 @@ async function metric(name: string, labels = ''): Promise<number> {
 describe('history limits', () => {
   it('prune the oldest finished runs of a pipeline beyond its limit, then of the project beyond its own, with their logs and jobs', async () => {
     const web1 = await run('web');
-    const web1Logs = await putLogs(web1);
-    const web2 = await run('web');
-    expect(await jobs()).toEqual(expect.arrayContaining([web1.metadata.name, web2.metadata.name]));
+    await putLogs(web1);
+    expect(await stored('demo/web/1/')).not.toEqual([]);
+    await ensureJob('web-1');
+    await run('web');
     await run('web');
     // web keeps 2 (the setting's historyLimit): web-1 goes, its finalizer takes its job and its logs.
     await waitFor('web-1 to be pruned', async () => !(await existing('web-1')), { timeoutMs: 30_000 });
-    await waitFor('web-1\'s job to go', async () => !(await jobs()).includes('web-1'), { timeoutMs: 10_000 });
-    expect(await stored()).toEqual(expect.not.arrayContaining(web1Logs));
+    expect(await jobs()).not.toContain('web-1');
+    expect(await stored('demo/web/1/')).toEqual([]);
     expect(await metric('keelson_gc_executions_pruned_total', 'limit="pipeline"')).toBe(1);
 
     // api keeps 5 of its own, but the project keeps 3: web-2, the oldest finished, goes.
@@ -146,7 +153,8 @@ describe('the execution finalizer', () => {
   it('deletes the logs of a deleted execution and the Jenkins job it left', async () => {
     const exe = (await existing('api-1'))!;
     await ensureJob('api-1'); // as a job left behind (the log writer deletes it once the logs are sealed)
-    const own = await putLogs(exe);
+    await putLogs(exe, exe.metadata.uid, 1);
+    const own = await stored('demo/api/1/'); // the writer's and ours
     const deletedBefore = await metric('keelson_gc_log_objects_deleted_total', 'cause="execution_deleted"');
     await admin.resource(Keelson.PipelineExecution).delete('demo', 'api-1');
     await waitFor('api-1 to be gone', async () => !(await existing('api-1')), { timeoutMs: 30_000 });
@@ -159,12 +167,14 @@ describe('the execution finalizer', () => {
 describe('logRetentionDays', () => {
   it('deletes the logs of an execution finished longer ago and marks its log Expired, leaving younger ones', async () => {
     const old = (await existing('api-2'))!;
-    const young = (await existing('web-3'))!;
-    const oldLogs = await putLogs(old);
-    const youngLogs = await putLogs(young);
-    // Finished two days ago, with logs the writer had sealed: the project keeps them one day.
+    await putLogs(old, old.metadata.uid, 1);
+    const oldLogs = await stored('demo/api/2/');
+    const youngLogs = await stored('demo/web/3/');
+    expect(youngLogs).not.toEqual([]);
+    // Finished two days ago (its logs sealed by the writer): the project keeps logs one day.
+    expect(old.status?.log?.state).toBe('Complete');
     await asManager.resource(Keelson.PipelineExecution).patchStatus('demo', 'api-2', {
-      completionTime: new Date(Date.now() - 2 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z'), log: { state: 'Complete' },
+      completionTime: new Date(Date.now() - 2 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     });
     let expired: Execution | undefined;
     await waitFor('api-2\'s log to expire', async () => (expired = await existing('api-2'))?.status?.log?.state === 'Expired', { timeoutMs: 20_000 });

@@ -74,6 +74,16 @@ describe('GitCliConfigSource', () => {
       expect(await source.readFile(repo.fileUrl, older, 'docs/readme.md')).toBe('r');
     });
 
+    it('reads the first of several names that exists at the commit, refusing it when it is a link or a directory', async () => {
+      const names = ['.missing.yml', '.devops.yml', 'docs/readme.md'];
+      expect(await source.readFirstFile(repo.fileUrl, older, names)).toEqual({ path: '.devops.yml', text: 'stages: [old]\n' });
+      expect(await source.readFirstFile(repo.fileUrl, older, ['nope.yml', 'docs/readme.md'])).toEqual({ path: 'docs/readme.md', text: 'r' });
+      expect(await source.readFirstFile(repo.fileUrl, tip, ['nope.yml'])).toBeUndefined();
+      expect((await failure(source.readFirstFile(repo.fileUrl, tip, ['nope.yml', 'link.yml', '.devops.yml']))).message).toMatch(/^"link\.yml" at [0-9a-f]+ of .*: is a symbolic link/);
+      expect((await failure(source.readFirstFile(repo.fileUrl, tip, ['docs', '.devops.yml']))).code).toBe('InvalidPath');
+      expect((await failure(source.readFirstFile(repo.fileUrl, tip, ['.devops.yml', '../x']))).code).toBe('InvalidPath');
+    });
+
     it('returns undefined for a path that does not exist at that commit', async () => {
       expect(await source.readFile(repo.fileUrl, tip, 'missing.yml')).toBeUndefined();
       expect(await source.readFile(repo.fileUrl, older, 'link.yml')).toBeUndefined();

@@ -1,20 +1,24 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ControlPlane, TcpProxy, freePort, kubeconfigYaml, waitFor } from '@keelson/servers';
+import { ControlPlane, RedisServer, TcpProxy, freePort, kubeconfigYaml, waitFor } from '@keelson/servers';
 import { ConfigError } from '@keelson/config';
 import { silentLogger } from '@keelson/observability';
 import { Manager, startManager } from '../../apps/manager/src/manager';
 
 let cp: ControlPlane;
 let proxy: TcpProxy;
+let redis: RedisServer;
 let manager: Manager;
 
 beforeAll(async () => {
   cp = await ControlPlane.start();
   proxy = await TcpProxy.start(Number(new URL(cp.server).port));
+  // A Redis of its own: never the machine's, which other tests and tenants share.
+  redis = await RedisServer.start();
 });
 afterAll(async () => {
   await manager?.close();
+  await redis?.stop();
   await proxy?.stop();
   await cp?.stop();
 });
@@ -24,8 +28,7 @@ describe('the manager process', () => {
     const kubeconfig = join(cp.dir, 'via-proxy.kubeconfig');
     writeFileSync(kubeconfig, kubeconfigYaml({ ...cp.access(cp.manager), server: `https://127.0.0.1:${proxy.port}` }));
     proxy.sever();
-    // Its own queue prefix on the machine's Redis, which other tests and tenants share.
-    manager = await startManager({ KUBECONFIG: kubeconfig, PORT: String(await freePort()), HOST: '127.0.0.1', REDIS_PREFIX: `keelson-test-${process.pid}` }, silentLogger);
+    manager = await startManager({ KUBECONFIG: kubeconfig, PORT: String(await freePort()), HOST: '127.0.0.1', REDIS_URL: redis.url }, silentLogger);
 
     expect((await fetch(`${manager.url}/healthz`)).status).toBe(200);
     const notReady = await fetch(`${manager.url}/readyz`);
@@ -50,7 +53,8 @@ describe('the manager process', () => {
   });
 
   it('refuses to boot on a bad configuration and names every bad key', async () => {
-    await expect(startManager({ PORT: 'eighty', ROLES: 'chef' }, silentLogger)).rejects.toThrow(ConfigError);
-    await expect(startManager({ PORT: 'eighty', ROLES: 'chef' }, silentLogger)).rejects.toThrow(/PORT:[^]*ROLES:/);
+    const bad = { PORT: 'eighty', ROLES: 'chef', REDIS_URL: redis.url };
+    await expect(startManager(bad, silentLogger)).rejects.toThrow(ConfigError);
+    await expect(startManager(bad, silentLogger)).rejects.toThrow(/PORT:[^]*ROLES:/);
   });
 });

@@ -53,7 +53,7 @@ beforeAll(async () => {
   manager = await startManager({
     KUBECONFIG: cp.managerKubeconfig, HOST: '127.0.0.1', PORT: String(await freePort()), REDIS_URL: redis.url,
     REDIS_PREFIX: `keelson-${randomBytes(4).toString('hex')}`, DATA_PLANE_JENKINS_URL: `${jenkins.url()}/{namespace}`,
-    ALLOW_FILE_REPOSITORIES: 'true', SYNC_BASE_POLL_MS: '200', SYNC_MAX_POLL_MS: '1000', SYNC_PROGRESS_INTERVAL_MS: '0',
+    ALLOW_FILE_REPOSITORIES: 'true', SYNC_BASE_POLL_MS: '200', SYNC_MAX_POLL_MS: '1000', SYNC_PROGRESS_INTERVAL_MS: '0', LOG_ARCHIVING: 'false',
     // A long resync: a waiting run must start because its sibling's end woke it, not because a resync came by.
     RESYNC_SECONDS: '600',
   }, silentLogger);

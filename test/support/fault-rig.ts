@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ApiserverProxy } from '@keelson/servers';
 import { BuildLedger } from './build-ledger';
 import { KeelsonStack, type StackOptions } from './keelson-stack';
 import { ManagerProcess } from './manager-process';
@@ -11,6 +12,7 @@ import { PhaseRecorder } from './phase-recorder';
 
 export class FaultRig {
   private readonly managers: ManagerProcess[] = [];
+  private readonly proxies: ApiserverProxy[] = [];
 
   private constructor(readonly stack: KeelsonStack, readonly ledger: BuildLedger, readonly recorder: PhaseRecorder, readonly logDir: string) {}
 
@@ -33,12 +35,24 @@ export class FaultRig {
     return manager;
   }
 
+  /**
+   * An HTTP proxy in front of the apiserver (faults by rule, counters of every exchange) and a kubeconfig with the
+   * manager's identity through it, for `startManager(name, { KUBECONFIG })`. Stopped with the rig.
+   */
+  async apiserverProxy(name = 'proxied', seed?: number): Promise<{ proxy: ApiserverProxy; kubeconfig: string }> {
+    const cp = this.stack.cluster.controlPlane;
+    const proxy = await ApiserverProxy.start({ upstream: cp.server, caPem: cp.certs.caPem, certFile: cp.certs.certFile, keyFile: cp.certs.keyFile, seed });
+    this.proxies.push(proxy);
+    return { proxy, kubeconfig: proxy.writeKubeconfig(join(this.logDir, `${name}.kubeconfig`), cp.manager.token) };
+  }
+
   async stopManagers(): Promise<void> {
     for (const manager of this.managers.splice(0)) await manager.stop();
   }
 
   async stop(): Promise<void> {
     await this.stopManagers();
+    for (const proxy of this.proxies.splice(0)) await proxy.stop();
     this.ledger.stop();
     await this.recorder.stop();
     await this.stack.stop();

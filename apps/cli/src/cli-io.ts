@@ -6,6 +6,8 @@ export interface CliIo {
   stderr(text: string): void;
   /** Returns the text, or throws (ENOENT, EISDIR, ...). Refuses files over maxBytes without reading them. */
   readFile(path: string, maxBytes: number): string;
+  /** What a path names: a directory argument is searched for the pipeline file. Anything else counts as a file. */
+  pathKind(path: string): 'file' | 'directory' | 'missing';
 }
 
 export class FileTooLargeError extends Error {
@@ -21,5 +23,12 @@ export const processIo: CliIo = {
     const { size } = statSync(path);
     if (size > maxBytes) throw new FileTooLargeError(size, maxBytes);
     return readFileSync(path, 'utf8');
+  },
+  pathKind: (path) => {
+    try {
+      return statSync(path).isDirectory() ? 'directory' : 'file';
+    } catch {
+      return 'missing';
+    }
   },
 };

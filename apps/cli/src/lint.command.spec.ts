@@ -28,6 +28,13 @@ function run(argv: string[], files: Record<string, string> = {}) {
       if (!(path in files)) throw Object.assign(new Error('missing'), { code: 'ENOENT' });
       return files[path];
     },
+    // Files in the current directory have no `/`; a directory exists when a file is under it.
+    pathKind: (given) => {
+      const path = given.replace(/(.)\/+$/, '$1');
+      if (path in files) return 'file';
+      if (path === '.' || Object.keys(files).some((f) => f.startsWith(`${path}/`))) return 'directory';
+      return 'missing';
+    },
   };
   const code = runCli(argv, io);
   return { code, stdout, stderr };
@@ -72,6 +79,12 @@ describe('keelson lint', () => {
     expect(() => processIo.readFile(path, 512 * 1024)).toThrow('file is 614400 bytes; expected at most 524288');
   });
 
+  it('tells files, directories and missing paths apart on disk', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keelson-lint-'));
+    writeFileSync(join(dir, '.rancher-pipeline.yml'), 'stages: []\n');
+    expect([dir, join(dir, '.rancher-pipeline.yml'), join(dir, '.devops.yml')].map((p) => processIo.pathKind(p))).toEqual(['directory', 'file', 'missing']);
+  });
+
   it('prints which stages and steps run with --plan', () => {
     const out = run(['lint', 'p.yml', '--plan', '--branch', 'dev', '--event', 'pull_request'], { 'p.yml': VALID });
     expect(out).toEqual({
@@ -114,7 +127,6 @@ describe('keelson lint', () => {
   });
 
   it.each<[string[], string]>([
-    [['lint'], 'expected at least one FILE'],
     [['lint', 'p.yml', '--plan', '--branch', 'main'], '--plan needs --branch and --event'],
     [['lint', 'p.yml', '--plan', '--branch', 'main', '--event', 'commit'], '--event must be one of push, pull_request, tag, manual, image'],
     [['lint', 'p.yml', '--branch', 'main'], '--branch and --event only go with --plan'],
@@ -123,7 +135,7 @@ describe('keelson lint', () => {
     const out = run(argv, { 'p.yml': VALID });
     expect(out.code).toBe(2);
     expect(out.stderr).toContain(message);
-    expect(out.stderr).toContain('usage: keelson lint FILE...');
+    expect(out.stderr).toContain('usage: keelson lint [FILE|DIR]...');
   });
 
   it('treats arguments after -- as files', () => {
@@ -131,9 +143,99 @@ describe('keelson lint', () => {
   });
 });
 
+const RANCHER = `stages:
+- name: Clone
+  steps:
+  - sourceCodeConfig: {}
+- name: build
+  steps:
+  - runScriptConfig: {image: node, shellScript: make, env: {A: b}}
+timeout: 60
+notification: {}
+`;
+const RANCHER_WARNINGS = [
+  '.rancher-pipeline.yml:2:3: warning: stages[0] only clones the repository, which Keelson always does before the first stage: the stage is left out',
+  '.rancher-pipeline.yml:4:5: warning: stages[0].steps[0]: sourceCodeConfig is left out: Keelson always checks out the commit before the first stage',
+  '.rancher-pipeline.yml:7:55: warning: unknown key "env" in stages[1].steps[0].runScriptConfig is ignored (as Rancher did); expected one of: image, shellScript',
+  '.rancher-pipeline.yml:9:1: warning: notification has no recipients: nobody is notified (as in Rancher, whose UI writes `notification: {}`); add recipients or remove it',
+];
+
+describe('keelson lint on Rancher files', () => {
+  it('prints each warning as FILE:LINE:COL: warning: message and exits 0', () => {
+    expect(run(['lint', '.rancher-pipeline.yml'], { '.rancher-pipeline.yml': RANCHER })).toEqual({ code: 0, stderr: '', stdout: RANCHER_WARNINGS.map((w) => w + '\n').join('') });
+  });
+
+  it('exits 1 on warnings with --strict, and 0 with --strict when there are none', () => {
+    expect(run(['lint', '--strict', '.rancher-pipeline.yml'], { '.rancher-pipeline.yml': RANCHER }).code).toBe(1);
+    expect(run(['lint', '--strict', 'a.yml'], { 'a.yml': VALID })).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+
+  it('prints errors and warnings in the order of the file', () => {
+    const text = RANCHER.replace('image: node, ', '');
+    const out = run(['lint', '.rancher-pipeline.yml'], { '.rancher-pipeline.yml': text });
+    expect(out.code).toBe(1);
+    expect(out.stdout.split('\n').map((l) => l.replace(/: (warning: )?.*$/, ': $1'))).toEqual([
+      '.rancher-pipeline.yml:2:3: warning: ', '.rancher-pipeline.yml:4:5: warning: ', '.rancher-pipeline.yml:7:5: ',
+      '.rancher-pipeline.yml:7:42: warning: ', '.rancher-pipeline.yml:9:1: warning: ', '',
+    ]);
+  });
+
+  it('lists warnings apart from errors with --json', () => {
+    const out = run(['lint', '--json', '.rancher-pipeline.yml'], { '.rancher-pipeline.yml': RANCHER });
+    expect(out.code).toBe(0);
+    const line = JSON.parse(out.stdout);
+    expect(line).toMatchObject({ file: '.rancher-pipeline.yml', valid: true, issues: [] });
+    expect(line.warnings.map((w: { code: string; line: number; column: number }) => [w.code, w.line, w.column])).toEqual([
+      ['CloneStepIgnored', 2, 3], ['CloneStepIgnored', 4, 5], ['UnknownKeyIgnored', 7, 55], ['NoRecipients', 9, 1],
+    ]);
+  });
+
+  it('prints warnings before a plan, and on stderr beside a JSON plan', () => {
+    const text = run(['lint', '.rancher-pipeline.yml', '--plan', '--branch', 'main', '--event', 'push'], { '.rancher-pipeline.yml': RANCHER });
+    expect(text.stdout).toBe([...RANCHER_WARNINGS, '.rancher-pipeline.yml: branch main, event push: pipeline runs', '  stage build: runs', '    step-1 (runScriptConfig): runs', ''].join('\n'));
+    const json = run(['lint', '.rancher-pipeline.yml', '--plan', '--branch', 'main', '--event', 'push', '--json'], { '.rancher-pipeline.yml': RANCHER });
+    expect(JSON.parse(json.stdout)).toEqual({ runs: true, stages: [{ name: 'build', runs: true, steps: [{ type: 'runScriptConfig', runs: true }] }] });
+    expect(json.stderr).toBe(RANCHER_WARNINGS.map((w) => w + '\n').join(''));
+  });
+});
+
+describe('keelson lint on a directory', () => {
+  it('reads the current directory by default, and says which file it read when it is a Rancher file', () => {
+    expect(run(['lint'], { '.rancher-pipeline.yml': RANCHER })).toMatchObject({
+      code: 0, stderr: 'keelson lint: reading .rancher-pipeline.yml as a Rancher pipeline (unknown keys are warnings)\n',
+    });
+  });
+
+  it.each<[string[], string]>([
+    [['.devops.yml', '.devops.yaml', '.rancher-pipeline.yml', '.rancher-pipeline.yaml'], 'app/.devops.yml'],
+    [['.devops.yaml', '.rancher-pipeline.yml'], 'app/.devops.yaml'],
+    [['.rancher-pipeline.yaml', '.rancher-pipeline.yml'], 'app/.rancher-pipeline.yml'],
+    [['.rancher-pipeline.yaml'], 'app/.rancher-pipeline.yaml'],
+  ])('with %j there, reads %s', (names, read) => {
+    const files = Object.fromEntries(names.map((n) => [`app/${n}`, n.startsWith('.rancher') ? RANCHER : VALID]));
+    const out = run(['lint', 'app/'], files);
+    expect(out.stderr).toMatch(new RegExp(`^keelson lint: reading ${read.replace(/\./g, '\\.')}( |\n)`));
+    expect(out.code).toBe(0);
+  });
+
+  it('reads a .devops.yml strictly even when a Rancher file is beside it', () => {
+    const out = run(['lint', 'app'], { 'app/.devops.yml': RANCHER, 'app/.rancher-pipeline.yml': VALID });
+    expect(out.code).toBe(1);
+    expect(out.stderr).toBe('keelson lint: reading app/.devops.yml\n');
+    expect(out.stdout).toContain('app/.devops.yml:9:1: notification is missing the required key "recipients"');
+    expect(out.stdout).not.toContain('warning');
+  });
+
+  it('exits 1 when the directory holds no pipeline file, naming the ones it looked for', () => {
+    expect(run(['lint', 'app'], { 'app/README.md': '' })).toMatchObject({
+      code: 1, stdout: 'app:1:1: no pipeline file in this directory; expected one of .devops.yml, .devops.yaml, .rancher-pipeline.yml, .rancher-pipeline.yaml\n',
+    });
+  });
+});
+
 describe('keelson', () => {
   it('prints usage for --help and exits 0', () => {
-    expect(run(['--help'])).toMatchObject({ code: 0, stdout: expect.stringContaining('keelson lint FILE') });
+    expect(run(['--help'])).toMatchObject({ code: 0, stdout: expect.stringContaining('keelson lint [FILE|DIR]') });
   });
 
   it('exits 2 for an unknown command', () => {

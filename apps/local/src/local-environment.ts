@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { registryNotificationEndpoints, REGISTRY_NOTIFICATIONS_ENV } from '@keelson/data-plane';
+import { dataPlaneNamespace, registryNotificationEndpoints, REGISTRY_NOTIFICATIONS_ENV } from '@keelson/data-plane';
 import { Cluster, GitRepository, keelsonHome, MinioServer, OWNER_ENV, reapProcessesOwnedBy, RedisServer, RegistryServer } from '@keelson/servers';
 import { Core, Keelson, KubeClient } from '@keelson/kube';
 import { Logger } from '@keelson/observability';
@@ -83,6 +83,15 @@ export class LocalEnvironment {
     this.jenkins = await startJenkinsDouble({
       kube: kubePodBackend(kube), credentials: credentialsFromSecret(kube), logger: this.logger.child({ component: 'jenkins-double' }),
     });
+    // Step logs of the sample project go to this MinIO: its root credentials stand as the data plane's generated
+    // `minio-root` Secret, which provisioning then keeps (ADR 0010). Other projects get Secrets this MinIO does not
+    // know, so their logs are marked Partial (log storage unavailable) and given up.
+    const logsNamespace = dataPlaneNamespace(SAMPLE_NAMESPACE);
+    await kube.resource(Core.Namespace).create({ metadata: { name: logsNamespace } });
+    await kube.resource(Core.Secret).create({
+      metadata: { name: 'minio-root', namespace: logsNamespace }, type: 'Opaque',
+      stringData: { username: this.minio.accessKey, password: this.minio.secretKey },
+    } as never);
     const sample = await GitRepository.create({ '.devops.yml': SAMPLE_DEVOPS_YML, 'README.md': '# A sample repository for Keelson\n' }, { dir: join(stateDir, 'sample-repo') });
 
     // The manager has its own identity, the one the admission policy lets decide what an execution runs; people
@@ -94,6 +103,7 @@ export class LocalEnvironment {
       ...env, KUBECONFIG: this.cluster.managerKubeconfig, HOST: '127.0.0.1', PORT: port, REDIS_URL: redisUrl,
       POD_NAMESPACE: MANAGER_NAMESPACE, LEADER_ELECTION_NAMESPACE: 'kube-system', DATA_PLANE_JENKINS_URL: `${this.jenkins.url()}/{namespace}`, ALLOW_FILE_REPOSITORIES: 'true',
       REGISTRY_NOTIFICATION_URL: env.REGISTRY_NOTIFICATION_URL || `http://127.0.0.1:${port}`,
+      DATA_PLANE_MINIO_URL: this.minio.endpoint,
     }, this.logger.child({ component: 'manager' }));
     await createSamplePipeline(kube, sample.fileUrl);
 

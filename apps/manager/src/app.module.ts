@@ -19,6 +19,9 @@ import { SyncService } from './pipelines/sync.service';
 import { ReportService } from './pipelines/report.service';
 import { sourceCodeProviders } from './source-code/source-code.providers';
 import { CONFIG, KUBE, LOGGER } from './tokens';
+import { logProviders } from './logs/logs.providers';
+import { LogsController } from './api/logs/logs.controller';
+import { ExecutionLogsReader } from './api/logs/execution-logs.reader';
 import { gcProviders } from './gc/gc.providers';
 import { QueueController } from './api/queue/queue.controller';
 import { QueueService } from './api/queue/queue.service';
@@ -32,7 +35,7 @@ export class AppModule {
       // ApiDocsController first: its fixed paths must win over any /api/v1/{resource} pattern registered later.
       controllers: [
         ApiDocsController, HealthController, ExecutionsController, DeliveriesController, WebhooksController,
-        OAuthAuthorizeController, OAuthCallbackController, SourceCodeController,
+        OAuthAuthorizeController, OAuthCallbackController, SourceCodeController, LogsController,
         QueueController,
       ],
       providers: [
@@ -45,6 +48,8 @@ export class AppModule {
         ...hooksProviders,
         ...scmProviders,
         ...sourceCodeProviders,
+        ...logProviders,
+        ExecutionLogsReader,
         ...gcProviders,
         QueueService,
         SyncService,

@@ -90,6 +90,13 @@ export const parsers = {
     if (raw.length < min) throw new Error(`expected at least ${min} characters`);
     return raw;
   },
+  /** A container image reference (`[registry[:port]/]path[:tag][@sha256:digest]`), lower-case repository. */
+  imageReference(raw: string): string {
+    if (!/^[a-z0-9.-]+(?::[0-9]+)?(?:\/[a-z0-9._-]+)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/.test(raw)) {
+      throw new Error('expected an image reference such as registry.example.com/jenkins/inbound-agent:3345.v03dee9b_f88fc-1 or one pinned by @sha256:<digest>');
+    }
+    return raw;
+  },
   dnsLabel(raw: string): string {
     if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(raw)) throw new Error('expected a DNS-1123 label (lower-case letters, digits, -)');
     return raw;

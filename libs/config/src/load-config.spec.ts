@@ -39,6 +39,21 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes the operator\'s images of the agent and Keelson\'s steps, and refuses what is not an image reference', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    expect(loadConfig(MANAGER_VARIABLES, {
+      BUILD_AGENT_IMAGE: 'mirror.example.com:5000/jenkins/inbound-agent:3345.v03dee9b_f88fc-1', BUILD_BUILDER_IMAGE: `gcr.io/kaniko-project/executor@${digest}`,
+      BUILD_TOOLS_IMAGE: 'localhost/keelson/tools:1',
+    })).toMatchObject({
+      buildAgentImage: 'mirror.example.com:5000/jenkins/inbound-agent:3345.v03dee9b_f88fc-1', buildBuilderImage: `gcr.io/kaniko-project/executor@${digest}`,
+      buildToolsImage: 'localhost/keelson/tools:1',
+    });
+    expect(loadConfig(MANAGER_VARIABLES, {}).buildAgentImage).toBeUndefined();
+    for (const raw of ['Jenkins/Agent', 'agent:1 --privileged', 'agent:1\nkind: Pod', 'agent@sha256:short']) {
+      expect(() => loadConfig(MANAGER_VARIABLES, { BUILD_AGENT_IMAGE: raw })).toThrow(/BUILD_AGENT_IMAGE: expected an image reference/);
+    }
+  });
+
   it('takes the console URL for links without its trailing slash, and no link when it is unset', () => {
     expect(loadConfig(MANAGER_VARIABLES, { CONSOLE_URL: 'https://keelson.example.com/console/' }).consoleUrl).toBe('https://keelson.example.com/console');
     expect(loadConfig(MANAGER_VARIABLES, {}).consoleUrl).toBeUndefined();

@@ -42,6 +42,14 @@ export const MANAGER_VARIABLES = {
     env: 'DATA_PLANE_MINIO_URL', description: 'Where the manager reaches each data plane\'s MinIO (step logs), `{namespace}` replaced by `<project>-pipeline`; Service DNS when unset (tests and local mode point it at a local MinIO).',
     parse: parsers.string,
   }),
+  logArchiving: variable({
+    env: 'LOG_ARCHIVING', description: 'Whether step logs are archived to each project\'s MinIO while builds run (ADR 0010); off only for tests that do not run a MinIO. Jenkins jobs then stay until their execution is deleted.',
+    default: true, parse: parsers.boolean,
+  }),
+  logOutageGraceMs: variable({
+    env: 'LOG_OUTAGE_GRACE_MS', description: 'After an execution ends, how long its unsealed step logs wait for MinIO or Jenkins to come back before they are given up (the log is marked Partial and the Jenkins job deleted).',
+    default: 600_000, parse: parsers.integer(1_000, 86_400_000),
+  }),
   allowFileRepositories: variable({ env: 'ALLOW_FILE_REPOSITORIES', description: 'Whether file:// repository URLs may be read (local mode and tests only).', default: false, parse: parsers.boolean }),
   cacheRoot: variable({
     env: 'CACHE_ROOT', description: 'Host directory under which every build cache lives, as `<root>/<project>/<pipeline>/<key>`; the operator\'s choice, never a tenant\'s.',
@@ -50,6 +58,18 @@ export const MANAGER_VARIABLES = {
   privilegedBuildProjects: variable({
     env: 'PRIVILEGED_BUILD_PROJECTS', description: 'Projects (namespaces) whose steps may run privileged containers, comma-separated; none when unset. Their build namespace is labelled Pod Security `privileged`.',
     default: [] as string[], parse: parsers.dnsLabelList,
+  }),
+  buildAgentImage: variable({
+    env: 'BUILD_AGENT_IMAGE', description: 'Image of every build pod\'s `jnlp` container (the Jenkins inbound agent, which also checks out the code): pin it by digest, or name a mirror the nodes can pull from. Keelson\'s pinned default when unset.',
+    parse: parsers.imageReference,
+  }),
+  buildBuilderImage: variable({
+    env: 'BUILD_BUILDER_IMAGE', description: 'Image that builds and pushes publishImageConfig steps (a Kaniko `-debug` variant: the agent needs its shell). Keelson\'s pinned default when unset.',
+    parse: parsers.imageReference,
+  }),
+  buildToolsImage: variable({
+    env: 'BUILD_TOOLS_IMAGE', description: 'Image of applyYamlConfig, applyAppConfig and publishCatalogConfig steps (sh, kubectl, helm, git). Keelson\'s default when unset.',
+    parse: parsers.imageReference,
   }),
   outboundAllowHttp: variable({
     env: 'OUTBOUND_ALLOW_HTTP', description: 'Whether credentials may be sent over plain http (local mode and tests only); https only when false.',
@@ -78,6 +98,14 @@ export const MANAGER_VARIABLES = {
   reportWorkers: variable({ env: 'REPORT_WORKERS', description: 'Commit status and notification deliveries this process runs at once.', default: 5, parse: parsers.integer(1, 100) }),
   reportAttempts: variable({ env: 'REPORT_ATTEMPTS', description: 'Attempts per commit status or notification, the first included, before it is recorded as failed.', default: 6, parse: parsers.integer(1, 20) }),
   reportBackoffMs: variable({ env: 'REPORT_BACKOFF_MS', description: 'Delay before the second attempt of a delivery; it doubles before each further one.', default: 2000, parse: parsers.integer(10, 600_000) }),
+  jenkinsTimeoutMs: variable({
+    env: 'JENKINS_TIMEOUT_MS', description: 'Deadline of one request to a data plane\'s Jenkins, connecting included; a Jenkins that does not answer in time is treated as unreachable, and its executions wait for it.',
+    default: 30_000, parse: parsers.integer(100, 600_000),
+  }),
+  queueLockMs: variable({
+    env: 'QUEUE_LOCK_MS', description: 'How long a worker holds a job of the sync and report queues without renewing its lock: a job whose worker died or froze that long is taken over by another worker. Stalled jobs are looked for as often (at most every 30 s). Keep it well above the worst event-loop block.',
+    default: 60_000, parse: parsers.integer(1_000, 600_000),
+  }),
   syncWorkers: variable({ env: 'SYNC_WORKERS', description: 'Sync jobs this process runs at once.', default: 20, parse: parsers.integer(1, 1000) }),
   syncBasePollMs: variable({ env: 'SYNC_BASE_POLL_MS', description: 'First poll delay of a running build after a change.', default: 1000, parse: parsers.integer(50, 60_000) }),
   syncMaxPollMs: variable({ env: 'SYNC_MAX_POLL_MS', description: 'Longest poll delay of a running build (keep it under a minute: Jenkins forgets queue items after five).', default: 30_000, parse: parsers.integer(100, 60_000) }),

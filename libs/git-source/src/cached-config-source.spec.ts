@@ -24,6 +24,13 @@ class CountingSource implements ConfigSource {
     }
     return path === '.devops.yml' ? `stages: [] # read ${this.reads}` : undefined;
   };
+  readFirstFile = async (url: string, commit: string, paths: readonly string[]) => {
+    for (const path of paths) {
+      const text = await this.readFile(url, commit, path);
+      if (text !== undefined) return { path, text };
+    }
+    return undefined;
+  };
 }
 
 describe('CachedConfigSource', () => {
@@ -60,6 +67,20 @@ describe('CachedConfigSource', () => {
     source.failNext = true;
     await expect(cached.readFile(URL, SHA, '.devops.yml')).rejects.toMatchObject({ code: 'Unreachable' });
     expect(await cached.readFile(URL, SHA, '.devops.yml')).toBe('stages: [] # read 2');
+  });
+
+  it('keeps the first file found among several names, apart from each order of names and from single reads', async () => {
+    const source = new CountingSource();
+    const cached = new CachedConfigSource(source);
+    const names = ['.rancher-pipeline.yml', '.devops.yml'];
+    const first = await cached.readFirstFile(URL, SHA, names, TOKEN);
+    expect(first).toEqual({ path: '.devops.yml', text: 'stages: [] # read 2' });
+    expect(await cached.readFirstFile(URL, SHA.toUpperCase(), names, TOKEN)).toBe(first);
+    expect(source.reads).toBe(2);
+    await cached.readFirstFile(URL, SHA, [...names].reverse(), TOKEN);
+    await cached.readFile(URL, SHA, '.devops.yml', TOKEN);
+    await cached.readFirstFile(URL, SHA, names);
+    expect(source.reads).toBe(6);
   });
 
   it('resolves a branch every time, since its tip moves', async () => {

@@ -12,6 +12,16 @@ export interface ConfigSource {
   resolveCommit(repositoryUrl: string, target: { branch: string } | { commit: string }, auth?: GitAuth): Promise<string>;
   /** The file's text at that commit; `undefined` when the path does not exist at that commit. */
   readFile(repositoryUrl: string, commit: string, path: string, auth?: GitAuth): Promise<string | undefined>;
+  /**
+   * The first of `paths` that exists at that commit, with its text, from one fetch (a pipeline file is looked up
+   * under several names); `undefined` when none does.
+   */
+  readFirstFile(repositoryUrl: string, commit: string, paths: readonly string[], auth?: GitAuth): Promise<FoundFile | undefined>;
+}
+
+export interface FoundFile {
+  path: string;
+  text: string;
 }
 
 export const CONFIG_SOURCE = Symbol('ConfigSource');

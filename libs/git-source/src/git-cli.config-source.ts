@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '@keelson/observability';
 import { checkOutbound, OutboundError, STRICT_OUTBOUND_POLICY, type HostLookup, type OutboundErrorCode, type OutboundPolicy } from '@keelson/outbound';
-import type { ConfigSource, GitAuth } from './config-source.port';
+import type { ConfigSource, FoundFile, GitAuth } from './config-source.port';
 import { GitOperation, translateGitFailure } from './git-failure';
 import { curlResolveEntry, gitEnv, globalArgs, validateAuth, type GitDestination } from './git-invocation';
 import { runGit } from './git-runner';
@@ -83,27 +83,40 @@ export class GitCliConfigSource implements ConfigSource {
   }
 
   async readFile(repositoryUrl: string, commit: string, path: string, auth?: GitAuth): Promise<string | undefined> {
+    return (await this.readFirstFile(repositoryUrl, commit, [path], auth))?.text;
+  }
+
+  async readFirstFile(repositoryUrl: string, commit: string, paths: readonly string[], auth?: GitAuth): Promise<FoundFile | undefined> {
     const sha = validateCommitSha(commit);
-    const file = validateRepoPath(path);
-    const call = await this.call(repositoryUrl, auth, `${quote(file)} at ${sha} of ${quote(repositoryUrl)}`);
+    const files = paths.map(validateRepoPath);
+    if (files.length === 0) return undefined;
+    const whatOf = (names: readonly string[]) => `${names.map((n) => quote(n)).join(' or ')} at ${sha} of ${quote(repositoryUrl)}`;
+    const call = await this.call(repositoryUrl, auth, whatOf(files));
     const started = Date.now();
     const dir = await mkdtemp(join(this.options.tmpDir ?? tmpdir(), 'keelson-git-'));
     try {
       const objectFormat = sha.length === 64 ? 'sha256' : 'sha1';
       await this.git(call, 'read', ['init', '--bare', '-q', `--object-format=${objectFormat}`, '--', dir]);
       await this.git(call, 'fetch', ['-C', dir, 'fetch', '--depth=1', '--no-tags', '--no-write-fetch-head', '--quiet', '--', call.url, sha]);
-      const text = await this.readBlob(call, dir, sha, file);
-      this.logger.debug({ repository: repositoryUrl, commit: sha, path: file, found: text !== undefined, ms: Date.now() - started }, 'read config file');
-      return text;
+      const found = await this.readFirstBlob(call, dir, sha, files, (file) => whatOf([file]));
+      this.logger.debug({ repository: repositoryUrl, commit: sha, paths: files, found: found?.path, ms: Date.now() - started }, 'read config file');
+      return found;
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
 
-  private async readBlob(call: Call, dir: string, sha: string, file: string): Promise<string | undefined> {
-    const listing = await this.git(call, 'read', ['-C', dir, 'ls-tree', '-z', '--full-tree', sha, '--', file]);
-    const entry = parseLsTree(listing).find((e) => e.path === file);
-    if (!entry) return undefined;
+  /** One listing for every candidate; the first that exists is read (and refused if it is not a plain file). */
+  private async readFirstBlob(call: Call, dir: string, sha: string, files: readonly string[], whatOf: (file: string) => string): Promise<FoundFile | undefined> {
+    const listing = parseLsTree(await this.git(call, 'read', ['-C', dir, 'ls-tree', '-z', '--full-tree', sha, '--', ...files]));
+    for (const file of files) {
+      const entry = listing.find((e) => e.path === file);
+      if (entry) return { path: file, text: await this.readBlob({ ...call, what: whatOf(file) }, dir, entry) };
+    }
+    return undefined;
+  }
+
+  private async readBlob(call: Call, dir: string, entry: TreeEntry): Promise<string> {
     if (entry.mode === '120000') throw new GitSourceError('SymlinkRefused', `${call.what}: is a symbolic link, which is never followed`);
     if (entry.type !== 'blob') throw new GitSourceError('InvalidPath', `${call.what}: is a ${entry.type === 'tree' ? 'directory' : entry.type}, not a file`);
     const size = Number((await this.git(call, 'read', ['-C', dir, 'cat-file', '-s', entry.oid])).toString().trim());

@@ -1,4 +1,4 @@
-export { ConfigSource, GitAuth, CONFIG_SOURCE } from './config-source.port';
+export { ConfigSource, FoundFile, GitAuth, CONFIG_SOURCE } from './config-source.port';
 export { GitCliConfigSource, GitCliConfigSourceOptions } from './git-cli.config-source';
 export { CachedConfigSource, CachedConfigSourceOptions } from './cached-config-source';
 export { GitSourceError, GitSourceErrorCode, GIT_SOURCE_ERROR_CODES } from './git-source.errors';

@@ -30,12 +30,16 @@ describe('validateRepoPath', () => {
   });
 
   it('keeps the message short for a 4 KB path', () => {
+    let refusal: unknown;
     try {
       validateRepoPath('a'.repeat(4096));
-      throw new Error('accepted');
     } catch (e) {
-      expect((e as Error).message.length).toBeLessThan(300);
+      refusal = e;
     }
+    // Outside the catch: a path that is accepted must fail the test, not be caught as if refused.
+    expect(refusal).toBeInstanceOf(GitSourceError);
+    expect((refusal as GitSourceError).code).toBe('InvalidPath');
+    expect((refusal as Error).message.length).toBeLessThan(300);
   });
 
   it('never returns a path that is absolute, has a ".." segment, a backslash or a control character', () => {

@@ -1,5 +1,6 @@
 export { KubeClient } from './kube-client';
 export { KubeConnection, KubeSource } from './kube-connection';
+export { PodExecRequest, PodExecResult } from './pod-exec';
 export { KubeError, isNotFound, isConflict, isAlreadyExists, isGone, type KubeErrorCause } from './kube-errors';
 export { ResourceClient, ListOptions, ObjectList, WriteOptions } from './resource-client';
 export { ResourceType, KubeObject, ObjectOf, Keelson, Core, Lease, Node, Pod, apiVersionOf } from './resource-types';

@@ -1,6 +1,6 @@
 import { counter, gauge, Logger, silentLogger } from '@keelson/observability';
 import { KubeConnection } from './kube-connection';
-import { isGone } from './kube-errors';
+import { isGone, KubeError } from './kube-errors';
 import { jitteredBackoff } from './backoff';
 import { ResourceClient } from './resource-client';
 import { KubeObject } from './resource-types';
@@ -23,6 +23,9 @@ export interface InformerOptions {
   idleTimeoutMs?: number;
   pageSize?: number;
 }
+
+/** A watch that ends sooner than this without an event counts as a failure (client-go's "very short watch"). */
+const SHORT_WATCH_MS = 1_000;
 
 const restarts = counter('keelson_informer_restarts_total', 'Watch restarts of an informer, by reason (gone: relisted after 410; error: reconnected after a failure).', ['resource', 'reason']);
 const synced = gauge('keelson_informer_synced', 'Whether an informer has completed its first list (1) or not (0).', ['resource']);
@@ -86,6 +89,8 @@ export class Informer<T extends KubeObject> {
     while (!this.abort.signal.aborted) {
       try {
         if (!this.resourceVersion) await this.relist();
+        const openedAt = Date.now();
+        let events = 0;
         await runWatch<T>(this.conn, {
           path: this.client.path(this.opts.namespace), resourceVersion: this.resourceVersion!,
           labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector,
@@ -93,8 +98,13 @@ export class Informer<T extends KubeObject> {
           idleTimeoutMs: this.opts.idleTimeoutMs ?? 150_000,
         }, (event) => {
           this.apply(event);
+          events++;
           failures = 0;
         }, this.abort.signal);
+        // As client-go's reflector: a watch closed within a second with nothing delivered was cut (a proxy, a load
+        // balancer, an apiserver shedding load), not ended by its timeout; resuming at once would be a hot loop.
+        const livedMs = Date.now() - openedAt;
+        if (events === 0 && livedMs < SHORT_WATCH_MS) throw new KubeError(0, 'WatchTooShort', `watch closed after ${livedMs} ms without an event`);
         // The server ended the watch on its timeout: resume from the last version, no backoff.
       } catch (err) {
         if (this.abort.signal.aborted) break;

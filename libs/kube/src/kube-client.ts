@@ -1,6 +1,7 @@
 import { Logger } from '@keelson/observability';
 import { KubeConnection, KubeSource } from './kube-connection';
 import { Informer, InformerOptions } from './informer';
+import type { PodExecRequest, PodExecResult } from './pod-exec';
 import { LeaderElectionOptions, LeaderElector } from './leader-elector';
 import { ResourceClient } from './resource-client';
 import { Core, KubeObject, ResourceType } from './resource-types';
@@ -32,6 +33,11 @@ export class KubeClient {
   /** GET of a raw path (for /version, /readyz, /metrics): the body parsed as JSON when it is JSON, else its text. */
   raw<T = unknown>(path: string): Promise<T> {
     return this.connection.request<T>({ method: 'GET', path });
+  }
+
+  /** Runs a command in a container of a running pod (the pod exec API); resolves with its exit code. */
+  exec(req: PodExecRequest): Promise<PodExecResult> {
+    return this.connection.exec(req);
   }
 
   /** POST of a raw path: TokenReview, SubjectAccessReview and other create-only APIs. */

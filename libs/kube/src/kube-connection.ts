@@ -2,6 +2,7 @@ import { request as httpsRequest, RequestOptions } from 'node:https';
 import { request as httpRequest, IncomingMessage } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeError } from './kube-errors';
+import { podExec, type PodExecRequest, type PodExecResult } from './pod-exec';
 
 /** Requests other than watches give up after this long, so a silent network cannot stall a caller forever. */
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -54,6 +55,11 @@ export class KubeConnection {
     const options: RequestOptions = { method: req.method, headers: { Accept: 'application/json', ...headers } };
     await this.config.applyToHTTPSOptions(options);
     return { url, options };
+  }
+
+  /** A command in a running container, over the exec WebSocket (see pod-exec.ts). */
+  exec(req: PodExecRequest): Promise<PodExecResult> {
+    return podExec(this.config, req);
   }
 
   /** One request; a non-2xx answer becomes a KubeError, a network failure a KubeError with status 0. */

@@ -5,7 +5,7 @@
 // alternative; the only oneOf is "exactly one of these keys", which the error mapper words itself.
 
 import { KUBERNETES_QUANTITY_PATTERN } from './kubernetes-quantity';
-import { MAX_STAGES, MAX_STEPS_PER_STAGE, NOTIFICATION_CONDITIONS, PIPELINE_EVENTS, RANCHER_RESOURCE_KEYS, STEP_TYPES } from './model';
+import { MAX_PIPELINE_TIMEOUT_MINUTES, MAX_STAGE_NAME_LENGTH, MAX_STAGES, MAX_STEPS_PER_STAGE, NOTIFICATION_CONDITIONS, PIPELINE_EVENTS, RANCHER_RESOURCE_KEYS, STEP_TYPES } from './model';
 
 type Schema = Record<string, unknown>;
 
@@ -37,12 +37,15 @@ const constraint = (description: string, item: Schema): Schema => ({
   else: { if: { type: 'array' }, then: list('Matches when any of these match.', item, { minItems: 1 }), else: item },
 });
 
+/** A name a shell script can read. */
 const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
+/** What Kubernetes accepts as a container's variable name, and so Rancher did (`docker-pwd`, `app.mode`). */
+const KUBERNETES_ENV_NAME = '^[-._a-zA-Z][-._a-zA-Z0-9]*$';
 /** A DNS label that may still hold `${CICD_*}` references (checked again once substituted, by Kubernetes). */
 const DNS_LABEL_TEMPLATE = '^([a-z0-9]|\\$\\{CICD_[A-Z0-9_]+\\})([-a-z0-9]|\\$\\{CICD_[A-Z0-9_]+\\})*$';
 const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$';
 const quantity = (description: string): Schema => ({ type: ['string', 'number'], description, pattern: KUBERNETES_QUANTITY_PATTERN, minimum: 0, maxLength: 64 });
-const minutes = (description: string): Schema => ({ type: 'integer', description, minimum: 1, maximum: 1440 });
+const minutes = (description: string): Schema => ({ type: 'integer', description, minimum: 1, maximum: MAX_PIPELINE_TIMEOUT_MINUTES });
 const NAME = '^[^\\u0000-\\u001f\\u007f]+$';
 
 /** Rancher's flat keys, accepted on the step itself and under `resources`. */
@@ -53,7 +56,8 @@ const resourceKeys: Record<string, Schema> = {
   memoryLimit: quantity('Memory limit, a Kubernetes quantity (`1Gi`).'),
 };
 
-const definitions: Record<string, Schema> = {
+/** The schema's definitions; variable names follow `envName`. */
+const definitionsFor = (envName: string): Record<string, Schema> => ({
   branchConstraint: constraint(
     'Branch names: a glob, a list of globs, or {include, exclude}. `*` does not cross `/`, `**` does.',
     nonEmpty('A branch glob.'),
@@ -74,7 +78,7 @@ const definitions: Record<string, Schema> = {
   env: {
     type: 'object',
     description: 'Environment variables; values have `${CICD_*}` substituted.',
-    propertyNames: { pattern: ENV_NAME },
+    propertyNames: { pattern: envName },
     additionalProperties: { type: ['string', 'number', 'boolean'] },
   },
   envFrom: list('Secret keys exposed as variables; never injected into pull-request builds of forks.', strict(
@@ -82,7 +86,7 @@ const definitions: Record<string, Schema> = {
     {
       sourceName: str('Secret name.', { pattern: DNS_SUBDOMAIN }),
       sourceKey: str('Key in the Secret.', { pattern: '^[-._a-zA-Z0-9]+$' }),
-      targetKey: str('Variable name; defaults to sourceKey.', { pattern: ENV_NAME }),
+      targetKey: str('Variable name; defaults to sourceKey.', { pattern: envName }),
     },
     ['sourceName', 'sourceKey'],
   )),
@@ -177,7 +181,7 @@ const definitions: Record<string, Schema> = {
     ...exactlyOneOf(STEP_TYPES),
   },
   stage: strict('Steps of a stage run in parallel.', {
-    name: nonEmpty('Stage name, unique in the file.', { maxLength: 100, pattern: NAME }),
+    name: nonEmpty('Stage name, unique in the file.', { maxLength: MAX_STAGE_NAME_LENGTH, pattern: NAME }),
     steps: list('Steps, run in parallel.', ref('step'), { minItems: 1, maxItems: MAX_STEPS_PER_STAGE }),
     when: ref('when'),
   }, ['name', 'steps']),
@@ -198,12 +202,12 @@ const definitions: Record<string, Schema> = {
     limit: { type: 'integer', minimum: 1, description: 'Maximum concurrent runs.' },
     cancelSuperseded: { type: 'boolean', description: 'A new run of a branch cancels older runs of that branch.' },
   }),
-};
+});
 
-export const DEVOPS_SCHEMA: Schema = {
+const schemaFor = (id: string, title: string, envName: string): Schema => ({
   $schema: 'http://json-schema.org/draft-07/schema#',
-  $id: DEVOPS_SCHEMA_ID,
-  title: 'Keelson pipeline (.devops.yml)',
+  $id: id,
+  title,
   ...strict('A Keelson pipeline: stages run in order, the steps of a stage in parallel.', {
     stages: list('Stages, run in order.', ref('stage'), { minItems: 1, maxItems: MAX_STAGES }),
     timeout: minutes('Pipeline timeout in whole minutes (default 60).'),
@@ -212,8 +216,17 @@ export const DEVOPS_SCHEMA: Schema = {
     notification: ref('notification'),
     concurrency: ref('concurrency'),
   }, ['stages']),
-  definitions,
-};
+  definitions: definitionsFor(envName),
+});
+
+export const DEVOPS_SCHEMA: Schema = schemaFor(DEVOPS_SCHEMA_ID, 'Keelson pipeline (.devops.yml)', ENV_NAME);
+
+/**
+ * What a Rancher file is checked against once read as Rancher did (rancher-dialect.ts): the same schema, except
+ * that variable names are those Kubernetes accepts, as Rancher passed them to the container unchecked. Not
+ * published: editors validate `.devops.yml`.
+ */
+export const RANCHER_FILE_SCHEMA: Schema = schemaFor('https://keelson.dev/schemas/rancher-pipeline.schema.json', 'Rancher pipeline read by Keelson', KUBERNETES_ENV_NAME);
 
 /** Repository path of the published schema, and its exact text (the drift spec compares the two). */
 export const DEVOPS_SCHEMA_PATH = 'schemas/devops.schema.json';

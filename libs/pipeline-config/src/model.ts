@@ -8,11 +8,29 @@
 export const PIPELINE_EVENTS = ['push', 'pull_request', 'tag', 'manual', 'image'] as const;
 export type PipelineEvent = (typeof PIPELINE_EVENTS)[number];
 
-/** File names looked up at the repository root, in this order. */
-export const CONFIG_FILE_NAMES = ['.devops.yml', '.devops.yaml'] as const;
+/** Rancher 2.x's pipeline file names: read when the repository has no `.devops.yml`, with Rancher's leniency. */
+export const RANCHER_CONFIG_FILE_NAMES = ['.rancher-pipeline.yml', '.rancher-pipeline.yaml'] as const;
+
+/** File names looked up at the repository root, in this order: the first that exists is the pipeline. */
+export const CONFIG_FILE_NAMES = ['.devops.yml', '.devops.yaml', ...RANCHER_CONFIG_FILE_NAMES] as const;
+
+/**
+ * How a file is read. `devops`: strict, unknown keys are errors. `rancher`: Rancher 2.x's decoder, which ignored
+ * unknown keys and took some shapes `.devops.yml` does not (`notification: {}`, `sourceCodeConfig` steps, ...);
+ * each such key or shape becomes a warning.
+ */
+export type ConfigDialect = 'devops' | 'rancher';
+
+/** `rancher` for a file named `.rancher-pipeline.yml` or `.rancher-pipeline.yaml` (in any directory), else `devops`. */
+export function configDialectOf(path: string): ConfigDialect {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return (RANCHER_CONFIG_FILE_NAMES as readonly string[]).includes(name) ? 'rancher' : 'devops';
+}
 
 /** Stages in one file, and steps in one stage: PipelineExecution.status caps both lists at 256. */
 export const MAX_STAGES = 256;
+/** Characters of a stage name. */
+export const MAX_STAGE_NAME_LENGTH = 100;
 export const MAX_STEPS_PER_STAGE = 256;
 
 /**
@@ -23,6 +41,8 @@ export const MAX_CONFIG_SNAPSHOT_BYTES = 256 * 1024;
 
 /** Whole minutes; the run is wrapped in a timeout of this length unless the file says otherwise. */
 export const DEFAULT_PIPELINE_TIMEOUT_MINUTES = 60;
+/** The longest timeout a file may give, pipeline or step: a day. */
+export const MAX_PIPELINE_TIMEOUT_MINUTES = 1440;
 
 /**
  * Default `publishImageConfig.tag`. Rancher's default named `${CICD_GIT_REPOSITORY_NAME}`, which is never set,

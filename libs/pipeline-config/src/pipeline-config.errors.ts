@@ -28,6 +28,36 @@ export function formatIssue(issue: ConfigIssue): string {
   return `${issue.file}:${issue.line}:${issue.column}: ${issue.message}`;
 }
 
+/**
+ * What a warning is about. Warnings come only from files read as Rancher's `.rancher-pipeline.y(a)ml`, which
+ * keep Rancher's leniency: the file runs, but what Rancher silently ignored or did differently is said aloud.
+ */
+export const PIPELINE_CONFIG_WARNING_CODES = [
+  'UnknownKeyIgnored', // a key Rancher's format does not have (often a typo, or a key at the wrong level)
+  'DuplicateKey', // a key given twice in one mapping: the last one counts, as in Rancher
+  'NoRecipients', // a notification without recipients (Rancher's UI writes `notification: {}`): nobody is notified
+  'CloneStepIgnored', // `sourceCodeConfig`: Keelson always checks out the commit first
+  'StepTypeIgnored', // a step with several types: only the first (in Rancher's order) runs
+  'ValueIgnored', // a value Rancher ignored (an unknown notification state, a timeout of 0, ...)
+  'MeaningDiffers', // accepted, but Keelson does it differently from Rancher (the README says how)
+] as const;
+export type PipelineConfigWarningCode = (typeof PIPELINE_CONFIG_WARNING_CODES)[number];
+
+/** Something in a file that runs but deserves a look, located like an issue. */
+export interface ConfigWarning {
+  code: PipelineConfigWarningCode;
+  file: string;
+  line: number;
+  column: number;
+  path: string;
+  message: string;
+}
+
+/** `FILE:LINE:COL: warning: message`, as compilers print warnings. */
+export function formatWarning(warning: ConfigWarning): string {
+  return `${warning.file}:${warning.line}:${warning.column}: warning: ${warning.message}`;
+}
+
 export class PipelineConfigError extends Error {
   readonly retryable = false;
 

@@ -100,7 +100,8 @@ function normalizeStepConfig(type: StepType, raw: Raw, at: PathSegment[], locato
 /** Numbers and booleans keep their source text: `VERSION: 1.10` must not become "1.1". */
 function normalizeEnv(raw: Raw, at: PathSegment[], locator: YamlNodeLocator): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) env[k] = scalarText(v, [...at, k], locator) as string;
+  // defineProperty: a variable the file names `__proto__` stays a variable, not the object's prototype.
+  for (const [k, v] of Object.entries(raw)) Object.defineProperty(env, k, { value: scalarText(v, [...at, k], locator), enumerable: true, writable: true, configurable: true });
   return env;
 }
 

@@ -1,9 +1,11 @@
-// The entry point from text to model: safe YAML, then the JSON Schema, then normalisation and whole-file
-// checks. Each stage runs only when the previous one passed, so errors never cascade into noise.
+// The entry point from text to model: safe YAML, then (for a Rancher file) Rancher's reading, then the JSON
+// Schema, then normalisation and whole-file checks. Each stage runs only when the previous one passed, so errors
+// never cascade into noise. Warnings (Rancher files only) come with every result, valid or not.
 
-import { MAX_CONFIG_SNAPSHOT_BYTES, PipelineConfig } from './model';
+import { ConfigDialect, configDialectOf, MAX_CONFIG_SNAPSHOT_BYTES, PipelineConfig } from './model';
 import { normalizePipelineConfig } from './pipeline-config.normalizer';
-import { ConfigIssue, formatIssue, PipelineConfigError } from './pipeline-config.errors';
+import { ConfigIssue, ConfigWarning, formatIssue, PipelineConfigError } from './pipeline-config.errors';
+import { readAsRancher } from './rancher-dialect';
 import { DEFAULT_PARSE_LIMITS, ParseLimits, parseYamlSafely } from './safe-yaml.parser';
 import { validateAgainstSchema } from './schema.validator';
 import { checkSemantics } from './semantic.checks';
@@ -12,28 +14,44 @@ import { YamlNodeLocator } from './yaml-node.locator';
 export interface ParseOptions {
   /** Named in every issue; default `.devops.yml`. */
   file?: string;
+  /** Default from the file's name: `rancher` for `.rancher-pipeline.yml`/`.yaml`, else `devops` (strict). */
+  dialect?: ConfigDialect;
   limits?: Partial<ParseLimits>;
 }
 
-export type ParseResult = { ok: true; config: PipelineConfig } | { ok: false; issues: ConfigIssue[] };
+export type ParseResult =
+  | { ok: true; config: PipelineConfig; warnings: ConfigWarning[] }
+  | { ok: false; issues: ConfigIssue[]; warnings: ConfigWarning[] };
+
+const byPosition = (a: ConfigIssue, b: ConfigIssue) => a.line - b.line || a.column - b.column;
 
 export function parsePipelineConfig(text: string, options: ParseOptions = {}): ParseResult {
   const file = options.file ?? '.devops.yml';
-  const parsed = parseYamlSafely(text, file, { ...DEFAULT_PARSE_LIMITS, ...options.limits });
-  if (!parsed.ok) return parsed;
+  const dialect = options.dialect ?? configDialectOf(file);
+  const parsed = parseYamlSafely(text, file, { ...DEFAULT_PARSE_LIMITS, ...options.limits }, { uniqueKeys: dialect === 'devops' });
+  if (!parsed.ok) return { ...parsed, warnings: [] };
 
-  const { doc, value, lineCounter } = parsed.parsed;
-  const locator = new YamlNodeLocator(doc, lineCounter);
-  const schemaIssues = validateAgainstSchema(value, file, locator);
-  if (schemaIssues.length > 0) return { ok: false, issues: schemaIssues };
+  const { doc, lineCounter } = parsed.parsed;
+  let value = parsed.parsed.value;
+  let locator = new YamlNodeLocator(doc, lineCounter);
+  let warnings: ConfigWarning[] = [];
+  let readingIssues: ConfigIssue[] = [];
+  if (dialect === 'rancher') {
+    const reading = readAsRancher(doc, value, file, locator);
+    ({ value, warnings } = reading);
+    readingIssues = reading.issues;
+    locator = locator.withRemap(reading.remap);
+  }
+  const schemaIssues = [...readingIssues, ...validateAgainstSchema(value, file, locator, dialect)];
+  if (schemaIssues.length > 0) return { ok: false, issues: schemaIssues.sort(byPosition), warnings };
 
   const raw = value as Record<string, any>;
   const config = normalizePipelineConfig(raw, locator);
   const issues = checkSemantics(config, raw, file, locator);
-  if (issues.length > 0) return { ok: false, issues: issues.sort((a, b) => a.line - b.line || a.column - b.column) };
+  if (issues.length > 0) return { ok: false, issues: issues.sort(byPosition), warnings };
   const snapshot = snapshotIssue(config, file);
-  if (snapshot) return { ok: false, issues: [snapshot] };
-  return { ok: true, config };
+  if (snapshot) return { ok: false, issues: [snapshot], warnings };
+  return { ok: true, config, warnings };
 }
 
 /**

@@ -37,7 +37,12 @@ export interface ParsedYaml {
 
 export type SafeParseResult = { ok: true; parsed: ParsedYaml } | { ok: false; issues: ConfigIssue[] };
 
-export function parseYamlSafely(text: string, file: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): SafeParseResult {
+export interface SafeParseOptions {
+  /** Duplicate keys are errors unless false (Rancher's decoder let the last one win; the caller then warns). */
+  uniqueKeys?: boolean;
+}
+
+export function parseYamlSafely(text: string, file: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS, options: SafeParseOptions = {}): SafeParseResult {
   const fail = (code: PipelineConfigErrorCode, offset: number, message: string, lc?: LineCounter): SafeParseResult => {
     const pos = lc ? lc.linePos(offset) : positionOf(text, offset);
     return { ok: false, issues: [{ code, file, line: pos.line, column: pos.col, path: '', message }] };
@@ -56,7 +61,7 @@ export function parseYamlSafely(text: string, file: string, limits: ParseLimits 
     schema: 'core',
     customTags: [],
     merge: true,
-    uniqueKeys: true,
+    uniqueKeys: options.uniqueKeys ?? true,
     prettyErrors: false,
     strict: true,
   });

@@ -3,28 +3,30 @@
 // for if/then and oneOf branches is folded into one message saying what was expected.
 
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import { DEVOPS_SCHEMA } from './devops-schema';
+import { DEVOPS_SCHEMA, RANCHER_FILE_SCHEMA } from './devops-schema';
 import { KUBERNETES_QUANTITY_PATTERN, QUANTITY_HINT } from './kubernetes-quantity';
-import { RANCHER_RESOURCE_KEYS } from './model';
+import { ConfigDialect, RANCHER_RESOURCE_KEYS } from './model';
 import { ConfigIssue } from './pipeline-config.errors';
 import { displayPath, pointerSegments, YamlNodeLocator } from './yaml-node.locator';
 
 /** More than this many schema errors in one file says little more and floods the terminal. */
 const MAX_ISSUES = 50;
 
-let compiled: ValidateFunction | undefined;
+const compiled = new Map<ConfigDialect, ValidateFunction>();
 
-/** Compiled once per process; compiling the schema costs far more than validating a file. */
-function validator(): ValidateFunction {
-  if (!compiled) {
+/** Compiled once per process and dialect; compiling a schema costs far more than validating a file. */
+function validator(dialect: ConfigDialect): ValidateFunction {
+  let validate = compiled.get(dialect);
+  if (!validate) {
     const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true });
-    compiled = ajv.compile(DEVOPS_SCHEMA);
+    validate = ajv.compile(dialect === 'rancher' ? RANCHER_FILE_SCHEMA : DEVOPS_SCHEMA);
+    compiled.set(dialect, validate);
   }
-  return compiled;
+  return validate;
 }
 
-export function validateAgainstSchema(value: unknown, file: string, locator: YamlNodeLocator): ConfigIssue[] {
-  const validate = validator();
+export function validateAgainstSchema(value: unknown, file: string, locator: YamlNodeLocator, dialect: ConfigDialect = 'devops'): ConfigIssue[] {
+  const validate = validator(dialect);
   if (validate(value)) return [];
   const errors = foldErrors(validate.errors ?? []);
   const seen = new Set<string>();

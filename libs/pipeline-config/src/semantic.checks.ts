@@ -54,6 +54,12 @@ export function checkSemantics(config: PipelineConfig, raw: Raw, file: string, l
   if (config.cache) checkCachePaths(config.cache, ['cache'], report);
 
   for (const f of substitutableFields(config)) {
+    const field = f.segments[f.segments.length - 1];
+    const other = /\$\{(?!CICD_)[^}]*\}/.exec(f.value);
+    // An image reference with `${...}` left in it can never be pulled or pushed: only `${CICD_*}` is substituted.
+    if (other && (field === 'image' || field === 'tag')) {
+      report(f.segments, `${displayPath(f.segments)}: ${other[0]} is never substituted (only \${CICD_*} variables are, not a step's env), so ${JSON.stringify(f.value)} cannot become an image reference`);
+    }
     for (const ref of cicdReferences(f.value)) {
       if (isCicdVariableName(ref.name)) continue;
       const where = displayPath(f.segments);

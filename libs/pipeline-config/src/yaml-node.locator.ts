@@ -31,17 +31,36 @@ export function displayPath(segments: readonly PathSegment[]): string {
   return out;
 }
 
+/**
+ * Turns a path in a rewritten value back into the path it had in the file. The Rancher dialect drops clone steps
+ * (and stages left empty), which shifts the indexes after them.
+ */
+export type PathRemap = (segments: readonly PathSegment[]) => readonly PathSegment[];
+
 export class YamlNodeLocator {
   constructor(
     private readonly doc: Document.Parsed,
     private readonly lineCounter: LineCounter,
+    private readonly remap: PathRemap = (segments) => segments,
   ) {}
+
+  /** The same document, for paths in a value rewritten with `remap`. */
+  withRemap(remap: PathRemap): YamlNodeLocator {
+    return new YamlNodeLocator(this.doc, this.lineCounter, remap);
+  }
+
+  /** True for an unquoted scalar (`yes`, not `"yes"`): YAML 1.1 read plain `yes`/`on` as booleans, quoted ones not. */
+  isPlainScalar(segments: readonly PathSegment[]): boolean {
+    const node = this.nodeAt(this.remap(segments));
+    return isScalar(node) && node.type === 'PLAIN';
+  }
 
   /**
    * Position of the value at `segments`, or of its key when `key` is true (for unknown keys). Falls back to the
    * deepest node found, e.g. when a key came in through a `<<` merge.
    */
-  locate(segments: readonly PathSegment[], key = false): Located {
+  locate(logical: readonly PathSegment[], key = false): Located {
+    const segments = this.remap(logical);
     let node: Node | null | undefined = this.doc.contents as Node | null;
     let keyNode: Node | undefined;
     let best: Node | undefined = node ?? undefined;
@@ -50,7 +69,7 @@ export class YamlNodeLocator {
       keyNode = undefined;
       let next: Node | undefined;
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+        const pair = node.items.findLast((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
         if (pair) {
           keyNode = pair.key as Node;
           next = (pair.value as Node | null) ?? keyNode;
@@ -71,13 +90,25 @@ export class YamlNodeLocator {
     return { line: pos.line, column: pos.col };
   }
 
+  /** Line and column where a node of this document starts. */
+  position(node: Node): Located {
+    const pos = this.lineCounter.linePos(node.range?.[0] ?? 0);
+    return { line: pos.line, column: pos.col };
+  }
+
   /** Original text of a scalar (`1.10` stays `1.10`, not 1.1); undefined for non-scalars. */
   sourceText(segments: readonly PathSegment[]): string | undefined {
+    const node = this.nodeAt(this.remap(segments));
+    return isScalar(node) && typeof node.source === 'string' ? node.source : undefined;
+  }
+
+  /** The node at a path of the file (aliases followed; of duplicate keys, the last, whose value counts). */
+  private nodeAt(segments: readonly PathSegment[]): Node | null | undefined {
     let node: Node | null | undefined = this.doc.contents as Node | null;
     for (const seg of segments) {
       node = this.resolve(node);
       if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+        const pair = node.items.findLast((p) => isScalar(p.key) && String(p.key.value) === String(seg));
         node = pair?.value as Node | null | undefined;
       } else if (isSeq(node) && typeof seg === 'number') {
         node = node.items[seg] as Node | undefined;
@@ -85,8 +116,7 @@ export class YamlNodeLocator {
         return undefined;
       }
     }
-    node = this.resolve(node);
-    return isScalar(node) && typeof node.source === 'string' ? node.source : undefined;
+    return this.resolve(node);
   }
 
   private resolve(node: Node | null | undefined): Node | null | undefined {

@@ -25,6 +25,9 @@ export class BullmqJobQueue<T> implements DelayedJobQueue<T> {
   private readonly connections: IORedis[] = [];
   private worker?: Worker;
   private readonly log: Logger;
+  private get lockMs(): number {
+    return this.options.lockDurationMs ?? 60_000;
+  }
 
   constructor(private readonly options: BullmqJobQueueOptions) {
     this.log = (options.logger ?? silentLogger).child({ queue: options.name });
@@ -63,7 +66,9 @@ export class BullmqJobQueue<T> implements DelayedJobQueue<T> {
       },
       {
         connection: this.connect(), prefix: this.options.prefix, concurrency: options.concurrency ?? 10,
-        lockDuration: this.options.lockDurationMs ?? 60_000, maxStalledCount: 1,
+        lockDuration: this.lockMs, maxStalledCount: 1,
+        // A job whose lock expired is found at the next stall check: no later than one lock duration after.
+        stalledInterval: Math.min(30_000, this.lockMs),
       },
     );
     this.worker.on('failed', (job, err) => this.log.error({ jobId: job?.id, err: err.message }, 'job failed'));

@@ -24,6 +24,9 @@ export class BullmqRetryingJobQueue<T> implements RetryingJobQueue<T> {
   private readonly policy: RetryPolicy;
   private worker?: Worker;
   private readonly log: Logger;
+  private get lockMs(): number {
+    return this.options.lockDurationMs ?? 60_000;
+  }
 
   constructor(private readonly options: BullmqRetryingJobQueueOptions) {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
@@ -48,7 +51,9 @@ export class BullmqRetryingJobQueue<T> implements RetryingJobQueue<T> {
       async (job: Job) => processor({ id: job.id!, data: job.data as T, attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 }),
       {
         connection: this.connect(), prefix: this.options.prefix, concurrency: options.concurrency ?? 10,
-        lockDuration: this.options.lockDurationMs ?? 60_000, maxStalledCount: 1,
+        lockDuration: this.lockMs, maxStalledCount: 1,
+        // A job whose lock expired is found at the next stall check: no later than one lock duration after.
+        stalledInterval: Math.min(30_000, this.lockMs),
       },
     );
     this.worker.on('failed', (job, err) => this.log.warn({ jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'delivery attempt failed'));

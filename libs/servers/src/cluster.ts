@@ -4,6 +4,7 @@ import { freePort } from './free-port';
 import { probe } from './http-probe';
 import { ManagedProcess } from './managed-process';
 import { repoRoot, serverBinary } from './paths';
+import { RealNode } from './real-node';
 import { waitFor } from './wait-for';
 
 export interface FakeNode {
@@ -32,6 +33,7 @@ const STAGE_FILES = ['upstream-stages.yaml', 'keelson-stages.yaml'];
  */
 export class Cluster {
   private readonly extra: ManagedProcess[] = [];
+  private real?: RealNode;
 
   private constructor(readonly controlPlane: ControlPlane) {}
 
@@ -88,8 +90,23 @@ export class Cluster {
     await this.addNodes(typeof nodes === 'number' ? Array.from({ length: nodes }, (_, i) => ({ name: `kwok-node-${i}` })) : nodes);
   }
 
+  /**
+   * Adds the machine's real node (a kubelet on containerd, see real-node.ts) beside the KWOK nodes, labelled
+   * `keelson.dev/real-node=true` plus `labels`; it stops with the cluster, or earlier through its own stop().
+   */
+  async addRealNode(labels: Record<string, string> = {}): Promise<RealNode> {
+    if (this.real) throw new Error('this cluster has a real node already');
+    this.real = await RealNode.start({ kubeconfig: this.adminKubeconfig, labels: { type: 'real', ...labels } });
+    return this.real;
+  }
+
+  get realNode(): RealNode | undefined {
+    return this.real;
+  }
+
   /** Creates fake nodes and waits until KWOK reports them Ready. */
   async addNodes(nodes: FakeNode[]): Promise<void> {
+    if (nodes.length === 0) return;
     const docs = nodes.map((n) => JSON.stringify({
       apiVersion: 'v1', kind: 'Node',
       metadata: {
@@ -113,6 +130,8 @@ export class Cluster {
   }
 
   async stop(): Promise<void> {
+    // First, while the apiserver can still tell the kubelet to stop its pods.
+    await this.real?.stop();
     await Promise.all(this.extra.map((p) => p.stop()));
     await this.controlPlane.stop();
   }

@@ -1,6 +1,7 @@
 export { ControlPlane, ControlPlaneOptions } from './control-plane';
 export { Cluster, ClusterOptions, FakeNode, POD_FINISH_ANNOTATION, POD_EXIT_CODE_ANNOTATION } from './cluster';
 export { KubeApiserver, TokenUser, randomToken } from './kube-apiserver';
+export { RealNode, RealNodeOptions, RealNodeTimings, RealNodeLeftovers, REAL_NODE_LABEL, REAL_NODE_NAME, REAL_NODE_IMAGES, realNodeImage, reclaimAbandonedRealNode } from './real-node';
 export { startEtcd, Etcd } from './etcd';
 export { RedisServer } from './redis';
 export { MinioServer } from './minio';
@@ -9,6 +10,7 @@ export { pushBlob, pushManifest, pushImage, pushIndex, OCI_MANIFEST, OCI_INDEX, 
 export { ManagedProcess, OWNER_ENV } from './managed-process';
 export { processesOwnedBy, reapProcessesOwnedBy } from './reaper';
 export { freePort } from './free-port';
+export { kubectl } from './kubectl';
 export { waitFor } from './wait-for';
 export { kubeconfigYaml, writeKubeconfig, ClusterAccess } from './kubeconfig';
 export { keelsonHome, serverBinDir, serverBinary, repoRoot } from './paths';
@@ -19,3 +21,4 @@ export { startGitea, Gitea, GiteaOptions, GiteaRepo, GiteaOAuthApp } from './git
 export { giteaAuthorize, giteaRevokeGrant, GiteaAuthorizeOptions, GiteaAuthorization } from './gitea-authorize';
 export { CookieJar } from './cookie-jar';
 export { parseForms, HtmlForm } from './html-form';
+export { ApiserverProxy, type ApiserverProxyOptions, type Exchange, type Fault, type FaultRule, type Hold, type ProxiedRequest, type Verb } from './apiserver-proxy';

@@ -13,7 +13,7 @@ export function serverBinDir(): string {
 }
 
 // Built only for the tests (`npm test` asks for them), not by a plain setup that local mode runs.
-const TEST_ONLY_SERVERS = new Set(['gitea', 'gitea-static']);
+const TEST_ONLY_SERVERS = new Set(['gitea', 'gitea-static', 'kubelet']);
 
 /** Absolute path of a built server binary; fails with the command that builds it when it is missing. */
 export function serverBinary(name: string): string {

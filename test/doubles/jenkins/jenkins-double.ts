@@ -58,6 +58,15 @@ export interface DoubleBuild {
   pod?: BuildPodRef;
 }
 
+/** A line a step printed, as the double writes it into the step's flow node log. */
+export interface DoubleOutputLine {
+  instance: string;
+  job: string;
+  number: number;
+  node: string;
+  text: string;
+}
+
 interface InstanceState {
   instance: JenkinsInstance;
   auth: InstanceAuth;
@@ -74,7 +83,11 @@ export class JenkinsDouble {
   private readonly logger: Logger;
   private readonly counts = new Map<string, number>();
   private readonly faults: Array<{ method: string; path: RegExp; status: number }> = [];
+  private readonly outputListeners = new Set<(line: DoubleOutputLine) => void>();
   private down = false;
+  private outageKind?: 'refused' | 'unanswered';
+  /** Requests left without an answer during an `unanswered` outage (ended when it is over). */
+  private readonly unanswered = new Set<ServerResponse>();
   private inFlight = 0;
   private queueIds = 0;
   private port = 0;
@@ -87,12 +100,19 @@ export class JenkinsDouble {
   }
 
   async listen(): Promise<this> {
+    await this.bind(this.options.port ?? 0);
+    return this;
+  }
+
+  private async bind(port: number): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(this.options.port ?? 0, '127.0.0.1', () => resolve());
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
     });
     this.port = (this.server.address() as AddressInfo).port;
-    return this;
   }
 
   /** `http://127.0.0.1:<port>/<instance>`, without a trailing slash; the server's base URL without an instance. */
@@ -109,7 +129,9 @@ export class JenkinsDouble {
       new Promise((r) => setTimeout(r, 10_000).unref()),
     ]);
     for (const { instance } of this.instances.values()) instance.queue.forget();
+    for (const res of this.unanswered) res.destroy();
     this.server.closeAllConnections();
+    // Closed already while its listener was down (outage 'refused'): close() then only reports that.
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
@@ -118,6 +140,25 @@ export class JenkinsDouble {
   /** While on, every request gets a 503, as while Jenkins restarts. */
   unavailable(on: boolean): void {
     this.down = on;
+  }
+
+  /**
+   * Jenkins out of reach as its clients' network sees it, on the real clock: `refused` closes the listener, so
+   * connecting to its port is refused; `unanswered` accepts connections and never answers (a hung JVM, packets
+   * dropped), so only the client's own timeout ends a request; no argument brings the listener back on the same
+   * port. Builds go on meanwhile, as on a Jenkins cut off from its clients. unavailable() is the 503 outage.
+   */
+  async outage(kind?: 'refused' | 'unanswered'): Promise<void> {
+    if (kind === this.outageKind) return;
+    const was = this.outageKind;
+    this.outageKind = kind;
+    if (was === 'unanswered') for (const res of this.unanswered) res.destroy();
+    if (was === 'refused') await this.bind(this.port);
+    if (kind === 'refused') {
+      const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      this.server.closeAllConnections();
+      await closed;
+    }
   }
 
   /** The next request with this method whose path (context path included) matches gets `status`. */
@@ -178,6 +219,12 @@ export class JenkinsDouble {
     return this.instances.get(instance)?.instance.jobs.get(job)?.configXml;
   }
 
+  /** Calls `listener` for every line a step prints, at the moment it is written; returns the unsubscribe. */
+  onOutput(listener: (line: DoubleOutputLine) => void): () => void {
+    this.outputListeners.add(listener);
+    return () => this.outputListeners.delete(listener);
+  }
+
   instanceNames(): string[] {
     return [...this.instances.keys()];
   }
@@ -219,6 +266,12 @@ export class JenkinsDouble {
   // --- HTTP -------------------------------------------------------------------------------------------
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.outageKind === 'unanswered') {
+      this.count(`${req.method ?? 'GET'} (unanswered)`);
+      this.unanswered.add(res);
+      res.on('close', () => this.unanswered.delete(res));
+      return;
+    }
     this.inFlight++;
     try {
       const body = await readBody(req);
@@ -288,6 +341,9 @@ export class JenkinsDouble {
           clock: this.clock, gate: this.gate, kube: this.options.kube, podRetention: this.options.podRetention ?? 'finish',
           podPollIntervalMs: this.options.podPollIntervalMs ?? 200, logger: this.logger.child({ instance: name }),
           nextQueueId: () => ++this.queueIds, rootUrl: (i) => `${this.url(i)}/`,
+          onOutput: (line) => {
+            for (const listener of this.outputListeners) listener({ instance: name, ...line });
+          },
         }),
       };
       this.instances.set(name, state);

@@ -1,3 +1,5 @@
+import { compileJenkinsJob } from '@keelson/engine-jenkins';
+import { aCompileInput } from '../../../libs/engine-jenkins/src/compiler/testing/compile-input.builders';
 import { aDouble, aJob, type JenkinsHttp } from './testing/jenkins-http';
 import type { JenkinsDouble } from './jenkins-double';
 
@@ -131,5 +133,63 @@ describe('wfapi/log of a flow node', () => {
     expect((await http.json(`${RUN}/execution/node/${sh.id}/wfapi/log`)).nodeStatus).toBe('SUCCESS');
     expect(await http.json(`${RUN}/execution/node/${stage.id}/wfapi/log`)).toEqual({ nodeId: stage.id, nodeStatus: 'SUCCESS', length: 0, hasMore: false });
     expect((await http.get(`${RUN}/execution/node/9999/wfapi/log`)).status).toBe(404);
+  });
+});
+
+describe('progressiveText of a flow node', () => {
+  async function stepNodes(): Promise<{ stage: string; logs: string[] }> {
+    const described = await http.json(`${RUN}/wfapi/describe`);
+    const stage = described.stages.find((s: { name: string }) => s.name.startsWith('step-0-0'));
+    const node = await http.json(`${RUN}/execution/node/${stage.id}/wfapi/describe`);
+    return { stage: stage.id, logs: node.stageFlowNodes.filter((n: { _links: { log?: unknown } }) => n._links.log).map((n: { id: string }) => n.id) };
+  }
+  const nodeLog = (id: string, start: number) => http.get(`${RUN}/execution/node/${id}/log/logText/progressiveText?start=${start}`);
+
+  it('streams the node\'s own output from an offset, with X-More-Data only while the node runs', async () => {
+    await run('echo first\nsleep 10\necho second');
+    const { logs: [sh] } = await stepNodes();
+    const one = await nodeLog(sh, 0);
+    expect(one.text).toBe('+ echo first\nfirst\n+ sleep 10\n');
+    expect(one.headers.get('x-more-data')).toBe('true');
+    const next = Number(one.headers.get('x-text-size'));
+    expect(next).toBe(Buffer.byteLength(one.text));
+    expect((await nodeLog(sh, next)).text).toBe('');
+    await double.advance(10_000);
+    const two = await nodeLog(sh, next);
+    expect(two.text).toBe('+ echo second\nsecond\n');
+    expect(two.headers.has('x-more-data')).toBe(false);
+  });
+
+  it('answers 404 for a node without a log (the step\'s stage)', async () => {
+    await run('echo hi');
+    const { stage } = await stepNodes();
+    expect((await nodeLog(stage, 0)).status).toBe(404);
+  });
+
+  it('prints a line N times for `yes text | head -n N`, and tells listeners of each line as it is written', async () => {
+    const seen: string[] = [];
+    double.onOutput((line) => seen.push(`${line.job}#${line.number} ${line.text}`));
+    await run('yes "a line of output" | head -n 3000');
+    const { logs: [sh] } = await stepNodes();
+    const res = await nodeLog(sh, 0);
+    expect(res.text).toBe(`+ yes "a line of output" | head -n 3000\n${'a line of output\n'.repeat(3000)}`);
+    const step = seen.slice(seen.indexOf('web#1 + yes "a line of output" | head -n 3000'));
+    expect(step).toHaveLength(3001);
+    expect(step[1]).toBe('web#1 a line of output');
+  });
+
+  it('gives each attempt of a retried step its own node and log', async () => {
+    const job = compileJenkinsJob(aCompileInput(`stages:
+- name: flaky
+  steps:
+  - runScriptConfig: {image: alpine, shellScript: "echo try\\nexit 1"}
+    retry: 2
+`, { facts: { executionId: 'web-12' } }));
+    await http.post('/createItem?name=web', job.configXml, 'application/xml');
+    await http.post('/job/web/buildWithParameters?EXECUTION_ID=web-12');
+    await double.idle();
+    const { logs } = await stepNodes();
+    expect(logs).toHaveLength(3); // retry: 2 is two retries after the first attempt
+    for (const id of logs) expect((await nodeLog(id, 0)).text).toBe('+ echo try\ntry\n+ exit 1\n');
   });
 });

@@ -63,7 +63,7 @@ describe('F1: the manager is killed around the Jenkins trigger', () => {
 
     rig.stack.jenkins.unavailable(true);
     const name = await run(rig.stack, first, 'crash', 'main');
-    await waitFor('the sync loop to find Jenkins down', async () => (await rig.stack.execution(name)).status?.reason === 'waiting for Jenkins: it does not answer', { timeoutMs: 60_000 });
+    await waitFor('the sync loop to find Jenkins down', async () => (await rig.stack.execution(name)).status?.reason === 'waiting for Jenkins: it answers HTTP 503', { timeoutMs: 60_000 });
     // Admitted with a warm data plane: Running, handed to the sync loop, no build yet.
     expect((await rig.stack.execution(name)).status?.phase).toBe('Running');
     expect(rig.ledger.buildsOf(name)).toHaveLength(0);

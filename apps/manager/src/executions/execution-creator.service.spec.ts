@@ -1,7 +1,7 @@
 import type { Pipeline, PipelineExecution } from '@keelson/crds';
 import { Keelson, type KubeClient } from '@keelson/kube';
 import { ExecutionCreator, PIPELINE_LABEL, pipelineSelector } from './execution-creator.service';
-import type { ExecutionPreparer } from './execution-preparer';
+import type { ExecutionPreparer, PreparedExecution } from './execution-preparer';
 import { IDEMPOTENCY_LABEL, idempotencyLabelValue } from './idempotency';
 import type { RunNumberAllocator } from './run-number.allocator';
 
@@ -21,6 +21,8 @@ function aPipeline(name = 'web'): Pipeline {
 class FakeKube {
   readonly executions = new Map<string, PipelineExecution>();
   readonly lists: string[] = [];
+  /** Every status write: to which execution, what, and on which resourceVersion (none: unconditional). */
+  readonly statusWrites: Array<{ name: string; status: Record<string, unknown>; resourceVersion?: string }> = [];
   pipelines = new Map<string, Pipeline>([['web', aPipeline()], [LONG_NAME, aPipeline(LONG_NAME)]]);
   /** Lets a test hold every list answer until it says so. */
   listGate: Promise<void> = Promise.resolve();
@@ -34,6 +36,20 @@ class FakeKube {
         this.executions.set(obj.metadata.name!, created);
         return created;
       },
+      patch: async (_ns: string, name: string, patch: { spec: Record<string, unknown> }) => {
+        const exe = this.executions.get(name)!;
+        const spec = Object.fromEntries(Object.entries({ ...exe.spec, ...patch.spec }).filter(([, v]) => v !== null));
+        const patched = { ...exe, spec, metadata: { ...exe.metadata, resourceVersion: String(Number(exe.metadata.resourceVersion ?? 0) + 1) } } as PipelineExecution;
+        this.executions.set(name, patched);
+        return patched;
+      },
+      patchStatus: async (_ns: string, name: string, status: Record<string, unknown>, resourceVersion?: string) => {
+        this.statusWrites.push({ name, status, resourceVersion });
+        const exe = this.executions.get(name)!;
+        const patched = { ...exe, status: { ...exe.status, ...status } } as PipelineExecution;
+        this.executions.set(name, patched);
+        return patched;
+      },
       list: async (_ns: string, opts: { labelSelector?: string } = {}) => {
         this.lists.push(opts.labelSelector ?? '');
         await this.listGate;
@@ -46,14 +62,17 @@ class FakeKube {
   }
 }
 
-function aCreator(kube: FakeKube): ExecutionCreator {
+function aCreator(kube: FakeKube, prepared: Partial<PreparedExecution> = {}): ExecutionCreator {
   let next = 1;
   const runs = { allocate: async () => next++ } as unknown as RunNumberAllocator;
   const preparer = {
-    prepare: async () => ({ spec: { commit: 'c'.repeat(40), repositoryUrl: 'https://git.example/web.git', configPath: '.devops.yml', branch: 'main', config: { stages: [] } } }),
+    prepare: async () => ({ spec: { commit: 'c'.repeat(40), repositoryUrl: 'https://git.example/web.git', configPath: '.devops.yml', branch: 'main', config: { stages: [] } }, ...prepared }),
   } as unknown as ExecutionPreparer;
-  return new ExecutionCreator(kube.client(), preparer, runs);
+  return new ExecutionCreator(kube.client(), preparer, runs, () => new Date('2026-01-02T03:04:05Z'));
 }
+
+const WARNINGS = [{ file: '.rancher-pipeline.yml', line: 9, column: 1, message: 'notification has no recipients: nobody is notified' }];
+const RANCHER_FILE = { spec: { commit: 'c'.repeat(40), repositoryUrl: 'https://git.example/web.git', configPath: '.rancher-pipeline.yml', branch: 'main', config: { stages: [] } }, configWarnings: WARNINGS };
 
 describe('ExecutionCreator with an Idempotency-Key', () => {
   it('makes one execution for one user and key, and answers a retry with it, marked replayed', async () => {
@@ -143,5 +162,47 @@ describe('ExecutionCreator labels', () => {
     const kube = new FakeKube();
     const { execution } = await aCreator(kube).run('demo', 'web', { branch: 'main' }, 'alice');
     expect(execution.metadata.labels).toEqual({ [PIPELINE_LABEL]: 'web' });
+  });
+});
+
+describe('ExecutionCreator and the warnings about a pipeline file', () => {
+  it('records them in the status of a run, in one write that needs no resourceVersion', async () => {
+    const kube = new FakeKube();
+    const { execution } = await aCreator(kube, RANCHER_FILE).run('demo', 'web', { branch: 'main' }, 'alice');
+    expect(execution.spec.configPath).toBe('.rancher-pipeline.yml');
+    expect(execution.status?.configWarnings).toEqual(WARNINGS);
+    expect(kube.statusWrites).toEqual([{ name: 'web-1', status: { configWarnings: WARNINGS }, resourceVersion: undefined }]);
+  });
+
+  it('writes no status for a file without warnings', async () => {
+    const kube = new FakeKube();
+    await aCreator(kube).run('demo', 'web', { branch: 'main' }, 'alice');
+    expect(kube.statusWrites).toEqual([]);
+  });
+
+  it('records them with the failure of a file that does not run, in that one conditional write', async () => {
+    const kube = new FakeKube();
+    const { execution } = await aCreator(kube, { ...RANCHER_FILE, configError: '.rancher-pipeline.yml:4:5: boom' }).run('demo', 'web', { branch: 'main' }, 'alice');
+    expect(execution.status).toMatchObject({ phase: 'Failed', reason: '.rancher-pipeline.yml:4:5: boom', configWarnings: WARNINGS });
+    expect(kube.statusWrites).toHaveLength(1);
+    expect(kube.statusWrites[0].resourceVersion).toBe('1');
+  });
+
+  it('gives a rerun the warnings of the execution whose snapshot it reuses', async () => {
+    const kube = new FakeKube();
+    const creator = aCreator(kube, RANCHER_FILE);
+    await creator.run('demo', 'web', { branch: 'main' }, 'alice');
+    const { execution } = await creator.rerun('demo', 'web-1', 'bob');
+    expect(execution).toMatchObject({ metadata: { name: 'web-2' }, spec: { configPath: '.rancher-pipeline.yml' }, status: { configWarnings: WARNINGS } });
+  });
+
+  it('records them when it completes an execution made with kubectl', async () => {
+    const kube = new FakeKube();
+    kube.executions.set('by-hand', {
+      apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'PipelineExecution',
+      metadata: { name: 'by-hand', namespace: 'demo', resourceVersion: '1' }, spec: { pipelineRef: { name: 'web' }, branch: 'main', fork: false, stop: false },
+    } as PipelineExecution);
+    const completed = await aCreator(kube, RANCHER_FILE).complete(kube.executions.get('by-hand')!);
+    expect(completed).toMatchObject({ spec: { run: 1, configPath: '.rancher-pipeline.yml' }, status: { configWarnings: WARNINGS } });
   });
 });

@@ -8,7 +8,7 @@ import { ExecutionError } from './execution.errors';
 import {
   IDEMPOTENCY_LABEL, IDEMPOTENCY_REQUEST_ANNOTATION, idempotencyLabelValue, idempotencyRequestHash, KeyedSerializer, type IdempotentRequest,
 } from './idempotency';
-import { ExecutionPreparer, type RunTarget } from './execution-preparer';
+import { ExecutionPreparer, type ConfigWarningRecords, type RunTarget } from './execution-preparer';
 import { originOf } from './git-auth';
 import { hasWebhookProof, type ManagerKey } from '../hooks/webhook-proof';
 import { RunNumberAllocator } from './run-number.allocator';
@@ -61,7 +61,7 @@ export class ExecutionCreator {
       const pipeline = await this.pipeline(namespace, pipelineName);
       if (pipeline.spec.suspend) throw new ExecutionError('PipelineSuspended', `pipeline ${namespace}/${pipelineName} is suspended`);
       const prepared = await this.preparer.prepare(pipeline, target);
-      return this.create(pipeline, { ...prepared.spec, trigger: { event: 'manual', user } }, prepared.configError, marks);
+      return this.create(pipeline, { ...prepared.spec, trigger: { event: 'manual', user } }, prepared.configError, marks, prepared.configWarnings);
     });
   }
 
@@ -72,7 +72,8 @@ export class ExecutionCreator {
       const pipeline = await this.pipeline(namespace, original.spec.pipelineRef.name);
       const { pipelineRef: _ref, run: _run, stop: _stop, trigger, ...same } = original.spec;
       const configError = original.spec.config ? undefined : original.status?.reason ?? 'the original execution has no config';
-      return this.create(pipeline, { ...same, trigger: { event: trigger?.event ?? 'manual', user, rerunOf: name } }, configError, marks);
+      // The same snapshot, so the same warnings about its file.
+      return this.create(pipeline, { ...same, trigger: { event: trigger?.event ?? 'manual', user, rerunOf: name } }, configError, marks, original.status?.configWarnings);
     });
   }
 
@@ -109,7 +110,7 @@ export class ExecutionCreator {
       },
     };
     const updated = await this.kube.resource(Keelson.PipelineExecution).patch(namespace, exe.metadata.name!, patch);
-    return prepared.configError ? this.failAtOnce(updated, prepared.configError) : updated;
+    return prepared.configError ? this.failAtOnce(updated, prepared.configError, prepared.configWarnings) : this.recordWarnings(updated, prepared.configWarnings);
   }
 
   /**
@@ -132,13 +133,14 @@ export class ExecutionCreator {
     const target: RunTarget = exe.spec.commit ? { commit: exe.spec.commit } : { branch: (exe.spec.ref ?? '').replace(/^refs\/heads\//, '') };
     const prepared = await this.preparer.prepare(pipeline, target, { repositoryUrl, anonymous: fork });
     const { commit, configPath, config } = prepared.spec;
+    const warnings = prepared.configWarnings;
     const updated = await patchSpec({ commit, configPath, ...(config && { config }) });
-    if (prepared.configError) return this.failAtOnce(updated, prepared.configError);
+    if (prepared.configError) return this.failAtOnce(updated, prepared.configError, warnings);
     const branch = exe.spec.tag ?? exe.spec.branch ?? '';
     if (config && !pipelineRunsFor(config as unknown as PipelineConfig, { branch, event: exe.spec.trigger!.event as PipelineEvent })) {
-      return this.endAtOnce(updated, 'Aborted', `${configPath}: the top-level branch filter excludes ${exe.spec.tag ? 'tag' : 'branch'} ${JSON.stringify(branch)}`);
+      return this.endAtOnce(updated, 'Aborted', `${configPath}: the top-level branch filter excludes ${exe.spec.tag ? 'tag' : 'branch'} ${JSON.stringify(branch)}`, warnings);
     }
-    return updated;
+    return this.recordWarnings(updated, warnings);
   }
 
   /**
@@ -178,7 +180,7 @@ export class ExecutionCreator {
 
   private async create(
     pipeline: Pipeline, spec: Omit<PipelineExecutionSpec, 'pipelineRef' | 'run' | 'fork' | 'stop'> & Partial<PipelineExecutionSpec>, configError?: string,
-    { labels = {}, annotations }: Marks = {},
+    { labels = {}, annotations }: Marks = {}, warnings?: ConfigWarningRecords,
   ): Promise<PipelineExecution> {
     const namespace = pipeline.metadata.namespace!;
     const pipelineName = pipeline.metadata.name!;
@@ -195,7 +197,7 @@ export class ExecutionCreator {
       };
       try {
         const created = await this.kube.resource(Keelson.PipelineExecution).create(exe);
-        return configError ? this.failAtOnce(created, configError) : created;
+        return configError ? this.failAtOnce(created, configError, warnings) : this.recordWarnings(created, warnings);
       } catch (err) {
         // A leftover execution holds this name (the counter was reset): take the next number.
         if (!isAlreadyExists(err) || attempt >= 20) throw err;
@@ -203,17 +205,33 @@ export class ExecutionCreator {
     }
   }
 
-  private async endAtOnce(exe: PipelineExecution, phase: 'Aborted', reason: string): Promise<PipelineExecution> {
+  private async endAtOnce(exe: PipelineExecution, phase: 'Aborted', reason: string, warnings?: ConfigWarningRecords): Promise<PipelineExecution> {
     const time = this.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
     return this.kube.resource(Keelson.PipelineExecution).patchStatus(exe.metadata.namespace, exe.metadata.name!, {
-      phase, reason: reason.slice(0, 1024), queuedTime: time, completionTime: time,
+      phase, reason: reason.slice(0, 1024), queuedTime: time, completionTime: time, ...(warnings?.length ? { configWarnings: warnings } : {}),
     }, exe.metadata.resourceVersion);
   }
 
-  private async failAtOnce(exe: PipelineExecution, message: string): Promise<PipelineExecution> {
+  /**
+   * The file's warnings, on an execution that goes on to run. Only the creator writes this field, once, and a
+   * merge patch of it alone cannot undo what the controller writes meanwhile, so it needs no resourceVersion
+   * (ADR 0003's writes are conditional because they decide something; this one records). One write more per run,
+   * and only when the file has warnings.
+   */
+  private async recordWarnings(exe: PipelineExecution, warnings?: ConfigWarningRecords): Promise<PipelineExecution> {
+    if (!warnings?.length) return exe;
+    try {
+      return await this.kube.resource(Keelson.PipelineExecution).patchStatus(exe.metadata.namespace, exe.metadata.name!, { configWarnings: warnings });
+    } catch (err) {
+      if (isNotFound(err)) return exe; // deleted meanwhile: nothing to record on
+      throw err;
+    }
+  }
+
+  private async failAtOnce(exe: PipelineExecution, message: string, warnings?: ConfigWarningRecords): Promise<PipelineExecution> {
     const time = this.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
     return this.kube.resource(Keelson.PipelineExecution).patchStatus(exe.metadata.namespace, exe.metadata.name!, {
-      phase: 'Failed', reason: message.slice(0, 1024), queuedTime: time, completionTime: time,
+      phase: 'Failed', reason: message.slice(0, 1024), queuedTime: time, completionTime: time, ...(warnings?.length ? { configWarnings: warnings } : {}),
       conditions: [{ type: 'ConfigValid', status: 'False', reason: 'InvalidConfig', message: message.slice(0, 32768), lastTransitionTime: time, observedGeneration: exe.metadata.generation }],
     }, exe.metadata.resourceVersion);
   }

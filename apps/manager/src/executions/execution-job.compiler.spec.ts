@@ -1,5 +1,7 @@
 import type { Pipeline, PipelineExecution } from '@keelson/crds';
-import { executionCompileInput, gitCredentialId } from './execution-job.compiler';
+import { DEFAULT_TOOL_IMAGES } from '@keelson/engine-jenkins';
+import { loadPipelineConfig } from '@keelson/pipeline-config';
+import { compileExecution, executionCompileInput, gitCredentialId } from './execution-job.compiler';
 
 const CONFIG = { stages: [{ name: 's', steps: [{ type: 'runScriptConfig', name: 'x', config: { image: 'alpine', shellScript: 'true' } }] }] };
 
@@ -36,5 +38,17 @@ describe('the checkout credential of an execution', () => {
     expect(executionCompileInput(fork, PRIVATE, undefined).settings.gitCredentialsId).toBeUndefined();
     const sameRepository = anExecution('web-4', { fork: false, ref: 'refs/pull/4/head', trigger: { event: 'pull_request' } } as never);
     expect(executionCompileInput(sameRepository, PRIVATE, undefined).settings.gitCredentialsId).toBe('web-4-git');
+  });
+});
+
+describe('the operator\'s images', () => {
+  it('replace the compiler\'s default of the agent in the build pod, and only the images named', () => {
+    const policy = { cacheRoot: '/srv/cache', privilegedProjects: [], images: { agent: 'mirror.example.com/jenkins/inbound-agent:1' } };
+    const exe = anExecution('web-1', { config: loadPipelineConfig('stages:\n- name: s\n  steps:\n  - runScriptConfig: {image: alpine, shellScript: "true"}\n') } as never);
+    const pod = compileExecution(exe, PRIVATE, undefined, policy).podYaml;
+    expect(pod).toContain('name: "jnlp"\n      image: "mirror.example.com/jenkins/inbound-agent:1"');
+    expect(pod).not.toContain(DEFAULT_TOOL_IMAGES.agent);
+    expect(compileExecution(exe, PRIVATE, undefined).podYaml).toContain(`image: "${DEFAULT_TOOL_IMAGES.agent}"`);
+    expect(executionCompileInput(anExecution('web-1'), PRIVATE, undefined, policy).settings.images).toEqual({ agent: 'mirror.example.com/jenkins/inbound-agent:1' });
   });
 });

@@ -2,7 +2,7 @@
 // Pure, so the sync loop and its tests compile exactly the same job.
 import type { Pipeline, PipelineExecution, PipelineSetting } from '@keelson/crds';
 import { buildNamespace, dataPlaneNamespace, registryHost } from '@keelson/data-plane';
-import { compileJenkinsJob, type BuildSettings, type CompiledJenkinsJob, type JenkinsCompileInput, type JenkinsExecutionFacts } from '@keelson/engine-jenkins';
+import { compileJenkinsJob, type BuildSettings, type CompiledJenkinsJob, type JenkinsCompileInput, type JenkinsExecutionFacts, type ToolImages } from '@keelson/engine-jenkins';
 import { planExecution, secretsAllowed, type ExecutionPlan, type PipelineConfig, type PipelineEvent } from '@keelson/pipeline-config';
 import { envSecretName } from './build-inputs';
 
@@ -19,6 +19,8 @@ export interface BuildPolicy {
   cacheRoot: string;
   /** Projects whose steps may run privileged containers. */
   privilegedProjects: readonly string[];
+  /** Images of the agent and of Keelson's own steps, replacing the compiler's defaults (mirrors, digests). */
+  images?: Partial<ToolImages>;
 }
 
 export const DEFAULT_BUILD_POLICY: BuildPolicy = { cacheRoot: '/var/lib/keelson/cache', privilegedProjects: [] };
@@ -79,6 +81,7 @@ export function buildSettings(exe: PipelineExecution, setting: PipelineSetting |
     },
     registry: { credentialsSecret: 'registry-push', caSecret: 'registry-ca' },
     maxRecentNodes: spec?.cache?.rememberedNodes ?? 3,
+    ...(policy.images && { images: policy.images }),
     ...(gitCredentialsId ? { gitCredentialsId } : {}),
   };
 }

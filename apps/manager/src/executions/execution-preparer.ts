@@ -1,9 +1,11 @@
-// What every new execution needs before it exists: the exact commit, and the `.devops.yml` read and parsed at
+// What every new execution needs before it exists: the exact commit, and the pipeline file read and parsed at
 // that commit (DESIGN §4.2). A config that does not parse is not an error here: the execution is still created
-// and fails at once with the file:line:column message, so the user sees why.
-import type { Pipeline, PipelineExecutionSpec } from '@keelson/crds';
+// and fails at once with the file:line:column message, so the user sees why. The file is the Pipeline's
+// configPath; with the default (.devops.yml) a Rancher user's .rancher-pipeline.yml is found too, and its
+// warnings (what Rancher ignored) go with the execution.
+import { MAX_CONFIG_WARNINGS, type Pipeline, type PipelineExecutionSpec, type PipelineExecutionStatus } from '@keelson/crds';
 import { GitSourceError, type ConfigSource } from '@keelson/git-source';
-import { formatIssue, parsePipelineConfig } from '@keelson/pipeline-config';
+import { CONFIG_FILE_NAMES, formatIssue, parsePipelineConfig, type ConfigWarning } from '@keelson/pipeline-config';
 import { KubeClient } from '@keelson/kube';
 import { STRICT_OUTBOUND_POLICY, type OutboundPolicy } from '@keelson/outbound';
 import { ExecutionError } from './execution.errors';
@@ -18,11 +20,18 @@ export interface PrepareOptions {
   anonymous?: boolean;
 }
 
+export type ConfigWarningRecords = NonNullable<PipelineExecutionStatus['configWarnings']>;
+
 export interface PreparedExecution {
   spec: Pick<PipelineExecutionSpec, 'commit' | 'branch' | 'ref' | 'repositoryUrl' | 'configPath' | 'config'>;
   /** Set when the config is missing or invalid: the execution fails at once with this message. */
   configError?: string;
+  /** What the file says that runs but deserves a look (Rancher files only), for the execution's status. */
+  configWarnings?: ConfigWarningRecords;
 }
+
+/** Pipelines made without a path name this one; it means "the usual names, in order". */
+const DEFAULT_CONFIG_PATH = CONFIG_FILE_NAMES[0];
 
 export class ExecutionPreparer {
   /** `outbound` must be the policy the source checks addresses with; here it decides whether a token may go over plain http. */
@@ -30,22 +39,35 @@ export class ExecutionPreparer {
 
   async prepare(pipeline: Pipeline, target: RunTarget, options: PrepareOptions = {}): Promise<PreparedExecution> {
     const repositoryUrl = options.repositoryUrl ?? pipeline.spec.repositoryUrl;
-    const configPath = pipeline.spec.configPath ?? '.devops.yml';
+    const configured = pipeline.spec.configPath ?? DEFAULT_CONFIG_PATH;
+    const candidates: readonly string[] = configured === DEFAULT_CONFIG_PATH ? CONFIG_FILE_NAMES : [configured];
     try {
       // The credential's binding to its provider is checked here, before git connects to anything.
       const auth = options.anonymous ? undefined : await gitCredentialsOf(this.kube, pipeline, repositoryUrl, this.outbound);
       const commit = await this.source.resolveCommit(repositoryUrl, target.commit ? { commit: target.commit } : { branch: target.branch! }, auth);
       const branch = target.branch;
-      const spec: PreparedExecution['spec'] = { commit, repositoryUrl, configPath, ...(branch ? { branch, ref: `refs/heads/${branch}` } : {}) };
-      const text = await this.source.readFile(repositoryUrl, commit, configPath, auth);
-      if (text === undefined) return { spec, configError: `${configPath}: not found at commit ${commit}` };
-      const parsed = parsePipelineConfig(text, { file: configPath });
-      if (!parsed.ok) return { spec, configError: parsed.issues.map(formatIssue).join('\n').slice(0, 1024) };
-      return { spec: { ...spec, config: parsed.config as unknown as Record<string, unknown> } };
+      const where = { commit, repositoryUrl, ...(branch ? { branch, ref: `refs/heads/${branch}` } : {}) };
+      const found = await this.source.readFirstFile(repositoryUrl, commit, candidates, auth);
+      if (!found) return { spec: { ...where, configPath: configured }, configError: `${candidates.join(', ')}: not found at commit ${commit}` };
+      const spec: PreparedExecution['spec'] = { ...where, configPath: found.path };
+      const parsed = parsePipelineConfig(found.text, { file: found.path });
+      const warnings = parsed.warnings.length ? { configWarnings: warningRecords(parsed.warnings) } : {};
+      if (!parsed.ok) return { spec, configError: parsed.issues.map(formatIssue).join('\n').slice(0, 1024), ...warnings };
+      return { spec: { ...spec, config: parsed.config as unknown as Record<string, unknown> }, ...warnings };
     } catch (err) {
       throw translateGitError(err);
     }
   }
+}
+
+/** Within the status's bounds: the last record says how many more there were (`keelson lint` prints them all). */
+export function warningRecords(warnings: readonly ConfigWarning[]): ConfigWarningRecords {
+  const record = (w: ConfigWarning) => ({ file: w.file.slice(0, 1024), line: w.line, column: w.column, message: w.message.slice(0, 1024) });
+  if (warnings.length <= MAX_CONFIG_WARNINGS) return warnings.map(record);
+  const kept = warnings.slice(0, MAX_CONFIG_WARNINGS - 1).map(record);
+  const next = warnings[MAX_CONFIG_WARNINGS - 1];
+  const more = warnings.length - kept.length;
+  return [...kept, { ...record(next), message: `and ${more} more warnings from here on; keelson lint ${next.file} lists them all`.slice(0, 1024) }];
 }
 
 function translateGitError(err: unknown): unknown {

@@ -1,9 +1,8 @@
-// How garbage collection reaches each project's MinIO (one adapter per project, shared by the finalizer and the
-// sweep), assembled from the data-plane clusters.
+// How garbage collection reaches each project's MinIO: one adapter per project, shared by the finalizer and the
+// sweep, with the endpoint and credentials the log writer uses (LogStores keeps them).
 import type { Provider } from '@nestjs/common';
-import { dataPlaneNamespace } from '@keelson/data-plane';
-import { DataPlaneClusters } from '../data-plane/data-plane-clusters';
-import { DATA_PLANE_CLUSTERS } from '../pipelines/pipelines.tokens';
+import type { LogStores } from '../logs/log-stores';
+import { LOG_STORES } from '../logs/logs.tokens';
 import { MinioProjectLogObjects } from './project-log-objects';
 
 export const PROJECT_LOG_OBJECTS = Symbol('ProjectLogObjects');
@@ -11,9 +10,7 @@ export const PROJECT_LOG_OBJECTS = Symbol('ProjectLogObjects');
 export const gcProviders: Provider[] = [
   {
     provide: PROJECT_LOG_OBJECTS,
-    useFactory: (clusters: DataPlaneClusters) => new MinioProjectLogObjects(
-      async (project) => (await clusters.forProject(project)).resolver.minioCredentials(dataPlaneNamespace(project)),
-    ),
-    inject: [DATA_PLANE_CLUSTERS],
+    useFactory: (stores: LogStores) => new MinioProjectLogObjects((project) => stores.endpoint(project)),
+    inject: [LOG_STORES],
   },
 ];

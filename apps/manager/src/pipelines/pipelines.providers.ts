@@ -28,7 +28,7 @@ export function outboundPolicy(config: ManagerConfig): OutboundPolicy {
 }
 
 export const pipelineProviders: Provider[] = [
-  { provide: ENGINE, useFactory: (logger: Logger) => new JenkinsEngineClient({ logger }), inject: [LOGGER] },
+  { provide: ENGINE, useFactory: (config: ManagerConfig, logger: Logger) => new JenkinsEngineClient({ logger, timeoutMs: config.jenkinsTimeoutMs }), inject: [CONFIG, LOGGER] },
   {
     provide: DATA_PLANE_CLUSTERS,
     useFactory: (kube: KubeClient, config: ManagerConfig, logger: Logger) => new DataPlaneClusters(kube, { jenkins: config.jenkinsUrlTemplate, minio: config.minioUrlTemplate }, logger),
@@ -56,13 +56,13 @@ export const pipelineProviders: Provider[] = [
   },
   {
     provide: SYNC_QUEUE,
-    useFactory: (config: ManagerConfig, logger: Logger) => new BullmqJobQueue({ name: SYNC_QUEUE_NAME, redisUrl: config.redisUrl, prefix: config.redisPrefix, logger }),
+    useFactory: (config: ManagerConfig, logger: Logger) => new BullmqJobQueue({ name: SYNC_QUEUE_NAME, redisUrl: config.redisUrl, prefix: config.redisPrefix, logger, lockDurationMs: config.queueLockMs }),
     inject: [CONFIG, LOGGER],
   },
   {
     provide: REPORT_QUEUE,
     useFactory: (config: ManagerConfig, logger: Logger) => new BullmqRetryingJobQueue({
-      name: REPORT_QUEUE_NAME, redisUrl: config.redisUrl, prefix: config.redisPrefix, logger,
+      name: REPORT_QUEUE_NAME, redisUrl: config.redisUrl, prefix: config.redisPrefix, logger, lockDurationMs: config.queueLockMs,
       retry: { attempts: config.reportAttempts, backoffMs: config.reportBackoffMs },
     }),
     inject: [CONFIG, LOGGER],

@@ -10,6 +10,8 @@ import type { SyncJobData } from '../sync/execution-sync.types';
 import { CONFIG, KUBE, LOGGER } from '../tokens';
 import { DataPlaneClusters } from '../data-plane/data-plane-clusters';
 import { DATA_PLANE_CLUSTERS, ENGINE, SYNC_QUEUE } from './pipelines.tokens';
+import type { ExecutionLogArchiver } from '../logs/execution-log.archiver';
+import { LOG_ARCHIVER } from '../logs/logs.tokens';
 
 @Injectable()
 export class SyncService implements OnModuleInit, OnApplicationShutdown {
@@ -22,13 +24,22 @@ export class SyncService implements OnModuleInit, OnApplicationShutdown {
     @Inject(ENGINE) engine: ExecutionEngine,
     @Inject(DATA_PLANE_CLUSTERS) clusters: DataPlaneClusters,
     @Inject(SYNC_QUEUE) private readonly queue: DelayedJobQueue<SyncJobData>,
+    @Inject(LOG_ARCHIVER) logs: ExecutionLogArchiver | null,
   ) {
     this.processor = new ExecutionSyncProcessor({
       kube, engine, logger: logger.child({ component: 'sync' }),
       endpoints: { jenkins: (project) => clusters.jenkins(project), kube: async (project) => (await clusters.forProject(project)).kube },
       options: { basePollMs: config.syncBasePollMs, maxPollMs: config.syncMaxPollMs, progressIntervalMs: config.syncProgressIntervalMs },
-      buildPolicy: { cacheRoot: config.cacheRoot, privilegedProjects: config.privilegedBuildProjects },
+      buildPolicy: {
+        cacheRoot: config.cacheRoot, privilegedProjects: config.privilegedBuildProjects,
+        images: {
+          ...(config.buildAgentImage && { agent: config.buildAgentImage }),
+          ...(config.buildBuilderImage && { builder: config.buildBuilderImage }),
+          ...(config.buildToolsImage && { tools: config.buildToolsImage }),
+        },
+      },
       outbound: { allowHttp: config.outboundAllowHttp, allowCidrs: config.outboundAllowCidrs },
+      ...(logs && { logs }),
     });
   }
 

@@ -15,9 +15,11 @@ import { stopReason } from '../executions/stop-reason';
 import { closeStages, finalPhase, initialStages, queuedReason, stagesFromEngine, type StageStatus } from './stage-status.mapper';
 import { DataPlaneEndpoints, DEFAULT_SYNC_OPTIONS, SyncJobData, SyncOptions } from './execution-sync.types';
 import { syncMetrics } from './sync.metrics';
+import { unreachableReason } from './jenkins-unreachable';
 import { sameValue } from '../controllers/same-value';
 import { buildPodPlacement, type BuildPodPlacement } from '../executions/build-pod-placement';
 import { syncTimeline, type SyncTimelineFacts } from '../executions/timeline';
+import type { ExecutionLogArchiver } from '../logs/execution-log.archiver';
 
 const TERMINAL: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Aborted']);
 const WAITING_FOR_APPROVAL = 'waiting for approval';
@@ -33,6 +35,8 @@ export interface ExecutionSyncDeps {
   buildPolicy?: BuildPolicy;
   /** Whether a git token may go over plain http or to a literal private address (manager configuration); strict by default. */
   outbound?: OutboundPolicy;
+  /** Step logs to MinIO (ADR 0010); without it nothing is archived and jobs stay until the execution goes. */
+  logs?: ExecutionLogArchiver;
 }
 
 type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
@@ -88,7 +92,8 @@ export class ExecutionSyncProcessor {
   private async sync(job: QueuedJob<SyncJobData>, log: Logger): Promise<JobOutcome> {
     const { namespace, name, uid } = job.data;
     const exe = await this.read(namespace, name);
-    if (!exe || exe.metadata.uid !== uid || TERMINAL.has(exe.status?.phase ?? '')) return JobOutcome.done();
+    if (!exe || exe.metadata.uid !== uid) return JobOutcome.done();
+    if (TERMINAL.has(exe.status?.phase ?? '')) return this.deps.logs ? this.archiveAfterEnd(job, exe) : JobOutcome.done();
     if (exe.status?.phase !== 'Provisioning' && exe.status?.phase !== 'Running') return JobOutcome.done();
 
     let endpoint: EngineEndpoint;
@@ -177,28 +182,40 @@ export class ExecutionSyncProcessor {
       return this.finish(job, exe, 'Failed', overdue, closeStages(stagesFromEngine(base, state), 'Aborted', this.iso()), build, node);
     }
 
+    const logs = await this.deps.logs?.follow(exe, state);
     const stages = stagesFromEngine(base, state);
     const waiting = state.pendingInputs.length > 0;
     const reason = state.state === 'queued' ? queuedReason(state.reason)
       : waiting ? WAITING_FOR_APPROVAL : 'running';
     // Without the job's memory of the start (Redis lost it), Jenkins' start of the build is the next best.
     const startTime = current.startTime ?? this.iso(startOf(job, exe) ?? state.startTimeMillis);
-    const next: PipelineExecutionStatus = { ...current, phase: 'Running', reason, startTime, stages, build, node: node ?? current.node };
+    const progressed: PipelineExecutionStatus = { ...current, phase: 'Running', reason, startTime, stages, build, node: node ?? current.node };
+    const next = this.deps.logs ? this.deps.logs.withLogs(progressed, logs) : progressed;
     // Written at once: a phase change (Provisioning ends) and an approval that starts or stops waiting, since
     // somebody acts on them. Everything else (which build, its node, stages, why Jenkins queues it) is progress,
     // written at most once per progress interval: a short build costs no write between admission and its end.
     const urgent = current.phase !== 'Running' || (reason === WAITING_FOR_APPROVAL) !== (current.reason === WAITING_FOR_APPROVAL);
-    const changed = urgent || reason !== current.reason || !sameValue(build, current.build) || next.node !== current.node || !sameValue(stages, current.stages);
+    const changed = urgent || reason !== current.reason || !sameValue(build, current.build) || next.node !== current.node || !sameValue(next.stages, current.stages) || !sameValue(next.log, current.log);
     const due = this.now() - (job.data.lastWriteAt ?? 0) >= this.options.progressIntervalMs;
     if (urgent || (changed && due)) await this.write(job, exe, next);
-    // A change still to be written keeps the polls short, so the write is not later than the interval.
-    return this.again(job, changed, { build });
+    // A change still to be written keeps the polls short, so the write is not later than the interval; so do
+    // log bytes flowing, so a live tail follows closely.
+    return this.again(job, changed || logs?.flowing === true, { build });
   }
 
   private async stop(job: QueuedJob<SyncJobData>, exe: Execution, endpoint: EngineEndpoint, ref: EngineBuildRef | undefined, log: Logger): Promise<JobOutcome> {
     if (ref) await this.deps.engine.stop(endpoint, ref);
     log.info({ build: ref }, 'execution stopped');
-    const stages = closeStages(exe.status?.stages?.length ? exe.status.stages : initialStages(executionPlan(exe)), 'Aborted', this.iso());
+    const written = exe.status?.stages?.length ? exe.status.stages : initialStages(executionPlan(exe));
+    // Progress is written at most once per interval, so the status can be behind: a stage that started since the
+    // last write ran, and is Aborted, not Skipped. Jenkins says how far the build got.
+    const reached = ref?.number
+      ? await this.deps.engine.describe(endpoint, ref).then((state) => stagesFromEngine(written, state), (err: Error) => {
+        log.warn({ err: err.message }, 'could not read how far the stopped build got');
+        return written;
+      })
+      : written;
+    const stages = closeStages(reached, 'Aborted', this.iso());
     const build = ref ? { job: ref.job, queueItem: ref.queueItem, number: ref.number } : exe.status?.build;
     return this.finish(job, exe, 'Aborted', stopReason(exe), stages, build, job.data.node);
   }
@@ -215,7 +232,15 @@ export class ExecutionSyncProcessor {
     syncMetrics.finished.inc({ phase });
     await this.releaseInputs(exe);
     if (startedAt !== undefined) syncMetrics.startLatency.observe({ part: 'running' }, (this.now() - startedAt) / 1000);
-    return JobOutcome.done();
+    // The final phase is written; the step logs still to seal are archived by the next runs of this job.
+    return this.deps.logs ? this.again(job, true) : JobOutcome.done();
+  }
+
+  /** After the final phase: the logs are drained and sealed, then the Jenkins job goes (ADR 0010). */
+  private async archiveAfterEnd(job: QueuedJob<SyncJobData>, exe: Execution): Promise<JobOutcome> {
+    const result = await (this.deps.logs as ExecutionLogArchiver).afterEnd(exe);
+    if (result.status) await this.write(job, exe, result.status);
+    return result.done ? JobOutcome.done() : this.again(job, result.flowing);
   }
 
   private async waitForJenkins(job: QueuedJob<SyncJobData>, exe: Execution, err: Error, log: Logger): Promise<JobOutcome> {
@@ -227,7 +252,7 @@ export class ExecutionSyncProcessor {
       const stages = closeStages(exe.status?.stages?.length ? exe.status.stages : initialStages(executionPlan(exe)), 'Aborted', this.iso());
       return this.finish(job, exe, 'Failed', `${overdue}; Jenkins did not answer`, stages, exe.status?.build ?? job.data.build, job.data.node);
     }
-    const reason = 'waiting for Jenkins: it does not answer';
+    const reason = unreachableReason(err);
     if (exe.status?.reason !== reason) {
       try {
         await this.write(job, exe, { ...exe.status, reason });

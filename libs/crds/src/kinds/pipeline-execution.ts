@@ -67,6 +67,16 @@ const TimelineEntry = Obj({
   message: Type.Optional(Type.String({ maxLength: 1024, description: 'Detail, e.g. "after 42s in the queue, behind web-11" or "node-a (warm)".' })),
 }, 'One moment of the execution\'s life.');
 
+/** Warnings about a pipeline file, kept on an execution: at most this many (the last says how many more there were). */
+export const MAX_CONFIG_WARNINGS = 50;
+
+const ConfigWarningRecord = Obj({
+  file: Type.String({ maxLength: 1024, description: 'The pipeline file, as the repository names it.' }),
+  line: Type.Integer({ minimum: 1, description: 'Line, from 1.' }),
+  column: Type.Integer({ minimum: 1, description: 'Column, from 1.' }),
+  message: Type.String({ maxLength: 1024, description: 'What was ignored or is read differently, and why.' }),
+}, 'Something the pipeline file says that runs, but deserves a look (a key Rancher ignored, a notification without recipients, ...).');
+
 const ExecutionLog = Obj({
   state: StringEnum(LOG_STATES, { description: 'Live, Complete, Partial (reason says why) or Expired (deleted by logRetentionDays).' }),
   reason: Type.Optional(Type.String({ maxLength: 1024, description: 'Why the log is partial or expired.' })),
@@ -119,7 +129,8 @@ export const PipelineExecutionStatus = Obj({
   timeline: Type.Optional(Type.Array(TimelineEntry, { maxItems: 32, description: 'Created, admitted, data plane ready, Jenkins queued, build started, pod scheduled, running, finished: why it waited and for how long.' })),
   log: Type.Optional(ExecutionLog),
   notifications: Type.Optional(Type.Array(ReportRecord, { maxItems: 64, description: 'Commit statuses and notifications of the final phase (written by the report workers).' })),
-}, 'Written by the execution controller, the sync loop and (notifications only) the report workers.');
+  configWarnings: Type.Optional(Type.Array(ConfigWarningRecord, { maxItems: MAX_CONFIG_WARNINGS, description: 'Warnings about the pipeline file read for this execution (Rancher files only; keelson lint prints the same), written by the execution creator.' })),
+}, 'Written by the execution controller, the sync loop, the execution creator (configWarnings) and the report workers (notifications).');
 
 export const pipelineExecution: CrdDefinition = {
   kind: 'PipelineExecution', plural: 'pipelineexecutions', singular: 'pipelineexecution', shortNames: ['pe'],

@@ -23,7 +23,7 @@ export const PipelineSpec = Obj({
   displayName: Type.Optional(Type.String({ maxLength: 256, description: 'Name shown in the console, usually owner/repo.' })),
   repositoryUrl: Type.String({ pattern: GIT_URL_PATTERN, maxLength: 2048, description: 'Clone URL of the repository.' }),
   credentialRef: Type.Optional(LocalRef('SourceCodeCredential whose token reads and clones the repository; none for public repositories.')),
-  configPath: Type.String({ pattern: '^[^/\\s][^\\s]*$', maxLength: 1024, default: '.devops.yml', description: 'Path of the pipeline file in the repository.' }),
+  configPath: Type.String({ pattern: '^[^/\\s][^\\s]*$', maxLength: 1024, default: '.devops.yml', description: 'Path of the pipeline file in the repository. With the default, .devops.yaml, .rancher-pipeline.yml and .rancher-pipeline.yaml are read in that order when .devops.yml does not exist at the commit; any other value is read as it is.' }),
   suspend: Type.Boolean({ default: false, description: 'When true, triggers create no executions.' }),
   historyLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, description: 'Finished executions kept; the project\'s PipelineSetting historyLimit (100 by default) when absent.' })),
   triggers: Type.Optional(Obj({

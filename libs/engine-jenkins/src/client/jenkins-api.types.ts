@@ -69,3 +69,9 @@ export interface NodeLogJson {
   text?: string;
   consoleUrl?: string;
 }
+
+/** `GET …/execution/node/<stageId>/wfapi/describe` (StageNodeExt with its AtomFlowNodeExt children). */
+export interface StageNodesJson {
+  id?: string;
+  stageFlowNodes?: Array<{ id?: string; name?: string; status?: string; _links?: { log?: { href?: string } } } | null>;
+}

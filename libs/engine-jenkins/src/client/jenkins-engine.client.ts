@@ -6,15 +6,15 @@ import { silentLogger, type Logger } from '@keelson/observability';
 import { JenkinsCompileError } from '../compiler/compile.errors';
 import { EXECUTION_ID_PARAMETER, MANAGED_JOB_NOTE } from '../compiler/job-config.xml';
 import type {
-  EngineBuildRef, EngineBuildState, EngineCredential, EngineEndpoint, EngineJob, EngineJobSummary, EngineLogChunk,
-  EngineNodeStatus, ExecutionEngine,
+  EngineBuildRef, EngineBuildState, EngineCredential, EngineEndpoint, EngineJob, EngineJobSummary, EngineLogChunk, EngineLogNode,
+  EngineNodeLog, EngineNodeStatus, ExecutionEngine,
 } from '../engine/execution-engine.port';
 import { findBuildOfJob, findQueuedItem, getQueueItem, paramsCarry } from './build-lookup';
 import { sameConfigXml } from './config-xml.canonical';
 import { credentialXml } from './credential.xml';
 import { decodeLogChunk, unescapeConsoleHtml } from './console-text';
 import { describeBuild, isNodeStatus } from './describe-build';
-import type { NodeLogJson } from './jenkins-api.types';
+import type { NodeLogJson, StageNodesJson } from './jenkins-api.types';
 import { JenkinsHttpPool, type JenkinsHttp, type JenkinsHttpOptions } from './jenkins-http';
 import { buildPath, createItemTarget, jobPath, queueItemFromLocation } from './jenkins-paths';
 import { JenkinsClientError } from './jenkins.errors';
@@ -223,6 +223,40 @@ export class JenkinsEngineClient implements ExecutionEngine {
       text: typeof body.text === 'string' ? unescapeConsoleHtml(body.text) : '',
       ...(typeof body.consoleUrl === 'string' && { consoleUrl: body.consoleUrl }),
     };
+  }
+
+  /**
+   * The atom nodes of a stage that have a log (`_links.log` in stage view: `sh`, `input`, ...), sorted by id,
+   * which is the order Jenkins created them in. Nested stages are not included: each step is its own stage.
+   */
+  async logNodes(endpoint: EngineEndpoint, ref: EngineBuildRef, stageId: string): Promise<EngineLogNode[]> {
+    const number = this.requireNumber(ref, 'listing log nodes');
+    const http = this.pool.for(endpoint);
+    const what = `nodes of stage ${stageId} of build #${number} of job ${ref.job}`;
+    const response = await http.send({ method: 'GET', path: `${buildPath(ref.job, number)}/execution/node/${encodeURIComponent(stageId)}/wfapi/describe` });
+    if (response.status !== 200) throw http.errorFor(response, what);
+    const body = http.json<StageNodesJson>(response, what);
+    return (Array.isArray(body.stageFlowNodes) ? body.stageFlowNodes : [])
+      .flatMap((n): EngineLogNode[] => (typeof n?.id === 'string' && /^\d+$/.test(n.id) && isNodeStatus(n.status) && n._links?.log ? [{ id: n.id, status: n.status }] : []))
+      .sort((a, b) => Number(a.id) - Number(b.id));
+  }
+
+  /**
+   * A node's log from `offset` (workflow-api LogAction: `execution/node/<id>/log/logText/progressiveText`). The
+   * next offset is the raw X-Text-Size; X-More-Data is present only while the node runs, absent once it ended.
+   */
+  async readNodeLog(endpoint: EngineEndpoint, ref: EngineBuildRef, nodeId: string, offset: number): Promise<EngineNodeLog> {
+    const number = this.requireNumber(ref, 'reading a node log');
+    const http = this.pool.for(endpoint);
+    const what = `reading the log of node ${nodeId} of build #${number} of job ${ref.job}`;
+    const response = await http.stream({ path: `${buildPath(ref.job, number)}/execution/node/${encodeURIComponent(nodeId)}/log/logText/progressiveText`, query: { start: offset } });
+    if (response.status !== 200) throw await http.streamErrorFor(response, what);
+    const size = Number(response.header('x-text-size'));
+    if (!Number.isSafeInteger(size) || size < 0) {
+      response.body.destroy();
+      throw new JenkinsClientError('BadResponse', `${what}: no X-Text-Size header`, { status: 200 });
+    }
+    return { nextOffset: size, more: response.header('x-more-data') === 'true', body: response.body };
   }
 
   async deleteJob(endpoint: EngineEndpoint, job: string): Promise<void> {

@@ -43,6 +43,16 @@ export interface JenkinsResponse {
   body: Buffer;
 }
 
+/** An answer whose body is read as it arrives (a console log can be large): headers first, then the bytes. */
+export interface JenkinsStreamResponse {
+  status: number;
+  header(name: string): string | undefined;
+  body: AsyncIterable<Buffer> & { destroy(): void };
+}
+
+/** A streamed body may take this long in all (headers take at most the request timeout). */
+export const STREAM_BODY_TIMEOUT_MS = 10 * 60_000;
+
 interface Crumb {
   field: string;
   value: string;
@@ -87,6 +97,56 @@ export class JenkinsHttp {
     this.log.info({ path: request.path, hadCrumb: crumb !== null }, 'jenkins refused a POST, refreshing the crumb');
     this.invalidateCrumb(generation);
     return this.raw(request, await this.currentCrumb(request));
+  }
+
+  /**
+   * A GET whose body streams (gunzipped) instead of being read whole; the caller must consume or destroy it. The
+   * request timeout covers the headers, STREAM_BODY_TIMEOUT_MS the whole body.
+   */
+  async stream(request: Omit<JenkinsRequest, 'method' | 'body' | 'contentType'>): Promise<JenkinsStreamResponse> {
+    const abort = new AbortController();
+    const headersTimer = setTimeout(() => abort.abort(), this.timeoutMs);
+    let response: AxiosResponse<import('node:stream').Readable>;
+    try {
+      response = await this.axios.request({
+        method: 'GET', url: request.path, params: request.query, headers: { Accept: '*/*' }, responseType: 'stream', signal: abort.signal,
+      });
+    } catch (err) {
+      throw this.networkError(err, { ...request, method: 'GET' });
+    } finally {
+      clearTimeout(headersTimer);
+    }
+    const bodyTimer = setTimeout(() => abort.abort(), STREAM_BODY_TIMEOUT_MS);
+    const body = response.data;
+    body.once('close', () => clearTimeout(bodyTimer));
+    const raw = response.headers;
+    return {
+      status: response.status,
+      header: (name) => {
+        const value = raw[name.toLowerCase()] as unknown;
+        if (value === undefined || value === null) return undefined;
+        return Array.isArray(value) ? value.join(', ') : String(value);
+      },
+      body: body as unknown as JenkinsStreamResponse['body'],
+    };
+  }
+
+  /** The first bytes of a streamed answer the caller did not expect, as an error (the rest is dropped). */
+  async streamErrorFor(response: JenkinsStreamResponse, what: string): Promise<JenkinsClientError> {
+    const parts: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const part of response.body) {
+        parts.push(part);
+        size += part.length;
+        if (size >= 4096) break;
+      }
+    } catch {
+      // the error is about the status; a broken body adds nothing
+    } finally {
+      response.body.destroy();
+    }
+    return this.errorFor({ status: response.status, header: response.header, body: Buffer.concat(parts) }, what);
   }
 
   /** An error for an answer the caller did not expect, by status; `what` names the call for the message. */

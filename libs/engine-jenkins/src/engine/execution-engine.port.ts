@@ -68,6 +68,22 @@ export interface EngineLogChunk {
   more: boolean;
 }
 
+/** A flow node that writes a log (an `sh` step; one per attempt under `retry`), as stage view lists it. */
+export interface EngineLogNode {
+  id: string;
+  status: EngineNodeStatus;
+}
+
+/** A flow node's log from an offset, as it streams (progressiveText of the node). */
+export interface EngineNodeLog {
+  /** Offset to ask for next: Jenkins' raw X-Text-Size, never the length of the text (hidden notes count). */
+  nextOffset: number;
+  /** True while the node runs (X-More-Data); while it runs Jenkins sends whole lines only. */
+  more: boolean;
+  /** The text from the offset, notes stripped. Consume it or destroy it. */
+  body: AsyncIterable<Buffer> & { destroy(): void };
+}
+
 export interface EngineCredential {
   id: string;
   description?: string;
@@ -92,6 +108,10 @@ export interface ExecutionEngine {
   answerInput(endpoint: EngineEndpoint, ref: EngineBuildRef, inputId: string, decision: 'proceed' | 'abort'): Promise<void>;
   /** Console text from a byte offset (progressiveText). */
   readLog(endpoint: EngineEndpoint, ref: EngineBuildRef, offset: number): Promise<EngineLogChunk>;
+  /** The flow nodes with a log directly inside a stage (a step's stage), in the order they ran. */
+  logNodes(endpoint: EngineEndpoint, ref: EngineBuildRef, stageId: string): Promise<EngineLogNode[]>;
+  /** One flow node's log from a byte offset (`execution/node/<id>/log/logText/progressiveText`), streamed. */
+  readNodeLog(endpoint: EngineEndpoint, ref: EngineBuildRef, nodeId: string, offset: number): Promise<EngineNodeLog>;
   deleteJob(endpoint: EngineEndpoint, job: string): Promise<void>;
   /** The top-level jobs, and whether Keelson made each (the garbage collector deletes only those). */
   listJobs(endpoint: EngineEndpoint): Promise<EngineJobSummary[]>;

@@ -1,6 +1,15 @@
-// BuildPodBackend over @keelson/kube: the real apiserver, the real scheduler, KWOK moving the pod through phases.
+// BuildPodBackend over @keelson/kube: the real apiserver, the real scheduler, and either KWOK moving the pod
+// through phases or, on the real node, a kubelet running its containers.
 import { Core, isNotFound, type KubeClient, type Pod } from '@keelson/kube';
-import type { AgentPod, AgentPodState, BuildPodBackend } from './build-pod.backend';
+import type { AgentPod, AgentPodState, BuildPodBackend, UnstartableContainer } from './build-pod.backend';
+
+/** Waiting reasons that no amount of waiting cures (the plugin gives up on them too). */
+const UNSTARTABLE = new Set(['ErrImageNeverPull', 'InvalidImageName', 'ErrImagePull', 'ImagePullBackOff']);
+
+interface ContainerStatus {
+  name: string;
+  state?: { waiting?: { reason?: string; message?: string } };
+}
 
 export function kubePodBackend(kube: KubeClient): BuildPodBackend {
   const pods = kube.resource(Core.Pod);
@@ -11,7 +20,11 @@ export function kubePodBackend(kube: KubeClient): BuildPodBackend {
     async getPod(namespace, name): Promise<AgentPodState | undefined> {
       try {
         const pod = await pods.get(namespace, name);
-        return { phase: pod.status?.phase, nodeName: pod.spec.nodeName };
+        const statuses = [...(pod.status?.initContainerStatuses as ContainerStatus[] ?? []), ...(pod.status?.containerStatuses as ContainerStatus[] ?? [])];
+        const unstartable: UnstartableContainer[] = statuses
+          .filter((s) => UNSTARTABLE.has(s.state?.waiting?.reason ?? ''))
+          .map((s) => ({ container: s.name, reason: s.state!.waiting!.reason!, message: s.state!.waiting!.message }));
+        return { phase: pod.status?.phase, nodeName: pod.spec.nodeName, ...(unstartable.length > 0 && { unstartable }) };
       } catch (err) {
         if (isNotFound(err)) return undefined;
         throw err;
@@ -27,5 +40,10 @@ export function kubePodBackend(kube: KubeClient): BuildPodBackend {
     async annotatePod(namespace, name, annotations) {
       await pods.patch(namespace, name, { metadata: { annotations } });
     },
+    async runsContainers(nodeName) {
+      const node = await kube.resource(Core.Node).get(undefined, nodeName);
+      return node.metadata.annotations?.['kwok.x-k8s.io/node'] !== 'fake';
+    },
+    exec: (req) => kube.exec(req),
   };
 }

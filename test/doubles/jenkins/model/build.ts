@@ -24,6 +24,8 @@ export interface BuildPodRef {
   namespace: string;
   name: string;
   nodeName?: string;
+  /** Real milliseconds from creating the pod to seeing it Running. */
+  startMs?: number;
 }
 
 export class Build {

@@ -10,6 +10,25 @@ export function logRoutes(router: JenkinsRouter): void {
 
   // LargeText.doProgressText: X-Text-Size is the raw offset to resume from; X-More-Data only while running.
   router.add('GET', '/job/{job}/{build}/logText/progressiveText', (c, p) => progressive(c, p, false));
+  // A flow node's own log (workflow-api LogAction of the node, `log/logText/progressiveText`): the same protocol,
+  // X-More-Data while the node runs. A node without a log (a stage, writeFile) has no LogAction: 404.
+  router.add('GET', '/job/{job}/{build}/execution/node/{node}/log/logText/progressiveText', (c, p) => {
+    const b = buildOf(c, jobOf(c, p.job), p.build);
+    const node = b.graph.get(p.node);
+    if (!node?.log) throw new HttpError(404, 'Not Found');
+    const raw = c.x.param('start') ?? '0';
+    if (!/^-?\d+$/.test(raw)) throw new HttpError(500, `java.lang.NumberFormatException: For input string: "${raw}"`);
+    const running = node.end === undefined && b.building;
+    if (!node.log.exists) {
+      c.x.text('', 200, { 'X-Text-Size': '0', ...(running ? { 'X-More-Data': 'true' } : {}) });
+      return;
+    }
+    let start = Number(raw);
+    if (start > node.log.length || start < 0) start = 0;
+    const { bytes, next } = node.log.readBytes(start);
+    c.x.send(200, bytes, 'text/plain;charset=utf-8', { 'X-Text-Size': String(next), ...(running ? { 'X-More-Data': 'true' } : {}) });
+  });
+
   // The same, HTML-escaped, with the annotator state header.
   router.add('GET', '/job/{job}/{build}/logText/progressiveHtml', (c, p) => progressive(c, p, true));
 }

@@ -1,6 +1,7 @@
 // Runs one build the way Jenkins runs a Keelson Jenkinsfile: parameter guard, timeout, build pod, checkout,
-// then stages in order with their steps in parallel. Steps follow the double's step convention (README); the
-// console log, the flow graph (stage view) and the build pod evolve as they would in Jenkins.
+// then stages in order with their steps in parallel. On a KWOK node steps follow the double's step convention
+// (README); on a real node they run in the build pod's containers (pod-shell.ts). The console log, the flow
+// graph (stage view) and the build pod evolve as they would in Jenkins.
 import type { Logger } from '@keelson/observability';
 import type { Build, BuildResult } from '../model/build';
 import type { FlowNode } from '../model/flow-graph';
@@ -9,11 +10,21 @@ import { readJenkinsfile, type KeelsonScript, type ScriptStage, type ScriptStep 
 import type { BuildGate } from './build-gate';
 import { BuildPodLifecycle, type BuildPodEnv } from './build-pod.lifecycle';
 import { Interrupted, InterruptScope, nodeErrorOf, StepFailure } from './interrupt-scope';
+import { LineSplitter } from './line-splitter';
 import { parseStepScript } from './step-script';
 
 export interface BuildRunnerEnv extends BuildPodEnv {
   gate: BuildGate;
   logger: Logger;
+  /** Told of every line a step prints, as it is written (for latency measurements). */
+  onOutput?: (line: StepOutputLine) => void;
+}
+
+export interface StepOutputLine {
+  job: string;
+  number: number;
+  node: string;
+  text: string;
 }
 
 interface Thread {
@@ -176,13 +187,14 @@ export class BuildRunner {
           await this.withRetry(s, step.attempts, () => this.withTimeout(s, step.timeoutMinutes, async (inner) => {
             for (const file of step.files) {
               this.pipe('writeFile');
-              this.atom(inner, 'writeFile', 'Write file to workspace', `${file.name}`).end = this.now;
+              const node = this.atom(inner, 'writeFile', 'Write file to workspace', `${file.name}`);
+              await this.writeFile(file, node);
             }
             this.pipe('container');
             this.skipBlock();
             this.pipe('{');
             try {
-              await this.sh(inner, step.label, step.script);
+              await this.sh(inner, step.label, step.script, step);
             } finally {
               this.pipe('}');
               this.pipe('// container');
@@ -217,15 +229,45 @@ export class BuildRunner {
     }
   }
 
-  /** An `sh` step: the script's lines under the step convention. */
-  private async sh(t: Thread, label: string | undefined, script: string): Promise<void> {
+  /** writeFile into `$KEELSON_DIR`: by the agent in the pod on a real node, nothing to do on a KWOK one. */
+  private async writeFile(file: { name: string; content: string }, node: FlowNode): Promise<void> {
+    const shell = this.pod.shell;
+    try {
+      if (shell) await shell.writeFile(`${shell.tmp}/keelson/${file.name}`, file.content);
+      this.end(node);
+    } catch (err) {
+      this.end(node, err);
+      throw err;
+    }
+  }
+
+  /**
+   * An `sh` step. Inside `container(...)` on a real node: `command` (what the Jenkinsfile's `sh` runs) executed
+   * in that container. Otherwise: the script's lines under the step convention.
+   */
+  private async sh(t: Thread, label: string | undefined, script: string, run?: { container: string; command: string }): Promise<void> {
     this.pipe('sh');
     const node = this.atom(t, 'sh', 'Shell Script', label, true);
+    const shell = this.pod.shell;
+    if (shell && run) {
+      await this.pass(t);
+      const lines = new LineSplitter((text) => this.out(t, text, node));
+      try {
+        const code = await shell.sh(run.container, run.command, this.stepEnv(shell), t.scope, (chunk) => lines.push(chunk)).finally(() => lines.flush());
+        if (code !== 0) throw new StepFailure(`script returned exit code ${code}`);
+        this.end(node);
+      } catch (err) {
+        this.end(node, err);
+        throw err;
+      }
+      return;
+    }
     try {
       for (const cmd of parseStepScript(script)) {
         await this.pass(t);
         this.out(t, cmd.trace, node);
         if (cmd.kind === 'echo') this.out(t, cmd.text, node);
+        else if (cmd.kind === 'repeat') for (let i = 0; i < cmd.count; i++) this.out(t, cmd.text, node);
         else if (cmd.kind === 'sleep') await this.sleep(t, cmd.seconds * 1000);
         else if (cmd.kind === 'exit') {
           if (cmd.code !== 0) throw new StepFailure(`script returned exit code ${cmd.code}`);
@@ -237,6 +279,17 @@ export class BuildRunner {
       this.end(node, err);
       throw err;
     }
+  }
+
+  /** What Jenkins puts in a step's environment: `withEnv`'s KEELSON_DIR, the build's variables, its parameters. */
+  private stepEnv(shell: NonNullable<BuildPodLifecycle['shell']>): Record<string, string> {
+    const b = this.build;
+    const url = `${this.rootUrl}job/${encodeURIComponent(b.job)}/${b.number}/`;
+    return {
+      ...Object.fromEntries(b.params.map((p) => [p.name, p.value])),
+      KEELSON_DIR: `${shell.tmp}/keelson`, JOB_NAME: b.job, BUILD_NUMBER: String(b.number), BUILD_ID: String(b.number),
+      BUILD_URL: url, JENKINS_URL: this.rootUrl, NODE_NAME: b.pod?.name ?? '',
+    };
   }
 
   private skip(t: Thread, stage: FlowNode, message: string): void {
@@ -353,6 +406,9 @@ export class BuildRunner {
   /** A line of output: in the console (with the branch prefix) and in the node's own log. */
   private out(t: Thread, text: string, node?: FlowNode): void {
     this.build.log.line(`${t.prefix}${text}`);
-    node?.log?.line(text);
+    if (node?.log) {
+      node.log.line(text);
+      this.env.onOutput?.({ job: this.build.job, number: this.build.number, node: node.id, text });
+    }
   }
 }

@@ -1,12 +1,13 @@
 // How the double "runs" a step's shell script (README: step convention). Each line is one command, read the
 // way `sh -xe` would trace it: `exit N` ends the step with code N, `sleep N` takes N seconds of the double's
-// clock, `echo text` prints text; anything else is only traced. Comments and blank lines are skipped and a
+// clock, `echo text` prints text, `yes text | head -n N` prints it N times; anything else is only traced. Comments and blank lines are skipped and a
 // trailing backslash continues a line.
 
 export type StepCommand =
   | { kind: 'exit'; trace: string; code: number }
   | { kind: 'sleep'; trace: string; seconds: number }
   | { kind: 'echo'; trace: string; text: string }
+  | { kind: 'repeat'; trace: string; text: string; count: number }
   | { kind: 'other'; trace: string };
 
 export function parseStepScript(script: string): StepCommand[] {
@@ -31,6 +32,9 @@ function command(line: string): StepCommand {
   if (exit) return { kind: 'exit', trace, code: exit[1] === undefined ? 0 : ((Number(exit[1]) % 256) + 256) % 256 };
   const sleep = /^sleep\s+(\d+(?:\.\d+)?)\s*;?$/.exec(line);
   if (sleep) return { kind: 'sleep', trace, seconds: Number(sleep[1]) };
+  // `yes TEXT | head -n N` prints TEXT N times: how a test makes a step print megabytes.
+  const repeat = /^yes\s+(.+?)\s*\|\s*head\s+-n\s*(\d+)\s*;?$/.exec(line);
+  if (repeat) return { kind: 'repeat', trace, text: unquote(repeat[1]), count: Number(repeat[2]) };
   const echo = /^echo(?:\s+(.*))?$/.exec(line);
   if (echo) return { kind: 'echo', trace, text: unquote(echo[1] ?? '') };
   return { kind: 'other', trace };

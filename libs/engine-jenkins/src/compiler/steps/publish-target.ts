@@ -12,8 +12,10 @@ const IMAGE_REFERENCE = /^[a-z0-9.-]+(?::[0-9]+)?(?:\/[a-z0-9._-]+)+(?::[A-Za-z0
 export interface PublishTarget {
   /** Registry host as written in the step or the project registry address. */
   registry: string;
-  /** Full image reference pushed. */
+  /** Full image reference pushed (the first, when the tag lists several). */
   image: string;
+  /** Every reference pushed: `app:1,latest` pushes `app:1` and `app:latest`, as Rancher's image builder did. */
+  images: string[];
   remote: boolean;
 }
 
@@ -30,11 +32,24 @@ export function publishTarget(config: PublishImageConfig, localRegistry: string)
   const remote = config.pushRemote && config.registry !== undefined;
   const registry = remote ? (config.registry as string) : localRegistry;
   const host = DOCKER_HUB_ALIASES.has(registry) ? 'docker.io' : registry.replace(/^https?:\/\//, '').replace(/\/+$/, '');
-  const image = `${host}/${config.tag}`;
-  if (!IMAGE_REFERENCE.test(image)) {
-    throw new JenkinsCompileError('InvalidImageReference', `cannot push to ${JSON.stringify(image)}: not an image reference`);
+  const images = tagsOf(config.tag).map((tag) => `${host}/${tag}`);
+  for (const image of images) {
+    if (!IMAGE_REFERENCE.test(image)) {
+      throw new JenkinsCompileError('InvalidImageReference', `cannot push to ${JSON.stringify(image)}: not an image reference`);
+    }
   }
-  return { registry, image, remote };
+  return { registry, image: images[0], images, remote };
+}
+
+/**
+ * `repo:a,b` is `repo:a` and `repo:b`: Rancher's image builder (drone's docker plugin) read its tag as a
+ * comma-separated list, each trimmed. A reference with a digest is taken as it is.
+ */
+function tagsOf(reference: string): string[] {
+  const colon = reference.lastIndexOf(':');
+  if (reference.includes('@') || colon < reference.lastIndexOf('/')) return [reference];
+  const repo = reference.slice(0, colon);
+  return reference.slice(colon + 1).split(',').map((tag) => `${repo}:${tag.trim()}`);
 }
 
 /** The registry part of a checked image reference (`host[:port]`), as Kaniko names registries. */

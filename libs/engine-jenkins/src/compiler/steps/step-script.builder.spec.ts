@@ -92,7 +92,18 @@ describe('step scripts', () => {
 
   it('pushes to docker.io for every Docker Hub alias', () => {
     const step = onlyStep(`{publishImageConfig: {tag: 'org/web:1', pushRemote: true, registry: index.docker.io}}`);
-    expect(publishTarget(step.config as never, 'r:5000')).toEqual({ registry: 'index.docker.io', image: 'docker.io/org/web:1', remote: true });
+    expect(publishTarget(step.config as never, 'r:5000')).toEqual({ registry: 'index.docker.io', image: 'docker.io/org/web:1', images: ['docker.io/org/web:1'], remote: true });
+  });
+
+  it('pushes every tag of a comma-separated list, as Rancher\'s image builder did', () => {
+    const step = onlyStep(`{publishImageConfig: {tag: 'org/web:latest, stable,1.12'}}`);
+    const target = publishTarget(step.config as never, 'r:5000');
+    expect(target.images).toEqual(['r:5000/org/web:latest', 'r:5000/org/web:stable', 'r:5000/org/web:1.12']);
+    expect(executorArgs(buildStepScript(step, { ...ctx, publish: { target, push: true, registryCa: false } }).content)).toEqual([
+      '--context=dir://.', '--dockerfile=./Dockerfile',
+      '--destination=r:5000/org/web:latest', '--destination=r:5000/org/web:stable', '--destination=r:5000/org/web:1.12', '--log-format=text',
+    ]);
+    expect(() => publishTarget(onlyStep(`{publishImageConfig: {tag: 'org/web:1,'}}`).config as never, 'r:5000')).toThrow(JenkinsCompileError);
   });
 
   it('applies a manifest path, or inline content from a file, in the given namespace', () => {

@@ -80,7 +80,7 @@ function publishImage(step: PublishImageStep, ctx: StepScriptContext): string[] 
   const flags = [
     `--context=${shellQuote(`dir://${buildContext}`)}`,
     `--dockerfile=${shellQuote(checkoutPath(dockerfilePath))}`,
-    `--destination=${shellQuote(publish.target.image)}`,
+    ...publish.target.images.map((image) => `--destination=${shellQuote(image)}`),
     ...(publish.registryCa ? [`--registry-certificate=${shellQuote(`${registryHost(publish.target)}=${KANIKO_REGISTRY_CA_FILE}`)}`] : []),
     ...(publish.push ? [] : ['--no-push']),
     // The default `color` format forces ANSI escapes into the build log.
