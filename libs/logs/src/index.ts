@@ -16,4 +16,4 @@ export { searchLog, compileSearch, MAX_PATTERN_LENGTH } from './store/log-search
 export type { SearchMatch, SearchQuery, SearchResult } from './store/log-search';
 export type { LogObject, LogObjects } from './objects/log-objects.port';
 export { MinioLogObjects } from './objects/minio-log-objects';
-export type { MinioEndpoint, MinioLogObjectsOptions } from './objects/minio-log-objects';
+export type { MinioLogObjectsOptions } from './objects/minio-log-objects';

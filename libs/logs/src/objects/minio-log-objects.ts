@@ -2,20 +2,13 @@
 // execution uid comes with the listing, not one HEAD per object), DeleteObjects per 1000 keys with each key's result
 // checked (removeObjects does not throw per key: minio/minio-js#1110), and a deadline on every request (the client
 // sets none: minio/minio-js#1181).
-import { Client } from 'minio';
+import type { Client } from 'minio';
 
 import { LogError } from '../logs.errors';
 import { EXECUTION_UID_METADATA, LOGS_BUCKET } from '../store/log-keys';
+import { minioClient, type LogStoreEndpoint } from '../store/minio-client';
 import { logErrorOf } from '../store/minio-errors';
-import { timedTransport } from '../store/minio-transport';
 import type { LogObject, LogObjects } from './log-objects.port';
-
-export interface MinioEndpoint {
-  /** http(s)://host:port of the MinIO S3 API. */
-  url: string;
-  accessKey: string;
-  secretKey: string;
-}
 
 export interface MinioLogObjectsOptions {
   /** An idle request fails after this long (default 10 s). */
@@ -43,16 +36,8 @@ export class MinioLogObjects implements LogObjects {
   private readonly client: Client;
   private readonly bucket: string;
 
-  constructor(endpoint: MinioEndpoint, options: MinioLogObjectsOptions = {}) {
-    const url = new URL(endpoint.url);
-    const secure = url.protocol === 'https:';
-    const { transport, agent } = timedTransport(secure, options.timeoutMs ?? 10_000);
-    this.client = new Client({
-      endPoint: url.hostname, port: url.port ? Number(url.port) : secure ? 443 : 80, useSSL: secure,
-      accessKey: endpoint.accessKey, secretKey: endpoint.secretKey,
-      // A fixed region spares a GetBucketLocation request before the first call.
-      region: 'us-east-1', pathStyle: true, transport: transport as never, transportAgent: agent,
-    });
+  constructor(endpoint: LogStoreEndpoint, options: MinioLogObjectsOptions = {}) {
+    this.client = minioClient(endpoint, { timeoutMs: options.timeoutMs });
     this.bucket = options.bucket ?? LOGS_BUCKET;
   }
 
