@@ -186,6 +186,16 @@ const ROUTES: Record<string, RouteCalls> = {
       { name: 'refuses a branch the repository does not have', json: { branch: 'no-such-branch' }, status: 422, check: code('RefNotFound') },
     ],
   },
+  'GET /api/v1/namespaces/{ns}/queue': {
+    params: { ns: 'demo' },
+    calls: [
+      {
+        name: 'tells why each run of the project waits, and how the running ones started', as: 'admin', status: 200,
+        check: (a) => expect(a.json()).toMatchObject({ namespace: 'demo', limit: expect.any(Number), queued: expect.any(Array), running: expect.any(Array) }),
+      },
+      { name: 'answers an empty queue for a project with no executions', as: 'admin', params: { ns: 'keelson-system' }, status: 200, check: (a) => expect(a.json()).toMatchObject({ admitted: 0, queued: [], running: [] }) },
+    ],
+  },
   'POST /api/v1/namespaces/{ns}/sourcecodecredentials/{name}/refresh': {
     params: { ns: 'demo', name: 'alice-cred' },
     calls: [

@@ -22,6 +22,9 @@ import { CONFIG, KUBE, LOGGER } from './tokens';
 import { logProviders } from './logs/logs.providers';
 import { LogsController } from './api/logs/logs.controller';
 import { ExecutionLogsReader } from './api/logs/execution-logs.reader';
+import { gcProviders } from './gc/gc.providers';
+import { QueueController } from './api/queue/queue.controller';
+import { QueueService } from './api/queue/queue.service';
 
 @Module({})
 export class AppModule {
@@ -33,6 +36,7 @@ export class AppModule {
       controllers: [
         ApiDocsController, HealthController, ExecutionsController, DeliveriesController, WebhooksController,
         OAuthAuthorizeController, OAuthCallbackController, SourceCodeController, LogsController,
+        QueueController,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -46,6 +50,8 @@ export class AppModule {
         ...sourceCodeProviders,
         ...logProviders,
         ExecutionLogsReader,
+        ...gcProviders,
+        QueueService,
         SyncService,
         ReportService,
         ControllersService,

@@ -112,4 +112,8 @@ export const MANAGER_VARIABLES = {
   syncProgressIntervalMs: variable({ env: 'SYNC_PROGRESS_INTERVAL_MS', description: 'Progress (build, node, stages, queue reason) is written to the apiserver at most this often; phase changes and approvals at once.', default: 5000, parse: parsers.integer(0, 600_000) }),
   resyncSeconds: variable({ env: 'RESYNC_SECONDS', description: 'How often the controllers revisit every object, which also rebuilds sync jobs lost with Redis.', default: 30, parse: parsers.integer(1, 3600) }),
   controllerWorkers: variable({ env: 'CONTROLLER_WORKERS', description: 'Concurrent reconciles per controller.', default: 4, parse: parsers.integer(1, 100) }),
+  gcIntervalSeconds: variable({
+    env: 'GC_INTERVAL_SECONDS', description: 'How often the leader sweeps every project: logs past logRetentionDays are deleted (status.log Expired), log objects and Jenkins jobs no execution owns are removed. The first sweep runs a minute after the controllers start (sooner when the interval is shorter).',
+    default: 3600, parse: parsers.integer(1, 604_800),
+  }),
 };

@@ -15,7 +15,7 @@ export { CACHE_NOMINAL_SIZE, CACHE_STORAGE_CLASS } from './compiler/pod/cache-cl
 export { buildSecretReferences, envSecretKey } from './compiler/pod/env-secret';
 export type { SecretReference } from './compiler/pod/env-secret';
 export { recentNodeWeights } from './compiler/pod/node-affinity';
-export { renderJobConfigXml, EXECUTION_ID_PARAMETER } from './compiler/job-config.xml';
+export { renderJobConfigXml, EXECUTION_ID_PARAMETER, MANAGED_JOB_NOTE } from './compiler/job-config.xml';
 export {
   AGENT_CONTAINER_NAME, approvalInputId, CHECKOUT_STAGE_NAME, jenkinsJobName, parseJenkinsNodeName,
   stageNodeName, stepContainerName, stepNodeName,

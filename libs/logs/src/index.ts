@@ -14,3 +14,6 @@ export { MinioLogStore } from './store/minio-log-store';
 export type { ChunkCursor, LineIndex, LogStoreEndpoint, LogStoreOptions, SealedLog, StepLogView, StoredChunk } from './store/minio-log-store';
 export { searchLog, compileSearch, MAX_PATTERN_LENGTH } from './store/log-search';
 export type { SearchMatch, SearchQuery, SearchResult } from './store/log-search';
+export type { LogObject, LogObjects } from './objects/log-objects.port';
+export { MinioLogObjects } from './objects/minio-log-objects';
+export type { MinioLogObjectsOptions } from './objects/minio-log-objects';

@@ -53,6 +53,24 @@ describe('createItem', () => {
   });
 });
 
+describe('the root\'s jobs', () => {
+  it('are summaries by default, and show any property of the job through tree=, as Jenkins exports them', async () => {
+    await create('web-1');
+    const plain = '<flow-definition plugin="workflow-job"><description>by hand</description></flow-definition>';
+    await create('hand-made', plain);
+    const summary = await http.json('/api/json');
+    expect(summary.jobs).toEqual([
+      { _class: 'org.jenkinsci.plugins.workflow.job.WorkflowJob', name: 'web-1', url: `${double.url(INSTANCE)}/job/web-1/`, color: 'notbuilt' },
+      { _class: 'org.jenkinsci.plugins.workflow.job.WorkflowJob', name: 'hand-made', url: `${double.url(INSTANCE)}/job/hand-made/`, color: 'notbuilt' },
+    ]);
+    const tree = await http.json('/api/json?tree=jobs[name,description]');
+    expect(tree.jobs).toEqual([
+      { _class: 'org.jenkinsci.plugins.workflow.job.WorkflowJob', name: 'web-1', description: expect.stringMatching(/Managed by Keelson: changes here are overwritten\.$/) },
+      { _class: 'org.jenkinsci.plugins.workflow.job.WorkflowJob', name: 'hand-made', description: 'by hand' },
+    ]);
+  });
+});
+
 describe('a job', () => {
   it('updates config.xml with POST and serves the new one', async () => {
     await create();

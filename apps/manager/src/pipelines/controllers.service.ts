@@ -33,6 +33,10 @@ import { COMMIT_STATUS_REPORTER, type CommitStatusReporter } from '../reporting/
 import { ExecutionReportHook } from '../reporting/execution-report.hook';
 import type { ReportJobData } from '../reporting/report-jobs';
 import { DATA_PLANE_CLUSTERS, DATA_PLANE_GATE, ENGINE, EXECUTION_CREATOR, REPORT_QUEUE, SYNC_QUEUE } from './pipelines.tokens';
+import { ExecutionLogsCleaner } from '../gc/execution-logs.cleaner';
+import { GarbageCollector } from '../gc/garbage-collector';
+import { PROJECT_LOG_OBJECTS } from '../gc/gc.providers';
+import type { ProjectLogObjects } from '../gc/project-log-objects';
 
 const executionsByPhase = gauge('keelson_executions', 'Executions by phase, as the leader sees them.', ['phase']);
 
@@ -41,6 +45,7 @@ export class ControllersService implements OnModuleInit, OnApplicationShutdown {
   private elector?: LeaderElector;
   private running: RunningController[] = [];
   private gaugeTimer?: NodeJS.Timeout;
+  private collector?: GarbageCollector;
 
   constructor(
     @Inject(CONFIG) private readonly config: ManagerConfig,
@@ -55,6 +60,7 @@ export class ControllersService implements OnModuleInit, OnApplicationShutdown {
     @Inject(SCM_ACCESS) private readonly scmAccess: ScmAccess,
     @Inject(REPORT_QUEUE) private readonly reportQueue: RetryingJobQueue<ReportJobData>,
     @Inject(COMMIT_STATUS_REPORTER) private readonly commitStatusReporter: CommitStatusReporter | null,
+    @Inject(PROJECT_LOG_OBJECTS) private readonly logObjects: ProjectLogObjects,
     private readonly informers: InformersService,
   ) {}
 
@@ -91,6 +97,7 @@ export class ControllersService implements OnModuleInit, OnApplicationShutdown {
     const executionReconciler = new PipelineExecutionReconciler({
       kube: this.kube, executions, settings, pipelines, creator: this.creator, jobs: new JenkinsJobs(this.engine, this.clusters),
       buildInputs: { release: async (project, execution) => releaseBuildInputs((await this.clusters.forProject(project)).kube, buildNamespace(project), execution) },
+      logs: new ExecutionLogsCleaner(this.logObjects),
       dataPlane: this.dataPlane, syncQueue: this.syncQueue, logger: log,
       reports: new ExecutionReportHook({ queue: this.reportQueue, logger: log, commitStatus: Boolean(this.commitStatusReporter) }),
       enqueue: (key) => executionController?.enqueue(key),
@@ -127,6 +134,11 @@ export class ControllersService implements OnModuleInit, OnApplicationShutdown {
     ];
     this.gaugeTimer = setInterval(() => this.countPhases(executions), 5_000);
     this.gaugeTimer.unref();
+    this.collector = new GarbageCollector({
+      kube: this.kube, executions, settings, pipelines, logs: this.logObjects, engine: this.engine,
+      jenkins: (project) => this.clusters.jenkins(project), jobs: new JenkinsJobs(this.engine, this.clusters), logger: log,
+    });
+    this.collector.start(this.config.gcIntervalSeconds * 1000);
     log.info({ controllers: this.running.length }, 'controllers started');
   }
 
@@ -139,6 +151,8 @@ export class ControllersService implements OnModuleInit, OnApplicationShutdown {
 
   private async stopControllers(): Promise<void> {
     clearInterval(this.gaugeTimer);
+    await this.collector?.stop();
+    this.collector = undefined;
     const running = this.running;
     this.running = [];
     await Promise.all(running.map((c) => c.stop()));

@@ -17,6 +17,8 @@ import { DataPlaneEndpoints, DEFAULT_SYNC_OPTIONS, SyncJobData, SyncOptions } fr
 import { syncMetrics } from './sync.metrics';
 import { unreachableReason } from './jenkins-unreachable';
 import { sameValue } from '../controllers/same-value';
+import { buildPodPlacement, type BuildPodPlacement } from '../executions/build-pod-placement';
+import { syncTimeline, type SyncTimelineFacts } from '../executions/timeline';
 import type { ExecutionLogArchiver } from '../logs/execution-log.archiver';
 
 const TERMINAL: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Aborted']);
@@ -138,6 +140,7 @@ export class ExecutionSyncProcessor {
       // Under this execution's own id, so a build still queued checks out with the token stored for it.
       if (git && credentialId) await engine.ensureCredential(endpoint, { id: credentialId, description: `git token of execution ${exe.metadata.namespace}/${executionId}`, ...git });
       await engine.ensureJob(endpoint, { name: compiled.jobName, configXml: compiled.configXml });
+      const handedAt = this.now();
       ref = await engine.start(endpoint, compiled.jobName, executionId);
       syncMetrics.buildsStarted.inc();
       const admitted = exe.status?.conditions?.find((c) => c.type === 'Admitted')?.lastTransitionTime;
@@ -145,17 +148,19 @@ export class ExecutionSyncProcessor {
       log.info({ job: ref.job, queueItem: ref.queueItem }, 'build queued in Jenkins');
       // Not written yet: the job keeps the queue item, and should the job be lost, EXECUTION_ID finds the build
       // again. The next progress write says which build and how far it got (ADR 0003's write budget).
-      return this.again(job, true, { build: { job: ref.job, queueItem: ref.queueItem, number: ref.number }, startedAt: this.now(), lastWriteAt: this.now() });
+      return this.again(job, true, { build: { job: ref.job, queueItem: ref.queueItem, number: ref.number }, startedAt: handedAt, lastWriteAt: this.now() });
     }
 
     const state = await engine.describe(endpoint, ref);
     const startedAt = startOf(job, exe);
     if (state.ref.number && !known?.number && startedAt) syncMetrics.startLatency.observe({ part: 'jenkins_queue' }, (this.now() - startedAt) / 1000);
-    const node = job.data.node ?? (state.state === 'queued' ? undefined : await this.buildNode(exe, log));
+    const placement = job.data.node || state.state === 'queued' ? undefined : await this.buildNode(exe, log);
+    const node = job.data.node ?? placement?.node;
     if (node && node !== job.data.node) {
       if (state.startTimeMillis) syncMetrics.startLatency.observe({ part: 'pod_scheduling' }, Math.max(0, this.now() - state.startTimeMillis) / 1000);
-      await job.updateData({ ...job.data, node });
+      await job.updateData({ ...job.data, node, moments: { ...job.data.moments, scheduledAt: placement?.scheduledAt ?? this.now(), warmNode: placement?.warm } });
     }
+    await this.noteMoments(job, state);
     return this.apply(job, exe, state, node ?? job.data.node);
   }
 
@@ -220,7 +225,7 @@ export class ExecutionSyncProcessor {
     build: PipelineExecutionStatus['build'], node: string | undefined,
   ): Promise<JobOutcome> {
     const pipeline = await this.pipelineOf(exe);
-    const warmNode = node ? (pipeline?.status?.recentNodes ?? []).some((n) => n.name === node) : undefined;
+    const warmNode = node ? (job.data.moments?.warmNode ?? (pipeline?.status?.recentNodes ?? []).some((n) => n.name === node)) : undefined;
     const startedAt = startOf(job, exe);
     const startTime = startedAt === undefined ? undefined : this.iso(startedAt);
     await this.write(job, exe, { ...exe.status, phase, reason, ...(startTime && { startTime }), stages, build, node: node ?? exe.status?.node, warmNode, completionTime: this.iso() });
@@ -275,7 +280,9 @@ export class ExecutionSyncProcessor {
   }
 
   private async write(job: QueuedJob<SyncJobData>, exe: Execution, status: PipelineExecutionStatus): Promise<void> {
-    const written = await this.deps.kube.resource(Keelson.PipelineExecution).patchStatus(exe.metadata.namespace, exe.metadata.name!, status, exe.metadata.resourceVersion);
+    // Every write carries the moments learned since the last one: the timeline costs no write of its own.
+    const timed = { ...status, timeline: syncTimeline(status, timelineFacts(job.data, status)) };
+    const written = await this.deps.kube.resource(Keelson.PipelineExecution).patchStatus(exe.metadata.namespace, exe.metadata.name!, timed, exe.metadata.resourceVersion);
     syncMetrics.statusWrites.inc();
     exe.metadata.resourceVersion = written.metadata.resourceVersion;
     exe.status = written.status;
@@ -292,18 +299,29 @@ export class ExecutionSyncProcessor {
     }
   }
 
-  /** The build pod's node; best effort, since the build's result matters more than where it ran. */
-  private async buildNode(exe: Execution, log: Logger): Promise<string | undefined> {
+  /** Where the build pod was placed; best effort, since the build's result matters more than where it ran. */
+  private async buildNode(exe: Execution, log: Logger): Promise<BuildPodPlacement | undefined> {
     try {
       const dataPlane = await this.deps.endpoints.kube(exe.metadata.namespace!);
       const pods = await dataPlane.resource(Core.Pod).list(buildNamespace(exe.metadata.namespace!), {
         labelSelector: `${EXECUTION_LABEL}=${labelValue(exe.metadata.name!)}`,
       });
-      return pods.items.map((p) => (p as { spec?: { nodeName?: string } }).spec?.nodeName).find(Boolean);
+      return pods.items.map(buildPodPlacement).find((p) => p.node);
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'could not read the build pod');
       return undefined;
     }
+  }
+
+  /** Jenkins' start of the build and of its first stage, kept until a status write takes them (timeline.ts). */
+  private async noteMoments(job: QueuedJob<SyncJobData>, state: EngineBuildState): Promise<void> {
+    const firstStage = Math.min(...state.stages.map((s) => s.startTimeMillis ?? Infinity));
+    const moments = {
+      ...job.data.moments,
+      ...(state.state !== 'queued' && state.startTimeMillis && { buildStartedAt: state.startTimeMillis }),
+      ...(Number.isFinite(firstStage) && { runningAt: firstStage }),
+    };
+    if (!sameValue(moments, job.data.moments ?? {})) await job.updateData({ ...job.data, moments });
   }
 
   private read(namespace: string, name: string): Promise<Execution | undefined> {
@@ -334,6 +352,17 @@ function isRefusal(err: unknown): boolean {
 /** When the build was handed to Jenkins: as written, or as this job remembers it before the first write. */
 function startOf(job: QueuedJob<SyncJobData>, exe: Execution): number | undefined {
   return exe.status?.startTime ? Date.parse(exe.status.startTime) : job.data.startedAt;
+}
+
+/** What the timeline knows from this job's memory and the status about to be written. */
+function timelineFacts(data: SyncJobData, status: PipelineExecutionStatus): SyncTimelineFacts {
+  const written = status.startTime ? Date.parse(status.startTime) : NaN;
+  return {
+    startedAt: data.startedAt ?? (Number.isNaN(written) ? undefined : written),
+    queueItem: status.build?.queueItem ?? data.build?.queueItem,
+    buildNumber: status.build?.number ?? data.build?.number,
+    node: data.node, ...data.moments,
+  };
 }
 
 function isRetryable(err: unknown): boolean {

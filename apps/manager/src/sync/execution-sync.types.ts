@@ -16,12 +16,25 @@ export interface SyncJobData {
   startedAt?: number;
   /** The build pod's node, once seen (the pod may be gone by the time the build ends). */
   node?: string;
+  /** Moments of the build for the execution's timeline, written with the next status write (timeline.ts). */
+  moments?: BuildMoments;
   /** When the next poll is due, to measure how late it runs. */
   dueAt?: number;
   /** Since when Jenkins has been unreachable. */
   unreachableSince?: number;
   /** Unexpected failures in a row; at `maxUnexpectedFailures` the execution fails with the error. */
   failures?: number;
+}
+
+/** What the timeline needs beyond `startedAt`, `build` and `node` (epoch milliseconds). */
+export interface BuildMoments {
+  /** Jenkins started the build (it left the queue). */
+  buildStartedAt?: number;
+  /** The scheduler placed the build pod, and whether on a node the pipeline prefers. */
+  scheduledAt?: number;
+  warmNode?: boolean;
+  /** The first stage started inside the pod. */
+  runningAt?: number;
 }
 
 /** Where the data plane of a project answers: the endpoint resolver of @keelson/data-plane in production. */

@@ -179,4 +179,29 @@ describe('Jenkins engine client: jobs, credentials, start', () => {
       await expect(client.deleteJob(endpoint(), 'web')).resolves.toBeUndefined();
     });
   });
+
+  describe('listJobs', () => {
+    it('asks the root for each job\'s name and description, and tells Keelson\'s jobs by the description', async () => {
+      jenkins.on('GET', '/api/json', {
+        status: 200, headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          _class: 'hudson.model.Hudson',
+          jobs: [
+            { _class: 'org.jenkinsci.plugins.workflow.job.WorkflowJob', name: 'web-3', description: 'Keelson pipeline demo/web. Managed by Keelson: changes here are overwritten.' },
+            { _class: 'org.jenkinsci.plugins.workflow.job.WorkflowJob', name: 'hand-made', description: null },
+            { _class: 'hudson.model.FreeStyleProject', name: 'claims-it', description: 'Managed by Keelson: changes here are overwritten. Not really.' },
+          ],
+        }),
+      });
+      expect(await client.listJobs(endpoint())).toEqual([
+        { name: 'web-3', managed: true }, { name: 'hand-made', managed: false }, { name: 'claims-it', managed: false },
+      ]);
+      expect(jenkins.requests.at(-1)?.query.get('tree')).toBe('jobs[name,description]');
+    });
+
+    it('fails with the status when Jenkins refuses', async () => {
+      jenkins.on('GET', '/api/json', { status: 503, body: 'starting' });
+      await expect(client.listJobs(endpoint())).rejects.toThrow(/listing jobs/);
+    });
+  });
 });

@@ -4,9 +4,9 @@
 import { silentLogger, type Logger } from '@keelson/observability';
 
 import { JenkinsCompileError } from '../compiler/compile.errors';
-import { EXECUTION_ID_PARAMETER } from '../compiler/job-config.xml';
+import { EXECUTION_ID_PARAMETER, MANAGED_JOB_NOTE } from '../compiler/job-config.xml';
 import type {
-  EngineBuildRef, EngineBuildState, EngineCredential, EngineEndpoint, EngineJob, EngineLogChunk, EngineLogNode,
+  EngineBuildRef, EngineBuildState, EngineCredential, EngineEndpoint, EngineJob, EngineJobSummary, EngineLogChunk, EngineLogNode,
   EngineNodeLog, EngineNodeStatus, ExecutionEngine,
 } from '../engine/execution-engine.port';
 import { findBuildOfJob, findQueuedItem, getQueueItem, paramsCarry } from './build-lookup';
@@ -265,6 +265,17 @@ export class JenkinsEngineClient implements ExecutionEngine {
     if (response.status === 404) return;
     if (response.status >= 400) throw http.errorFor(response, `deleting job ${job}`);
     this.log.info({ job }, 'jenkins job deleted');
+  }
+
+  /** One GET of the root with `tree=jobs[name,description]`: folders' contents are not listed (Keelson makes none). */
+  async listJobs(endpoint: EngineEndpoint): Promise<EngineJobSummary[]> {
+    const http = this.pool.for(endpoint);
+    const response = await http.send({ method: 'GET', path: '/api/json', query: { tree: 'jobs[name,description]' } });
+    if (response.status !== 200) throw http.errorFor(response, 'listing jobs');
+    const jobs = http.json<{ jobs?: Array<{ name?: unknown; description?: unknown }> }>(response, 'jobs').jobs ?? [];
+    return jobs
+      .filter((j): j is { name: string; description?: unknown } => typeof j.name === 'string' && j.name.length > 0)
+      .map((j) => ({ name: j.name, managed: typeof j.description === 'string' && j.description.endsWith(MANAGED_JOB_NOTE) }));
   }
 
   /** False when the job vanished meanwhile (404), so the caller creates it. */

@@ -5,7 +5,7 @@ import { containerSteps, createCompileContext } from './compile-context';
 import type { JenkinsCompileInput } from './compile-input.types';
 import { toYaml } from './escape';
 import { compileJenkinsfile } from './jenkinsfile/jenkinsfile.compiler';
-import { renderJobConfigXml } from './job-config.xml';
+import { MANAGED_JOB_NOTE, renderJobConfigXml } from './job-config.xml';
 import { buildPodFromContext } from './pod/build-pod.builder';
 import { cacheVolumesFromContext } from './pod/cache-volumes';
 import type { CacheVolumes, Pod } from './pod/pod.types';
@@ -44,7 +44,7 @@ export function compileJenkinsJob(input: JenkinsCompileInput, plan?: ExecutionPl
   const jenkinsfile = compileJenkinsfile(ctx, podYaml);
   const { facts } = input;
   const configXml = renderJobConfigXml({
-    description: `Keelson pipeline ${facts.project}/${facts.pipeline}. Managed by Keelson: changes here are overwritten.`,
+    description: `Keelson pipeline ${facts.project}/${facts.pipeline}. ${MANAGED_JOB_NOTE}`,
     jenkinsfile,
     buildsToKeep: input.settings.buildsToKeep,
   });

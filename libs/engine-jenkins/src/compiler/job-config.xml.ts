@@ -4,6 +4,8 @@
 import { xmlText } from './escape';
 
 export const EXECUTION_ID_PARAMETER = 'EXECUTION_ID';
+/** Ends the description of every job Keelson makes: what tells its jobs from others in the same Jenkins. */
+export const MANAGED_JOB_NOTE = 'Managed by Keelson: changes here are overwritten.';
 const DEFAULT_BUILDS_TO_KEEP = 20;
 
 export interface JobConfigInput {

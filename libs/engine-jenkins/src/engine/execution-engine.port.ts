@@ -113,4 +113,12 @@ export interface ExecutionEngine {
   /** One flow node's log from a byte offset (`execution/node/<id>/log/logText/progressiveText`), streamed. */
   readNodeLog(endpoint: EngineEndpoint, ref: EngineBuildRef, nodeId: string, offset: number): Promise<EngineNodeLog>;
   deleteJob(endpoint: EngineEndpoint, job: string): Promise<void>;
+  /** The top-level jobs, and whether Keelson made each (the garbage collector deletes only those). */
+  listJobs(endpoint: EngineEndpoint): Promise<EngineJobSummary[]>;
+}
+
+export interface EngineJobSummary {
+  name: string;
+  /** Made by Keelson (the job compiler's description says so); other jobs are never touched. */
+  managed: boolean;
 }

@@ -12,14 +12,9 @@ import {
   sealedKey, stepPrefix, type ExecutionLogRef, type StepLogRef,
 } from './log-keys';
 import { logErrorOf } from './minio-errors';
-import { timedTransport } from './minio-transport';
+import { minioClient, MINIO_REGION, type LogStoreEndpoint } from './minio-client';
 
-export interface LogStoreEndpoint {
-  /** http(s)://host:port of the MinIO S3 API. */
-  url: string;
-  accessKey: string;
-  secretKey: string;
-}
+export type { LogStoreEndpoint } from './minio-client';
 
 export interface LogStoreOptions {
   /** An idle request fails after this long (default 10 s). */
@@ -74,16 +69,7 @@ export class MinioLogStore {
   private bucketReady?: Promise<void>;
 
   constructor(endpoint: LogStoreEndpoint, options: LogStoreOptions = {}) {
-    const url = new URL(endpoint.url);
-    const secure = url.protocol === 'https:';
-    const { transport, agent } = timedTransport(secure, options.timeoutMs ?? 10_000);
-    this.client = new Client({
-      endPoint: url.hostname, port: url.port ? Number(url.port) : secure ? 443 : 80, useSSL: secure,
-      accessKey: endpoint.accessKey, secretKey: endpoint.secretKey,
-      // A fixed region spares a GetBucketLocation request before the first call on each bucket.
-      region: 'us-east-1', pathStyle: true, partSize: Math.max(MIN_PART, options.partSize ?? MIN_PART),
-      transport: transport as never, transportAgent: agent,
-    });
+    this.client = minioClient(endpoint, { timeoutMs: options.timeoutMs, partSize: Math.max(MIN_PART, options.partSize ?? MIN_PART) });
     this.bucket = options.bucket ?? LOGS_BUCKET;
   }
 
@@ -92,7 +78,7 @@ export class MinioLogStore {
     if (!this.bucketReady) {
       const ready = this.call(`creating bucket ${this.bucket}`, async () => {
         if (await this.client.bucketExists(this.bucket)) return;
-        await this.client.makeBucket(this.bucket, 'us-east-1').catch(async (err: { code?: string }) => {
+        await this.client.makeBucket(this.bucket, MINIO_REGION).catch(async (err: { code?: string }) => {
           if (err?.code !== 'BucketAlreadyOwnedByYou' && err?.code !== 'BucketAlreadyExists') throw err;
         });
       });

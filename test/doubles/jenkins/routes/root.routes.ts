@@ -1,7 +1,7 @@
 // The instance root and the crumb issuer.
 import type { JenkinsRouter } from './request-context';
 import { sendApi } from './api-json';
-import { jobSummary } from '../views/job.view';
+import { jobFull, jobSummary } from '../views/job.view';
 
 export function rootRoutes(router: JenkinsRouter): void {
   router.add('GET', '/', (c) => {
@@ -10,7 +10,8 @@ export function rootRoutes(router: JenkinsRouter): void {
 
   router.add('GET', '/api/json', (c) => {
     const view = c.view();
-    const api = () => ({
+    // In the default view a job is a summary; through `tree=` any of its properties (`jobs[name,description]`).
+    const api = (full: boolean) => ({
       _class: 'hudson.model.Hudson',
       assignedLabels: [{ name: 'built-in' }],
       mode: 'EXCLUSIVE',
@@ -18,7 +19,7 @@ export function rootRoutes(router: JenkinsRouter): void {
       nodeName: '',
       numExecutors: 0,
       description: null,
-      jobs: [...c.instance.jobs.values()].map((j) => jobSummary(j, view)),
+      jobs: [...c.instance.jobs.values()].map((j) => (full ? jobFull(j, c.instance.queue.live(), view, false) : jobSummary(j, view))),
       overallLoad: {},
       primaryView: { _class: 'hudson.model.AllView', name: 'all', url: view.rootUrl },
       quietDownReason: null,
@@ -30,7 +31,7 @@ export function rootRoutes(router: JenkinsRouter): void {
       useSecurity: true,
       views: [{ _class: 'hudson.model.AllView', name: 'all', url: view.rootUrl }],
     });
-    sendApi(c, api);
+    sendApi(c, () => api(false), () => api(true));
   });
 
   router.add('GET', '/crumbIssuer/api/json', (c) => {

@@ -17,7 +17,7 @@ function aDeletedRunningExecution(): PipelineExecution {
   } as PipelineExecution;
 }
 
-function aReconciler(exe: PipelineExecution, overrides: { release?: () => Promise<void> } = {}) {
+function aReconciler(exe: PipelineExecution, overrides: { release?: () => Promise<void>; deleteLogs?: () => Promise<number> } = {}) {
   const calls: string[] = [];
   const patches: unknown[] = [];
   const kube = { resource: () => ({ patch: async (_ns: string, _name: string, patch: unknown) => { calls.push('finalizer removed'); patches.push(patch); } }) };
@@ -28,6 +28,7 @@ function aReconciler(exe: PipelineExecution, overrides: { release?: () => Promis
     buildInputs: {
       release: overrides.release ?? (async (project: string, execution: string) => void calls.push(`env Secret of ${project}/${execution} deleted`)),
     },
+    logs: { deleteLogs: overrides.deleteLogs ?? (async (e: PipelineExecution) => (calls.push(`logs of ${e.metadata.namespace}/${e.metadata.name} deleted`), 3)) },
     creator: {} as ExecutionCreator,
     logger: silentLogger,
     enqueue: () => undefined,
@@ -36,10 +37,10 @@ function aReconciler(exe: PipelineExecution, overrides: { release?: () => Promis
 }
 
 describe('PipelineExecutionReconciler, an execution being deleted', () => {
-  it('deletes its Jenkins job and the copy of its Secret values before it lets the execution go', async () => {
+  it('deletes its Jenkins job, the copy of its Secret values and its logs before it lets the execution go', async () => {
     const { reconciler, calls, patches } = aReconciler(aDeletedRunningExecution());
     await reconciler.reconcile('demo/web-7');
-    expect(calls).toEqual(['job demo/web-7 deleted', 'env Secret of demo/web-7 deleted', 'finalizer removed']);
+    expect(calls).toEqual(['job demo/web-7 deleted', 'env Secret of demo/web-7 deleted', 'logs of demo/web-7 deleted', 'finalizer removed']);
     expect(patches).toEqual([{ metadata: { resourceVersion: '10', finalizers: [] } }]);
   });
 
@@ -47,6 +48,12 @@ describe('PipelineExecutionReconciler, an execution being deleted', () => {
     const { reconciler, calls } = aReconciler(aDeletedRunningExecution(), { release: () => Promise.reject(new Error('data plane unreachable')) });
     await expect(reconciler.reconcile('demo/web-7')).rejects.toThrow('data plane unreachable');
     expect(calls).toEqual(['job demo/web-7 deleted']);
+  });
+
+  it('keeps the finalizer when its logs cannot be deleted (MinIO away), so the next try deletes them', async () => {
+    const { reconciler, calls } = aReconciler(aDeletedRunningExecution(), { deleteLogs: () => Promise.reject(new Error('MinIO is unavailable')) });
+    await expect(reconciler.reconcile('demo/web-7')).rejects.toThrow('MinIO is unavailable');
+    expect(calls).toEqual(['job demo/web-7 deleted', 'env Secret of demo/web-7 deleted']);
   });
 });
 

@@ -15,10 +15,14 @@ import type { ExecutionReportHook } from '../../reporting/execution-report.hook'
 import { syncMetrics } from '../../sync/sync.metrics';
 import type { DataPlaneGate } from '../data-plane.gate';
 import { SUPERSEDED_CONDITION, stopReason, supersededMessage } from '../../executions/stop-reason';
-import { decideAdmission, isAdmitted, type AdmissionVerdict } from './admission';
-import { heldByPipelineLimit, supersededBy, supersededRuns, supersessionLine, type ConcurrencyCandidate } from './pipeline-concurrency';
+import { isAdmitted, type AdmissionVerdict } from './admission';
+import { supersededBy, supersededRuns, type ConcurrencyCandidate } from './pipeline-concurrency';
+import { admissionVerdicts, concurrencyCandidate } from './project-admission';
 import { pipelineStatusAfter, recordOnPipeline } from './pipeline-bookkeeping';
 import { sameValue } from '../same-value';
+import { DEFAULT_PROJECT_HISTORY_LIMIT, executionsToPrune, pipelineHistoryLimit } from '../../gc/history-limits';
+import { gcMetrics } from '../../gc/gc.metrics';
+import { admittedEntry, createdEntry, dataPlaneReadyEntry, finishedEntry, runsAhead, withTimeline, type TimelineEntry, type WaitCause } from '../../executions/timeline';
 
 type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
 
@@ -34,6 +38,8 @@ export interface ExecutionReconcilerDeps {
   jobs: { deleteJob(project: string, job: string, credentialId?: string): Promise<void> };
   /** Deletes the execution's copy of its opted-in Secret values (`<execution>-env`); absent is fine. */
   buildInputs: { release(project: string, execution: string): Promise<void> };
+  /** Deletes the execution's logs in its project's MinIO (gc/execution-logs.cleaner.ts), saying how many objects went. */
+  logs?: { deleteLogs(exe: Execution): Promise<number> };
   dataPlane: DataPlaneGate;
   syncQueue: DelayedJobQueue<SyncJobData>;
   /** Shown every execution reconciled, to queue its commit statuses and notifications; never awaited. */
@@ -48,6 +54,8 @@ export class PipelineExecutionReconciler {
   /** Our own latest writes, newer than the informer until it catches up: admission counts on them. */
   private readonly written = new Map<string, Execution>();
   private readonly admissionLocks = new Map<string, Promise<unknown>>();
+  /** Per project, the uids of executions this reconciler pruned, until the informer drops them. */
+  private readonly pruned = new Map<string, Set<string>>();
   private readonly now: () => Date;
 
   constructor(private readonly deps: ExecutionReconcilerDeps) {
@@ -88,7 +96,8 @@ export class PipelineExecutionReconciler {
       return ReconcileResult.done();
     }
     if (exe.spec.stop && !isAdmitted(phase)) {
-      await this.writeStatus(exe, { ...exe.status, phase: 'Aborted', reason: stopReason(exe, 'stopped before it started'), completionTime: this.iso() });
+      const reason = stopReason(exe, 'stopped before it started');
+      await this.writeStatus(exe, { ...exe.status, phase: 'Aborted', reason, completionTime: this.iso(), timeline: this.endedBeforeStart(exe, reason) });
       return ReconcileResult.done();
     }
     if (phase === 'Provisioning') return this.provision(exe);
@@ -110,27 +119,30 @@ export class PipelineExecutionReconciler {
       // the leader alone runs it; so the count of admitted runs is never below the truth. A stale cache can
       // only show a finished run as still running, which delays a start until its end event, never over-admits.
       const project = this.projectExecutions(namespace).map((e) => (e.metadata.uid === exe.metadata.uid ? newer(e, exe) : e));
-      const candidates = project.map(concurrencyCandidate);
-      // A run a newer one supersedes is about to end: it neither takes a slot nor stands in the queue.
-      const ending = new Set(candidates.filter((c) => supersededBy(c, candidates)).map((c) => c.name));
-      const verdict = decideAdmission(project.map((e) => ({
-        name: e.metadata.name!, phase: e.status?.phase, created: e.metadata.creationTimestamp ?? '', run: e.spec.run, stop: e.spec.stop || ending.has(e.metadata.name!),
-      })), limit, namespace, heldByPipelineLimit(candidates.map((c) => (ending.has(c.name) ? { ...c, stop: true } : c)))).get(exe.metadata.name!);
+      const verdict = admissionVerdicts(project, limit, namespace).get(exe.metadata.name!);
       if (!verdict) return ReconcileResult.done();
       if (!verdict.admit) {
-        await this.queue(exe, verdict);
+        await this.queue(exe, verdict, runsAhead(exe, project, verdict.cause));
         return ReconcileResult.done();
       }
       syncMetrics.startLatency.observe({ part: 'queued' }, Math.max(0, this.now().getTime() - Date.parse(exe.metadata.creationTimestamp ?? '')) / 1000);
       // A warm data plane (the usual case) goes straight to Running: Provisioning is written only when there is
       // something to wait for, which keeps a run inside its write budget (ADR 0003).
       const dataPlane = await this.deps.dataPlane.ensure(namespace, setting);
+      // Why it waited, as the condition said while it was False; whom it queued behind, its Created entry says.
+      const waited = exe.status?.conditions?.find((c) => c.type === 'Admitted' && c.status === 'False')?.reason as WaitCause | undefined;
+      const now = this.now().getTime();
+      const timeline = withTimeline(exe.status?.timeline, [
+        createdEntry(exe), admittedEntry(exe, now, waited),
+        dataPlane.ready ? dataPlaneReadyEntry(now, `ready in ${dataPlane.namespace}`) : undefined,
+      ]);
       const admitted = await this.writeStatus(exe, {
         ...exe.status,
         ...(dataPlane.ready
           ? { phase: 'Running' as const, reason: 'waiting for Jenkins to start the build' }
           : { phase: 'Provisioning' as const, reason: `preparing the data plane in ${dataPlane.namespace}` }),
         queuedTime: exe.status?.queuedTime ?? exe.metadata.creationTimestamp,
+        timeline,
         conditions: setCondition(exe.status?.conditions, { type: 'Admitted', status: 'True', reason: 'SlotFree', message: `admitted in project ${namespace}`, lastTransitionTime: this.iso(), observedGeneration: exe.metadata.generation }),
       });
       // The runs of its pipeline still waiting say why; their reason names this one now.
@@ -146,11 +158,12 @@ export class PipelineExecutionReconciler {
   }
 
   /** Queued, saying why: status.reason for people, the `Admitted` condition's reason for programs. */
-  private async queue(exe: Execution, verdict: Extract<AdmissionVerdict, { admit: false }>): Promise<void> {
+  private async queue(exe: Execution, verdict: Extract<AdmissionVerdict, { admit: false }>, ahead: string[]): Promise<void> {
     const admitted = exe.status?.conditions?.find((c) => c.type === 'Admitted');
     if (exe.status?.phase === 'Queued' && exe.status.reason === verdict.reason && admitted?.reason === verdict.cause && admitted.message === verdict.reason) return;
     await this.writeStatus(exe, {
       ...exe.status, phase: 'Queued', reason: verdict.reason, queuedTime: exe.status?.queuedTime ?? exe.metadata.creationTimestamp,
+      timeline: withTimeline(exe.status?.timeline, [createdEntry(exe, { cause: verdict.cause, behind: ahead })]),
       conditions: setCondition(exe.status?.conditions, {
         type: 'Admitted', status: 'False', reason: verdict.cause, message: verdict.reason, lastTransitionTime: this.iso(), observedGeneration: exe.metadata.generation,
       }),
@@ -172,7 +185,8 @@ export class PipelineExecutionReconciler {
       type: SUPERSEDED_CONDITION, status: 'True', reason: 'NewerRun', message, lastTransitionTime: this.iso(), observedGeneration: exe.metadata.generation,
     });
     if (!isAdmitted(exe.status?.phase)) {
-      await this.writeStatus(exe, { ...exe.status, phase: 'Aborted', reason: superseded?.message ?? message, completionTime: this.iso(), conditions });
+      const reason = superseded?.message ?? message;
+      await this.writeStatus(exe, { ...exe.status, phase: 'Aborted', reason, completionTime: this.iso(), conditions, timeline: this.endedBeforeStart(exe, reason) });
       this.deps.logger.info({ namespace: exe.metadata.namespace, name: exe.metadata.name, supersededBy: by }, 'queued execution superseded');
       return ReconcileResult.done();
     }
@@ -206,13 +220,19 @@ export class PipelineExecutionReconciler {
 
   /**
    * Its Jenkins job goes first (external state), then the Secret values copied for it (the sync loop deletes them
-   * when a run ends, and never sees the end of a run deleted while it runs), then the finalizer lets it go.
+   * when a run ends, and never sees the end of a run deleted while it runs), then its logs, then the finalizer lets
+   * it go. Any of them failing keeps the finalizer: the next try deletes what is left.
    */
   private async deleted(exe: Execution): Promise<ReconcileResult> {
     const finalizers = exe.metadata.finalizers ?? [];
     if (!finalizers.includes(JENKINS_JOB_FINALIZER)) return ReconcileResult.done();
     await this.deps.jobs.deleteJob(exe.metadata.namespace!, exe.status?.build?.job ?? executionJobName(exe), gitCredentialId(exe.metadata.name!));
     await this.deps.buildInputs.release(exe.metadata.namespace!, exe.metadata.name!);
+    const logObjects = (await this.deps.logs?.deleteLogs(exe)) ?? 0;
+    if (logObjects > 0) {
+      gcMetrics.logObjectsDeleted.inc({ cause: 'execution_deleted' }, logObjects);
+      this.deps.logger.info({ namespace: exe.metadata.namespace, name: exe.metadata.name, objects: logObjects }, 'logs of a deleted execution deleted');
+    }
     await this.deps.kube.resource(Keelson.PipelineExecution).patch(exe.metadata.namespace, exe.metadata.name!, {
       metadata: { resourceVersion: exe.metadata.resourceVersion, finalizers: finalizers.filter((f) => f !== JENKINS_JOB_FINALIZER) },
     });
@@ -227,7 +247,7 @@ export class PipelineExecutionReconciler {
     if (pipeline && !sameValue(pipelineStatusAfter(pipeline.status, exe, remembered), pipeline.status)) {
       await recordOnPipeline(this.deps.kube, exe, remembered);
     }
-    await this.prune(namespace, exe.spec.pipelineRef.name, setting?.spec.historyLimit ?? 100);
+    await this.prune(namespace, setting);
     // A slot may have freed: give every waiting execution of the project another look.
     for (const other of this.projectExecutions(namespace)) {
       if (!other.status?.phase || other.status.phase === 'Queued' || other.status.phase === 'Pending') this.deps.enqueue(`${namespace}/${other.metadata.name}`);
@@ -235,15 +255,39 @@ export class PipelineExecutionReconciler {
     return ReconcileResult.done();
   }
 
-  /** Finished executions of a pipeline beyond the history limit go, oldest first (DESIGN §2). */
-  private async prune(namespace: string, pipeline: string, limit: number): Promise<void> {
-    const finished = this.projectExecutions(namespace)
-      .filter((e) => e.spec.pipelineRef.name === pipeline && TERMINAL.has(e.status?.phase ?? '') && !e.metadata.deletionTimestamp)
-      .sort((a, b) => (b.spec.run ?? 0) - (a.spec.run ?? 0));
-    for (const old of finished.slice(limit)) {
-      await this.deps.kube.resource(Keelson.PipelineExecution).delete(namespace, old.metadata.name!, { uid: old.metadata.uid }).catch((err) => {
-        if (!isNotFound(err)) throw err;
+  /**
+   * Finished executions beyond the history limits go, oldest finished first (history-limits.ts): per pipeline, then
+   * over the project. Their finalizer takes their Jenkins job and logs with them.
+   */
+  private async prune(namespace: string, setting: PipelineSetting | undefined): Promise<void> {
+    const project = this.projectExecutions(namespace);
+    // Deleted by us, not yet shown deleting by the informer: neither counted nor deleted (and counted) twice.
+    const present = new Set(project.map((e) => e.metadata.uid));
+    let pruned = this.pruned.get(namespace);
+    if (!pruned) this.pruned.set(namespace, (pruned = new Set()));
+    for (const uid of pruned) if (!present.has(uid)) pruned.delete(uid);
+    const finished = project
+      .filter((e) => TERMINAL.has(e.status?.phase ?? '') && !e.metadata.deletionTimestamp && !pruned.has(e.metadata.uid!))
+      .map((e) => ({
+        name: e.metadata.name!, uid: e.metadata.uid, pipeline: e.spec.pipelineRef.name, run: e.spec.run,
+        finished: e.status?.completionTime ?? e.metadata.creationTimestamp ?? '',
+      }));
+    const beyond = executionsToPrune(finished, {
+      pipeline: (name) => pipelineHistoryLimit(this.deps.pipelines.get(`${namespace}/${name}`)?.spec.historyLimit, setting?.spec.historyLimit),
+      project: setting?.spec.projectHistoryLimit ?? DEFAULT_PROJECT_HISTORY_LIMIT,
+    });
+    for (const old of beyond) {
+      if (!old.uid || pruned.has(old.uid)) continue; // another reconcile of the project is deleting it
+      pruned.add(old.uid);
+      const deleted = await this.deps.kube.resource(Keelson.PipelineExecution).delete(namespace, old.name, { uid: old.uid }).then(() => true, (err) => {
+        if (isNotFound(err)) return false;
+        pruned!.delete(old.uid!);
+        throw err;
       });
+      if (deleted) {
+        gcMetrics.executionsPruned.inc({ limit: old.limit });
+        this.deps.logger.info({ namespace, name: old.name, limit: old.limit }, 'execution pruned beyond the history limit');
+      }
     }
   }
 
@@ -268,6 +312,11 @@ export class PipelineExecutionReconciler {
     const written = await this.deps.kube.resource(Keelson.PipelineExecution).patchStatus(exe.metadata.namespace, exe.metadata.name!, status, exe.metadata.resourceVersion);
     this.written.set(`${exe.metadata.namespace}/${exe.metadata.name}`, written);
     return written;
+  }
+
+  /** The timeline of a run that ends before it was admitted: created, then finished (Aborted). */
+  private endedBeforeStart(exe: Execution, reason: string): TimelineEntry[] {
+    return withTimeline(exe.status?.timeline, [createdEntry(exe), finishedEntry(this.iso(), 'Aborted', reason)]);
   }
 
   private read(namespace: string, name: string): Promise<Execution | undefined> {
@@ -295,16 +344,6 @@ function newer(cached: Execution, written: Execution | undefined): Execution {
   } catch {
     return cached;
   }
-}
-
-/** The facts the concurrency decisions use; `limit` and `cancelSuperseded` come from the run's own config snapshot. */
-function concurrencyCandidate(exe: Execution): ConcurrencyCandidate {
-  const concurrency = (exe.spec.config as { concurrency?: { limit?: number; cancelSuperseded?: boolean } } | undefined)?.concurrency;
-  return {
-    name: exe.metadata.name!, pipeline: exe.spec.pipelineRef.name, run: exe.spec.run, phase: exe.status?.phase, stop: exe.spec.stop,
-    line: supersessionLine({ event: exe.spec.trigger?.event, branch: exe.spec.branch, tag: exe.spec.tag, ref: exe.spec.ref }),
-    limit: concurrency?.limit, cancelSuperseded: concurrency?.cancelSuperseded === true,
-  };
 }
 
 export function setCondition(conditions: Condition[] | undefined, next: Condition): Condition[] {
