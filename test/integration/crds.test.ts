@@ -57,7 +57,7 @@ describe('CRDs on a real kube-apiserver', () => {
       expect(created.metadata.uid).toBeTruthy();
     }
     const setting = await kube.resource(Keelson.PipelineSetting).get(ns, 'valid-pipelinesetting');
-    expect(setting.spec).toEqual({ maxConcurrentExecutions: 3, historyLimit: 100, logRetentionDays: 30 });
+    expect(setting.spec).toEqual({ maxConcurrentExecutions: 3, historyLimit: 100, projectHistoryLimit: 1000, logRetentionDays: 30 });
   });
 
   it.each([
