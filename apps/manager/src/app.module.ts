@@ -7,6 +7,7 @@ import { ExecutionsController } from './api/executions/executions.controller';
 import { DeliveriesController } from './api/deliveries/deliveries.controller';
 import { OAuthAuthorizeController, OAuthCallbackController } from './api/source-code/oauth.controller';
 import { SourceCodeController } from './api/source-code/source-code.controller';
+import { RESOURCE_CONTROLLERS, RESOURCE_PROVIDERS } from './api/resources';
 import { HealthController } from './health/health.controller';
 import { hooksProviders } from './hooks/hooks.providers';
 import { scmProviders } from './scm/scm.providers';
@@ -27,13 +28,14 @@ export class AppModule {
       imports: [ApiAuthModule.forRoot(deps)],
       controllers: [
         HealthController, ExecutionsController, DeliveriesController, WebhooksController,
-        OAuthAuthorizeController, OAuthCallbackController, SourceCodeController,
+        OAuthAuthorizeController, OAuthCallbackController, SourceCodeController, ...RESOURCE_CONTROLLERS,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
         { provide: KUBE, useValue: deps.kube },
         { provide: LOGGER, useValue: deps.logger },
         InformersService,
+        ...RESOURCE_PROVIDERS,
         ...pipelineProviders,
         ...hooksProviders,
         ...scmProviders,

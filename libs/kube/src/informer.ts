@@ -9,7 +9,10 @@ import { runWatch, WatchEvent } from './watch-stream';
 export interface InformerHandlers<T> {
   onAdd?(obj: T): void;
   onUpdate?(oldObj: T, newObj: T): void;
-  onDelete?(obj: T): void;
+  /** `obj` is the last cached copy; `deleted` the object the watch's DELETED event carried (the deletion's resourceVersion), absent after a relist. */
+  onDelete?(obj: T, deleted?: T): void;
+  /** After every full list (the first sync, or a relist after 410 Gone), with the list's resourceVersion: events before it may have been summarised. */
+  onRelisted?(resourceVersion: string): void;
 }
 
 export interface InformerOptions {
@@ -58,6 +61,11 @@ export class Informer<T extends KubeObject> {
 
   get hasSynced(): boolean {
     return this.syncedOnce;
+  }
+
+  /** The resourceVersion the cache is at: the last list's, then each watch event's. */
+  get lastResourceVersion(): string | undefined {
+    return this.resourceVersion;
   }
 
   waitForSync(): Promise<void> {
@@ -133,6 +141,7 @@ export class Informer<T extends KubeObject> {
     }
     for (const [key, obj] of seen) this.upsert(key, obj);
     this.resourceVersion = version;
+    this.emit((h) => h.onRelisted?.(version));
     if (!this.syncedOnce) {
       this.syncedOnce = true;
       synced.set({ resource: this.resource }, 1);
@@ -148,7 +157,7 @@ export class Informer<T extends KubeObject> {
     if (event.type === 'DELETED') {
       const old = this.cache.get(key) ?? event.object;
       this.cache.delete(key);
-      this.emit((h) => h.onDelete?.(old));
+      this.emit((h) => h.onDelete?.(old, event.object));
       return;
     }
     this.upsert(key, event.object);

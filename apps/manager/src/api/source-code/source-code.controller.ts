@@ -1,37 +1,17 @@
-// Repositories a user's credentials can push to, a new listing on demand, and a Pipeline for one of them
-// (issue 11 §3, §4). Authorised per route with a SubjectAccessReview by ApiAuthGuard.
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
-import type { Pipeline } from '@keelson/crds';
+// A new listing of a credential's repositories on demand (issue 11 §3). The listing itself
+// (`GET .../sourcecoderepositories?credential=`) and a Pipeline for a repository (`POST .../pipelines` with
+// `{repository, name?}`) are served by the resource API (api/resources). Authorised by ApiAuthGuard.
+import { Controller, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import { Keelson, KubeClient } from '@keelson/kube';
-import { ApiAuthGuard, CurrentUser, RequiresAccess, type ApiUser } from '../auth';
+import { ApiAuthGuard, RequiresAccess } from '../auth';
 import { KUBE } from '../../tokens';
-import { createPipelineFromRepository, parsePipelineRequest } from '../../source-code/pipeline-from-repository';
 import { REFRESH_ANNOTATION } from '../../source-code/refresh-request';
 import { SourceCodeError } from '../../source-code/source-code.errors';
-import { CREDENTIAL_LABEL } from '../../source-code/token-secret';
-
-const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 @Controller('api/v1/namespaces/:ns')
 @UseGuards(ApiAuthGuard)
 export class SourceCodeController {
   constructor(@Inject(KUBE) private readonly kube: KubeClient) {}
-
-  /** `?credential=` keeps one credential's listing; `limit` and `continue` page as the apiserver does. */
-  @Get('sourcecoderepositories')
-  @RequiresAccess({ verb: 'list', resource: 'sourcecoderepositories' })
-  async repositories(@Param('ns') ns: string, @Query() query: Record<string, unknown>): Promise<unknown> {
-    const credential = typeof query.credential === 'string' ? query.credential : undefined;
-    if (credential !== undefined && !NAME.test(credential)) throw new SourceCodeError('InvalidRequest', 'credential: expected the name of a SourceCodeCredential');
-    const limit = typeof query.limit === 'string' ? Number(query.limit) : undefined;
-    if (limit !== undefined && !(Number.isInteger(limit) && limit > 0 && limit <= 1000)) throw new SourceCodeError('InvalidRequest', 'limit: expected a whole number from 1 to 1000');
-    const list = await this.kube.resource(Keelson.SourceCodeRepository).list(ns, {
-      ...(credential && { labelSelector: `${CREDENTIAL_LABEL}=${credential}` }),
-      ...(limit && { limit }),
-      ...(typeof query.continue === 'string' && query.continue && { continue: query.continue }),
-    });
-    return { apiVersion: 'devops.keelson.dev/v1alpha1', kind: 'SourceCodeRepositoryList', metadata: list.metadata, items: list.items };
-  }
 
   /** Asks the credential controller to list the credential's repositories again now; 202, the listing follows. */
   @Post('sourcecodecredentials/:name/refresh')
@@ -43,12 +23,5 @@ export class SourceCodeController {
     const requested = new Date().toISOString();
     await credentials.patch(ns, name, { metadata: { annotations: { [REFRESH_ANNOTATION]: requested } } });
     return { namespace: ns, name, requested };
-  }
-
-  /** `{repository, name?}` → 201 and the Pipeline, which clones with the repository's credential. */
-  @Post('pipelines')
-  @RequiresAccess({ verb: 'create', resource: 'pipelines' })
-  create(@Param('ns') ns: string, @Body() body: unknown, @CurrentUser() user: ApiUser): Promise<Pipeline> {
-    return createPipelineFromRepository(this.kube, ns, parsePipelineRequest(body), user.username);
   }
 }
