@@ -121,7 +121,7 @@ export class ResourcesService {
       }
       const desired = checkAgainstRoute(def, namespace, name, patched);
       try {
-        return await this.write(def, current, forUpdate(def, current, desired), !expected && attempt < PATCH_ATTEMPTS);
+        return await this.write(def, current, forUpdate(def, current, desired, { fromPatch: true }), !expected && attempt < PATCH_ATTEMPTS);
       } catch (err) {
         if (err instanceof RetryPatch) continue;
         throw err;

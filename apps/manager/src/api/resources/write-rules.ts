@@ -73,29 +73,32 @@ export function forCreate(def: ResourceDef, namespace: string, body: Body): Kube
 
 /**
  * The object to PUT in place of `current`, conditional on current's resourceVersion (the caller's precondition,
- * already compared). What the caller never saw (hidden annotations) or may not touch is carried over when the body
- * leaves it out, and refused (422) when the body changes it.
+ * already compared). What the caller never saw (hidden annotations) is carried over when the body leaves it out;
+ * what the caller may not touch is carried over when a PUT body leaves it out, and refused (422) when the body
+ * changes it, or when a patch (applied to everything the caller saw, so leaving out means removing) removes it.
  */
-export function forUpdate(def: ResourceDef, current: KubeObject, desired: Body): KubeObject {
+export function forUpdate(def: ResourceDef, current: KubeObject, desired: Body, { fromPatch = false } = {}): KubeObject {
   const errors: FieldError[] = [];
   const metadata = { ...(desired.metadata ?? {}) } as KubeObject['metadata'] & { managedFields?: unknown };
   const cur = current.metadata;
 
   for (const field of ['finalizers', 'ownerReferences'] as const) {
     if (metadata[field] === undefined) {
-      if (cur[field] !== undefined) (metadata as Record<string, unknown>)[field] = cur[field];
+      if (cur[field] === undefined) continue;
+      if (fromPatch) errors.push({ pointer: `/metadata/${field}`, detail: `${SET_BY_KEELSON} and cannot be removed` });
+      (metadata as Record<string, unknown>)[field] = cur[field];
     } else if (!deepEqual(metadata[field], cur[field] ?? [])) {
       errors.push({ pointer: `/metadata/${field}`, detail: `${SET_BY_KEELSON} and cannot change` });
     }
   }
-  metadata.annotations = carry('annotations', PROTECTED_ANNOTATIONS, metadata.annotations, cur.annotations, errors);
-  metadata.labels = carry('labels', protectedLabels(def), metadata.labels, cur.labels, errors);
+  metadata.annotations = carry('annotations', PROTECTED_ANNOTATIONS, metadata.annotations, cur.annotations, errors, fromPatch);
+  metadata.labels = carry('labels', protectedLabels(def), metadata.labels, cur.labels, errors, fromPatch);
 
   const status = (current as Body).status;
   if (desired.status !== undefined && !deepEqual(desired.status, status)) errors.push({ pointer: '/status', detail: STATUS_IS_KEELSONS });
 
   let spec = desired.spec;
-  if (def === EXECUTIONS) spec = executionSpec((current as Body).spec ?? {}, desired.spec, errors);
+  if (def === EXECUTIONS) spec = executionSpec((current as Body).spec ?? {}, desired.spec, errors, fromPatch);
 
   if (errors.length) invalid(422, errors);
   delete metadata.managedFields;
@@ -111,7 +114,7 @@ export function forUpdate(def: ResourceDef, current: KubeObject, desired: Body):
 /** Protected keys: left out → kept as they are; given → must be what they are. */
 function carry(
   field: 'annotations' | 'labels', keys: readonly string[], desired: Record<string, string> | undefined,
-  current: Record<string, string> | undefined, errors: FieldError[],
+  current: Record<string, string> | undefined, errors: FieldError[], fromPatch: boolean,
 ): Record<string, string> | undefined {
   if (desired !== undefined && !isObject(desired)) return desired; // the apiserver names the type error
   let out = desired;
@@ -119,7 +122,10 @@ function carry(
     const want = desired?.[k];
     const have = current?.[k];
     if (want === undefined) {
-      if (have !== undefined) out = { ...(out ?? {}), [k]: have };
+      if (have === undefined) continue;
+      // Hidden ones were never shown, so a patch cannot have meant to remove them.
+      if (fromPatch && !HIDDEN_ANNOTATIONS.includes(k)) errors.push({ pointer: pointer('metadata', field, k), detail: `${SET_BY_KEELSON} and cannot be removed` });
+      out = { ...(out ?? {}), [k]: have };
     } else if (want !== have) {
       errors.push({ pointer: pointer('metadata', field, k), detail: `${SET_BY_KEELSON} and cannot change` });
     }
@@ -128,12 +134,17 @@ function carry(
 }
 
 /** An execution's spec is what it was created with; only `stop` may go from false to true. */
-function executionSpec(current: Record<string, unknown>, desired: Record<string, unknown> | undefined, errors: FieldError[]): Record<string, unknown> {
+function executionSpec(current: Record<string, unknown>, desired: Record<string, unknown> | undefined, errors: FieldError[], fromPatch: boolean): Record<string, unknown> {
   if (desired !== undefined && !isObject(desired)) {
     errors.push({ pointer: '/spec', detail: 'expected an object' });
     return current;
   }
   const spec: Record<string, unknown> = { ...current };
+  if (fromPatch) {
+    for (const key of Object.keys(current)) {
+      if (desired?.[key] === undefined) errors.push({ pointer: pointer('spec', key), detail: 'cannot be removed from an execution' });
+    }
+  }
   for (const [key, value] of Object.entries(desired ?? {})) {
     if (key === 'stop') {
       if (value !== current.stop && !(value === true && !current.stop)) errors.push({ pointer: '/spec/stop', detail: 'a stopped execution stays stopped: spec.stop goes from false to true only' });
