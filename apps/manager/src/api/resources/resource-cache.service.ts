@@ -13,7 +13,7 @@ import { EXECUTIONS, RESOURCES, type ResourceDef } from './resource-kinds';
 export interface ResourceApiOptions {
   /** Changes kept for resumes (default 2048). */
   ringCapacity?: number;
-  /** SSE heartbeat (default 15 s: below the 60 s idle timeout of common proxies). */
+  /** SSE heartbeat and access re-check (default WATCH_HEARTBEAT_SECONDS). */
   heartbeatMs?: number;
   /** Changes a watch may fall behind before it is disconnected (default 1000). */
   maxPendingChanges?: number;
@@ -34,7 +34,7 @@ export class ResourceCache implements OnApplicationBootstrap {
     @Inject(CONFIG) private readonly config: ManagerConfig,
     @Optional() @Inject(RESOURCE_API_OPTIONS) options: ResourceApiOptions = {},
   ) {
-    this.options = { ringCapacity: 2048, heartbeatMs: 15_000, maxPendingChanges: 1000, maxBufferedBytes: 4 << 20, ...options };
+    this.options = { ringCapacity: 2048, heartbeatMs: config.watchHeartbeatSeconds * 1000, maxPendingChanges: 1000, maxBufferedBytes: 4 << 20, ...options };
     this.ring = new EventRing(this.options.ringCapacity);
     this.executions = new ExecutionIndex((key) => this.informerOf(EXECUTIONS)?.get(key));
   }
