@@ -137,14 +137,14 @@ export class WatchSession {
       event: 'ERROR',
       data: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: why.code, reason: why.reason, message: why.message },
     });
-    this.o.stream.end();
     this.finish(why.reason);
+    this.o.stream.end();
   }
 
   /** A client that does not keep up: cut without a word (it cannot read one anyway). */
   private drop(reason: string): void {
-    this.o.stream.destroy();
     this.finish(reason);
+    this.o.stream.destroy();
   }
 
   private finish(reason: string): void {
