@@ -25,7 +25,8 @@ function protectedLabels(def: ResourceDef): readonly string[] {
 const STATUS_IS_KEELSONS = 'status is written by Keelson only';
 const SET_BY_KEELSON = 'is set by Keelson only';
 
-type Body = KubeObject & { status?: unknown; spec?: Record<string, unknown> };
+/** A body as a client sent it: every part may be missing. */
+export type Body = Omit<KubeObject, 'metadata'> & { metadata?: KubeObject['metadata']; status?: unknown; spec?: Record<string, unknown> };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const pointer = (...parts: string[]) => parts.map((p) => `/${p.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
