@@ -166,6 +166,9 @@ export class Informer<T extends KubeObject> {
   private upsert(key: string, obj: T): void {
     const old = this.cache.get(key);
     if (old && old.metadata.resourceVersion === obj.metadata.resourceVersion) return;
+    // Field managers' bookkeeping is often the largest part of an object and nobody reads it from a cache
+    // (client-go informers drop it the same way, with a transform).
+    delete (obj.metadata as { managedFields?: unknown }).managedFields;
     this.cache.set(key, obj);
     this.emit((h) => (old ? h.onUpdate?.(old, obj) : h.onAdd?.(obj)));
   }
