@@ -2,7 +2,7 @@
 // cluster, its informers synced and list pages served (goal < 256 MB), and the latency of a 50-item page of
 // executions out of 10,000 (p99), from the newest-first index; beside it, the same pages through the apiserver
 // (the path a manager takes for a namespace its informers do not watch).
-// Run: node -r @swc-node/register bench/resources-list.bench.ts   (SIZE=10000 PIPELINES=20 REQUESTS=400 CONCURRENCY=4)
+// Run: node -r @swc-node/register bench/resources-list.bench.ts   (SIZE=10000 PIPELINES=20 REQUESTS=400 CONCURRENCY=4 MANAGER=swc|dist)
 // Printed numbers, not assertions. A real kube-apiserver with etcd, a private Redis and the manager in its own
 // process serving only the API (ROLES=api: no controller acts on the executions), with real authentication.
 import { loadavg, tmpdir } from 'node:os';
@@ -19,6 +19,8 @@ const SIZE = envInt('SIZE', 10_000);
 const PIPELINES = envInt('PIPELINES', 20);
 const REQUESTS = envInt('REQUESTS', 400);
 const CONCURRENCY = envInt('CONCURRENCY', 4);
+/** MANAGER=dist runs the built manager (`npm run build` first), as production does; else through @swc-node/register. */
+const COMPILED = process.env.MANAGER === 'dist';
 const PHASES = ['Succeeded', 'Succeeded', 'Succeeded', 'Failed', 'Aborted', 'Running', 'Queued'];
 
 type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
@@ -84,6 +86,12 @@ async function measure(label: string, manager: ChildManager, token: string, path
   return { label, latency: summarize(times), bytes };
 }
 
+/** The manager's V8 heap in use, from its /metrics (prom-client's default process metrics). */
+async function heapUsed(manager: ChildManager): Promise<number> {
+  const text = await (await fetch(`${manager.url}/metrics`)).text();
+  return Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec(text)?.[1] ?? NaN);
+}
+
 const f1 = (v: number) => `${v.toFixed(1)}`;
 const mib = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
 
@@ -103,10 +111,11 @@ runBenchmark('resources-list', async () => {
     }
     // The same manager with nothing to cache: its fixed cost (Nest, the libraries, the TypeScript loader).
     const env = { KUBECONFIG: cp.managerKubeconfig, ROLES: 'api', REDIS_URL: redis.url, REDIS_PREFIX: 'bench-list' };
-    const empty = await spawnManagerProcess(env, join(tmpdir(), `resources-list-manager-empty-${process.pid}.log`));
+    const empty = await spawnManagerProcess(env, join(tmpdir(), `resources-list-manager-empty-${process.pid}.log`), { compiled: COMPILED });
     await new Promise((r) => setTimeout(r, 2000));
     await fetch(`${empty.url}/api/v1/namespaces/demo/pipelineexecutions?limit=50`, { headers: { authorization: `Bearer ${cp.admin.token}` } }).then((r) => r.arrayBuffer());
     const rssEmpty = empty.rss();
+    const heapEmpty = await heapUsed(empty);
     await empty.close();
     note(`manager with no executions: RSS ${mib(rssEmpty)}`);
 
@@ -123,11 +132,12 @@ runBenchmark('resources-list', async () => {
     note(`created in ${((Date.now() - t0) / 1000).toFixed(0)} s; one execution is ${sample.length} bytes of JSON`);
 
     const started = Date.now();
-    const manager = await spawnManagerProcess(env, join(tmpdir(), `resources-list-manager-${process.pid}.log`));
+    const manager = await spawnManagerProcess(env, join(tmpdir(), `resources-list-manager-${process.pid}.log`), { compiled: COMPILED });
     managers.push(manager);
     const readyMs = Date.now() - started;
     await new Promise((r) => setTimeout(r, 2000));
     const rssSynced = manager.rss();
+    const heapSynced = await heapUsed(manager);
     let peak = rssSynced;
     const sampleRss = () => {
       peak = Math.max(peak, manager.rss());
@@ -159,12 +169,13 @@ runBenchmark('resources-list', async () => {
     results.push(await measure('across namespaces', manager, token, () => '/api/v1/pipelineexecutions?limit=50', sampleRss));
     results.push(await measure('pipelines with last execution', manager, token, () => '/api/v1/namespaces/demo/pipelines?limit=50', sampleRss));
     const rssServed = manager.rss();
+    const heapServed = await heapUsed(manager);
     await manager.close();
     managers.splice(0);
 
     // The same pages through the apiserver: a manager whose informers watch another namespace.
     note('the same pages through the apiserver (a manager watching another namespace)');
-    const viaApi = await spawnManagerProcess({ ...env, WATCH_NAMESPACE: 'elsewhere' }, join(tmpdir(), `resources-list-manager-api-${process.pid}.log`));
+    const viaApi = await spawnManagerProcess({ ...env, WATCH_NAMESPACE: 'elsewhere' }, join(tmpdir(), `resources-list-manager-api-${process.pid}.log`), { compiled: COMPILED });
     managers.push(viaApi);
     const apiResults: Measured[] = [];
     const noop = () => undefined;
@@ -173,11 +184,12 @@ runBenchmark('resources-list', async () => {
 
     const rows = [...results, ...apiResults].map((r) => [r.label, f1(r.latency.p50), f1(r.latency.p90), f1(r.latency.p99), f1(r.latency.max), `${(r.bytes / 1024).toFixed(0)} KiB`]);
     summaryBlock('resources-list (P4, list latency)', [
-      ['settings', `SIZE=${SIZE} PIPELINES=${PIPELINES} REQUESTS=${REQUESTS} CONCURRENCY=${CONCURRENCY} ROLES=api, admin token (TokenReview and SubjectAccessReview, cached 10 s)`],
+      ['settings', `SIZE=${SIZE} PIPELINES=${PIPELINES} REQUESTS=${REQUESTS} CONCURRENCY=${CONCURRENCY} MANAGER=${COMPILED ? 'dist' : 'swc'} ROLES=api, admin token (TokenReview and SubjectAccessReview, cached 10 s)`],
       ['execution size', `${sample.length} bytes of JSON each`],
       ['manager ready', `${(readyMs / 1000).toFixed(1)} s (informers synced)`],
       ['P4 RSS', `${mib(rssSynced)} synced, ${mib(rssServed)} after ${results.length * REQUESTS} pages served, ${mib(peak)} peak (goal < 256 MB)`],
       ['  of which fixed', `${mib(rssEmpty)}: the same manager with no executions`],
+      ['V8 heap in use', `${mib(heapEmpty)} with no executions, ${mib(heapSynced)} synced, ${mib(heapServed)} after the pages`],
       ['load average', `${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end (2 cores)`],
       ['full walk', `${cursors.length + 1} pages of 50 in ${(walkMs / 1000).toFixed(1)} s`],
       '',

@@ -59,6 +59,11 @@ export class ResourceCache implements OnApplicationBootstrap {
     return this.informerOf(def)?.hasSynced ?? false;
   }
 
+  /** The one namespace the informers watch (WATCH_NAMESPACE), if they do not watch all. */
+  get watchedNamespace(): string | undefined {
+    return this.config.watchNamespace;
+  }
+
   /** Namespaces that hold at least one object of `def`, sorted. */
   namespacesOf(def: ResourceDef): string[] {
     if (def === EXECUTIONS) return this.executions.namespaces();

@@ -6,6 +6,7 @@ import type { Request, Response } from 'express';
 import { Logger } from '@keelson/observability';
 import { LOGGER } from '../../tokens';
 import { ApiAuthError } from '../auth';
+import { problemOf } from '../problem/problem-mapping';
 import type { CallerAccess } from './caller-access';
 import type { ResourceChange } from './event-ring';
 import type { LabelSelector } from './label-selector';
@@ -46,6 +47,11 @@ export class WatchService implements OnModuleDestroy {
   }
 
   start(req: Request, res: Response, w: WatchRequest, access: CallerAccess): void {
+    const watched = this.cache.watchedNamespace;
+    if (watched !== undefined && w.namespace !== watched) {
+      // Its informers see nothing else: a stream here would stay silent, which a client could not tell from calm.
+      throw problemOf(503, `this manager watches namespace "${watched}" only (WATCH_NAMESPACE); ask one that watches ${w.namespace ? `"${w.namespace}"` : 'every namespace'}`, { code: 'NamespaceNotWatched' });
+    }
     const o = this.cache.options;
     const perNamespace = new Map<string, boolean | Promise<boolean>>();
     const mayWatch = (change: ResourceChange): boolean | Promise<boolean> => {
