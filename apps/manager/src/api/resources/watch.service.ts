@@ -42,10 +42,6 @@ export class WatchService implements OnModuleDestroy {
     this.logger = logger.child({ component: 'api-watch' });
   }
 
-  get open(): number {
-    return this.sessions.size;
-  }
-
   start(req: Request, res: Response, w: WatchRequest, access: CallerAccess): void {
     const watched = this.cache.watchedNamespace;
     if (watched !== undefined && w.namespace !== watched) {
