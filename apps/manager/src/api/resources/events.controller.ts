@@ -3,6 +3,8 @@
 // may not watch are left out and named in the SUBSCRIBED event.
 import { Controller, Get, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../openapi/api-problems';
 import { ApiAuthError, ApiAuthGuard, ApiAuthService, RequiresAccess } from '../auth';
 import type { FieldError } from '../problem/api-problem';
 import { problemOf } from '../problem/problem-mapping';
@@ -11,6 +13,7 @@ import { RESOURCES, resourceByPlural, type ResourceDef } from './resource-kinds'
 import { checkPath } from './resources.controller';
 import { WatchService } from './watch.service';
 
+@ApiTags('Events')
 @Controller('api/v1/events')
 @UseGuards(ApiAuthGuard)
 export class EventsController {
@@ -18,6 +21,13 @@ export class EventsController {
 
   /** `namespace` (every namespace when absent), `resources` (plurals, comma-separated; all six by default), `resourceVersion`. */
   @Get()
+  @ApiOperation({ summary: 'Watch every kind a console page shows', description: 'One Server-Sent Events stream of the changes of the resource kinds you may watch; those you may not are named in the SUBSCRIBED event.' })
+  @ApiQuery({ name: 'namespace', required: false, description: 'One namespace; every namespace when absent.', schema: { type: 'string', maxLength: 63 } })
+  @ApiQuery({ name: 'resources', required: false, description: `Plurals, separated by commas; default all: ${RESOURCES.map((r) => r.plural).join(', ')}.`, schema: { type: 'string' } })
+  @ApiQuery({ name: 'resourceVersion', required: false, description: 'Start after this version when no Last-Event-ID says where.', schema: { type: 'string', pattern: '^\\d{1,20}$' } })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event id.' })
+  @ApiResponse({ status: 200, description: 'The event stream: SUBSCRIBED, then ADDED / MODIFIED / DELETED of each kind; ERROR before the server ends it.', content: { 'text/event-stream': { schema: { type: 'string' } } } })
+  @ApiProblems(400)
   @RequiresAccess({ verb: 'watch', resource: '*', authenticateOnly: true })
   async stream(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
     const { namespace, resources, resourceVersion } = parseEventsQuery(query);

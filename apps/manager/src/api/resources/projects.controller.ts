@@ -3,6 +3,8 @@
 // Execution counts need the right to list executions there; without it they are null.
 import { Controller, Get, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { defineApiSchema } from '../openapi/api-schemas';
 import { ApiAuthGuard, ApiAuthService, RequiresAccess } from '../auth';
 import { CallerAccess } from './caller-access';
 import { phaseOf } from './list-filters';
@@ -20,12 +22,37 @@ export interface ProjectSummary {
   queued: number | null;
 }
 
+const COUNT = { type: ['integer', 'null'], minimum: 0, description: 'null when you may not list executions there.' };
+const PROJECT_LIST = defineApiSchema('ProjectList', {
+  type: 'object',
+  required: ['kind', 'items'],
+  properties: {
+    kind: { type: 'string', const: 'ProjectList' },
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'pipelines', 'running', 'queued'],
+        properties: {
+          name: { type: 'string', description: 'The namespace.' },
+          pipelines: { type: 'integer', minimum: 0 },
+          running: { ...COUNT, description: `Executions ${RUNNING_PHASES.join(' or ')}; null when you may not list executions there.` },
+          queued: { ...COUNT, description: `Executions ${QUEUED_PHASES.join(' or ')}; null when you may not list executions there.` },
+        },
+      },
+    },
+  },
+});
+
+@ApiTags('Projects')
 @Controller('api/v1/projects')
 @UseGuards(ApiAuthGuard)
 export class ProjectsController {
   constructor(private readonly cache: ResourceCache, private readonly auth: ApiAuthService) {}
 
   @Get()
+  @ApiOperation({ summary: 'List your projects', description: 'Namespaces holding Pipelines or a PipelineSetting that you may list Pipelines in, with their counts of pipelines and of running and queued executions.' })
+  @ApiOkResponse({ description: 'The projects, by name.', schema: PROJECT_LIST })
   @RequiresAccess({ verb: 'list', resource: PIPELINES.plural, authenticateOnly: true })
   async list(@Req() req: Request): Promise<{ kind: 'ProjectList'; items: ProjectSummary[] }> {
     const access = new CallerAccess(this.auth, req.headers.authorization);

@@ -8,6 +8,7 @@ import type { Request, Response } from 'express';
 import type { KubeObject } from '@keelson/kube';
 import { ApiAuthGuard, ApiAuthService, CurrentUser, RequiresAccess, type ApiUser } from '../auth';
 import { problemOf } from '../problem/problem-mapping';
+import { resourceDocs } from './resource-docs';
 import { CallerAccess } from './caller-access';
 import { etagOf, noneMatch } from './etag';
 import { parseListQuery } from './list-query';
@@ -40,6 +41,7 @@ function accessOf(auth: ApiAuthService, req: Request): CallerAccess {
 export function namespacedResourceController(def: ResourceDef): Type<unknown> {
   const resource = def.plural;
 
+  @resourceDocs.controller(def)
   @Controller(`api/v1/namespaces/:ns/${resource}`)
   @UseGuards(ApiAuthGuard)
   class NamespacedResourceController {
@@ -47,6 +49,7 @@ export function namespacedResourceController(def: ResourceDef): Type<unknown> {
 
     /** A page of the list; `?watch=true` streams its changes instead (Server-Sent Events). */
     @Get()
+    @resourceDocs.list(def)
     @RequiresAccess({ verb: 'list', resource, watchable: true })
     async list(@Param('ns') ns: string, @Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
       checkPath(ns);
@@ -60,6 +63,7 @@ export function namespacedResourceController(def: ResourceDef): Type<unknown> {
     }
 
     @Post()
+    @resourceDocs.create(def)
     @RequiresAccess({ verb: 'create', resource })
     async create(@Param('ns') ns: string, @Body() body: unknown, @CurrentUser() user: ApiUser, @Res() res: Response): Promise<void> {
       checkPath(ns);
@@ -70,6 +74,7 @@ export function namespacedResourceController(def: ResourceDef): Type<unknown> {
 
     /** The object, with its resourceVersion as ETag; If-None-Match with that tag answers 304. */
     @Get(':name')
+    @resourceDocs.get(def)
     @RequiresAccess({ verb: 'get', resource })
     async get(@Param('ns') ns: string, @Param('name') name: string, @Req() req: Request, @Res() res: Response): Promise<void> {
       checkPath(ns, name);
@@ -83,6 +88,7 @@ export function namespacedResourceController(def: ResourceDef): Type<unknown> {
     }
 
     @Put(':name')
+    @resourceDocs.replace(def)
     @RequiresAccess({ verb: 'update', resource })
     async replace(@Param('ns') ns: string, @Param('name') name: string, @Body() body: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
       checkPath(ns, name);
@@ -90,6 +96,7 @@ export function namespacedResourceController(def: ResourceDef): Type<unknown> {
     }
 
     @Patch(':name')
+    @resourceDocs.patch(def)
     @RequiresAccess({ verb: 'patch', resource })
     async patch(@Param('ns') ns: string, @Param('name') name: string, @Body() body: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
       checkPath(ns, name);
@@ -97,6 +104,7 @@ export function namespacedResourceController(def: ResourceDef): Type<unknown> {
     }
 
     @Delete(':name')
+    @resourceDocs.remove(def)
     @RequiresAccess({ verb: 'delete', resource })
     async remove(@Param('ns') ns: string, @Param('name') name: string, @Req() req: Request, @Res() res: Response): Promise<void> {
       checkPath(ns, name);
@@ -110,6 +118,7 @@ export function namespacedResourceController(def: ResourceDef): Type<unknown> {
 export function clusterResourceController(def: ResourceDef): Type<unknown> {
   const resource = def.plural;
 
+  @resourceDocs.controller(def)
   @Controller(`api/v1/${resource}`)
   @UseGuards(ApiAuthGuard)
   class ClusterResourceController {
@@ -123,6 +132,7 @@ export function clusterResourceController(def: ResourceDef): Type<unknown> {
      * objects of this kind that a review per namespace allows, naming the others in `metadata.omittedNamespaces`.
      */
     @Get()
+    @resourceDocs.clusterList(def)
     @RequiresAccess({ verb: 'list', resource, watchable: true, authenticateOnly: true })
     async list(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
       const q = parseListQuery(def, query);
