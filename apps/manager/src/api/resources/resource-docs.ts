@@ -117,8 +117,11 @@ export const resourceDocs = {
           : `A new ${def.kind} in the namespace of the path; status is Keelson's and may not be set.`,
       }),
       ApiBody(body),
-      ApiResponse({ status: 201, description: 'Created.', headers: { ...ETAG, Location: { description: 'The path of the new object.', required: true, schema: STRING } }, schema: resourceSchema(def.kind) }),
-      problems([...(def === EXECUTIONS ? [405] as const : []), 404, 409, 422]),
+      // Executions: refused for good, so no success is documented.
+      ...(def === EXECUTIONS ? [problems([405])] : [
+        ApiResponse({ status: 201, description: 'Created.', headers: { ...ETAG, Location: { description: 'The path of the new object.', required: true, schema: STRING } }, schema: resourceSchema(def.kind) }),
+        problems([404, 409, 422]),
+      ]),
     );
   },
 
