@@ -130,7 +130,12 @@ function resourceRoutes(): Record<string, RouteCalls> {
   for (const plural of Object.keys(KINDS)) {
     const collection = `/api/v1/namespaces/{ns}/${plural}`;
     const item = `${collection}/{name}`;
-    const target = () => ({ params: { name: targetOf(plural) } });
+    // An execution is written by the manager until its logs are sealed: only then is the version a call reads still
+    // current when its write arrives.
+    const target = async () => {
+      if (plural === 'pipelineexecutions') await sealedLogs();
+      return { params: { name: targetOf(plural) } };
+    };
     const doomed = () => ({ params: { name: targetOf(plural, true) } });
     // What the common calls (refused before any lookup) name; the calls that reach the object name it at call time.
     const itemParams = { ns: 'demo', name: fixtureName(plural) };
@@ -203,7 +208,7 @@ function resourceRoutes(): Record<string, RouteCalls> {
         { name: 'reads one, its resourceVersion as ETag', as: 'admin', status: 200, prepare: async () => target(), check: (a) => expect(a.headers.get('etag')).toBe(`"${a.json().metadata.resourceVersion}"`) },
         {
           name: 'answers 304 to the ETag it holds', as: 'admin', status: 304,
-          prepare: async () => ({ ...target(), headers: { 'if-none-match': `"${(await shown(plural, targetOf(plural))).metadata.resourceVersion}"` } }),
+          prepare: async () => ({ ...(await target()), headers: { 'if-none-match': `"${(await shown(plural, targetOf(plural))).metadata.resourceVersion}"` } }),
         },
         { name: 'answers 404 for one that does not exist', as: 'admin', params: { name: 'nope' }, status: 404 },
         { name: 'refuses a name that is not an object name', as: 'admin', params: { name: 'Not_A_Name' }, status: 400 },
@@ -212,22 +217,22 @@ function resourceRoutes(): Record<string, RouteCalls> {
     routes[`PUT ${item}`] = {
       params: itemParams,
       calls: [
-        { name: 'replaces one at the version read', as: 'admin', status: 200, prepare: async () => ({ ...target(), json: labelled(await shown(plural, targetOf(plural)), 'put') }), check: (a) => expect(a.json().metadata.labels.contract).toBe('put') },
+        { name: 'replaces one at the version read', as: 'admin', status: 200, prepare: async () => ({ ...(await target()), json: labelled(await shown(plural, targetOf(plural)), 'put') }), check: (a) => expect(a.json().metadata.labels.contract).toBe('put') },
         {
           name: 'refuses a replace without the version read (428)', as: 'admin', status: 428,
           prepare: async () => {
             const obj = await shown(plural, targetOf(plural));
             const { resourceVersion: _rv, ...metadata } = obj.metadata;
-            return { ...target(), json: { ...obj, metadata } };
+            return { ...(await target()), json: { ...obj, metadata } };
           },
         },
         {
           name: 'refuses a stale version (409)', as: 'admin', status: 409, check: code('StaleResourceVersion'),
-          prepare: async () => ({ ...target(), headers: { 'if-match': '"1"' }, json: (({ metadata: { resourceVersion: _rv, ...m }, ...o }) => ({ ...o, metadata: m }))(await shown(plural, targetOf(plural))) }),
+          prepare: async () => ({ ...(await target()), headers: { 'if-match': '"1"' }, json: (({ metadata: { resourceVersion: _rv, ...m }, ...o }) => ({ ...o, metadata: m }))(await shown(plural, targetOf(plural))) }),
         },
         {
           name: 'refuses a change of status (422)', as: 'admin', status: 422,
-          prepare: async () => ({ ...target(), json: { ...(await shown(plural, targetOf(plural))), status: { phase: 'Changed' } } }),
+          prepare: async () => ({ ...(await target()), json: { ...(await shown(plural, targetOf(plural))), status: { phase: 'Changed' } } }),
         },
         { name: 'answers 404 for one that does not exist', as: 'admin', params: { name: 'nope' }, prepare: async () => ({ json: { ...newObject(plural, 'nope'), metadata: { name: 'nope', resourceVersion: '1' } } }), status: 404 },
       ],
