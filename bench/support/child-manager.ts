@@ -42,10 +42,15 @@ export async function replaceWithChildManager(
   return manager;
 }
 
-/** Starts apps/manager/src/main.ts in a process of its own with `env` (on 127.0.0.1 and a free port) and waits until it is ready. */
-export async function spawnManagerProcess(env: Record<string, string>, logFile: string): Promise<ChildManager> {
+/**
+ * Starts apps/manager/src/main.ts in a process of its own with `env` (on 127.0.0.1 and a free port) and waits until it
+ * is ready. `compiled`: the built `dist/apps/manager/src/main.js` (`npm run build`), as production runs it, without
+ * the TypeScript loader's own memory.
+ */
+export async function spawnManagerProcess(env: Record<string, string>, logFile: string, options: { compiled?: boolean } = {}): Promise<ChildManager> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'apps', 'manager', 'src', 'main.ts')], {
+  const args = options.compiled ? [join(ROOT, 'dist', 'apps', 'manager', 'src', 'main.js')] : ['-r', '@swc-node/register', join(ROOT, 'apps', 'manager', 'src', 'main.ts')];
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH, HOME: process.env.HOME,

@@ -29,13 +29,13 @@ it('follows a run\'s step live through the manager, seals every step, records it
   expect(run.status).toBe(201);
   const name = run.body.metadata.name as string;
   await stack.waitForPhase(name, ['Running']);
-  const sse = new SseClient(`${stack.manager.url}/api/v1/namespaces/demo/pipelineexecutions/${name}/logs?stage=0&step=0`, { authorization: `Bearer ${stack.adminToken}` });
-  const first = await sse.until((e) => e.event === 'message');
-  const end = await sse.until((e) => e.event === 'end', 60_000);
+  const sse = await SseClient.open(`${stack.manager.url}/api/v1/namespaces/demo/pipelineexecutions/${name}/logs?stage=0&step=0`, { authorization: `Bearer ${stack.adminToken}` });
+  const first = await sse.next((e) => e.event === 'message');
+  const end = await sse.next((e) => e.event === 'end', 60_000);
   const step0 = '+ echo compiling\ncompiling\n+ sleep 5\n+ echo compiled\ncompiled\n';
   expect(sse.text()).toBe(step0);
   expect(first.at).toBeLessThan(end.at);
-  expect(JSON.parse(end.data)).toEqual({ size: step0.length, complete: true });
+  expect(end.data).toEqual({ size: step0.length, complete: true });
 
   const done = await stack.waitForPhase(name, ['Succeeded']);
   await waitFor('the logs to be complete', async () => (await stack.execution(name)).status?.log?.state === 'Complete', { timeoutMs: 60_000 });

@@ -147,8 +147,8 @@ it('follows a step live over SSE while the double writes, and resumes exactly at
   const loop = syncLoop(processor(archiver()), exe);
   try {
     await waitFor('the step to run', async () => (await read(exe.metadata.name!)).status?.stages?.[0]?.steps[0]?.phase === 'Running');
-    const first = new SseClient(`${api}/api/v1/namespaces/demo/pipelineexecutions/${exe.metadata.name}/logs?stage=0&step=0`, { authorization: `Bearer ${cp.admin.token}` });
-    const event = await first.until((e) => e.event === 'message' && (JSON.parse(e.data) as string).includes('line-1'));
+    const first = await SseClient.open(`${api}/api/v1/namespaces/demo/pipelineexecutions/${exe.metadata.name}/logs?stage=0&step=0`, { authorization: `Bearer ${cp.admin.token}` });
+    const event = await first.next((e) => e.event === 'message' && (e.data as string).includes('line-1'));
     expect(first.headers?.get('content-type')).toContain('text/event-stream');
     // Seen live: the double has not printed the last line yet.
     expect(written).not.toContain('line-3');
@@ -156,15 +156,15 @@ it('follows a step live over SSE while the double writes, and resumes exactly at
     const seenFirst = first.text();
     expect(Number(event.id)).toBe(Buffer.byteLength(seenFirst));
 
-    const second = new SseClient(`${api}/api/v1/namespaces/demo/pipelineexecutions/${exe.metadata.name}/logs?stage=0&step=0`, {
+    const second = await SseClient.open(`${api}/api/v1/namespaces/demo/pipelineexecutions/${exe.metadata.name}/logs?stage=0&step=0`, {
       authorization: `Bearer ${cp.admin.token}`, 'last-event-id': event.id!,
     });
-    const end = await second.until((e) => e.event === 'end');
+    const end = await second.next((e) => e.event === 'end');
     const full = '+ echo line-1\nline-1\n+ sleep 2\n+ echo line-2\nline-2\n+ sleep 2\n+ echo line-3\nline-3\n';
     expect(seenFirst + second.text()).toBe(full);
-    expect(JSON.parse(end.data)).toEqual({ size: Buffer.byteLength(full), complete: true });
+    expect(end.data).toEqual({ size: Buffer.byteLength(full), complete: true });
     expect(end.id).toBe(String(Buffer.byteLength(full)));
-    await second.done;
+    await second.closedByServer();
 
     const done = await finished(exe.metadata.name!);
     expect(done.status?.log?.state).toBe('Complete');
@@ -295,8 +295,8 @@ it('B12: no secret of 8, 32 or 64 bytes, in any form, split across two chunks or
     expect((sealedLog.match(/\*\*\*/g) ?? []).length).toBeGreaterThanOrEqual(Object.keys(secrets).length * 11);
 
     const base = `${exe.metadata.name}/logs`;
-    const sse = new SseClient(`${api}/api/v1/namespaces/demo/pipelineexecutions/${base}?stage=0&step=0`, { authorization: `Bearer ${cp.admin.token}` });
-    await sse.until((e) => e.event === 'end');
+    const sse = await SseClient.open(`${api}/api/v1/namespaces/demo/pipelineexecutions/${base}?stage=0&step=0`, { authorization: `Bearer ${cp.admin.token}` });
+    await sse.next((e) => e.event === 'end');
     const answers = [
       await (await get(base)).text(), await (await get(`${base}?stage=0&step=0&download=1`)).text(),
       await (await get(`${base}/index?stage=0&step=0`)).text(), JSON.stringify(sse.events),

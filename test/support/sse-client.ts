@@ -1,9 +1,12 @@
-// A Server-Sent Events client for tests: events as the browser's EventSource parses them (id, event, data, with
-// comment lines counted), read from a fetch stream that the test can abort.
+// A Server-Sent Events client for tests: reads a `text/event-stream` response frame by frame (as EventSource
+// parses it, comment lines counted), lets a test wait for the event it expects, and drops the connection on demand.
+// Serves the log API (`message`/`end` events whose data is JSON) and the resource watch (`ADDED`, `SUBSCRIBED`...).
+
 export interface SseEvent {
   id?: string;
   event: string;
-  data: string;
+  /** The data parsed as JSON, or the raw text when it is not JSON. */
+  data: any;
   /** When the event arrived (Date.now()). */
   at: number;
 }
@@ -11,61 +14,75 @@ export interface SseEvent {
 export class SseClient {
   readonly events: SseEvent[] = [];
   comments = 0;
-  status = 0;
-  headers?: Headers;
-  private readonly abort = new AbortController();
-  private waiters: Array<() => void> = [];
-  readonly done: Promise<void>;
+  ended = false;
+  private readonly waiters: Array<() => void> = [];
 
-  constructor(url: string, headers: Record<string, string>) {
-    this.done = this.run(url, headers);
+  private constructor(readonly status: number, readonly headers: Headers, private readonly abort: AbortController) {}
+
+  /**
+   * Opens `url`; the body is read in the background until the server ends it or close() is called. An answer
+   * that is not an event stream (an error) becomes one `HTTP` event carrying its JSON body, and the client ends.
+   */
+  static async open(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
+    const abort = new AbortController();
+    const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal });
+    const client = new SseClient(res.status, res.headers, abort);
+    if (!res.headers.get('content-type')?.startsWith('text/event-stream')) {
+      client.events.push({ event: 'HTTP', data: await res.json().catch(() => undefined), at: Date.now() });
+      client.ended = true;
+      return client;
+    }
+    void client.read(res.body!);
+    return client;
   }
 
-  private async run(url: string, headers: Record<string, string>): Promise<void> {
+  private async read(body: ReadableStream<Uint8Array>): Promise<void> {
+    const decoder = new TextDecoder();
+    let buffer = '';
     try {
-      const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: this.abort.signal });
-      this.status = res.status;
-      this.headers = res.headers;
-      if (!res.body) return;
-      const decoder = new TextDecoder();
-      let buffer = '';
-      for await (const part of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(part, { stream: true });
-        let end = buffer.indexOf('\n\n');
-        while (end >= 0) {
+      for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
           this.parse(buffer.slice(0, end));
           buffer = buffer.slice(end + 2);
-          end = buffer.indexOf('\n\n');
         }
       }
-    } catch (err) {
-      if ((err as Error).name !== 'AbortError') throw err;
-    } finally {
-      this.wake();
+    } catch {
+      // aborted
     }
+    this.ended = true;
+    this.wake();
   }
 
-  private parse(block: string): void {
-    const event: SseEvent = { event: 'message', data: '', at: Date.now() };
-    const data: string[] = [];
+  private parse(frame: string): void {
+    const e: Partial<SseEvent> & { dataLines: string[] } = { dataLines: [] };
     let fields = 0;
-    for (const line of block.split('\n')) {
+    for (const line of frame.split('\n')) {
       if (line.startsWith(':')) {
         this.comments++;
         continue;
       }
-      const colon = line.indexOf(':');
-      const field = colon < 0 ? line : line.slice(0, colon);
-      const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-      if (field === 'id') event.id = value;
-      else if (field === 'event') event.event = value;
-      else if (field === 'data') data.push(value);
-      else continue;
+      const i = line.indexOf(':');
+      const name = i < 0 ? line : line.slice(0, i);
+      const value = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '');
       fields++;
+      if (name === 'id') e.id = value;
+      else if (name === 'event') e.event = value;
+      else if (name === 'data') e.dataLines.push(value);
     }
-    if (fields === 0 || data.length === 0) return;
-    event.data = data.join('\n');
-    this.events.push(event);
+    if (fields === 0 || e.dataLines.length === 0) {
+      this.wake();
+      return;
+    }
+    const text = e.dataLines.join('\n');
+    let data: unknown = text;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    this.events.push({ id: e.id, event: e.event ?? 'message', data, at: Date.now() });
     this.wake();
   }
 
@@ -73,32 +90,55 @@ export class SseClient {
     for (const w of this.waiters.splice(0)) w();
   }
 
-  /** Resolves once an event satisfies `test` (or the stream ended: then it rejects). */
-  async until(test: (e: SseEvent) => boolean, timeoutMs = 30_000): Promise<SseEvent> {
+  /** The id of the last event that carried one: what a browser sends as Last-Event-ID when it reconnects. */
+  get lastEventId(): string | undefined {
+    for (let i = this.events.length - 1; i >= 0; i--) if (this.events[i].id !== undefined) return this.events[i].id;
+    return undefined;
+  }
+
+  /** Waits until `predicate` holds for the events so far (rejects if the stream ended first), at most `timeoutMs`. */
+  async until(predicate: (events: SseEvent[]) => boolean, what: string, timeoutMs = 15_000): Promise<SseEvent[]> {
     const deadline = Date.now() + timeoutMs;
-    let ended = false;
-    void this.done.finally(() => (ended = true));
-    for (;;) {
-      const found = this.events.find(test);
-      if (found) return found;
-      if (ended) throw new Error(`the event stream ended without the event (got ${JSON.stringify(this.events)})`);
-      if (Date.now() > deadline) throw new Error(`no such event within ${timeoutMs} ms (got ${JSON.stringify(this.events)})`);
+    while (!predicate(this.events)) {
+      if (this.ended) throw new Error(`stream ended before ${what}; got ${this.describe()}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${what}; got ${this.describe()}`);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 100);
+        const timer = setTimeout(resolve, Math.min(left, 200));
         this.waiters.push(() => {
           clearTimeout(timer);
           resolve();
         });
       });
     }
+    return this.events;
   }
 
-  /** The log text the message events carried (their data is a JSON string). */
+  /** The first event that satisfies `test`, waiting for it as until() does. */
+  async next(test: (e: SseEvent) => boolean, timeoutMs = 30_000): Promise<SseEvent> {
+    await this.until((events) => events.some(test), 'the event', timeoutMs);
+    return this.events.find(test)!;
+  }
+
+  /** Waits for the stream's end (the server closed it). */
+  async closedByServer(timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.ended) {
+      if (Date.now() > deadline) throw new Error('the server did not end the stream');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** The log text the log API's message events carried (each one's data is a JSON string). */
   text(): string {
-    return this.events.filter((e) => e.event === 'message').map((e) => JSON.parse(e.data) as string).join('');
+    return this.events.filter((e) => e.event === 'message').map((e) => e.data as string).join('');
   }
 
   close(): void {
     this.abort.abort();
+  }
+
+  private describe(): string {
+    return JSON.stringify(this.events.map((e) => [e.event, e.id, e.data?.metadata?.name ?? (typeof e.data === 'string' ? e.data.slice(0, 80) : undefined)]));
   }
 }

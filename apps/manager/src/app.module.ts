@@ -8,6 +8,7 @@ import { ExecutionsController } from './api/executions/executions.controller';
 import { DeliveriesController } from './api/deliveries/deliveries.controller';
 import { OAuthAuthorizeController, OAuthCallbackController } from './api/source-code/oauth.controller';
 import { SourceCodeController } from './api/source-code/source-code.controller';
+import { RESOURCE_CONTROLLERS, RESOURCE_PROVIDERS } from './api/resources';
 import { HealthController } from './health/health.controller';
 import { hooksProviders } from './hooks/hooks.providers';
 import { scmProviders } from './scm/scm.providers';
@@ -35,8 +36,8 @@ export class AppModule {
       // ApiDocsController first: its fixed paths must win over any /api/v1/{resource} pattern registered later.
       controllers: [
         ApiDocsController, HealthController, ExecutionsController, DeliveriesController, WebhooksController,
-        OAuthAuthorizeController, OAuthCallbackController, SourceCodeController, LogsController,
-        QueueController,
+        OAuthAuthorizeController, OAuthCallbackController, SourceCodeController, LogsController, QueueController,
+        ...RESOURCE_CONTROLLERS,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -44,6 +45,7 @@ export class AppModule {
         { provide: LOGGER, useValue: deps.logger },
         ApiDocs,
         InformersService,
+        ...RESOURCE_PROVIDERS,
         ...pipelineProviders,
         ...hooksProviders,
         ...scmProviders,

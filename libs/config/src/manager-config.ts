@@ -26,6 +26,10 @@ export const MANAGER_VARIABLES = {
   }),
   logLevel: variable({ env: 'LOG_LEVEL', description: 'Log level.', default: 'info', parse: parsers.oneOf(['debug', 'info', 'warn', 'error'] as const) }),
   roles: variable({ env: 'ROLES', description: `Roles this process plays: ${ROLES.join(', ')}.`, default: [...ROLES] as Role[], parse: parsers.listOf(ROLES) }),
+  watchHeartbeatSeconds: variable({
+    env: 'WATCH_HEARTBEAT_SECONDS', description: 'How often an API watch (Server-Sent Events) sends a heartbeat and checks again that its caller may still watch; keep it below the idle timeout of proxies in front of the manager (60 s in ingress-nginx).',
+    default: 15, parse: parsers.integer(1, 300),
+  }),
   watchNamespace: variable({ env: 'WATCH_NAMESPACE', description: 'Only watch this namespace; all namespaces when unset.', parse: parsers.dnsLabel }),
   leaseNamespace: variable({ env: 'LEADER_ELECTION_NAMESPACE', description: 'Namespace of the controllers\' leader Lease.', default: 'keelson-system', parse: parsers.dnsLabel }),
   podName: variable({ env: 'POD_NAME', description: 'Identity in leader election; the host name and pid when unset.', parse: parsers.string }),

@@ -9,7 +9,10 @@ import { runWatch, WatchEvent } from './watch-stream';
 export interface InformerHandlers<T> {
   onAdd?(obj: T): void;
   onUpdate?(oldObj: T, newObj: T): void;
-  onDelete?(obj: T): void;
+  /** `obj` is the last cached copy; `deleted` the object the watch's DELETED event carried (the deletion's resourceVersion), absent after a relist. */
+  onDelete?(obj: T, deleted?: T): void;
+  /** After every full list (the first sync, or a relist after 410 Gone), with the list's resourceVersion: events before it may have been summarised. */
+  onRelisted?(resourceVersion: string): void;
 }
 
 export interface InformerOptions {
@@ -61,6 +64,11 @@ export class Informer<T extends KubeObject> {
 
   get hasSynced(): boolean {
     return this.syncedOnce;
+  }
+
+  /** The resourceVersion the cache is at: the last list's, then each watch event's. */
+  get lastResourceVersion(): string | undefined {
+    return this.resourceVersion;
   }
 
   waitForSync(): Promise<void> {
@@ -143,6 +151,7 @@ export class Informer<T extends KubeObject> {
     }
     for (const [key, obj] of seen) this.upsert(key, obj);
     this.resourceVersion = version;
+    this.emit((h) => h.onRelisted?.(version));
     if (!this.syncedOnce) {
       this.syncedOnce = true;
       synced.set({ resource: this.resource }, 1);
@@ -158,7 +167,7 @@ export class Informer<T extends KubeObject> {
     if (event.type === 'DELETED') {
       const old = this.cache.get(key) ?? event.object;
       this.cache.delete(key);
-      this.emit((h) => h.onDelete?.(old));
+      this.emit((h) => h.onDelete?.(old, event.object));
       return;
     }
     this.upsert(key, event.object);
@@ -167,6 +176,9 @@ export class Informer<T extends KubeObject> {
   private upsert(key: string, obj: T): void {
     const old = this.cache.get(key);
     if (old && old.metadata.resourceVersion === obj.metadata.resourceVersion) return;
+    // Field managers' bookkeeping is often the largest part of an object and nobody reads it from a cache
+    // (client-go informers drop it the same way, with a transform).
+    delete (obj.metadata as { managedFields?: unknown }).managedFields;
     this.cache.set(key, obj);
     this.emit((h) => (old ? h.onUpdate?.(old, obj) : h.onAdd?.(obj)));
   }

@@ -62,10 +62,12 @@ export class ResourceClient<T extends KubeObject> {
     });
   }
 
-  delete(namespace: string | undefined, name: string, opts: { uid?: string; propagationPolicy?: string } = {}): Promise<unknown> {
+  /** `uid` and `resourceVersion` are preconditions: the apiserver answers 409 Conflict if the object is not that one. */
+  delete(namespace: string | undefined, name: string, opts: { uid?: string; resourceVersion?: string; propagationPolicy?: string } = {}): Promise<unknown> {
+    const preconditions = opts.uid || opts.resourceVersion ? { uid: opts.uid, resourceVersion: opts.resourceVersion } : undefined;
     return this.conn.request({
       method: 'DELETE', path: this.path(namespace, name),
-      body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: opts.propagationPolicy ?? 'Background', preconditions: opts.uid ? { uid: opts.uid } : undefined },
+      body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: opts.propagationPolicy ?? 'Background', preconditions },
     });
   }
 

@@ -5,7 +5,7 @@ import { loadConfig, MANAGER_VARIABLES } from '@keelson/config';
 import { AccessAttributes, AccessDecision, FakeClock, KubeClient, TokenReviewResult } from '@keelson/kube';
 import { Logger } from '@keelson/observability';
 import { ACCESS_REVIEW_PORT, AccessReviewPort } from './access-review.port';
-import { ApiAuthGuard } from './api-auth.guard';
+import { accessTarget, ApiAuthGuard } from './api-auth.guard';
 import { ApiAuthModule } from './api-auth.module';
 import { ApiAuthService } from './api-auth.service';
 import { ApiUser } from './api-user';
@@ -304,5 +304,14 @@ describe('ApiAuthGuard with API_AUTH=kubernetes', () => {
     } finally {
       await h.app.close();
     }
+  });
+});
+
+describe('accessTarget', () => {
+  it('asks about watch, not list, for a watchable list route called with ?watch=true', () => {
+    const requirement = { verb: 'list', resource: 'pipelines', watchable: true } as const;
+    expect(accessTarget(requirement, { ns: 'demo' }, { watch: 'true' })).toMatchObject({ verb: 'watch', resource: 'pipelines', namespace: 'demo' });
+    expect(accessTarget(requirement, { ns: 'demo' }, { watch: 'false' }).verb).toBe('list');
+    expect(accessTarget({ verb: 'list', resource: 'pipelines' }, { ns: 'demo' }, { watch: 'true' }).verb).toBe('list');
   });
 });

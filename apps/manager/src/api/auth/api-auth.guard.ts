@@ -19,20 +19,27 @@ export class ApiAuthGuard implements CanActivate {
     const req = http.getRequest<AuthenticatedRequest>();
     const requirement = this.reflector.getAllAndOverride<AccessRequirement | undefined>(REQUIRES_ACCESS, [context.getHandler(), context.getClass()]);
     if (!requirement) throw this.auth.noRequirement(`${context.getClass().name}.${context.getHandler().name}`);
-    req.user = await this.auth.authorize(req.headers.authorization, accessTarget(requirement, req.params ?? {}));
+    if (requirement.authenticateOnly) {
+      req.user = await this.auth.authenticate(req.headers.authorization);
+      return true;
+    }
+    req.user = await this.auth.authorize(req.headers.authorization, accessTarget(requirement, req.params ?? {}, req.query ?? {}));
     return true;
   }
 }
 
 /** The action a request performs: the route's requirement with namespace and name from its parameters. */
-export function accessTarget(requirement: AccessRequirement, params: Record<string, string | string[] | undefined>): AccessTarget {
+export function accessTarget(
+  requirement: AccessRequirement, params: Record<string, string | string[] | undefined>, query: Record<string, unknown> = {},
+): AccessTarget {
   // Only a single path segment names a namespace or an object; a wildcard's segment list names neither.
   const param = (key: string): string | undefined => (typeof params[key] === 'string' && params[key]) || undefined;
   const nameParam = requirement.nameParam ?? 'name';
   const namespace = param(requirement.namespaceParam ?? 'ns');
   const name = nameParam === false ? undefined : param(nameParam);
+  const watching = requirement.watchable && (query.watch === 'true' || query.watch === '1');
   return {
-    verb: requirement.verb, group: requirement.group ?? KEELSON_API_GROUP, resource: requirement.resource,
+    verb: watching ? 'watch' : requirement.verb, group: requirement.group ?? KEELSON_API_GROUP, resource: requirement.resource,
     subresource: requirement.subresource, namespace, name,
   };
 }

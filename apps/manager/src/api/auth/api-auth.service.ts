@@ -75,17 +75,7 @@ export class ApiAuthService implements OnModuleInit {
   /** The caller of a request if it may perform `target`; otherwise an ApiAuthError saying why not. */
   async authorize(authorization: string | undefined, target: AccessTarget): Promise<ApiUser> {
     if (this.disabled) return DEV_USER;
-    const token = BEARER.exec(authorization ?? '')?.[1];
-    if (!token) throw new ApiAuthError('MissingCredentials', 'a bearer token is required');
-    const tokenKey = createHash('sha256').update(token).digest('hex');
-
-    const review = await this.ask('TokenReview', () => this.tokenReviews.getOrLoad(tokenKey, () => this.reviews.reviewToken(token)));
-    if (!review.authenticated || !review.user) {
-      this.logger.info({ reason: review.error }, 'api token rejected');
-      throw new ApiAuthError('InvalidToken', 'the bearer token is not valid');
-    }
-    const user: ApiUser = { ...review.user, groups: review.user.groups ?? [] };
-
+    const { user, tokenKey } = await this.identify(authorization);
     const accessKey = `${tokenKey} ${JSON.stringify([target.verb, target.group, target.resource, target.subresource ?? '', target.namespace ?? null, target.name ?? null])}`;
     const decision = await this.ask('SubjectAccessReview', () => this.accessReviews.getOrLoad(accessKey, () => this.reviews.checkAccess({
       user: user.username, groups: user.groups, uid: user.uid, extra: user.extra, ...target,
@@ -97,6 +87,28 @@ export class ApiAuthService implements OnModuleInit {
       });
     }
     return user;
+  }
+
+  /**
+   * The caller of a request, without deciding what it may do: for routes that authorise each namespace or kind
+   * they answer about themselves (a list across namespaces, the event stream of a page).
+   */
+  async authenticate(authorization: string | undefined): Promise<ApiUser> {
+    if (this.disabled) return DEV_USER;
+    return (await this.identify(authorization)).user;
+  }
+
+  private async identify(authorization: string | undefined): Promise<{ user: ApiUser; tokenKey: string }> {
+    const token = BEARER.exec(authorization ?? '')?.[1];
+    if (!token) throw new ApiAuthError('MissingCredentials', 'a bearer token is required');
+    const tokenKey = createHash('sha256').update(token).digest('hex');
+
+    const review = await this.ask('TokenReview', () => this.tokenReviews.getOrLoad(tokenKey, () => this.reviews.reviewToken(token)));
+    if (!review.authenticated || !review.user) {
+      this.logger.info({ reason: review.error }, 'api token rejected');
+      throw new ApiAuthError('InvalidToken', 'the bearer token is not valid');
+    }
+    return { user: { ...review.user, groups: review.user.groups ?? [] }, tokenKey };
   }
 
   /** A route guarded without a requirement is refused; the log names it so the developer finds it. */

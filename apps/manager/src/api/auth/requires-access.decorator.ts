@@ -20,6 +20,13 @@ export interface AccessRequirement {
    * of `resource` (e.g. `POST pipelines/:name/run` requiring `create pipelineexecutions`).
    */
   nameParam?: string | false;
+  /** A list route that also watches: with `?watch=true` the verb asked about is `watch`. */
+  watchable?: boolean;
+  /**
+   * The route spans namespaces or kinds and authorises each one it answers about itself (a list across namespaces
+   * asks at cluster scope, then per namespace, and names what it left out): the guard only authenticates.
+   */
+  authenticateOnly?: boolean;
 }
 
 export const REQUIRES_ACCESS = 'keelson:requires-access';

@@ -55,7 +55,7 @@ describe('the OpenAPI document', () => {
     expect(schemasOf(document).length).toBeGreaterThan(50);
   });
 
-  it('describes each operation: a summary, a unique operationId, a tag, a success answer and declared path parameters', () => {
+  it('describes each operation: a summary, a unique operationId, a tag, a success answer (or 405) and declared path parameters', () => {
     const ids = new Set<string>();
     for (const { path, method, op } of operations()) {
       const at = `${method.toUpperCase()} ${path}`;
@@ -63,7 +63,9 @@ describe('the OpenAPI document', () => {
       expect(ids.has(op.operationId)).toBe(false);
       ids.add(op.operationId);
       expect({ at, tags: (op.tags as string[] | undefined)?.length ?? 0 }).toEqual({ at, tags: 1 });
-      expect({ at, success: Object.keys(op.responses).some((s) => /^[23]\d\d$/.test(s)) }).toEqual({ at, success: true });
+      // A method a route refuses for good (405, e.g. POST pipelineexecutions: executions are made by the run route) has none.
+      const success = Object.keys(op.responses).some((s) => /^[23]\d\d$/.test(s)) || Object.keys(op.responses).includes('405');
+      expect({ at, success }).toEqual({ at, success: true });
       const declared = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name).sort();
       expect({ at, params: declared }).toEqual({ at, params: [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort() });
     }
