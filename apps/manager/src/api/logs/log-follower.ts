@@ -6,6 +6,7 @@
 import type { Response } from 'express';
 import { isLogUnavailable, type MinioLogStore, type StepLogRef } from '@keelson/logs';
 import type { LogEvents } from '../../logs/log-events';
+import { writeDrained } from './log-text';
 
 export interface FollowOptions {
   heartbeatMs?: number;
@@ -121,18 +122,7 @@ function sendable(pending: Buffer): number {
   return cut;
 }
 
-/** Writes one event, waiting for the socket to drain; false when the client went away. */
-async function emit(res: Response, type: string | undefined, id: string | undefined, data: string): Promise<boolean> {
-  if (res.destroyed || res.writableEnded) return false;
-  const ok = res.write(`${type ? `event: ${type}\n` : ''}${id !== undefined ? `id: ${id}\n` : ''}data: ${data}\n\n`);
-  if (!ok) await new Promise<void>((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-  return !res.destroyed;
+/** Writes one event with backpressure; false when the client went away. */
+function emit(res: Response, type: string | undefined, id: string | undefined, data: string): Promise<boolean> {
+  return writeDrained(res, `${type ? `event: ${type}\n` : ''}${id !== undefined ? `id: ${id}\n` : ''}data: ${data}\n\n`);
 }

@@ -2,20 +2,24 @@
 import type { Response } from 'express';
 import type { MinioLogStore, StepLogRef } from '@keelson/logs';
 
-/** Writes every buffer, waiting for the socket to drain; false when the client went away. */
+/** Writes one piece, waiting for the socket to drain; false when the client went away. */
+export async function writeDrained(res: Response, piece: Buffer | string): Promise<boolean> {
+  if (res.destroyed || res.writableEnded) return false;
+  if (!res.write(piece)) await new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+  return !res.destroyed;
+}
+
+/** Writes every buffer with backpressure; false when the client went away. */
 export async function pipeBytes(res: Response, bytes: AsyncIterable<Buffer>): Promise<boolean> {
-  for await (const buf of bytes) {
-    if (res.destroyed || res.writableEnded) return false;
-    if (!res.write(buf)) await new Promise<void>((resolve) => {
-      const done = () => {
-        res.off('drain', done);
-        res.off('close', done);
-        resolve();
-      };
-      res.on('drain', done);
-      res.on('close', done);
-    });
-  }
+  for await (const buf of bytes) if (!(await writeDrained(res, buf))) return false;
   return !res.destroyed;
 }
 
