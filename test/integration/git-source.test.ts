@@ -328,8 +328,9 @@ describe('GitCliConfigSource', () => {
       try {
         const before = guarded.requests.length;
         const source = new GitCliConfigSource({ tmpDir: scratch, outbound: LOCAL });
-        for (const attempt of [source.resolveCommit(moved.url('app'), { branch: 'main' }, auth), source.readFile(moved.url('app'), older, '.devops.yml', auth)]) {
-          const error = await failure(attempt);
+        // One at a time: a second attempt started beside the first would reject before anyone awaits it.
+        for (const attempt of [() => source.resolveCommit(moved.url('app'), { branch: 'main' }, auth), () => source.readFile(moved.url('app'), older, '.devops.yml', auth)]) {
+          const error = await failure(attempt());
           expect(error.code).toBe('DestinationRefused');
           expect(error.message).toContain('redirects are never followed');
         }
