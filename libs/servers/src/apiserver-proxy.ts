@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { describeRequest, type ProxiedRequest } from './apiserver-request';
 import { writeKubeconfig } from './kubeconfig';
+import { readBoundedBody } from './request-body';
 
 export type { ProxiedRequest, Verb } from './apiserver-request';
 
@@ -153,7 +154,7 @@ export class ApiserverProxy {
     const at = Date.now();
     let body: Buffer;
     try {
-      body = await readBody(req);
+      body = await readBoundedBody(req, MAX_BODY);
     } catch {
       res.writeHead(413).end();
       return;
@@ -235,22 +236,6 @@ function answerFault(res: ServerResponse, request: ProxiedRequest, fault: Fault)
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (fault.kind === 'tooManyRequests') headers['retry-after'] = String(fault.retryAfterSeconds ?? 1);
   res.writeHead(status.code, headers).end(JSON.stringify(status));
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        req.destroy();
-        reject(new Error('request body too large'));
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 /** A small seeded PRNG (mulberry32): the same seed draws the same shares. */

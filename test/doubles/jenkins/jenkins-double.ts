@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { realClock, type Clock } from '@keelson/kube';
 import { silentLogger, type Logger } from '@keelson/observability';
+import { readBoundedBody } from '@keelson/servers';
 import { InstanceAuth, type JenkinsUser } from './http/auth';
 import { Exchange, HttpError } from './http/exchange';
 import { Router } from './http/router';
@@ -274,7 +275,7 @@ export class JenkinsDouble {
     }
     this.inFlight++;
     try {
-      const body = await readBody(req);
+      const body = await readBoundedBody(req, MAX_BODY);
       const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
       const [, rawInstance = '', ...rest] = pathname.split('/');
       const instanceName = decodeURIComponent(rawInstance);
@@ -354,24 +355,6 @@ export class JenkinsDouble {
   private count(key: string): void {
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 export async function startJenkinsDouble(options: JenkinsDoubleOptions): Promise<JenkinsDouble> {
