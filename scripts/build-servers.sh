@@ -27,6 +27,9 @@ KWOK_VERSION=v0.8.0
 # The MinIO repository is archived; this is the last published pseudo-version.
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 REGISTRY_VERSION=v3.1.1
+# helm for the chart's tests and operators' installs. v3.22.0 is served by the module proxy here but not approved,
+# so the newest approved v3.
+HELM_VERSION=v3.21.4
 # From 1.27 the module is renamed gitea.dev, which the module proxy here does not serve.
 GITEA_VERSION=v1.26.0
 
@@ -164,6 +167,17 @@ build_gitea() {
   )
 }
 
+# A go-installed helm v3 would report a made-up version and assume Kubernetes 1.20 in lint and template: release
+# builds set both with -X, so do we.
+build_helm() {
+  local minor=${K8S_VERSION#v1.}; minor=${minor%%.*}
+  GOBIN="$BIN" go install -trimpath -ldflags "-s -w \
+    -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION \
+    -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$minor \
+    -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$minor" \
+    "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+}
+
 go_install() { GOBIN="$BIN" go install -trimpath -ldflags "-s -w" "$@"; }
 
 start=$SECONDS
@@ -173,6 +187,7 @@ step etcd "$ETCD_VERSION" etcd -- build_etcd
 step kwok "$KWOK_VERSION" kwok kwokctl -- go_install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" "sigs.k8s.io/kwok/cmd/kwokctl@$KWOK_VERSION"
 step registry "$REGISTRY_VERSION" registry -- go_install "github.com/distribution/distribution/v3/cmd/registry@$REGISTRY_VERSION"
 step minio "$MINIO_VERSION" minio -- go_install "github.com/minio/minio@$MINIO_VERSION"
+step helm "$HELM_VERSION" helm -- build_helm
 if [ "$test_servers" = 1 ]; then
   step gitea "$GITEA_VERSION" gitea gitea-static -- build_gitea
   step kubelet "$K8S_VERSION" kubelet -- build_kubelet
