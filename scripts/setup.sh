@@ -32,8 +32,14 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 bash scripts/build-servers.sh "$@"
-# The real node's container runtime and images, for its tests only (the kubelet came with the servers above).
+# The real node's container runtime and images, for its tests only (the kubelet came with the servers above),
+# and Debian's Chromium for the console's browser tests (`npx playwright install` cannot download here).
 if [[ " $* " == *" --test-servers "* || ${KEELSON_TEST_SERVERS:-0} == 1 ]]; then
   bash scripts/build-real-node.sh
+  if ! command -v chromium >/dev/null; then
+    log "installing Debian's chromium for the console's browser tests"
+    sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd=sudo
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+  fi
 fi
 log "done in $((SECONDS - start)) s"
