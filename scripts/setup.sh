@@ -39,6 +39,7 @@ if [[ " $* " == *" --test-servers "* || ${KEELSON_TEST_SERVERS:-0} == 1 ]]; then
   if ! command -v chromium >/dev/null; then
     log "installing Debian's chromium for the console's browser tests"
     sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd=sudo
+    $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
   fi
 fi
