@@ -1,6 +1,7 @@
 // The chart on the harness's cluster (kube-apiserver, kube-controller-manager, scheduler, KWOK nodes): every
 // rendering accepted by the apiserver, then a real install, upgrade and uninstall. KWOK simulates the pods, so
-// the rollouts are real Deployments and ReplicaSets whose pods become Ready without running the image.
+// the rollouts are real Deployments and ReplicaSets whose pods become Ready without running the image. The
+// namespace enforces restricted Pod Security, so a pod the chart gets wrong is never created.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,7 +57,9 @@ beforeAll(async () => {
   cluster = await Cluster.start({ crds: false, nodes: 2 });
   await cluster.kubectl(['apply', '-f', '-'], JSON.stringify(SERVICE_MONITOR_CRD));
   await cluster.kubectl(['wait', '--for', 'condition=Established', '--timeout', '60s', 'crd/servicemonitors.monitoring.coreos.com']);
+  // The apiserver enforces restricted Pod Security on the chart's pods, and warns of a Deployment that breaks it.
   await cluster.kubectl(['create', 'namespace', NS]);
+  await cluster.kubectl(['label', 'namespace', NS, 'pod-security.kubernetes.io/enforce=restricted', 'pod-security.kubernetes.io/warn=restricted']);
 }, 180_000);
 
 afterAll(async () => {
@@ -71,7 +74,8 @@ describe('helm template | kubectl apply --dry-run=server', () => {
   ] as Array<[string, RenderOptions]>)('is accepted by the apiserver with %s, CRDs in the same apply', async (_, opts) => {
     const text = await renderText(opts);
     const kinds = parseAllDocuments(text).map((d) => d.toJSON()).filter(Boolean).map((o: { kind: string }) => o.kind);
-    const out = await cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], text);
+    // A warning (deprecated API, Pod Security) fails the apply.
+    const out = await cluster.kubectl(['apply', '--dry-run=server', '--warnings-as-errors', '-f', '-'], text);
     const lines = out.trim().split('\n');
     expect(lines).toHaveLength(kinds.length);
     for (const line of lines) expect(line).toMatch(/ (created|configured|unchanged) \(server dry run\)$/);
