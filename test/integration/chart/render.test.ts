@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { executionAdmissionPolicy } from '@keelson/crds';
-import { MANAGER_VARIABLES } from '@keelson/config';
+import { ConfigError, MANAGER_VARIABLES, loadConfig } from '@keelson/config';
 import { repoRoot } from '@keelson/servers';
 import { CHART_DIR, K8sObject, SPLIT_VALUES, byKind, helm, named, render, renderError } from './helm';
+import { managerEnvironment } from './manager-environment';
 
 const ROLES = ['api', 'webhooks', 'controllers', 'workers'];
 const POD_OWNERS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicaSet'];
@@ -208,6 +209,27 @@ describe('settings', () => {
     const existing = await render({ values: { manager: { existingSecret: 'my-keelson' } } });
     expect(byKind(existing, 'Secret')).toEqual([]);
     expect(managerContainer(managerDeployments(existing)[0]).envFrom).toEqual([{ configMapRef: { name: 'keelson' } }, { secretRef: { name: 'my-keelson' } }]);
+  });
+
+  it('gives every manager pod an environment the manager\'s own config loader accepts, with its role and identity', async () => {
+    const external = await render({ values: { redis: { url: 'redis://redis.example.com:6379' } } });
+    const pod = { name: 'keelson-manager-abc', namespace: 'keelson-system' };
+    const combined = loadConfig(MANAGER_VARIABLES, managerEnvironment(external, 'keelson-manager', pod));
+    expect(combined).toMatchObject({
+      roles: ROLES, port: 8080, podName: pod.name, managerNamespace: 'keelson-system', leaseNamespace: 'keelson-system',
+      redisUrl: 'redis://redis.example.com:6379', logLevel: 'info', registryNotificationUrl: 'http://keelson.keelson-system.svc:8080',
+    });
+    for (const role of ROLES) {
+      const config = loadConfig(MANAGER_VARIABLES, managerEnvironment(split, `keelson-manager-${role}`, pod));
+      expect(config).toMatchObject({
+        roles: [role], redisUrl: 'redis://keelson-redis.keelson-system.svc:6379', syncWorkers: 40, logOutageGraceMs: 86_400_000,
+        privilegedBuildProjects: ['team-a', 'team-b'], oauthStateKey: '0123456789abcdef0123456789abcdef', publicUrl: 'https://keelson.example.com',
+      });
+    }
+    // A value the schema lets through but the manager refuses is caught here, naming the variable.
+    const bad = await render({ values: { manager: { config: { PRIVILEGED_BUILD_PROJECTS: 'Team A' } } } });
+    expect(() => loadConfig(MANAGER_VARIABLES, managerEnvironment(bad, 'keelson-manager', pod))).toThrow(ConfigError);
+    expect(() => loadConfig(MANAGER_VARIABLES, managerEnvironment(bad, 'keelson-manager', pod))).toThrow(/PRIVILEGED_BUILD_PROJECTS/);
   });
 
   it('offers every manager variable the chart does not set itself, typed and described as in manager-config.ts', () => {
