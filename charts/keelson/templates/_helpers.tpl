@@ -35,9 +35,11 @@ app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 app.kubernetes.io/part-of: keelson
 {{- end -}}
 
+{{/* The manager's ServiceAccount: <fullname>-manager by default, so release "keelson" in keelson-system runs as
+the identity crds/ names (system:serviceaccount:keelson-system:keelson-manager). */}}
 {{- define "keelson.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create -}}
-{{- default (include "keelson.fullname" .) .Values.serviceAccount.name -}}
+{{- default (printf "%s-manager" (include "keelson.fullname" .) | trunc 63 | trimSuffix "-") .Values.serviceAccount.name -}}
 {{- else -}}
 {{- default "default" .Values.serviceAccount.name -}}
 {{- end -}}
@@ -67,4 +69,36 @@ allowPrivilegeEscalation: false
 readOnlyRootFilesystem: true
 capabilities:
   drop: [ALL]
+{{- end -}}
+
+{{/* Base name of the manager's Deployments: <fullname>-manager, plus -<role> when the roles are split. */}}
+{{- define "keelson.managerName" -}}
+{{- printf "%s-manager" (include "keelson.fullname" .) | trunc 55 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* The Service of the webhooks: the manager's Service, or the webhooks role's own when the roles are split. */}}
+{{- define "keelson.webhooksServiceName" -}}
+{{- if eq .Values.manager.roles.mode "split" -}}
+{{- printf "%s-webhooks" (include "keelson.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- include "keelson.fullname" . -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "keelson.redisName" -}}
+{{- printf "%s-redis" (include "keelson.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* The manager's sensitive settings: the chart's Secret, or the operator's existingSecret. */}}
+{{- define "keelson.secretName" -}}
+{{- default (include "keelson.fullname" .) .Values.manager.existingSecret -}}
+{{- end -}}
+
+{{/* One value of manager.config as an environment string; integers stay integers (YAML reads them as floats). */}}
+{{- define "keelson.envString" -}}
+{{- if kindIs "float64" . -}}
+{{- printf "%d" (int64 .) -}}
+{{- else -}}
+{{- toString . -}}
+{{- end -}}
 {{- end -}}
