@@ -87,6 +87,13 @@ describe('diffUsage', () => {
     expect(report.unbound).toEqual([]);
   });
 
+  it('keeps only the requests of a token in the given group', () => {
+    const line = (groups: string[]) => JSON.stringify({ stage: 'ResponseComplete', verb: 'get', user: { username: USER, groups }, objectRef: { resource: 'pods' }, responseStatus: { code: 200 } });
+    const events = parseAuditLog([line(['system:masters']), line(['system:serviceaccounts', 'system:authenticated'])].join('\n'));
+    expect(requestsOf(events, USER)).toHaveLength(2);
+    expect(requestsOf(events, USER, 'system:serviceaccounts')).toHaveLength(1);
+  });
+
   it('names a role bound to nobody', () => {
     const lonely: RbacObject = { kind: 'ClusterRole', metadata: { name: 'lonely' }, rules: [] };
     expect(diffUsage({ roles: [lonely], bindings, subject: SA, writer: 'keelson', requests: [], written: [] }).unbound).toEqual(['ClusterRole/lonely']);

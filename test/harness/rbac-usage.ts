@@ -31,7 +31,7 @@ export interface Grant {
 export interface AuditEvent {
   stage?: string;
   verb: string;
-  user: { username: string };
+  user: { username: string; groups?: string[] };
   requestURI?: string;
   objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string; apiGroup?: string };
   responseStatus?: { code?: number };
@@ -80,13 +80,15 @@ export function grantsOf(role: RbacObject): Grant[] {
 }
 
 /**
- * The requests of one user, from audit events (ResponseComplete, or Panic). A patch or update answered 201 created
+ * The requests of one user (in `group` when given), from audit events (ResponseComplete, or Panic). A patch or update answered 201 created
  * the object, which RBAC authorised as a `create` as well.
  */
-export function requestsOf(events: AuditEvent[], username: string): Request[] {
+export function requestsOf(events: AuditEvent[], username: string, group?: string): Request[] {
   const out: Request[] = [];
   for (const e of events) {
     if (e.user?.username !== username || (e.stage && e.stage !== 'ResponseComplete' && e.stage !== 'Panic')) continue;
+    // A static token may carry the same user name (the harness's manager identity): only the token's group tells.
+    if (group !== undefined && !e.user.groups?.includes(group)) continue;
     const ref = e.objectRef;
     const code = e.responseStatus?.code ?? 0;
     const base = {
