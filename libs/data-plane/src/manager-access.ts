@@ -11,25 +11,26 @@ const TIMEOUT_MS = 15_000;
 
 interface Review { status?: { allowed?: boolean } }
 
-async function mayReadSecrets(kube: KubeClient, namespace: string): Promise<boolean> {
+async function mayWriteSecrets(kube: KubeClient, namespace: string): Promise<boolean> {
   try {
     const review = await kube.post<Review>('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
       apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview',
-      spec: { resourceAttributes: { namespace, verb: 'get', resource: 'secrets' } },
+      // Patch (server-side apply) of Secrets: the first thing both roles are used for.
+      spec: { resourceAttributes: { namespace, verb: 'patch', resource: 'secrets' } },
     });
     return review.status?.allowed === true;
   } catch (err) {
-    throw kubeFailure(`asking whether the manager may read Secrets in ${namespace}`, err);
+    throw kubeFailure(`asking whether the manager may write Secrets in ${namespace}`, err);
   }
 }
 
-/** Resolves once the manager may read Secrets in every namespace given; a retryable error after 15 s. */
+/** Resolves once the manager may write Secrets in every namespace given; a retryable error after 15 s. */
 export async function awaitManagerAccess(kube: KubeClient, namespaces: string[], timeoutMs = TIMEOUT_MS): Promise<void> {
   // Real time, not the provisioner's clock: tests fix that one.
   const now = () => Date.now();
   const deadline = now() + timeoutMs;
   for (const namespace of namespaces) {
-    while (!(await mayReadSecrets(kube, namespace))) {
+    while (!(await mayWriteSecrets(kube, namespace))) {
       if (now() >= deadline) {
         throw new DataPlaneError('KubeApiFailed', `the manager's RoleBinding keelson-manager in ${namespace} grants nothing yet: is its ClusterRole installed?`, { retryable: true });
       }
