@@ -8,7 +8,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { Core, Keelson, type KubeObject } from '@keelson/kube';
+import { Core, Keelson, KubeClient, KubeError, type KubeObject } from '@keelson/kube';
 import { GitHttpServer, waitFor, writeKubeconfig } from '@keelson/servers';
 import { diffUsage, grantKey, parseAuditLog, requestsOf, type RbacObject } from '../harness/rbac-usage';
 import { renderChartRbac } from '../support/chart-rbac';
@@ -62,6 +62,7 @@ stages:
 let stack: KeelsonStack;
 let git: GitHttpServer;
 let webhookSecret = '';
+let kubeconfig = '';
 
 async function get(path: string): Promise<{ status: number; body: any }> {
   const res = await fetch(`${stack.manager.url}${path}`, { headers: { authorization: `Bearer ${stack.adminToken}` } });
@@ -88,13 +89,14 @@ beforeAll(async () => {
   const cp = stack.cluster.controlPlane;
   const { yaml } = await renderChartRbac({
     release: RELEASE, namespace: NAMESPACE, set: { 'serviceAccount.name': SERVICE_ACCOUNT, 'rbac.projectNamespaces': '{demo}' },
+    templates: ['templates/rbac.yaml', 'templates/rbac-admission-policy.yaml'],
   });
   const sa = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: SERVICE_ACCOUNT, namespace: NAMESPACE } };
   await stack.cluster.kubectl(['apply', '-f', '-'], `${JSON.stringify(sa)}\n---\n${yaml}`);
   const request = await stack.kube.post<{ status: { token: string } }>(`/api/v1/namespaces/${NAMESPACE}/serviceaccounts/${SERVICE_ACCOUNT}/token`, {
     apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 },
   });
-  const kubeconfig = writeKubeconfig(join(cp.dir, 'chart-sa.kubeconfig'), { server: cp.server, caPem: cp.certs.caPem, token: request.status.token }, 'chart-sa');
+  kubeconfig = writeKubeconfig(join(cp.dir, 'chart-sa.kubeconfig'), { server: cp.server, caPem: cp.certs.caPem, token: request.status.token }, 'chart-sa');
 
   await stack.kube.resource(Core.Secret).create({
     metadata: { name: 'build-token', namespace: 'demo', labels: { 'keelson.dev/build-secret': 'true' } }, type: 'Opaque', stringData: { token: 'opted-in' },
@@ -180,5 +182,24 @@ describe('the manager with only the chart\'s RBAC', () => {
     expect(listedButUsed).toEqual([]);
     const allGrants = new Set([...report.used.keys(), ...report.unused.map(grantKey)]);
     expect(Object.keys(ALLOWLIST).filter((k) => !allGrants.has(k))).toEqual([]);
+  });
+
+  // After the diff: these refusals are meant, and land in the audit log too.
+  it('cannot, with its own token, bind its roles outside its namespaces, bind the deploy role to anyone, or adopt a namespace', async () => {
+    const asManager = new KubeClient({ kubeconfigPath: kubeconfig });
+    const refusal = (p: Promise<unknown>) => p.then(() => 'allowed', (err: KubeError) => `${err.status} ${err.message}`);
+    const binding = (namespace: string, role: string, subject: { name: string; namespace: string }) => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: `try-${role}`, namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role }, subjects: [{ kind: 'ServiceAccount', ...subject }],
+    });
+    const self = { name: SERVICE_ACCOUNT, namespace: NAMESPACE };
+    expect(await refusal(asManager.resource(Core.RoleBinding).create(binding('demo', `${PREFIX}-data-plane`, self)))).toMatch(/^403 .*binds ci-keelson-data-plane only to itself and only in namespaces it created/);
+    expect(await refusal(asManager.resource(Core.RoleBinding).create(binding('kube-system', `${PREFIX}-builds`, self)))).toMatch(/^403 .*only in namespaces it created/);
+    // In its own namespace, to someone else.
+    expect(await refusal(asManager.resource(Core.RoleBinding).create(binding('demo-builds', `${PREFIX}-builds`, { name: 'default', namespace: 'demo-builds' })))).toMatch(/^403 .*only to itself/);
+    expect(await refusal(asManager.resource(Core.RoleBinding).create(binding('demo', `${PREFIX}-deploy`, { name: 'default', namespace: 'demo' })))).toMatch(/^403 .*only to the keelson-build ServiceAccount/);
+    expect(await refusal(asManager.resource(Core.Namespace).patch(undefined, 'demo', { metadata: { labels: { 'app.kubernetes.io/managed-by': 'keelson' } } }))).toMatch(/^403 .*changes only namespaces it created/);
+    // RBAC alone refuses what the chart does not grant at all.
+    expect(await refusal(asManager.resource(Core.RoleBinding).create(binding('demo', 'cluster-admin', self)))).toMatch(/^403 /);
   });
 });

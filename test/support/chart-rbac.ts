@@ -1,4 +1,4 @@
-// The chart's RBAC objects as `helm template` renders them (templates/rbac.yaml only), for the tests that check
+// The chart's RBAC objects as `helm template` renders them (templates/rbac.yaml unless told), for the tests that check
 // and apply them.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -12,12 +12,14 @@ export interface RenderOptions {
   namespace?: string;
   /** `--set` pairs. */
   set?: Record<string, string>;
+  /** Templates to render (default templates/rbac.yaml). */
+  templates?: string[];
 }
 
 /** The rendered manifest text and its objects. */
 export async function renderChartRbac(opts: RenderOptions = {}): Promise<{ yaml: string; objects: RbacObject[] }> {
   const args = ['template', opts.release ?? 'keelson', join(repoRoot(), 'charts', 'keelson'), '--namespace', opts.namespace ?? 'keelson-system',
-    '--show-only', 'templates/rbac.yaml', ...Object.entries(opts.set ?? {}).flatMap(([k, v]) => ['--set', `${k}=${v}`])];
+    ...(opts.templates ?? ['templates/rbac.yaml']).flatMap((t) => ['--show-only', t]), ...Object.entries(opts.set ?? {}).flatMap(([k, v]) => ['--set', `${k}=${v}`])];
   const { stdout } = await promisify(execFile)(serverBinary('helm'), args, { maxBuffer: 16 * 1024 * 1024 });
   const objects = parseAllDocuments(stdout).map((d) => d.toJSON() as RbacObject | null).filter((o): o is RbacObject => o !== null);
   return { yaml: stdout, objects };
