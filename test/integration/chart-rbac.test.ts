@@ -83,6 +83,14 @@ describe('the chart RBAC', () => {
     await expect(renderChartRbac({ set: { 'rbac.create': 'false' } })).rejects.toThrow(/could not find template templates\/rbac\.yaml/);
   });
 
+  it('installs the admission policy for the manager\'s identity by default, and not with rbac.admissionPolicy false', async () => {
+    const templates = ['templates/rbac-admission-policy.yaml'];
+    const policy = (await renderChartRbac({ release: 'ci', templates, set: { 'serviceAccount.name': 'keelson-manager' } })).objects;
+    expect(policy.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['ValidatingAdmissionPolicy/ci-keelson-manager-rbac', 'ValidatingAdmissionPolicyBinding/ci-keelson-manager-rbac']);
+    expect(JSON.stringify(policy[0])).toContain("request.userInfo.username == 'system:serviceaccount:keelson-system:keelson-manager'");
+    await expect(renderChartRbac({ templates, set: { 'rbac.admissionPolicy': 'false' } })).rejects.toThrow(/could not find template/);
+  });
+
   it('gives deploy steps exactly the rights of the data plane\'s keelson-deploy', () => {
     expect(rightsOf(find(objects, 'ClusterRole', 'ci-keelson-deploy').rules!)).toEqual(rightsOf(desiredDeployClusterRole().rules as PolicyRule[]));
   });
