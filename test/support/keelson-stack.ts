@@ -34,6 +34,8 @@ export interface StackOptions {
    * `minio-root` Secret before provisioning keeps them. Without it, log archiving is off.
    */
   minio?: boolean;
+  /** Record the apiserver's audit log of these users' requests (ControlPlane.auditLogPath). */
+  audit?: { users?: string[] };
 }
 
 type Execution = ObjectOf<typeof Keelson.PipelineExecution>;
@@ -52,7 +54,10 @@ export class KeelsonStack {
   ) {}
 
   static async start(options: StackOptions = {}): Promise<KeelsonStack> {
-    const cluster = await Cluster.start({ nodes: options.nodes ?? (options.realNode ? 0 : 3), ...(options.watchCache !== undefined && { watchCache: options.watchCache }) });
+    const cluster = await Cluster.start({
+      nodes: options.nodes ?? (options.realNode ? 0 : 3), ...(options.watchCache !== undefined && { watchCache: options.watchCache }),
+      ...(options.audit && { audit: options.audit }),
+    });
     const parts: { redis?: RedisServer; repo?: GitRepository; jenkins?: JenkinsDouble; minio?: MinioServer } = {};
     try {
       const realNode = options.realNode ? await cluster.addRealNode() : undefined;

@@ -97,6 +97,13 @@ export const parsers = {
     }
     return raw;
   },
+  /** A DNS-1123 subdomain (object names such as ClusterRoles and ServiceAccounts). */
+  dnsSubdomain(raw: string): string {
+    if (raw.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(raw)) {
+      throw new Error('expected a DNS-1123 subdomain (lower-case letters, digits, - and ., at most 253)');
+    }
+    return raw;
+  },
   dnsLabel(raw: string): string {
     if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(raw)) throw new Error('expected a DNS-1123 label (lower-case letters, digits, -)');
     return raw;

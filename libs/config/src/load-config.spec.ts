@@ -105,3 +105,21 @@ describe('API_AUTH=disabled', () => {
     expect(loadConfig(MANAGER_VARIABLES, { API_AUTH: 'kubernetes', HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
   });
 });
+
+describe('the manager\'s own roles in the namespaces it creates', () => {
+  const all = { MANAGER_SERVICE_ACCOUNT: 'keelson-manager', DATA_PLANE_MANAGER_CLUSTER_ROLE: 'ci-keelson-data-plane', BUILDS_MANAGER_CLUSTER_ROLE: 'ci-keelson-builds' };
+
+  it('loads the three together', () => {
+    expect(loadConfig(MANAGER_VARIABLES, all)).toMatchObject({
+      managerServiceAccount: 'keelson-manager', dataPlaneManagerClusterRole: 'ci-keelson-data-plane', buildsManagerClusterRole: 'ci-keelson-builds',
+    });
+  });
+
+  it('names each one missing when only some are set', () => {
+    expect(() => loadConfig(MANAGER_VARIABLES, { DATA_PLANE_MANAGER_CLUSTER_ROLE: 'r' })).toThrow(/MANAGER_SERVICE_ACCOUNT: must be set together with DATA_PLANE_MANAGER_CLUSTER_ROLE[\s\S]*BUILDS_MANAGER_CLUSTER_ROLE: must be set together/);
+  });
+
+  it('refuses a role name that is not a DNS subdomain, naming the variable', () => {
+    expect(() => loadConfig(MANAGER_VARIABLES, { ...all, DATA_PLANE_DEPLOY_CLUSTER_ROLE: 'Deploy Role' })).toThrow(/DATA_PLANE_DEPLOY_CLUSTER_ROLE: expected a DNS-1123 subdomain/);
+  });
+});

@@ -64,6 +64,17 @@ function crossCheck(schema: Record<string, ConfigVariable<unknown>>, values: Rec
       problem: `disabled is allowed only when ${schema.host.env} is a loopback address (127.0.0.0/8, ::1 or localhost); ${schema.host.env} is ${JSON.stringify(values.host)}`,
     });
   }
+  // The manager binds itself in the namespaces it creates only with both roles and its own ServiceAccount.
+  const access = [schema.managerServiceAccount, schema.dataPlaneManagerClusterRole, schema.buildsManagerClusterRole];
+  if (access.every(Boolean)) {
+    const keys = ['managerServiceAccount', 'dataPlaneManagerClusterRole', 'buildsManagerClusterRole'];
+    const set = keys.filter((k) => values[k] !== undefined);
+    if (set.length > 0 && set.length < keys.length) {
+      for (const k of keys.filter((key) => values[key] === undefined)) {
+        problems.push({ env: schema[k].env, problem: `must be set together with ${set.map((key) => schema[key].env).join(' and ')}` });
+      }
+    }
+  }
   return problems;
 }
 

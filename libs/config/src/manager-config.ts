@@ -38,6 +38,22 @@ export const MANAGER_VARIABLES = {
     default: 'kubernetes', parse: parsers.oneOf(['kubernetes', 'disabled'] as const),
   }),
   managerNamespace: variable({ env: 'POD_NAMESPACE', description: 'Namespace the manager runs in; its pods may reach every data plane.', default: 'keelson-system', parse: parsers.dnsLabel }),
+  deployClusterRole: variable({
+    env: 'DATA_PLANE_DEPLOY_CLUSTER_ROLE', description: 'ClusterRole bound to each project\'s build ServiceAccount in the project\'s namespaces (deploy steps), bound as is: the Helm chart installs `<release>-deploy` and sets this. When unset the manager applies its own `keelson-deploy`, which needs rights on ClusterRoles (local mode).',
+    parse: parsers.dnsSubdomain,
+  }),
+  managerServiceAccount: variable({
+    env: 'MANAGER_SERVICE_ACCOUNT', description: 'The manager\'s ServiceAccount (in POD_NAMESPACE), which it binds to DATA_PLANE_MANAGER_CLUSTER_ROLE and BUILDS_MANAGER_CLUSTER_ROLE in the namespaces it creates.',
+    parse: parsers.dnsSubdomain,
+  }),
+  dataPlaneManagerClusterRole: variable({
+    env: 'DATA_PLANE_MANAGER_CLUSTER_ROLE', description: 'ClusterRole the manager binds to itself in each `<project>-pipeline` namespace it creates (the chart\'s `<release>-data-plane`), so its rights on a data plane exist only there. Unset when the manager already holds them (local mode).',
+    parse: parsers.dnsSubdomain,
+  }),
+  buildsManagerClusterRole: variable({
+    env: 'BUILDS_MANAGER_CLUSTER_ROLE', description: 'ClusterRole the manager binds to itself in each `<project>-builds` namespace it creates (the chart\'s `<release>-builds`). Set with DATA_PLANE_MANAGER_CLUSTER_ROLE.',
+    parse: parsers.dnsSubdomain,
+  }),
   jenkinsUrlTemplate: variable({
     env: 'DATA_PLANE_JENKINS_URL', description: 'Where the manager reaches each data plane\'s Jenkins, `{namespace}` replaced by `<project>-pipeline`; Service DNS when unset (tests and local mode point it at the Jenkins double).',
     parse: parsers.string,

@@ -14,6 +14,8 @@ import { DataPlaneInput, resolveDataPlaneInput, ResolvedDataPlaneInput } from '.
 import { FIELD_MANAGER, LABELS, NAMES, registryDnsNames } from './data-plane.names';
 import type { EndpointResolver } from './endpoint-resolver';
 import type { JenkinsProbe } from './jenkins-probe';
+import { awaitManagerAccess } from './manager-access';
+import { desiredManagerRoleBindings } from './manager-access.desired';
 import { secretObject } from './object-builders';
 import { removePipelineLeftovers } from './leftovers';
 import { registryTlsNeedsRenewal } from './registry-tls';
@@ -54,6 +56,10 @@ function typeOf(obj: KubeObject): ResourceType {
   return type;
 }
 
+function objectKey(obj: KubeObject): string {
+  return `${obj.kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+}
+
 function describe(obj: KubeObject): string {
   return `${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name}`;
 }
@@ -77,8 +83,13 @@ export class DataPlaneProvisioner {
     // The namespaces first: the generated Secrets are read from the data-plane one and created in it.
     const namespaces = desiredNamespaces(input);
     for (const namespace of namespaces) await this.applyOrFail(namespace);
+    // Then the manager's own rights in them (when the chart installed the roles): nothing below works without them.
+    const access = desiredManagerRoleBindings(input);
+    for (const binding of access) await this.applyOrFail(binding);
+    if (input.managerAccess) await awaitManagerAccess(this.kube, [input.namespace, input.buildNamespace]);
+    const applied = new Set([...namespaces, ...access].map(objectKey));
     const credentials = await this.credentials(input, log);
-    const objects = desiredDataPlane(input, credentials).filter((obj) => obj.kind !== 'Namespace');
+    const objects = desiredDataPlane(input, credentials).filter((obj) => !applied.has(objectKey(obj)));
     const missingNamespaces: string[] = [];
     for (const obj of objects) {
       const isBuildBinding = obj.kind === 'RoleBinding' && obj.metadata.labels?.[LABELS.buildBindingOf] !== undefined;
@@ -94,7 +105,7 @@ export class DataPlaneProvisioner {
     await this.pruneBuildBindings(input, log);
     await removePipelineLeftovers(this.kube, input, log);
     const status: DataPlaneStatus = { namespace: input.namespace, missingNamespaces, ...(await this.readiness(input)) };
-    log.info({ objects: objects.length + namespaces.length, ready: status.ready, reason: status.reason }, 'data plane applied');
+    log.info({ objects: objects.length + applied.size, ready: status.ready, reason: status.reason }, 'data plane applied');
     return status;
   }
 

@@ -346,6 +346,32 @@ describe('desiredDataPlane', () => {
       expect(list.filter((o) => o.kind === 'ClusterRole')).toEqual([]);
     });
 
+    it('binds the chart\'s deploy role as is, even when it carries the default name, and applies no ClusterRole', () => {
+      for (const name of ['keelson-deploy', 'ci-keelson-deploy']) {
+        const list = objects({ deployClusterRole: name });
+        expect(find(list, 'RoleBinding', 'keelson-build-team-a', 'team-a').roleRef).toMatchObject({ kind: 'ClusterRole', name });
+        expect(list.filter((o) => o.kind === 'ClusterRole')).toEqual([]);
+      }
+    });
+
+    it('binds the manager\'s own roles in both namespaces right after them, only when asked', () => {
+      const managerAccess = { serviceAccount: { namespace: 'keelson-system', name: 'keelson-manager' }, dataPlaneClusterRole: 'ci-keelson-data-plane', buildsClusterRole: 'ci-keelson-builds' };
+      const list = objects({ managerAccess });
+      expect(list.slice(0, 4).map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`)).toEqual([
+        'Namespace//team-a-pipeline', 'Namespace//team-a-builds', 'RoleBinding/team-a-pipeline/keelson-manager', 'RoleBinding/team-a-builds/keelson-manager',
+      ]);
+      const subjects = [{ kind: 'ServiceAccount', name: 'keelson-manager', namespace: 'keelson-system' }];
+      expect(find(list, 'RoleBinding', 'keelson-manager', 'team-a-pipeline')).toMatchObject({ roleRef: { kind: 'ClusterRole', name: 'ci-keelson-data-plane' }, subjects });
+      expect(find(list, 'RoleBinding', 'keelson-manager', 'team-a-builds')).toMatchObject({ roleRef: { kind: 'ClusterRole', name: 'ci-keelson-builds' }, subjects });
+      expect(objects().filter((o) => o.metadata.name === 'keelson-manager')).toEqual([]);
+    });
+
+    it('refuses a manager access with a bad name, naming the field', () => {
+      const access = (sa: string, role: string) => ({ managerAccess: { serviceAccount: { namespace: 'keelson-system', name: sa }, dataPlaneClusterRole: role, buildsClusterRole: 'b' } });
+      expect(() => objects(access('Bad Name', 'r'))).toThrow(expect.objectContaining({ code: 'InvalidName', message: expect.stringContaining('manager ServiceAccount') }));
+      expect(() => objects(access('sa', 'r r'))).toThrow(expect.objectContaining({ code: 'InvalidName', message: expect.stringContaining('data-plane ClusterRole of the manager') }));
+    });
+
     it.each(['team-a-pipeline', 'team-a-builds'])('refuses to grant the build account anything in %s', (ns) => {
       expect(() => objects({ managedNamespaces: ['team-a', ns] })).toThrow(expect.objectContaining({ code: 'InvalidName', message: expect.stringContaining(ns) }));
     });

@@ -4,8 +4,9 @@ import type { KubeObject } from '@keelson/kube';
 
 import { DataPlaneCredentials, GENERATED_SECRETS } from './credentials';
 import { DataPlaneInput, resolveDataPlaneInput, ResolvedDataPlaneInput } from './data-plane.input';
-import { commonLabels, LABELS, NAMES, PodSecurityLevel } from './data-plane.names';
+import { commonLabels, LABELS, PodSecurityLevel } from './data-plane.names';
 import { desiredJenkins } from './jenkins.desired';
+import { desiredManagerRoleBindings } from './manager-access.desired';
 import { desiredMinio } from './minio.desired';
 import { desiredBuildNetworkPolicies, desiredDataPlaneNetworkPolicies } from './network-policy.desired';
 import { secretObject } from './object-builders';
@@ -42,7 +43,7 @@ export function desiredGeneratedSecrets(input: ResolvedDataPlaneInput, credentia
 }
 
 /**
- * Everything, in apply order: both namespaces, NetworkPolicies (the builds namespace is closed before anything
+ * Everything, in apply order: both namespaces, the manager's own RoleBindings there (with managerAccess), NetworkPolicies (the builds namespace is closed before anything
  * runs in it), Secrets, ServiceAccounts and RBAC, config, storage, Services, workloads, and last the deploy
  * ClusterRole and the build RoleBindings that bind it in the managed namespaces. Resolving is idempotent, so an
  * already resolved input may be passed as well.
@@ -51,6 +52,7 @@ export function desiredDataPlane(raw: DataPlaneInput, credentials: DataPlaneCred
   const input = resolveDataPlaneInput(raw);
   return [
     ...desiredNamespaces(input),
+    ...desiredManagerRoleBindings(input),
     ...desiredBuildNetworkPolicies(input),
     ...desiredDataPlaneNetworkPolicies(input),
     ...desiredGeneratedSecrets(input, credentials),
@@ -59,8 +61,8 @@ export function desiredDataPlane(raw: DataPlaneInput, credentials: DataPlaneCred
     ...desiredJenkins(input),
     ...desiredRegistry(input, credentials),
     ...desiredMinio(input),
-    // Only the role Keelson defines is applied; another one named by the operator is theirs to maintain.
-    ...(input.deployClusterRole === NAMES.deployClusterRole ? [desiredDeployClusterRole()] : []),
+    // Only when no role was named: a named one (the chart's) is the operator's to maintain.
+    ...(input.appliesDeployClusterRole ? [desiredDeployClusterRole()] : []),
     ...desiredBuildRoleBindings(input),
   ];
 }

@@ -29,14 +29,30 @@ export interface DataPlaneInput {
   jenkinsPlugins?: readonly string[];
   storage?: DataPlaneStorage;
   /**
-   * ClusterRole bound to the build ServiceAccount in each managed namespace. Default `keelson-deploy`, which the
-   * data plane applies (no Secrets, no RBAC, no exec); another name is bound as is and must exist.
+   * ClusterRole bound to the build ServiceAccount in each managed namespace. When absent, `keelson-deploy`, which the
+   * data plane applies itself (no Secrets, no RBAC, no exec; applying it needs rights on ClusterRoles). When given,
+   * it is bound as is and must exist: the Helm chart installs it, so the manager needs no right on ClusterRoles.
    */
   deployClusterRole?: string;
+  /**
+   * The manager's own rights in the two namespaces it creates: RoleBindings there to these ClusterRoles (which the
+   * chart installs, unbound), applied right after the namespaces. Absent when the manager holds the rights already
+   * (local mode, tests, a data plane in another cluster).
+   */
+  managerAccess?: ManagerAccess;
   /** The operator allowed privileged builds for this project: `<project>-builds` is Pod Security `privileged`. */
   allowPrivileged?: boolean;
   /** Where the registry sends its push notifications, with the project's token; none when absent. */
   registryNotification?: RegistryNotification;
+}
+
+export interface ManagerAccess {
+  /** The manager's ServiceAccount. */
+  serviceAccount: { namespace: string; name: string };
+  /** Bound in `<project>-pipeline`. */
+  dataPlaneClusterRole: string;
+  /** Bound in `<project>-builds`. */
+  buildsClusterRole: string;
 }
 
 export interface RegistryNotification {
@@ -60,6 +76,9 @@ export interface ResolvedDataPlaneInput {
   jenkinsPlugins: readonly string[];
   storage: Required<Omit<DataPlaneStorage, 'storageClassName'>> & { storageClassName?: string };
   deployClusterRole: string;
+  /** The data plane applies `keelson-deploy` itself (no deploy ClusterRole was named). */
+  appliesDeployClusterRole: boolean;
+  managerAccess?: ManagerAccess;
   allowPrivileged: boolean;
   registryNotification?: RegistryNotification;
 }
@@ -104,8 +123,15 @@ export function resolveDataPlaneInput(input: DataPlaneInput): ResolvedDataPlaneI
   }
   if (input.managerNamespace !== undefined) checkLabel('manager namespace', input.managerNamespace);
   const deployClusterRole = input.deployClusterRole ?? NAMES.deployClusterRole;
-  if (!DNS_SUBDOMAIN.test(deployClusterRole) && !/^[a-z0-9][a-z0-9:._-]*$/.test(deployClusterRole)) {
-    throw new DataPlaneError('InvalidName', `deploy ClusterRole ${JSON.stringify(deployClusterRole)} is not a valid name`);
+  checkClusterRoleName('deploy ClusterRole', deployClusterRole);
+  if (input.managerAccess !== undefined) {
+    const { serviceAccount, dataPlaneClusterRole, buildsClusterRole } = input.managerAccess;
+    checkLabel('manager ServiceAccount namespace', serviceAccount?.namespace);
+    if (typeof serviceAccount.name !== 'string' || !DNS_SUBDOMAIN.test(serviceAccount.name)) {
+      throw new DataPlaneError('InvalidName', `manager ServiceAccount ${JSON.stringify(serviceAccount.name)} is not a valid name`);
+    }
+    checkClusterRoleName('data-plane ClusterRole of the manager', dataPlaneClusterRole);
+    checkClusterRoleName('builds ClusterRole of the manager', buildsClusterRole);
   }
 
   const images = { ...DEFAULT_DATA_PLANE_IMAGES, ...input.images };
@@ -130,11 +156,24 @@ export function resolveDataPlaneInput(input: DataPlaneInput): ResolvedDataPlaneI
   return {
     project: input.project, namespace, buildNamespace: builds, setting: input.setting, managedNamespaces: managed,
     ...(input.managerNamespace !== undefined && { managerNamespace: input.managerNamespace }),
-    images, jenkinsPlugins, storage, deployClusterRole,
+    images, jenkinsPlugins, storage, deployClusterRole, // An already resolved input keeps its answer (it carries the default name).
+    appliesDeployClusterRole: (input as Partial<ResolvedDataPlaneInput>).appliesDeployClusterRole ?? input.deployClusterRole === undefined,
+    ...(input.managerAccess !== undefined && {
+      managerAccess: {
+        serviceAccount: { namespace: input.managerAccess.serviceAccount.namespace, name: input.managerAccess.serviceAccount.name },
+        dataPlaneClusterRole: input.managerAccess.dataPlaneClusterRole, buildsClusterRole: input.managerAccess.buildsClusterRole,
+      },
+    }),
     // Only the operator's word counts (the manager's PRIVILEGED_BUILD_PROJECTS); the setting's old field is ignored.
     allowPrivileged: input.allowPrivileged === true,
     ...(input.registryNotification !== undefined && { registryNotification: { url: input.registryNotification.url, token: input.registryNotification.token } }),
   };
+}
+
+function checkClusterRoleName(what: string, name: string): void {
+  if (typeof name !== 'string' || (!DNS_SUBDOMAIN.test(name) && !/^[a-z0-9][a-z0-9:._-]*$/.test(name))) {
+    throw new DataPlaneError('InvalidName', `${what} ${JSON.stringify(name)} is not a valid name`);
+  }
 }
 
 /** The URL ends up in the registry's config and the token in a header: both must be plain. */

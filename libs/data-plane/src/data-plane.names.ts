@@ -28,6 +28,8 @@ export const NAMES = {
   minioRootSecret: 'minio-root',
   /** Cluster-scoped: what the build ServiceAccount may do in the project's namespaces (deploy steps). */
   deployClusterRole: 'keelson-deploy',
+  /** In both namespaces: binds the manager's own rights there (ManagerAccess), when the chart installed them. */
+  managerRoleBinding: 'keelson-manager',
   /** Ingress to Jenkins and the registry in `<project>-pipeline` (kept from before the builds namespace). */
   networkPolicy: 'keelson-data-plane',
   minioNetworkPolicy: 'keelson-minio',

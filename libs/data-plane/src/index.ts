@@ -5,7 +5,8 @@ export { DataPlaneProvisioner } from './data-plane.applier';
 export type { DataPlaneProvisionerOptions, DataPlaneStatus } from './data-plane.applier';
 export { desiredDataPlane, desiredNamespaces, desiredGeneratedSecrets, podSecurityLabels } from './data-plane.desired';
 export { resolveDataPlaneInput, isDnsLabel } from './data-plane.input';
-export type { DataPlaneInput, DataPlaneStorage, RegistryNotification, ResolvedDataPlaneInput } from './data-plane.input';
+export type { DataPlaneInput, DataPlaneStorage, ManagerAccess, RegistryNotification, ResolvedDataPlaneInput } from './data-plane.input';
+export { desiredManagerRoleBindings } from './manager-access.desired';
 export { desiredJenkins } from './jenkins.desired';
 export {
   desiredRegistry, desiredRegistrySecrets, registryNotificationEndpoints, REGISTRY_NOTIFICATIONS_ENV, REGISTRY_NOTIFICATIONS_KEY,

@@ -15,6 +15,8 @@ export interface ControlPlaneOptions {
   /** Apply the CRDs from this directory (default: the repository's crds/); false applies none. */
   crds?: string | false;
   watchCache?: boolean;
+  /** Record an audit log at `auditLogPath` of these users' requests (every user's with an empty object). */
+  audit?: { users?: string[] };
 }
 
 /**
@@ -32,6 +34,8 @@ export class ControlPlane {
   readonly userKubeconfig: string;
   /** For the manager (and tests acting as it): what Keelson's own writes go through. */
   readonly managerKubeconfig: string;
+  /** The apiserver's audit log (JSON lines) when started with `audit`. */
+  readonly auditLogPath: string;
   etcd!: Etcd;
   apiserver!: KubeApiserver;
   certs!: ServingCerts;
@@ -43,6 +47,7 @@ export class ControlPlane {
     this.adminKubeconfig = join(this.dir, 'admin.kubeconfig');
     this.userKubeconfig = join(this.dir, 'user.kubeconfig');
     this.managerKubeconfig = join(this.dir, 'manager.kubeconfig');
+    this.auditLogPath = join(this.dir, 'audit.log');
   }
 
   static async start(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
@@ -74,6 +79,7 @@ export class ControlPlane {
     this.apiserver = new KubeApiserver({
       dir: this.dir, etcdUrl: this.etcd.url, certs: this.certs, users: [this.admin, this.user, this.manager],
       watchCache: this.opts.watchCache,
+      ...(this.opts.audit && { audit: { path: this.auditLogPath, ...(this.opts.audit.users && { users: this.opts.audit.users }) } }),
     });
     await this.apiserver.start();
     writeKubeconfig(this.adminKubeconfig, this.access(this.admin), 'keelson-admin');

@@ -1,6 +1,7 @@
 export { ControlPlane, ControlPlaneOptions } from './control-plane';
 export { Cluster, ClusterOptions, FakeNode, POD_FINISH_ANNOTATION, POD_EXIT_CODE_ANNOTATION } from './cluster';
-export { KubeApiserver, TokenUser, randomToken } from './kube-apiserver';
+export { KubeApiserver, TokenUser, randomToken, auditPolicyYaml } from './kube-apiserver';
+export type { AuditLogOptions } from './kube-apiserver';
 export { RealNode, RealNodeOptions, RealNodeTimings, RealNodeLeftovers, REAL_NODE_LABEL, REAL_NODE_NAME, REAL_NODE_IMAGES, realNodeImage, reclaimAbandonedRealNode } from './real-node';
 export { startEtcd, Etcd } from './etcd';
 export { RedisServer } from './redis';

@@ -22,6 +22,21 @@ export interface KubeApiserverOptions {
   users: TokenUser[];
   /** Off sends watches straight to etcd, so an etcd compaction makes a stale watch answer 410 Gone. */
   watchCache?: boolean;
+  /** Write an audit log (JSON lines, level Metadata, one event per finished request) of these users' requests. */
+  audit?: AuditLogOptions;
+}
+
+export interface AuditLogOptions {
+  /** The log file. */
+  path: string;
+  /** User names to record; every user when absent. */
+  users?: string[];
+}
+
+/** The audit policy: Metadata (who, verb, resource, name, response code) for the chosen users, nothing else. */
+export function auditPolicyYaml(users?: string[]): string {
+  const who = users ? `\n    users: [${users.map((u) => JSON.stringify(u)).join(', ')}]` : '';
+  return `apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n  - level: Metadata${who}\n  - level: None\n`;
 }
 
 export function randomToken(): string {
@@ -45,8 +60,10 @@ export class KubeApiserver {
 
   async start(): Promise<void> {
     if (!this.port) this.port = await freePort();
-    const { dir, certs, users } = this.opts;
+    const { dir, certs, users, audit } = this.opts;
     const tokenFile = join(dir, 'tokens.csv');
+    const auditPolicy = join(dir, 'audit-policy.yaml');
+    if (audit) writeFileSync(auditPolicy, auditPolicyYaml(audit.users));
     writeFileSync(tokenFile, users.map((u) => `${u.token},${u.name},${u.name},"${u.groups.join(',')}"`).join('\n') + '\n');
     this.proc = new ManagedProcess({
       name: 'kube-apiserver', command: serverBinary('kube-apiserver'), logDir: dir,
@@ -66,6 +83,8 @@ export class KubeApiserver {
         // As in real clusters (kubeadm, k3s, kind): privileged pods pass validation, so Pod Security decides.
         '--allow-privileged=true',
         `--watch-cache=${this.opts.watchCache ?? true}`,
+        // Blocking: an event is written before the response goes out, so a test reads every request it made.
+        ...(audit ? ['--audit-policy-file', auditPolicy, '--audit-log-path', audit.path, '--audit-log-format', 'json', '--audit-log-mode', 'blocking', '--audit-log-maxsize', '0'] : []),
         '--v', '1',
       ],
     }).start();

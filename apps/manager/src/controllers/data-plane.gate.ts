@@ -4,7 +4,7 @@
 // The project's registry token (a Secret of the project namespace) is made here too, where the data-plane
 // registry that sends it is configured.
 import type { PipelineSetting } from '@keelson/crds';
-import type { DataPlaneStatus } from '@keelson/data-plane';
+import type { DataPlaneStatus, ManagerAccess } from '@keelson/data-plane';
 import type { DataPlaneClusters } from '../data-plane/data-plane-clusters';
 
 export interface DataPlaneGate {
@@ -26,6 +26,10 @@ export class ProvisioningGate implements DataPlaneGate {
       now?: () => number;
       /** Where the registry notifies the manager of pushes (`<baseUrl>/hooks/registry/<project>`); no notifications without it. */
       registryHook?: { baseUrl?: string; tokens: { ensure(namespace: string): Promise<string> } };
+      /** DATA_PLANE_DEPLOY_CLUSTER_ROLE: bound as is (the chart installs it); the data plane applies keelson-deploy when absent. */
+      deployClusterRole?: string;
+      /** The manager binds itself these roles in the namespaces it creates (chart installs); management cluster only. */
+      managerAccess?: ManagerAccess;
     } = {},
   ) {}
 
@@ -39,11 +43,15 @@ export class ProvisioningGate implements DataPlaneGate {
     const fingerprint = JSON.stringify({ spec, allowPrivileged, notifyUrl });
     const last = this.applied.get(project);
     if (!force && last?.status.ready && last.fingerprint === fingerprint && now - last.at < (this.options.reapplyMs ?? 60_000)) return last.status;
-    const { provisioner } = await this.clusters.forProject(project, setting ?? null);
+    const cluster = await this.clusters.forProject(project, setting ?? null);
     const registryNotification = notifyUrl ? { url: notifyUrl, token: await hook!.tokens.ensure(project) } : undefined;
-    const status = await provisioner.ensure({
+    const { deployClusterRole, managerAccess } = this.options;
+    const status = await cluster.provisioner.ensure({
       project, setting: spec, managedNamespaces: [project], managerNamespace: this.options.managerNamespace, allowPrivileged,
       ...(registryNotification && { registryNotification }),
+      ...(deployClusterRole !== undefined && { deployClusterRole }),
+      // In another cluster the manager acts as that kubeconfig's user, which holds its rights there already.
+      ...(managerAccess !== undefined && cluster === this.clusters.management && { managerAccess }),
     });
     this.applied.set(project, { fingerprint, at: now, status });
     return status;

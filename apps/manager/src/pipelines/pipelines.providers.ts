@@ -39,6 +39,13 @@ export const pipelineProviders: Provider[] = [
     useFactory: (clusters: DataPlaneClusters, config: ManagerConfig, tokens: RegistryHookTokens) => new ProvisioningGate(clusters, {
       managerNamespace: config.managerNamespace, privilegedProjects: config.privilegedBuildProjects,
       registryHook: { baseUrl: config.registryNotificationUrl ?? config.publicUrl, tokens },
+      ...(config.deployClusterRole !== undefined && { deployClusterRole: config.deployClusterRole }),
+      ...(config.managerServiceAccount !== undefined && config.dataPlaneManagerClusterRole !== undefined && config.buildsManagerClusterRole !== undefined && {
+        managerAccess: {
+          serviceAccount: { namespace: config.managerNamespace, name: config.managerServiceAccount },
+          dataPlaneClusterRole: config.dataPlaneManagerClusterRole, buildsClusterRole: config.buildsManagerClusterRole,
+        },
+      }),
     }),
     inject: [DATA_PLANE_CLUSTERS, CONFIG, REGISTRY_HOOK_TOKENS],
   },
