@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 import { compileJenkinsJob } from '../jenkins-job.compiler';
 import { aCompileInput } from '../testing/compile-input.builders';
-import { cacheWrapperScript, type CacheLockTimings, type WrappedCache } from './cache-wrapper';
+import { cacheWrapperScript, parseCacheLookups, type CacheLockTimings, type WrappedCache } from './cache-wrapper';
 
 const SHELLS = [['/bin/sh'], ...(spawnSync('busybox', ['true']).status === 0 ? [['busybox', 'sh']] : [])];
 const FAST: CacheLockTimings = { waitSeconds: 20, staleSeconds: 5, beatSeconds: 1 };
@@ -160,3 +160,40 @@ async function waitFor(check: () => boolean, ms = 10_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+describe('parseCacheLookups', () => {
+  it('reads what the real wrapper prints, each key once, ignoring its other lines and trace lines', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'keelson-lookups-'));
+    try {
+      mkdirSync(join(root, 'a', 'p'), { recursive: true });
+      mkdirSync(join(root, 'b', 'p'), { recursive: true });
+      writeFileSync(join(root, 'b', 'p', 'f'), 'x');
+      const caches: WrappedCache[] = [
+        { dir: join(root, 'a'), key: 'default', paths: ['p'], write: true },
+        { dir: join(root, 'b'), key: 'fork-deps', paths: ['p'], write: false },
+      ];
+      const r = await run(['/bin/sh'], cacheWrapperScript(caches, 'echo "+ echo keelson-cache: key=x result=hit lock=held"', FAST));
+      expect(parseCacheLookups(r.out)).toEqual([
+        { key: 'default', result: 'miss', lock: 'held' },
+        { key: 'fork-deps', result: 'hit', lock: 'readonly' },
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('takes only whole well-formed lines, the first per key, and at most the bound', () => {
+    const text = [
+      'keelson-cache: key=k1 result=hit lock=held',
+      'keelson-cache: key=k1 result=miss lock=held',
+      'keelson-cache: key=k2 result=maybe lock=held',
+      'keelson-cache: key=**** result=hit lock=held',
+      ' keelson-cache: key=k3 result=hit lock=held',
+      'keelson-cache: key=k4 result=miss lock=timeout\r',
+      ...Array.from({ length: 30 }, (_, i) => `keelson-cache: key=many-${i} result=hit lock=held`),
+    ].join('\n');
+    const lookups = parseCacheLookups(text, 16);
+    expect(lookups.slice(0, 2)).toEqual([{ key: 'k1', result: 'hit', lock: 'held' }, { key: 'k4', result: 'miss', lock: 'timeout' }]);
+    expect(lookups).toHaveLength(16);
+  });
+});

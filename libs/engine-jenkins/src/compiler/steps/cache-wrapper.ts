@@ -176,3 +176,28 @@ export function cacheWrapperScript(caches: WrappedCache[], command: string, timi
   );
   return lines.join('\n');
 }
+
+/** One cache lookup as the wrapper prints it. */
+export interface CacheLookupRecord {
+  key: string;
+  result: 'hit' | 'miss';
+  lock: 'held' | 'timeout' | 'readonly';
+}
+
+const LOOKUP_LINE = /^keelson-cache: key=([A-Za-z0-9._-]{1,128}) result=(hit|miss) lock=(held|timeout|readonly)\r?$/;
+
+/**
+ * The lookups a step's log records, in order, each key once (its first attempt's: a retry finds what the first
+ * attempt left). Only whole lines of exactly the wrapper's form count, and at most `max`: the step's own output
+ * can print such a line too, but never more than a bounded list of well-formed keys.
+ */
+export function parseCacheLookups(text: string, max = 16): CacheLookupRecord[] {
+  const out: CacheLookupRecord[] = [];
+  for (const line of text.split('\n')) {
+    const m = LOOKUP_LINE.exec(line);
+    if (!m || out.some((l) => l.key === m[1])) continue;
+    out.push({ key: m[1], result: m[2] as CacheLookupRecord['result'], lock: m[3] as CacheLookupRecord['lock'] });
+    if (out.length >= max) break;
+  }
+  return out;
+}
