@@ -219,6 +219,12 @@ describe('unknown keys', () => {
     expect(config.concurrency).toEqual({ limit: 1, cancelSuperseded: false });
     expect(codes).toEqual(['UnknownKeyIgnored', 'UnknownKeyIgnored']);
   });
+
+  it('reads a stage cache block as Keelson\'s own, ignoring unknown keys in it', () => {
+    const { config, codes } = rancher(`stages:\n- name: build\n  cache: {paths: [x], key: k, ttl: 3}\n  steps:\n${RUN}`);
+    expect(config.stages[0].cache).toEqual({ paths: ['x'], key: 'k' });
+    expect(codes).toEqual(['UnknownKeyIgnored']);
+  });
 });
 
 describe('what Rancher could not run is refused at its line and column', () => {
