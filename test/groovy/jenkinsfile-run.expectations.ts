@@ -47,9 +47,11 @@ export function expectedSh(want: ExpectedRun): Array<{ label: string; script: st
     { label: VERIFY_LABEL, script: `test "$(git rev-parse HEAD)" = '${want.commit}'` },
     ...scripts.map((f) => {
       const path = `"$KEELSON_DIR/${f.name}"`;
+      // A step with caches runs its cache wrapper, which runs the script.
+      const wrapper = want.files.find((w) => w.step === f.step && w.name.endsWith('.cache.sh'));
       return {
         label: f.step.replace(/^step-\d+-\d+ /, ''),
-        script: f.content.startsWith('#!') ? `chmod +x ${path} && exec ${path}` : `/bin/sh -xe ${path}`,
+        script: wrapper ? `/bin/sh "$KEELSON_DIR/${wrapper.name}"` : f.content.startsWith('#!') ? `chmod +x ${path} && exec ${path}` : `/bin/sh -xe ${path}`,
       };
     }),
   ];

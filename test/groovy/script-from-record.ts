@@ -67,7 +67,10 @@ function stepOf(name: string, calls: GroovyCall[], depth: number): ScriptStep {
     content: Buffer.from(c.args[0].text, 'base64').toString('utf8'),
   }));
   const sh = arg('sh') ?? {};
-  const scriptFile = /\$KEELSON_DIR\/([^"\s]+)/.exec(sh.script)?.[1] ?? '';
+  const named = /\$KEELSON_DIR\/([^"\s]+)/.exec(sh.script)?.[1] ?? '';
+  // A step with caches runs its cache wrapper; the step's script is the one the wrapper runs.
+  const wrapper = named.endsWith('.cache.sh') ? files.find((f) => f.name === named)?.content : undefined;
+  const scriptFile = wrapper !== undefined ? /\$KEELSON_DIR\/([^"\s]+)/.exec(wrapper)?.[1] ?? '' : named;
   return {
     ...base, kind: 'run', container: arg('container'), label: sh.label, command: sh.script,
     script: files.find((f) => f.name === scriptFile)?.content ?? '', scriptFile, files, attempts: arg('retry') ?? 1,

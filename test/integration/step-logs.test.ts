@@ -11,7 +11,7 @@ import { loadConfig, MANAGER_VARIABLES } from '@keelson/config';
 import { JenkinsEngineClient } from '@keelson/engine-jenkins';
 import { Core, Keelson, KubeClient, type ObjectOf } from '@keelson/kube';
 import { executionPrefix, MinioLogStore, type StepLogRef } from '@keelson/logs';
-import { silentLogger } from '@keelson/observability';
+import { metricsRegistry, silentLogger } from '@keelson/observability';
 import { parsePipelineConfig } from '@keelson/pipeline-config';
 import type { QueuedJob } from '@keelson/queue';
 import { ControlPlane, MinioServer, waitFor } from '@keelson/servers';
@@ -371,6 +371,28 @@ async function waitForStatus(name: string, test: (s: NonNullable<Execution['stat
   }, { timeoutMs: 30_000, onTimeout: () => JSON.stringify(status) });
   return status!;
 }
+
+it('records the cache lookups a sealed step log starts with on the step, and counts each once', async () => {
+  // The double prints what the script echoes: here the lines a cache wrapper prints (a real one: cache-wrapper.spec).
+  const exe = await execution(`stages:\n- name: build\n  steps:\n  - runScriptConfig: {image: alpine, shellScript: ${script([
+    'echo "keelson-cache: key=deps-main result=hit lock=held"', 'echo "keelson-cache: key=fork-out result=miss lock=readonly"', 'echo built',
+  ])}}\n  - runScriptConfig: {image: alpine, shellScript: echo none}\n`);
+  const metric = async (result: string) => Number((await metricsRegistry.getMetricsAsJSON()).find((m) => m.name === 'keelson_cache_lookups_total')
+    ?.values.find((v) => v.labels.result === result)?.value ?? 0);
+  const [hits, misses] = [await metric('hit'), await metric('miss')];
+  const loop = syncLoop(processor(archiver()), exe);
+  try {
+    const done = await finished(exe.metadata.name!);
+    expect(done.status?.stages?.[0]?.steps[0]?.cache).toEqual([
+      { key: 'deps-main', result: 'hit', lock: 'held' }, { key: 'fork-out', result: 'miss', lock: 'readonly' },
+    ]);
+    expect(done.status?.stages?.[0]?.steps[1]?.cache).toBeUndefined();
+    expect([await metric('hit'), await metric('miss')]).toEqual([hits + 1, misses + 1]);
+  } finally {
+    loop.stop();
+    await loop.stopped;
+  }
+});
 
 it('answers refusals as problems: 403 without the logs subresource, 404, 400 naming the field, 416', async () => {
   const exe = (await kube.resource(Keelson.PipelineExecution).list('demo')).items.find((e) => e.status?.log?.state === 'Complete')!;

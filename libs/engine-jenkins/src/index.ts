@@ -12,6 +12,7 @@ export { EXECUTION_LABEL, FORK_LABEL, labelValue } from './compiler/pod/labels';
 export type * from './compiler/pod/pod.types';
 export { buildCacheVolumes } from './compiler/pod/cache-volumes';
 export { CACHE_NOMINAL_SIZE, CACHE_STORAGE_CLASS } from './compiler/pod/cache-claims';
+export { CACHE_LOOKUP_MARKER, parseCacheLookups, type CacheLookupRecord } from './compiler/steps/cache-wrapper';
 export { buildSecretReferences, envSecretKey } from './compiler/pod/env-secret';
 export type { SecretReference } from './compiler/pod/env-secret';
 export { recentNodeWeights } from './compiler/pod/node-affinity';

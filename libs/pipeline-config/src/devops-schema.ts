@@ -184,6 +184,7 @@ const definitionsFor = (envName: string): Record<string, Schema> => ({
     name: nonEmpty('Stage name, unique in the file.', { maxLength: MAX_STAGE_NAME_LENGTH, pattern: NAME }),
     steps: list('Steps, run in parallel.', ref('step'), { minItems: 1, maxItems: MAX_STEPS_PER_STAGE }),
     when: ref('when'),
+    cache: ref('cache'),
   }, ['name', 'steps']),
   notification: strict('Who hears about finished runs.', {
     recipients: list('Recipients.', strict('A recipient.', {

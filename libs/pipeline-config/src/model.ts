@@ -236,6 +236,8 @@ export interface Stage {
   name: string;
   steps: Step[];
   when?: When;
+  /** Mounted in the container of every step of the stage, beside the pipeline's cache and the step's own. */
+  cache?: Cache;
 }
 
 export interface PipelineConfig {

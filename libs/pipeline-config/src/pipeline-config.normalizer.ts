@@ -31,6 +31,7 @@ function normalizeStage(raw: Raw, at: PathSegment[], locator: YamlNodeLocator): 
     steps: (raw.steps as Raw[]).map((s, i) => normalizeStep(s, i, [...at, 'steps', i], locator)),
   };
   if (raw.when) stage.when = normalizeWhen(raw.when);
+  if (raw.cache) stage.cache = normalizeCache(raw.cache);
   return stage;
 }
 

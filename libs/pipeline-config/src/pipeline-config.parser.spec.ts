@@ -137,7 +137,7 @@ describe('schema errors name the file, line and column and what was expected', (
     ['a stage without steps', 'stages:\n- name: a\n', 'p.yml:2:3: stages[0] is missing the required key "steps"'],
     ['a stage without a name', 'stages:\n- steps: [{approval: {message: m}}]\n', 'p.yml:2:3: stages[0] is missing the required key "name"'],
     ['an unknown stage key', 'stages:\n- name: a\n  step: []\n  steps: [{approval: {message: m}}]\n',
-      'p.yml:3:3: unknown key "step" in stages[0]; expected one of: name, steps, when'],
+      'p.yml:3:3: unknown key "step" in stages[0]; expected one of: name, steps, when, cache'],
     ['a fractional timeout', 'timeout: 1.5\nstages: [{name: a, steps: [{approval: {message: m}}]}]\n',
       'p.yml:1:10: timeout: expected a whole number, got the number 1.5'],
     ['a timeout over a day', 'timeout: 1441\nstages: [{name: a, steps: [{approval: {message: m}}]}]\n',

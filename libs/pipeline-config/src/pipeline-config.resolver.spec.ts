@@ -63,6 +63,7 @@ describe('resolvePipelineConfig', () => {
 cache: {paths: [c], key: "\${CICD_GIT_BRANCH}"}
 stages:
 - name: build
+  cache: {paths: [s], key: "s-\${CICD_GIT_COMMIT}"}
   steps:
   - runScriptConfig: {image: "golang:\${CICD_GIT_TAG}x", shellScript: "echo \${CICD_GIT_COMMIT}"}
     env: {SHA: "\${CICD_GIT_COMMIT}", N: 1}
@@ -84,6 +85,7 @@ stages:
     const r = resolvePipelineConfig(config, facts());
     const [build, deploy] = r.stages;
     expect(r.cache?.key).toBe('main');
+    expect(build.cache).toEqual({ paths: ['s'], key: 's-0123456' });
     expect(build.steps[0]).toMatchObject({ config: { image: 'golang:x' }, env: { SHA: '0123456', N: '1' }, cache: { key: 'm-api' } });
     expect(build.steps[1].config).toMatchObject({ tag: 'Orders:0123456', dockerfilePath: './Dockerfile' });
     expect(deploy.steps.map((s) => s.config)).toEqual([

@@ -206,7 +206,7 @@ describe('unknown keys', () => {
     expect(config.stages[0].steps[0]).toMatchObject({ config: { image: 'alpine' }, env: {}, envFrom: [{ targetKey: 'k' }] });
     expect(config.stages[0].steps[0].when).toBeUndefined();
     expect(warnings).toEqual([
-      '.rancher-pipeline.yml:3:3: warning: unknown key "iiidevops" in stages[0] is ignored (as Rancher did); expected one of: name, steps, when',
+      '.rancher-pipeline.yml:3:3: warning: unknown key "iiidevops" in stages[0] is ignored (as Rancher did); expected one of: name, steps, when, cache',
       '.rancher-pipeline.yml:7:7: warning: unknown key "env" in stages[0].steps[0].runScriptConfig is ignored (as Rancher did); expected one of: image, shellScript',
       '.rancher-pipeline.yml:8:7: warning: unknown key "when" in stages[0].steps[0].runScriptConfig is ignored (as Rancher did); expected one of: image, shellScript',
       '.rancher-pipeline.yml:9:45: warning: unknown key "targetkey" in stages[0].steps[0].envFrom[0] is ignored (as Rancher did); expected one of: sourceName, sourceKey, targetKey',
@@ -218,6 +218,12 @@ describe('unknown keys', () => {
     expect(config.stages[0].steps[0].cache).toEqual({ paths: ['x'] });
     expect(config.concurrency).toEqual({ limit: 1, cancelSuperseded: false });
     expect(codes).toEqual(['UnknownKeyIgnored', 'UnknownKeyIgnored']);
+  });
+
+  it('reads a stage cache block as Keelson\'s own, ignoring unknown keys in it', () => {
+    const { config, codes } = rancher(`stages:\n- name: build\n  cache: {paths: [x], key: k, ttl: 3}\n  steps:\n${RUN}`);
+    expect(config.stages[0].cache).toEqual({ paths: ['x'], key: 'k' });
+    expect(codes).toEqual(['UnknownKeyIgnored']);
   });
 });
 

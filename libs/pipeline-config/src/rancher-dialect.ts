@@ -188,6 +188,7 @@ class RancherReader {
         }
         out.steps = steps;
       } else if (key === 'when') this.set(out, key, this.when(v, keyAt));
+      else if (key === 'cache') this.set(out, key, this.keelsonObject(v, key, keyAt));
       else this.set(out, key, this.string(v, keyAt));
     }
     if (!Array.isArray(out.steps)) stepOrigin = [];

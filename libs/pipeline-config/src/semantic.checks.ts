@@ -28,6 +28,7 @@ export function checkSemantics(config: PipelineConfig, raw: Raw, file: string, l
     if (prev !== undefined) report(['stages', si, 'name'], `stage name "${stage.name}" is already used by stages[${prev}]; expected unique stage names`);
     else stageNames.set(stage.name, si);
 
+    if (stage.cache) checkCachePaths(stage.cache, ['stages', si, 'cache'], report);
     const stepNames = new Map<string, number>();
     stage.steps.forEach((step, pi) => {
       const at: PathSegment[] = ['stages', si, 'steps', pi];

@@ -91,6 +91,13 @@ describe('whole-file checks name the file, line and column', () => {
     ]);
   });
 
+  it('reports stage cache paths that climb out with .., and unknown variables in a stage cache key', () => {
+    expect(lintErrors('stages:\n- name: a\n  cache: {paths: [../x], key: "k-${CICD_NOPE}"}\n  steps: [{approval: {message: m}}]\n')).toEqual([
+      'p.yml:3:19: cache path "../x" contains ".."; expected a path without parent references',
+      'p.yml:3:31: stages[0].cache.key: unknown variable ${CICD_NOPE}; expected one of the CICD_* variables (CICD_GIT_COMMIT, CICD_GIT_BRANCH, ...)',
+    ]);
+  });
+
   it('reports an unknown ${CICD_*} variable at the field that uses it', () => {
     expect(lintErrors(oneStep('publishImageConfig: {tag: "app:${CICD_GIT_REPOSITORY_NAME}"}'))).toEqual([
       'p.yml:4:31: stages[0].steps[0].publishImageConfig.tag: unknown variable ${CICD_GIT_REPOSITORY_NAME}; expected one of the CICD_* variables (CICD_GIT_COMMIT, CICD_GIT_BRANCH, ...)',

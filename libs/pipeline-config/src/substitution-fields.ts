@@ -22,6 +22,10 @@ export function substitutableFields(config: PipelineConfig): SubstitutableField[
     out.push(field(['cache', 'key'], cache.key, false, undefined, (v) => (cache.key = v)));
   }
   config.stages.forEach((stage, si) => {
+    const stageCache = stage.cache;
+    if (stageCache?.key !== undefined) {
+      out.push(field(['stages', si, 'cache', 'key'], stageCache.key, false, si, (v) => (stageCache.key = v)));
+    }
     stage.steps.forEach((step, pi) => {
       const base: PathSegment[] = ['stages', si, 'steps', pi];
       out.push(...stepFields(step, base, si));

@@ -220,6 +220,9 @@ describe('a pipeline on the real node', () => {
     expect(done.status?.phase).toBe('Succeeded');
     expect(done.status?.node).toBe(node.name);
     expect(await consoleOf(second)).toContain(`cache hit: ${first}`);
+    // The cache wrapper ran in the step's container: the only writer of the key, and it saw what the first run left.
+    expect(await consoleOf(first)).toContain('keelson-cache: key=default result=miss lock=held');
+    expect(await consoleOf(second)).toContain('keelson-cache: key=default result=hit lock=held');
     // On the host, under the operator's cache root: <root>/<project>/<pipeline>/...
     const root = join(node.dir, 'cache', 'demo', 'real');
     const markers = readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name === 'marker');

@@ -3,9 +3,9 @@
 // the archiving goes on until every step that ran is sealed, and only then does the execution's Jenkins job go
 // (ADR 0003: one job per execution). MinIO away: the cursor does not move, Jenkins keeps the bytes, the log says
 // Partial and why; past `outageGraceMs` after the end, the steps left are given up and the job goes all the same.
-import type { PipelineExecutionStatus } from '@keelson/crds';
+import { MAX_STEP_CACHE_LOOKUPS, type PipelineExecutionStatus } from '@keelson/crds';
 import {
-  isJenkinsNotFound, JenkinsClientError, parseJenkinsNodeName, type EngineBuildRef, type EngineBuildState, type EngineEndpoint,
+  isJenkinsNotFound, JenkinsClientError, parseCacheLookups, parseJenkinsNodeName, type CacheLookupRecord, type EngineBuildRef, type EngineBuildState, type EngineEndpoint,
   type EngineNodeStatus, type ExecutionEngine,
 } from '@keelson/engine-jenkins';
 import { Keelson, type ObjectOf } from '@keelson/kube';
@@ -42,6 +42,8 @@ export interface ExecutionLogArchiverDeps {
 export interface LogProgress {
   /** `stage/step` → its sealed log, for the status. */
   sealed: Map<string, StepLogRecord>;
+  /** `stage/step` → the cache lookups its sealed log records (its cache wrapper's lines). */
+  lookups?: Map<string, CacheLookupRecord[]>;
   /** Bytes were stored by this poll: keep polling often. */
   flowing: boolean;
   /** Steps that ran and are not sealed, as `stage/step`. */
@@ -57,6 +59,9 @@ interface StepTarget {
   stageId?: string;
   status: EngineNodeStatus;
 }
+
+/** The wrapper's lines come first in a step's log; a waiting writer adds a line or two. */
+const LOOKUP_HEAD_BYTES = 16 * 1024;
 
 const ENDED: ReadonlySet<EngineNodeStatus> = new Set(['SUCCESS', 'FAILED', 'ABORTED', 'UNSTABLE', 'NOT_EXECUTED']);
 
@@ -87,7 +92,9 @@ export class ExecutionLogArchiver {
       ...stage,
       steps: stage.steps.map((step, t) => {
         const sealed = progress.sealed.get(`${s}/${t}`);
-        return sealed && !step.log ? { ...step, log: sealed } : step;
+        if (!sealed || step.log) return step;
+        const cache = progress.lookups?.get(`${s}/${t}`);
+        return { ...step, log: sealed, ...(cache?.length && { cache }) };
       }),
     }));
     const partialSteps = stages.flatMap((stage, s) => stage.steps.flatMap((step, t) => (step.log?.partial ? [`stage ${s} step ${t}`] : [])));
@@ -191,6 +198,7 @@ export class ExecutionLogArchiver {
         const sealed = await store.sealed(ref);
         if (sealed) {
           progress.sealed.set(key, record(sealed));
+          await this.noteLookups(exe, store, ref, key, progress);
           continue;
         }
         let drained = true;
@@ -211,6 +219,7 @@ export class ExecutionLogArchiver {
         } else lost = final;
         if (ENDED.has(target.status) && (drained || lost)) {
           progress.sealed.set(key, record(await store.seal(ref, uid, { partial: lost })));
+          await this.noteLookups(exe, store, ref, key, progress);
           this.deps.events?.stored(ref);
         } else progress.open.push(key);
       } catch (err) {
@@ -218,6 +227,21 @@ export class ExecutionLogArchiver {
       }
     }
     return this.settle(exe, progress);
+  }
+
+  /**
+   * The cache lookups at the head of a sealed step log (the wrapper prints them before the step's own output).
+   * Best effort: a log that cannot be read now records none, and the step's log is recorded all the same.
+   */
+  private async noteLookups(exe: Execution, store: MinioLogStore, ref: StepLogRef, key: string, progress: LogProgress): Promise<void> {
+    try {
+      const parts: Buffer[] = [];
+      for await (const buf of store.read(ref, 0, LOOKUP_HEAD_BYTES)) parts.push(buf);
+      const lookups = parseCacheLookups(Buffer.concat(parts).toString('utf8'), MAX_STEP_CACHE_LOOKUPS);
+      if (lookups.length > 0) (progress.lookups ??= new Map()).set(key, lookups);
+    } catch (err) {
+      this.deps.logger.warn({ namespace: exe.metadata.namespace, name: exe.metadata.name, step: key, err: (err as Error).message }, 'cache lookups of a step log not read');
+    }
   }
 
   private settle(exe: Execution, progress: LogProgress): LogProgress {

@@ -15,6 +15,7 @@ import { stopReason } from '../executions/stop-reason';
 import { closeStages, finalPhase, initialStages, queuedReason, stagesFromEngine, type StageStatus } from './stage-status.mapper';
 import { DataPlaneEndpoints, DEFAULT_SYNC_OPTIONS, SyncJobData, SyncOptions } from './execution-sync.types';
 import { syncMetrics } from './sync.metrics';
+import { countCacheFacts } from './cache.metrics';
 import { unreachableReason } from './jenkins-unreachable';
 import { sameValue } from '../controllers/same-value';
 import { buildPodPlacement, type BuildPodPlacement } from '../executions/build-pod-placement';
@@ -284,6 +285,7 @@ export class ExecutionSyncProcessor {
     const timed = { ...status, timeline: syncTimeline(status, timelineFacts(job.data, status)) };
     const written = await this.deps.kube.resource(Keelson.PipelineExecution).patchStatus(exe.metadata.namespace, exe.metadata.name!, timed, exe.metadata.resourceVersion);
     syncMetrics.statusWrites.inc();
+    countCacheFacts(exe.status, written.status);
     exe.metadata.resourceVersion = written.metadata.resourceVersion;
     exe.status = written.status;
     await job.updateData({ ...job.data, lastWriteAt: this.now() });

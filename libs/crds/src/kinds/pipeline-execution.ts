@@ -26,12 +26,25 @@ const StepLog = Obj({
   partial: Type.Optional(Type.Boolean({ description: 'True when some of the step\'s output could not be stored.' })),
 }, 'The sealed log of one step.');
 
+export const CACHE_LOOKUP_RESULTS = ['hit', 'miss'] as const;
+export const CACHE_LOCK_OUTCOMES = ['held', 'timeout', 'readonly'] as const;
+/** Cache keys a step can record: its pipeline's, its stage's and its own, with room to spare. */
+export const MAX_STEP_CACHE_LOOKUPS = 16;
+
+/** What a step found in one of its caches when it started, as its cache wrapper printed it (DESIGN §5). */
+const CacheLookup = Obj({
+  key: Type.String({ pattern: '^[A-Za-z0-9._-]{1,128}$', description: 'The cache key as the node\'s directory names it (sanitised; `fork-` for forks).' }),
+  result: StringEnum(CACHE_LOOKUP_RESULTS, { description: 'hit: one of its cache paths held something when the step started; miss: all were empty.' }),
+  lock: StringEnum(CACHE_LOCK_OUTCOMES, { description: 'held: the step was the key\'s only writer on the node; timeout: it waited its bound and ran without the lock; readonly: a fork build, which never writes.' }),
+}, 'One cache lookup of a step.');
+
 const StepStatus = Obj({
   name: Type.String({ maxLength: 256, description: 'Step name (its type when unnamed).' }),
   phase: StringEnum(STEP_PHASES, { description: 'Phase of the step.' }),
   ...Times,
   message: Type.Optional(Type.String({ maxLength: 4096, description: 'Why it is in this phase.' })),
   log: Type.Optional(StepLog),
+  cache: Type.Optional(Type.Array(CacheLookup, { maxItems: MAX_STEP_CACHE_LOOKUPS, description: 'Its caches, hit or miss at its start (read from its log when the log is sealed).' })),
   approval: Type.Optional(Obj({
     decision: StringEnum(['Approved', 'Rejected'] as const, { description: 'What the person decided.' }),
     user: Type.String({ maxLength: 253, description: 'Who decided.' }),

@@ -8,6 +8,7 @@ import { compileJenkinsfile } from './jenkinsfile/jenkinsfile.compiler';
 import { MANAGED_JOB_NOTE, renderJobConfigXml } from './job-config.xml';
 import { buildPodFromContext } from './pod/build-pod.builder';
 import { cacheVolumesFromContext } from './pod/cache-volumes';
+import { stepCacheWrapper } from './steps/cache-wrapper';
 import type { CacheVolumes, Pod } from './pod/pod.types';
 
 export interface CompiledJenkinsJob {
@@ -50,7 +51,8 @@ export function compileJenkinsJob(input: JenkinsCompileInput, plan?: ExecutionPl
   });
   const files = containerSteps(ctx).flatMap((s) => {
     const script = s.script as NonNullable<typeof s.script>;
-    return [script, ...script.files].map((f) => ({ step: s.nodeName, name: f.name, content: f.content }));
+    const wrapper = stepCacheWrapper(ctx, s);
+    return [script, ...script.files, ...(wrapper ? [wrapper] : [])].map((f) => ({ step: s.nodeName, name: f.name, content: f.content }));
   });
   return {
     jobName: ctx.jobName, configXml, jenkinsfile, pod, podYaml, cacheVolumes: cacheVolumesFromContext(ctx), plan: ctx.plan, files,

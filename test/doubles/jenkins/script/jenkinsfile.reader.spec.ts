@@ -66,14 +66,14 @@ describe('the Jenkinsfile reader on the golden files', () => {
     const [unit] = script.stages[0].steps;
     expect(unit).toMatchObject({
       kind: 'run', container: 'step-0-0', label: 'unit tests', attempts: 3, timeoutMinutes: 20, scriptFile: 'step-0-0.sh',
-      script: 'npm ci\nnpm test -- --reporter "dot" \'quoted\'\n', command: '/bin/sh -xe "$KEELSON_DIR/step-0-0.sh"',
+      script: 'npm ci\nnpm test -- --reporter "dot" \'quoted\'\n', command: '/bin/sh "$KEELSON_DIR/step-0-0.cache.sh"',
     });
     expect(script.stages[1].steps[0]).toEqual({
       kind: 'approval', name: 'step-1-0 release manager', timeoutMinutes: 120,
       input: { id: 'Approval-1-0', message: 'Deploy web to production?', ok: 'Approve', submitter: 'keelson-manager' },
     });
-    // The script file is the one the sh command runs, not the data file written beside it.
-    expect(script.stages[2].steps[0]).toMatchObject({ scriptFile: 'step-2-0.sh', files: [{ name: 'step-2-0.sh' }, { name: 'step-2-0.yaml' }] });
+    // The script file is the one the sh command runs (through the cache wrapper), not the data file written beside it.
+    expect(script.stages[2].steps[0]).toMatchObject({ scriptFile: 'step-2-0.sh', files: [{ name: 'step-2-0.sh' }, { name: 'step-2-0.yaml' }, { name: 'step-2-0.cache.sh' }] });
   });
 
   it('normalises an input id like InputStep: first letter capitalised', () => {

@@ -211,8 +211,10 @@ function readStep(name: string, body: GroovyNode[]): ScriptStep {
   if (scan.refused !== undefined) return { ...base, kind: 'refused', message: scan.refused };
   if (!scan.sh || scan.container === undefined) throw new ScriptShapeError(`step ${name} runs nothing`);
   const files = scan.files.map((f) => ({ name: f.name, content: decode(f.content, f.encoding) }));
-  // The command names the script file: `/bin/sh -xe "$KEELSON_DIR/x.sh"` or `chmod +x ... && exec ...`.
-  const scriptFile = /\$KEELSON_DIR\/([^"\s]+)/.exec(scan.sh.command)?.[1] ?? files[0]?.name;
+  // The command names the script file: `/bin/sh -xe "$KEELSON_DIR/x.sh"` or `chmod +x ... && exec ...`; a step
+  // with caches runs its wrapper `x.cache.sh`, which runs `x.sh` (simulated: the step's own script).
+  const named = /\$KEELSON_DIR\/([^"\s]+)/.exec(scan.sh.command)?.[1];
+  const scriptFile = named?.endsWith('.cache.sh') ? named.replace(/\.cache\.sh$/, '.sh') : named ?? files[0]?.name;
   const script = files.find((f) => f.name === scriptFile);
   if (!script || scriptFile === undefined) throw new ScriptShapeError(`step ${name} writes no script for ${scan.sh.command}`);
   return {

@@ -4,6 +4,7 @@
 import type { CompileContext, CompiledStage, CompiledStep } from '../compile-context';
 import { base64Utf8, shellQuote } from '../escape';
 import { approvalInputId, CHECKOUT_STAGE_NAME } from '../jenkins-names';
+import { stepCacheWrapper } from '../steps/cache-wrapper';
 import { checkoutStatement } from './checkout.statement';
 import { GroovyWriter, namedArgs, str } from './groovy-writer';
 
@@ -116,15 +117,16 @@ function writeStep(w: GroovyWriter, ctx: CompileContext, compiled: CompiledStep)
     w.line(`error(${str(compiled.refused)})`);
     return;
   }
-  const run = () => withTimeout(() => writeContainerStep(w, compiled));
+  const run = () => withTimeout(() => writeContainerStep(w, ctx, compiled));
   if (step.retry && step.retry.limit > 0) w.block(`retry(${step.retry.limit + 1})`, run);
   else run();
 }
 
-function writeContainerStep(w: GroovyWriter, compiled: CompiledStep): void {
+function writeContainerStep(w: GroovyWriter, ctx: CompileContext, compiled: CompiledStep): void {
   const script = compiled.script;
   if (!script) throw new Error(`step ${compiled.nodeName} has no script`);
-  for (const file of [script, ...script.files]) {
+  const wrapper = stepCacheWrapper(ctx, compiled);
+  for (const file of [script, ...script.files, ...(wrapper ? [wrapper] : [])]) {
     const args = namedArgs([
       ['file', `keelsonDir + ${str(`/${file.name}`)}`],
       ['text', str(base64Utf8(file.content))],
@@ -133,7 +135,8 @@ function writeContainerStep(w: GroovyWriter, compiled: CompiledStep): void {
     w.line(`writeFile(${args})`);
   }
   const path = `"$KEELSON_DIR/${script.name}"`;
-  const command = script.shebang ? `chmod +x ${path} && exec ${path}` : `/bin/sh -xe ${path}`;
+  // With caches, the wrapper locks and records them and runs the step's script itself.
+  const command = wrapper ? `/bin/sh "$KEELSON_DIR/${wrapper.name}"` : script.shebang ? `chmod +x ${path} && exec ${path}` : `/bin/sh -xe ${path}`;
   w.block(`container(${str(compiled.containerName)})`, () => {
     w.line(`sh(${namedArgs([['label', str(compiled.step.name)], ['script', str(command)]])})`);
   });

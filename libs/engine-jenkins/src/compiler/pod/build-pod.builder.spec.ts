@@ -2,6 +2,7 @@ import { JenkinsCompileError } from '../compile.errors';
 import { compileJenkinsJob } from '../jenkins-job.compiler';
 import { aCompileInput } from '../testing/compile-input.builders';
 import { buildPod, labelValue } from './build-pod.builder';
+import { buildCacheVolumes } from './cache-volumes';
 import type { Container, EnvVar } from './pod.types';
 
 const container = (pod: ReturnType<typeof buildPod>, name: string): Container =>
@@ -152,7 +153,8 @@ cache: {paths: [node_modules]}
 stages: [{name: s, steps: [{runScriptConfig: {image: node}, cache: {paths: [/root/.npm], key: npm}}]}]`;
     const pod = buildPod(aCompileInput(yaml));
     expect(JSON.stringify(pod)).not.toContain('hostPath');
-    const mounts = container(pod, 'step-0-0').volumeMounts ?? [];
+    const all = container(pod, 'step-0-0').volumeMounts ?? [];
+    const mounts = all.filter((m) => m.subPath !== undefined);
     expect(mounts.map((m) => m.mountPath)).toEqual(['/home/jenkins/agent/workspace/web/node_modules', '/root/.npm']);
     expect(mounts.map((m) => m.subPath)).toEqual(['node_modules', expect.stringMatching(/^_root_.npm-[0-9a-f]{10}$/)]);
     const claims = pod.spec.volumes?.flatMap((v) => ('persistentVolumeClaim' in v ? [v.persistentVolumeClaim] : []));
@@ -160,10 +162,16 @@ stages: [{name: s, steps: [{runScriptConfig: {image: node}, cache: {paths: [/roo
       { claimName: expect.stringMatching(/^cache-[0-9a-f]{20}$/), readOnly: false }, { claimName: expect.stringMatching(/^cache-[0-9a-f]{20}$/), readOnly: false },
     ]);
     expect(mounts.map((m) => m.name)).toEqual(claims?.map((c) => c.claimName));
+    // Each key's directory whole, writable, for the wrapper's lock and stamp.
+    const control = all.filter((m) => m.subPath === undefined);
+    expect(control).toEqual([...(claims ?? [])].map((c) => ({ name: c.claimName, mountPath: `/.keelson-cache/${c.claimName}`, readOnly: false }))
+      .sort((a, b) => (a.mountPath < b.mountPath ? -1 : 1)));
     const [cache, prepare] = pod.spec.initContainers ?? [];
     expect(cache.command?.slice(0, 3)).toEqual(['sh', '-c', 'chmod 0777 -- "$@"']);
     expect(cache.securityContext).toEqual({ runAsUser: 0, runAsGroup: 0, allowPrivilegeEscalation: false });
-    expect(cache.volumeMounts?.map((m) => [m.name, m.subPath])).toEqual(mounts.map((m) => [m.name, m.subPath]));
+    const keyDirs = cache.volumeMounts?.filter((m) => m.subPath === undefined) ?? [];
+    expect(keyDirs.map((m) => [m.name, m.mountPath])).toEqual(claims?.map((c) => [c.claimName, `/keelson/cache-keys/${c.claimName}`]));
+    expect(cache.volumeMounts?.filter((m) => m.subPath !== undefined).map((m) => [m.name, m.subPath])).toEqual(mounts.map((m) => [m.name, m.subPath]));
     expect(cache.command?.slice(4)).toEqual(cache.volumeMounts?.map((m) => m.mountPath));
     expect(prepare?.securityContext).toMatchObject({ runAsUser: 1000 });
     expect(prepare?.command?.slice(4)).toEqual([
@@ -175,10 +183,40 @@ stages: [{name: s, steps: [{runScriptConfig: {image: node}, cache: {paths: [/roo
     const yaml = `cache: {paths: [node_modules]}\nstages: [{name: s, steps: [{runScriptConfig: {image: node}}]}]`;
     const fork = buildPod(aCompileInput(yaml, { facts: { event: 'pull_request', fromFork: true, ref: 'refs/pull/3/head' } }));
     const trusted = buildPod(aCompileInput(yaml));
-    expect(container(fork, 'step-0-0').volumeMounts?.[0].readOnly).toBe(true);
+    expect(container(fork, 'step-0-0').volumeMounts?.map((m) => m.readOnly)).toEqual([true, true]);
     expect(fork.spec.volumes?.[0]).toMatchObject({ persistentVolumeClaim: { readOnly: true } });
     expect(fork.spec.volumes?.[0].name).not.toBe(trusted.spec.volumes?.[0].name);
     expect(fork.spec.initContainers?.map((c) => c.name)).toEqual(['keelson-prepare']);
+  });
+
+  it('mounts a stage cache into every step of the stage and no other, beside the pipeline and step caches', () => {
+    const yaml = `
+cache: {paths: [.m2]}
+stages:
+- name: build
+  cache: {paths: [node_modules], key: "deps-\${CICD_GIT_BRANCH}"}
+  steps: [{runScriptConfig: {image: a}}, {runScriptConfig: {image: b}, cache: {paths: [dist], key: out}}]
+- {name: test, steps: [{runScriptConfig: {image: c}}]}`;
+    const pod = buildPod(aCompileInput(yaml));
+    const paths = (name: string) => (container(pod, name).volumeMounts ?? []).filter((m) => m.subPath !== undefined).map((m) => m.mountPath.replace('/home/jenkins/agent/workspace/web/', ''));
+    expect(paths('step-0-0')).toEqual(['.m2', 'node_modules']);
+    expect(paths('step-0-1')).toEqual(['.m2', 'node_modules', 'dist']);
+    expect(paths('step-1-0')).toEqual(['.m2']);
+    // The stage key is substituted: the branch of the run is `main` in the default facts.
+    const volumes = buildCacheVolumes(aCompileInput(yaml)).volumes.map((v) => v.spec.hostPath.path.split('/').pop());
+    expect(volumes.sort()).toEqual(['default', 'deps-main', 'out']);
+  });
+
+  it('refuses a cache path named at two levels, naming both', () => {
+    const yaml = `
+cache: {paths: [node_modules]}
+stages: [{name: build, cache: {paths: [./node_modules]}, steps: [{runScriptConfig: {image: a}}]}]`;
+    expect(() => buildPod(aCompileInput(yaml))).toThrow('cache path "/home/jenkins/agent/workspace/web/node_modules" is named by the pipeline and by stage "build"');
+  });
+
+  it('refuses a cache path under the directory Keelson mounts its cache keys at', () => {
+    const yaml = `stages: [{name: b, steps: [{runScriptConfig: {image: a}, cache: {paths: [/.keelson-cache/x]}}]}]`;
+    expect(() => buildPod(aCompileInput(yaml))).toThrow('is reserved: Keelson mounts its cache directories at /.keelson-cache');
   });
 
   it('never automounts the service-account token, and mounts a deploy token only into deploy steps of trusted builds', () => {

@@ -90,6 +90,7 @@ function agentContainer(ctx: CompileContext): Container {
 }
 
 const CACHE_INIT_DIR = '/keelson/cache';
+const CACHE_KEY_INIT_DIR = '/keelson/cache-keys';
 
 /**
  * The kubelet creates the hostPath directory of a cache volume owned by root with mode 0755, and each subPath
@@ -100,6 +101,11 @@ const CACHE_INIT_DIR = '/keelson/cache';
 function cachePermissionsContainer(ctx: CompileContext, caches: CacheMount[]): Container | undefined {
   if (!ctx.trusted || caches.length === 0) return undefined;
   const mounts = new Map<string, VolumeMount>();
+  // The key's directory itself, where steps of any user make the lock and the stamp (steps/cache-wrapper.ts).
+  for (const { mount } of caches) {
+    const mountPath = `${CACHE_KEY_INIT_DIR}/${mount.name}`;
+    mounts.set(mountPath, { name: mount.name, mountPath });
+  }
   for (const { mount } of caches) {
     const mountPath = `${CACHE_INIT_DIR}/${mount.name}/${mount.subPath}`;
     mounts.set(mountPath, { name: mount.name, mountPath, subPath: mount.subPath });

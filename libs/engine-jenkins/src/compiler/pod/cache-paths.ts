@@ -9,6 +9,8 @@ import { JenkinsCompileError } from '../compile.errors';
 /** The Kubernetes plugin's agent working directory; the workspace volume is mounted here in every container. */
 export const AGENT_WORKDIR = '/home/jenkins/agent';
 const MAX_SEGMENT = 80;
+/** Where each cache key's node directory is mounted whole in a step container, for the lock and the stamp. */
+export const CACHE_CONTROL_DIR = '/.keelson-cache';
 
 export function workspacePath(jobName: string): string {
   return `${AGENT_WORKDIR}/workspace/${jobName}`;
@@ -49,6 +51,9 @@ export function cacheMountPath(path: string, workspace: string): string {
   const mount = posix.normalize(path.startsWith('/') ? path : posix.join(workspace, path)).replace(/\/+$/, '');
   if (mount === '' || mount === workspace || `${workspace}/`.startsWith(`${mount}/`)) {
     throw invalid('would hide the workspace');
+  }
+  if (mount === CACHE_CONTROL_DIR || mount.startsWith(`${CACHE_CONTROL_DIR}/`) || `${CACHE_CONTROL_DIR}/`.startsWith(`${mount}/`)) {
+    throw invalid(`is reserved: Keelson mounts its cache directories at ${CACHE_CONTROL_DIR}`);
   }
   return mount;
 }

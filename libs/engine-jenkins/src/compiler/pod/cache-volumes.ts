@@ -5,6 +5,7 @@ import type { Cache, ExecutionPlan } from '@keelson/pipeline-config';
 
 import { containerSteps, createCompileContext, type CompileContext, type CompiledStep } from '../compile-context';
 import type { JenkinsCompileInput } from '../compile-input.types';
+import { JenkinsCompileError } from '../compile.errors';
 import { cacheClaim, cacheVolumeObjects, type CacheClaim, type CacheClaimScope } from './cache-claims';
 import { cacheMountPath, sanitizePathSegment } from './cache-paths';
 import type { CacheVolumes, Volume, VolumeMount } from './pod.types';
@@ -40,10 +41,38 @@ function cacheScope(ctx: CompileContext): CacheMountScope {
   };
 }
 
-/** The pipeline's cache and the step's own, as mounted in the step's container. */
+/**
+ * The pipeline's cache, the stage's and the step's own, as mounted in the step's container. Two levels naming the
+ * same path would mount two volumes on one mount point, which the kubelet refuses: refused here with the levels.
+ */
 export function stepCacheMounts(ctx: CompileContext, step: CompiledStep): CacheMount[] {
   const scope = cacheScope(ctx);
-  return [...cacheMounts(ctx.config.cache, scope), ...cacheMounts(step.step.cache, scope)];
+  const stage = ctx.config.stages[step.stageIndex];
+  const levels: Array<[string, Cache | undefined]> = [
+    ['the pipeline', ctx.config.cache],
+    [`stage ${JSON.stringify(stage.name)}`, stage.cache],
+    [`step ${JSON.stringify(step.step.name)}`, step.step.cache],
+  ];
+  const seen = new Map<string, string>();
+  const out: CacheMount[] = [];
+  for (const [level, cache] of levels) {
+    for (const m of cacheMounts(cache, scope)) {
+      const earlier = seen.get(m.mount.mountPath);
+      if (earlier !== undefined) {
+        throw new JenkinsCompileError('InvalidCachePath', `cache path ${JSON.stringify(m.mount.mountPath)} is named by ${earlier} and by ${level} (in stage ${JSON.stringify(stage.name)}, step ${JSON.stringify(step.step.name)}); expected each path at one level only`);
+      }
+      seen.set(m.mount.mountPath, level);
+      out.push(m);
+    }
+  }
+  return out;
+}
+
+/** The distinct cache keys a step's container mounts, each once. */
+export function stepCacheClaims(ctx: CompileContext, step: CompiledStep): CacheClaim[] {
+  const claims = new Map<string, CacheClaim>();
+  for (const m of stepCacheMounts(ctx, step)) claims.set(m.claim.claimName, m.claim);
+  return [...claims.values()];
 }
 
 /** Every claim the pod mounts, with its volume: exactly what the manager must create before the pod. */

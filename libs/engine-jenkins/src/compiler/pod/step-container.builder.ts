@@ -7,6 +7,8 @@ import type { CompileContext, CompiledStep } from '../compile-context';
 import { JenkinsCompileError } from '../compile.errors';
 import { kubeEnvValue } from '../escape';
 import { KANIKO_DOCKER_CONFIG_DIR, KANIKO_REGISTRY_CA_DIR } from '../steps/kaniko-paths';
+import { wrappedCaches } from '../steps/cache-wrapper';
+import { CACHE_CONTROL_DIR } from './cache-paths';
 import { stepCacheMounts } from './cache-volumes';
 import { secretEnvVars } from './env-secret';
 import type { Container, EnvVar, ResourceRequirements, SecurityContext, Volume, VolumeMount } from './pod.types';
@@ -83,6 +85,11 @@ export function buildStepContainer(ctx: CompileContext, compiled: CompiledStep):
   for (const cache of stepCacheMounts(ctx, compiled)) {
     volumes.push(cache.volume);
     mounts.push(cache.mount);
+  }
+  // Each key's directory, whole, for the wrapper's lock, stamp and lookup (steps/cache-wrapper.ts).
+  for (const cache of wrappedCaches(ctx, compiled)) {
+    const name = cache.dir.slice(CACHE_CONTROL_DIR.length + 1);
+    mounts.push({ name, mountPath: cache.dir, readOnly: !cache.write });
   }
   let image = ctx.images.tools;
   let own: Record<string, string> = {};
