@@ -39,11 +39,12 @@ async function secretData(name: string, namespace = ns): Promise<Record<string, 
 }
 
 async function storedCredentials(): Promise<DataPlaneCredentials> {
-  const [admin, minio, auth, tls] = await Promise.all(['jenkins-admin', 'minio-root', 'registry-auth', 'registry-tls'].map((n) => secretData(n)));
+  const [admin, minio, auth, pull, tls] = await Promise.all(['jenkins-admin', 'minio-root', 'registry-auth', 'registry-pull-auth', 'registry-tls'].map((n) => secretData(n)));
   return {
     jenkinsAdmin: { username: admin.username, password: admin.password },
     minioRoot: { username: minio.username, password: minio.password },
     registryAuth: { username: auth.username, password: auth.password, htpasswd: auth.htpasswd },
+    registryPull: { username: pull.username, password: pull.password, htpasswd: pull.htpasswd },
     registryTls: { caCrt: tls['ca.crt'], tlsCrt: tls['tls.crt'], tlsKey: tls['tls.key'] },
   };
 }

@@ -87,7 +87,7 @@ describe('what is answered without the registry', () => {
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Basic realm="keelson-registry-proxy"');
       expect(res.headers.get('docker-distribution-api-version')).toBe('registry/2.0');
-      expect((await res.json()).errors[0].code).toBe('UNAUTHORIZED');
+      expect(((await res.json()) as { errors: Array<{ code: string }> }).errors[0].code).toBe('UNAUTHORIZED');
     }
     const bearer = await fetch(`${proxyUrl}/v2/team-a/web/manifests/v1`, { headers: { authorization: 'Bearer abc' } });
     expect(bearer.status).toBe(401);
@@ -120,7 +120,7 @@ describe('what is answered without the registry', () => {
   it('answers 404 NAME_UNKNOWN for a project with no published CA', async () => {
     const res = await fetch(`${proxyUrl}/v2/team-z/web/manifests/v1`, { headers: { authorization: auth('keelson', 'pw') } });
     expect(res.status).toBe(404);
-    expect((await res.json()).errors[0].code).toBe('NAME_UNKNOWN');
+    expect(((await res.json()) as { errors: Array<{ code: string }> }).errors[0].code).toBe('NAME_UNKNOWN');
     expect(seen).toEqual([]);
   });
 

@@ -4,7 +4,7 @@
 // The project's registry token (a Secret of the project namespace) is made here too, where the data-plane
 // registry that sends it is configured.
 import type { PipelineSetting } from '@keelson/crds';
-import type { DataPlaneStatus } from '@keelson/data-plane';
+import type { DataPlaneStatus, RegistryProxyInput } from '@keelson/data-plane';
 import type { DataPlaneClusters } from '../data-plane/data-plane-clusters';
 
 export interface DataPlaneGate {
@@ -26,6 +26,8 @@ export class ProvisioningGate implements DataPlaneGate {
       now?: () => number;
       /** Where the registry notifies the manager of pushes (`<baseUrl>/hooks/registry/<project>`); no notifications without it. */
       registryHook?: { baseUrl?: string; tokens: { ensure(namespace: string): Promise<string> } };
+      /** The node-local registry proxy (REGISTRY_PROXY_PORT, its CA ConfigMap in the manager's namespace); none when absent. */
+      registryProxy?: RegistryProxyInput;
     } = {},
   ) {}
 
@@ -36,7 +38,8 @@ export class ProvisioningGate implements DataPlaneGate {
     const allowPrivileged = (this.options.privilegedProjects ?? []).includes(project);
     const hook = this.options.registryHook;
     const notifyUrl = hook?.baseUrl ? `${hook.baseUrl.replace(/\/+$/, '')}/hooks/registry/${project}` : undefined;
-    const fingerprint = JSON.stringify({ spec, allowPrivileged, notifyUrl });
+    const registryProxy = this.options.registryProxy;
+    const fingerprint = JSON.stringify({ spec, allowPrivileged, notifyUrl, registryProxy });
     const last = this.applied.get(project);
     if (!force && last?.status.ready && last.fingerprint === fingerprint && now - last.at < (this.options.reapplyMs ?? 60_000)) return last.status;
     const { provisioner } = await this.clusters.forProject(project, setting ?? null);
@@ -44,6 +47,7 @@ export class ProvisioningGate implements DataPlaneGate {
     const status = await provisioner.ensure({
       project, setting: spec, managedNamespaces: [project], managerNamespace: this.options.managerNamespace, allowPrivileged,
       ...(registryNotification && { registryNotification }),
+      ...(registryProxy && { registryProxy }),
     });
     this.applied.set(project, { fingerprint, at: now, status });
     return status;

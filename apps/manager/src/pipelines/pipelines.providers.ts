@@ -39,6 +39,9 @@ export const pipelineProviders: Provider[] = [
     useFactory: (clusters: DataPlaneClusters, config: ManagerConfig, tokens: RegistryHookTokens) => new ProvisioningGate(clusters, {
       managerNamespace: config.managerNamespace, privilegedProjects: config.privilegedBuildProjects,
       registryHook: { baseUrl: config.registryNotificationUrl ?? config.publicUrl, tokens },
+      ...(config.registryProxyPort > 0 && {
+        registryProxy: { port: config.registryProxyPort, caConfigMap: { namespace: config.managerNamespace, name: config.registryProxyCaConfigMap } },
+      }),
     }),
     inject: [DATA_PLANE_CLUSTERS, CONFIG, REGISTRY_HOOK_TOKENS],
   },
