@@ -6,15 +6,14 @@ import { createLogger } from '@keelson/observability';
 
 import { DirectoryProjectCas } from './project-cas';
 import { REGISTRY_PROXY_VARIABLES } from './registry-proxy.config';
-import { createRegistryProxyServer } from './registry-proxy.server';
+import { createRegistryProxyServer, upstreamFromTemplates } from './registry-proxy.server';
 
 function main(): void {
   const config = loadConfig(REGISTRY_PROXY_VARIABLES);
   const logger = createLogger({ level: config.logLevel, name: 'keelson-registry-proxy' });
   const server = createRegistryProxyServer({
     cas: new DirectoryProjectCas(config.caDir),
-    upstream: config.upstream,
-    ...(config.upstreamTlsName && { upstreamTlsName: config.upstreamTlsName }),
+    upstream: upstreamFromTemplates(config.upstream, config.upstreamTlsName),
     timeoutMs: config.timeoutMs,
     logger,
     agent: new Agent({ keepAlive: true, maxSockets: 64 }),

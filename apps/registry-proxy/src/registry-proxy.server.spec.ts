@@ -9,7 +9,7 @@ import { generateRegistryTls, registryDnsNames } from '@keelson/data-plane';
 import type { Logger } from '@keelson/observability';
 
 import { DEFAULT_UPSTREAM } from './registry-proxy.config';
-import { basicCredentials, createRegistryProxyServer, rewriteLink, rewriteLocation } from './registry-proxy.server';
+import { basicCredentials, createRegistryProxyServer, rewriteLink, rewriteLocation, upstreamFromTemplates } from './registry-proxy.server';
 
 const tls = generateRegistryTls('registry.team-a-pipeline.svc', registryDnsNames('team-a-pipeline'), new Date());
 const otherTls = generateRegistryTls('registry.team-a-pipeline.svc', registryDnsNames('team-a-pipeline'), new Date());
@@ -47,8 +47,7 @@ async function startProxy(timeoutMs = 2000): Promise<void> {
   const port = (upstream.address() as AddressInfo).port;
   proxy = createRegistryProxyServer({
     cas: { caOf: async (project) => cas[project] },
-    upstream: `https://127.0.0.1:${port}/{project}`,
-    upstreamTlsName: 'registry.{project}-pipeline.svc',
+    upstream: upstreamFromTemplates(`https://127.0.0.1:${port}`, 'registry.{project}-pipeline.svc'),
     timeoutMs,
     logger: recordingLogger(),
   });
@@ -258,6 +257,11 @@ describe('helpers', () => {
     expect(rewriteLocation('/v2/web/blobs/x', origin, 'p')).toBe('/v2/p/web/blobs/x');
     expect(rewriteLocation('https://s3.example.com/bucket/x?sig=1', origin, 'p')).toBe('https://s3.example.com/bucket/x?sig=1');
     expect(rewriteLink('</v2/a/tags/list?n=1>; rel="next"', origin, 'p')).toBe('</v2/p/a/tags/list?n=1>; rel="next"');
+  });
+
+  it('fill the project into the upstream templates', () => {
+    expect(upstreamFromTemplates(DEFAULT_UPSTREAM)('team-a')).toEqual({ origin: 'https://registry.team-a-pipeline.svc:5000', tlsName: 'registry.team-a-pipeline.svc' });
+    expect(upstreamFromTemplates('https://127.0.0.1:5443/ignored', 'registry.{project}-pipeline.svc')('b')).toEqual({ origin: 'https://127.0.0.1:5443', tlsName: 'registry.b-pipeline.svc' });
   });
 
   it('default to the data plane\'s registry address', () => {

@@ -11,12 +11,27 @@ import type { Logger } from '@keelson/observability';
 import type { ProjectCas } from './project-cas';
 import { parseTarget } from './registry-path';
 
+/** Where a project's registry answers, and the name its certificate must carry. */
+export interface Upstream {
+  origin: string;
+  tlsName: string;
+}
+
+/**
+ * From templates with `{project}` in them: the origin (`https://registry.{project}-pipeline.svc:5000`) and
+ * the certificate's name, the origin's host when absent. Projects are DNS labels, so the result stays a host.
+ */
+export function upstreamFromTemplates(origin: string, tlsName?: string): (project: string) => Upstream {
+  return (project) => {
+    const url = new URL(origin.replaceAll('{project}', project));
+    return { origin: url.origin, tlsName: tlsName?.replaceAll('{project}', project) ?? url.hostname };
+  };
+}
+
 export interface RegistryProxyOptions {
   cas: ProjectCas;
-  /** Origin of a project's registry, `{project}` replaced: `https://registry.{project}-pipeline.svc:5000`. */
-  upstream: string;
-  /** Name the registry's certificate must carry, `{project}` replaced; the upstream's host when absent. */
-  upstreamTlsName?: string;
+  /** A project's registry (see upstreamFromTemplates). */
+  upstream: (project: string) => Upstream;
   /** Deadline for the registry's response headers, and for each pause while its body streams. */
   timeoutMs: number;
   logger: Logger;
@@ -121,8 +136,7 @@ export function registryProxyHandler(opts: RegistryProxyOptions): (req: Incoming
     });
 
     function forward(ca: string): void {
-      const origin = new URL(opts.upstream.replaceAll('{project}', project)).origin;
-      const tlsName = opts.upstreamTlsName?.replaceAll('{project}', project) ?? new URL(origin).hostname;
+      const { origin, tlsName } = opts.upstream(project);
       const headers: Record<string, string | string[]> = { authorization: credentials as string };
       for (const name of REQUEST_HEADERS) {
         const value = req.headers[name];
