@@ -137,4 +137,12 @@ describe('the manager\'s half', () => {
       expect(config.auths['127.0.0.1:34362'].username).toBe('keelson-pull');
     }
   });
+
+  it('still provisions a data plane whose cluster has no namespace for the proxy\'s ConfigMap (a separate data-plane cluster)', async () => {
+    await kube.resource(Core.Namespace).create({ metadata: { name: 'team-c' } });
+    const provisioner = new DataPlaneProvisioner({ kube });
+    const status = await provisioner.ensure(aDataPlaneInput({ project: 'team-c', registryProxy: { port: 34362, caConfigMap: { namespace: 'absent-ns', name: 'keelson-registry-cas' } } }));
+    expect(status.namespace).toBe('team-c-pipeline');
+    await expect(kube.resource(Core.Secret).get('team-c-builds', 'keelson-registry-pull')).resolves.toBeDefined();
+  });
 });

@@ -94,7 +94,7 @@ export class DataPlaneProvisioner {
         } else throw kubeFailure(`applying ${describe(obj)}`, err);
       }
     }
-    await this.publishRegistryCa(input, credentials);
+    await this.publishRegistryCa(input, credentials, log);
     if (missingNamespaces.length > 0) log.warn({ missingNamespaces }, 'managed namespaces missing in the data-plane cluster');
     await this.pruneBuildBindings(input, log);
     await removePipelineLeftovers(this.kube, input, log);
@@ -107,12 +107,17 @@ export class DataPlaneProvisioner {
    * The project's key of the proxy's shared CA ConfigMap, applied under a field manager of the project's own: each
    * project owns its key, so concurrent provisioning of two projects never overwrites the other's CA.
    */
-  private async publishRegistryCa(input: ResolvedDataPlaneInput, credentials: DataPlaneCredentials): Promise<void> {
+  private async publishRegistryCa(input: ResolvedDataPlaneInput, credentials: DataPlaneCredentials, log: Logger): Promise<void> {
     const configMap = desiredRegistryProxyCa(input, credentials);
     if (!configMap) return;
     try {
       await this.kube.resource(Core.ConfigMap).apply(configMap, { fieldManager: registryCaFieldManager(input.project), force: true });
     } catch (err) {
+      // A data-plane cluster without the proxy's namespace runs builds all the same; only nodes cannot pull.
+      if (isNotFound(err)) {
+        log.warn({ configMap: `${configMap.metadata.namespace}/${configMap.metadata.name}` }, 'no namespace for the registry proxy\'s CA ConfigMap: nodes of this cluster cannot pull the project\'s images');
+        return;
+      }
       throw kubeFailure(`publishing the registry CA in ${describe(configMap)}`, err);
     }
   }
