@@ -6,7 +6,7 @@
 // manifest, every blob, digests compared. Another project's credentials, none, and a wrong CA are refused.
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +18,7 @@ import {
   registryHtpasswd, resolveDataPlaneInput, type DataPlaneCredentials,
 } from '@keelson/data-plane';
 import { silentLogger } from '@keelson/observability';
-import { freePort, ManagedProcess, OCI_MANIFEST, pushImage, RegistryServer, serverBinary, waitFor, type PushedManifest } from '@keelson/servers';
+import { freePort, ManagedProcess, OCI_MANIFEST, pushImage, RegistryServer, repoRoot, serverBinary, waitFor, type PushedManifest } from '@keelson/servers';
 
 import { DirectoryProjectCas } from '../../apps/registry-proxy/src/project-cas';
 import { createRegistryProxyServer } from '../../apps/registry-proxy/src/registry-proxy.server';
@@ -242,3 +242,39 @@ describe('what the proxy refuses', () => {
     expect((await fetch(`${proxyUrl}/v2/team-a/apps/web/manifests/v1`, { headers: { ...pull, accept: OCI_MANIFEST } })).status).toBe(200);
   });
 });
+
+describe('the proxy process as the DaemonSet runs it', () => {
+  it('is configured by its environment alone: port, CA directory, upstream templates; then pulls and refuses as above', async () => {
+    const port = await freePort();
+    const { port: registryPort, credentials, pushed } = registries['team-a'];
+    const entry = new ManagedProcess({
+      name: 'registry-proxy', command: process.execPath, cwd: repoRoot(), logDir: caDir,
+      args: ['-r', '@swc-node/register', join('apps', 'registry-proxy', 'src', 'main.ts')],
+      env: {
+        REGISTRY_PROXY_PORT: String(port), REGISTRY_PROXY_LISTEN_HOST: '127.0.0.1', REGISTRY_PROXY_CA_DIR: caDir,
+        // Every project to team-a's registry here; its certificate must still name the requested project's Service.
+        REGISTRY_PROXY_UPSTREAM: `https://127.0.0.1:${registryPort}/{project}`, REGISTRY_PROXY_UPSTREAM_TLS_NAME: 'registry.{project}-pipeline.svc',
+        LOG_LEVEL: 'info',
+      },
+    }).start();
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      await waitFor('the registry-proxy process', async () => (await fetch(`${url}/healthz`).then((r) => r.status, () => 0)) === 200, { timeoutMs: 60_000, onTimeout: () => entry.tail() });
+      const pull = basic(credentials.registryPull);
+      const manifest = await fetch(`${url}/v2/team-a/apps/web/manifests/v1`, { headers: { ...pull, accept: OCI_MANIFEST } });
+      expect(manifest.status).toBe(200);
+      expect(sha256(Buffer.from(await manifest.arrayBuffer()))).toBe(pushed.digest);
+      expect((await fetch(`${url}/v2/team-a/apps/web/manifests/v1`)).status).toBe(401);
+      // team-b's CA does not vouch for team-a's registry, which is where this configuration sends team-b.
+      expect((await fetch(`${url}/v2/team-b/apps/web/manifests/v1`, { headers: pull })).status).toBe(502);
+      const log = readFileSync(entry.logFile, 'utf8');
+      expect(log).toContain('"registry proxy listening"');
+      expect(log).toContain('"project":"team-a"');
+      expect(log).not.toContain(credentials.registryPull.password);
+      expect(log).not.toContain(pull.authorization.slice('Basic '.length));
+    } finally {
+      await entry.stop();
+    }
+  });
+});
+
