@@ -129,6 +129,19 @@ describe('the manager\'s half', () => {
     const again = await kube.resource(Core.ConfigMap).get(NAMESPACE, 'keelson-registry-cas');
     expect(Object.keys(again.data as Record<string, string>).sort()).toEqual(['team-a.crt', 'team-b.crt']);
 
+    // A renewed registry certificate comes with a new CA: published first, the previous one kept behind it while
+    // the old registry pod may still serve the old certificate.
+    const before = data['team-a.crt'];
+    await kube.resource(Core.Secret).delete('team-a-pipeline', 'registry-tls');
+    await provisioner.ensure(aDataPlaneInput({ project: 'team-a', registryProxy }));
+    const renewedTls = await kube.resource(Core.Secret).get('team-a-pipeline', 'registry-tls');
+    const renewedCa = Buffer.from((renewedTls.data as Record<string, string>)['ca.crt'], 'base64').toString('utf8');
+    expect(renewedCa).not.toBe(before);
+    const bundle = ((await kube.resource(Core.ConfigMap).get(NAMESPACE, 'keelson-registry-cas')).data as Record<string, string>)['team-a.crt'];
+    expect(bundle).toBe(`${renewedCa.trimEnd()}\n${before.trimEnd()}\n`);
+    await provisioner.ensure(aDataPlaneInput({ project: 'team-a', registryProxy }));
+    expect(((await kube.resource(Core.ConfigMap).get(NAMESPACE, 'keelson-registry-cas')).data as Record<string, string>)['team-a.crt']).toBe(bundle);
+
     for (const namespace of ['team-a-builds', 'team-a']) {
       const pull = await kube.resource(Core.Secret).get(namespace, 'keelson-registry-pull');
       expect(pull.type).toBe('kubernetes.io/dockerconfigjson');

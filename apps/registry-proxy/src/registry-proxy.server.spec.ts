@@ -216,6 +216,12 @@ describe('a registry that cannot be trusted or reached', () => {
     expect(seen).toEqual([]);
   });
 
+  it('trusts a registry signed by the previous CA of a published bundle (new CA first, the old one behind)', async () => {
+    cas = { 'team-a': `${otherTls.caCrt}${tls.caCrt}` };
+    const res = await fetch(`${proxyUrl}/v2/team-a/web/manifests/v1`, { headers: { authorization: auth('u', 'p') } });
+    expect(res.status).toBe(200);
+  });
+
   it('refuses a certificate that does not name the project\'s registry (team-b\'s name expected)', async () => {
     cas = { 'team-b': tls.caCrt };
     const res = await fetch(`${proxyUrl}/v2/team-b/web/manifests/v1`, { headers: { authorization: auth('u', 'p') } });

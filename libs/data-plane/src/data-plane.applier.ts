@@ -16,7 +16,7 @@ import type { EndpointResolver } from './endpoint-resolver';
 import type { JenkinsProbe } from './jenkins-probe';
 import { secretObject } from './object-builders';
 import { removePipelineLeftovers } from './leftovers';
-import { desiredRegistryProxyCa } from './registry.desired';
+import { desiredRegistryProxyCa, registryProxyCaKey } from './registry.desired';
 import { registryTlsNeedsRenewal } from './registry-tls';
 import { kubeFailure, readSecretData } from './secret-data';
 
@@ -108,8 +108,16 @@ export class DataPlaneProvisioner {
    * project owns its key, so concurrent provisioning of two projects never overwrites the other's CA.
    */
   private async publishRegistryCa(input: ResolvedDataPlaneInput, credentials: DataPlaneCredentials, log: Logger): Promise<void> {
-    const configMap = desiredRegistryProxyCa(input, credentials);
-    if (!configMap) return;
+    const target = input.registryProxy?.caConfigMap;
+    if (!target) return;
+    let published: string | undefined;
+    try {
+      const current = await this.kube.resource(Core.ConfigMap).find(target.namespace, target.name);
+      published = (current?.data as Record<string, string> | undefined)?.[registryProxyCaKey(input.project)];
+    } catch (err) {
+      if (!isNotFound(err)) throw kubeFailure(`reading ConfigMap ${target.namespace}/${target.name}`, err);
+    }
+    const configMap = desiredRegistryProxyCa(input, credentials, published) as KubeObject;
     try {
       await this.kube.resource(Core.ConfigMap).apply(configMap, { fieldManager: registryCaFieldManager(input.project), force: true });
     } catch (err) {

@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 
 import { desiredDataPlane } from './data-plane.desired';
 import { resolveDataPlaneInput } from './data-plane.input';
-import { desiredRegistryProxyCa } from './registry.desired';
+import { desiredRegistryProxyCa, registryProxyCaBundle } from './registry.desired';
 import { DATA_PLANE_SUFFIX } from './data-plane.names';
 import { PRIVATE_IPV4, PRIVATE_IPV6 } from './network-policy.desired';
 import { aDataPlaneInput, someCredentials } from './testing/data-plane.builders';
@@ -572,5 +572,25 @@ describe('desiredRegistryProxyCa', () => {
     });
     expect(JSON.stringify(cm)).not.toContain('PRIVATE KEY');
     expect(desiredRegistryProxyCa(resolveDataPlaneInput(aDataPlaneInput({ registryProxy: { port: 34362 } })), credentials)).toBeUndefined();
+  });
+});
+
+describe('registryProxyCaBundle', () => {
+  const ca = (n: number) => `-----BEGIN CERTIFICATE-----\nQ0E${n}\n-----END CERTIFICATE-----\n`;
+
+  it('is the CA alone at first, and unchanged while it stays', () => {
+    expect(registryProxyCaBundle(ca(1))).toBe(ca(1));
+    expect(registryProxyCaBundle(ca(1), ca(1))).toBe(ca(1));
+  });
+
+  it('after a renewal, the new CA first and the previous one behind it, kept on later applies, dropped at the next renewal', () => {
+    const renewed = registryProxyCaBundle(ca(2), ca(1));
+    expect(renewed).toBe(`${ca(2)}${ca(1)}`);
+    expect(registryProxyCaBundle(ca(2), renewed)).toBe(renewed);
+    expect(registryProxyCaBundle(ca(3), renewed)).toBe(`${ca(3)}${ca(2)}`);
+  });
+
+  it('ignores a published value with no certificate in it', () => {
+    expect(registryProxyCaBundle(ca(1), 'garbage')).toBe(ca(1));
   });
 });

@@ -8,7 +8,7 @@ export { resolveDataPlaneInput, isDnsLabel } from './data-plane.input';
 export type { DataPlaneInput, DataPlaneStorage, RegistryNotification, RegistryProxyInput, ResolvedDataPlaneInput } from './data-plane.input';
 export { desiredJenkins } from './jenkins.desired';
 export {
-  desiredRegistry, desiredRegistrySecrets, desiredRegistryPullSecrets, desiredRegistryProxyCa, dockerConfigJson, registryHtpasswd, registryProxyCaKey,
+  desiredRegistry, desiredRegistrySecrets, desiredRegistryPullSecrets, desiredRegistryProxyCa, dockerConfigJson, registryHtpasswd, registryProxyCaKey, registryProxyCaBundle,
   registryNotificationEndpoints, REGISTRY_NOTIFICATIONS_ENV, REGISTRY_NOTIFICATIONS_KEY,
 } from './registry.desired';
 export { registryCaFieldManager } from './data-plane.applier';

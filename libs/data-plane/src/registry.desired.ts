@@ -71,15 +71,31 @@ export function registryHtpasswd(credentials: DataPlaneCredentials): string {
   return [credentials.registryAuth.htpasswd, credentials.registryPull.htpasswd].map((line) => line.replace(/\n*$/, '\n')).join('');
 }
 
-/** The project's CA as the node-local proxy reads it: one key of the shared ConfigMap, owned by this project. */
-export function desiredRegistryProxyCa(input: ResolvedDataPlaneInput, credentials: DataPlaneCredentials): KubeObject | undefined {
+/**
+ * The project's CA as the node-local proxy reads it: one key of the shared ConfigMap, owned by this project.
+ * `published` is the key's current value: after a renewal the new CA comes first and the one before stays behind
+ * it, so the proxy trusts the registry pod that still serves the old certificate as well as the new one. (The old
+ * CA's key was discarded when it signed its certificate: trusting it a while longer opens nothing.)
+ */
+export function desiredRegistryProxyCa(input: ResolvedDataPlaneInput, credentials: DataPlaneCredentials, published?: string): KubeObject | undefined {
   const target = input.registryProxy?.caConfigMap;
   if (!target) return undefined;
   return {
     apiVersion: 'v1', kind: 'ConfigMap',
     metadata: { name: target.name, namespace: target.namespace },
-    data: { [registryProxyCaKey(input.project)]: credentials.registryTls.caCrt },
+    data: { [registryProxyCaKey(input.project)]: registryProxyCaBundle(credentials.registryTls.caCrt, published) },
   };
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+?-----END CERTIFICATE-----/g;
+
+/** `current`, then the first certificate `published` had when that was another one; `published` when it starts with `current`. */
+export function registryProxyCaBundle(current: string, published?: string): string {
+  const [first] = published?.match(PEM_CERTIFICATE) ?? [];
+  const [newest] = current.match(PEM_CERTIFICATE) ?? [current];
+  if (!first) return current;
+  if (first === newest) return published as string;
+  return `${current.trimEnd()}\n${first}\n`;
 }
 
 /** The ConfigMap key of a project's CA (a DNS label plus `.crt`, a valid key). */
