@@ -158,4 +158,19 @@ describe('the manager\'s half', () => {
     expect(status.namespace).toBe('team-c-pipeline');
     await expect(kube.resource(Core.Secret).get('team-c-builds', 'keelson-registry-pull')).resolves.toBeDefined();
   });
+
+  it('removes the pull Secret from a namespace the project no longer owns, but not one someone else put there since', async () => {
+    for (const name of ['team-d', 'team-d-staging', 'team-d-qa']) await kube.resource(Core.Namespace).create({ metadata: { name } });
+    const provisioner = new DataPlaneProvisioner({ kube });
+    const registryProxy = { port: 34362 };
+    await provisioner.ensure(aDataPlaneInput({ project: 'team-d', managedNamespaces: ['team-d', 'team-d-staging', 'team-d-qa'], registryProxy }));
+    await expect(kube.resource(Core.Secret).get('team-d-staging', 'keelson-registry-pull')).resolves.toBeDefined();
+    // Someone replaces the one in team-d-qa with a Secret of their own under the same name.
+    await kube.resource(Core.Secret).delete('team-d-qa', 'keelson-registry-pull');
+    await kube.resource(Core.Secret).create({ metadata: { namespace: 'team-d-qa', name: 'keelson-registry-pull' }, stringData: { mine: 'yes' } });
+    await provisioner.ensure(aDataPlaneInput({ project: 'team-d', managedNamespaces: ['team-d'], registryProxy }));
+    await expect(kube.resource(Core.Secret).find('team-d-staging', 'keelson-registry-pull')).resolves.toBeUndefined();
+    await expect(kube.resource(Core.Secret).get('team-d', 'keelson-registry-pull')).resolves.toBeDefined();
+    expect((await kube.resource(Core.Secret).get('team-d-qa', 'keelson-registry-pull')).data).toEqual({ mine: Buffer.from('yes').toString('base64') });
+  });
 });

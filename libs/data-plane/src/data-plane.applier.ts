@@ -233,6 +233,21 @@ export class DataPlaneProvisioner {
       } catch (err) {
         if (!isNotFound(err)) throw kubeFailure(`deleting RoleBinding ${ns}/${rb.metadata.name}`, err);
       }
+      // The pull Secret went to the same namespaces as the binding: found through it, never by listing Secrets.
+      await this.removePullSecret(input, ns, log);
+    }
+  }
+
+  private async removePullSecret(input: ResolvedDataPlaneInput, namespace: string, log: Logger): Promise<void> {
+    const secrets = this.kube.resource(Core.Secret);
+    try {
+      const found = await secrets.find(namespace, NAMES.registryPullSecret);
+      const labels = found?.metadata.labels ?? {};
+      if (!found || labels[LABELS.managedBy] !== 'keelson' || labels[LABELS.project] !== input.project) return;
+      await secrets.delete(namespace, NAMES.registryPullSecret, { uid: found.metadata.uid });
+      log.info({ secretNamespace: namespace }, 'registry pull Secret removed from a namespace the project no longer owns');
+    } catch (err) {
+      if (!isNotFound(err)) throw kubeFailure(`deleting Secret ${namespace}/${NAMES.registryPullSecret}`, err);
     }
   }
 
