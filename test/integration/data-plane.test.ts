@@ -39,11 +39,12 @@ async function secretData(name: string, namespace = ns): Promise<Record<string, 
 }
 
 async function storedCredentials(): Promise<DataPlaneCredentials> {
-  const [admin, minio, auth, tls] = await Promise.all(['jenkins-admin', 'minio-root', 'registry-auth', 'registry-tls'].map((n) => secretData(n)));
+  const [admin, minio, auth, pull, tls] = await Promise.all(['jenkins-admin', 'minio-root', 'registry-auth', 'registry-pull-auth', 'registry-tls'].map((n) => secretData(n)));
   return {
     jenkinsAdmin: { username: admin.username, password: admin.password },
     minioRoot: { username: minio.username, password: minio.password },
     registryAuth: { username: auth.username, password: auth.password, htpasswd: auth.htpasswd },
+    registryPull: { username: pull.username, password: pull.password, htpasswd: pull.htpasswd },
     registryTls: { caCrt: tls['ca.crt'], tlsCrt: tls['tls.crt'], tlsKey: tls['tls.key'] },
   };
 }
@@ -87,9 +88,11 @@ describe('DataPlaneProvisioner on a real apiserver', () => {
 
   it('generated real credentials: long random passwords and an htpasswd line for the registry user', async () => {
     const creds = await storedCredentials();
-    for (const p of [creds.jenkinsAdmin.password, creds.minioRoot.password, creds.registryAuth.password]) expect(p).toMatch(/^[A-Za-z0-9_-]{32}$/);
-    expect(new Set([creds.jenkinsAdmin.password, creds.minioRoot.password, creds.registryAuth.password]).size).toBe(3);
+    for (const p of [creds.jenkinsAdmin.password, creds.minioRoot.password, creds.registryAuth.password, creds.registryPull.password]) expect(p).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(new Set([creds.jenkinsAdmin.password, creds.minioRoot.password, creds.registryAuth.password, creds.registryPull.password]).size).toBe(4);
     expect(creds.registryAuth.htpasswd).toMatch(/^keelson:\$2[aby]\$10\$/);
+    expect(creds.registryPull.htpasswd).toMatch(/^keelson-pull:\$2[aby]\$10\$/);
+    expect((await secretData('registry-htpasswd')).htpasswd).toBe(`${creds.registryAuth.htpasswd}${creds.registryPull.htpasswd}`);
     const push = JSON.parse((await secretData('registry-push', builds))['.dockerconfigjson']);
     expect(push.auths['registry.team-a-pipeline.svc:5000'].password).toBe(creds.registryAuth.password);
   });
@@ -99,7 +102,7 @@ describe('DataPlaneProvisioner on a real apiserver', () => {
     expect(await labels(ns)).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' });
     expect(await labels(builds)).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/audit': 'baseline' });
     const secrets = (await kube.resource(Core.Secret).list(ns)).items.map((x) => x.metadata.name).sort();
-    expect(secrets).toEqual(['jenkins-admin', 'minio-root', 'registry-auth', 'registry-tls']);
+    expect(secrets).toEqual(['jenkins-admin', 'minio-root', 'registry-auth', 'registry-htpasswd', 'registry-pull-auth', 'registry-tls']);
     expect((await kube.resource(Core.Role).list(ns)).items).toEqual([]);
     expect((await kube.resource(Core.ServiceAccount).find(ns, 'keelson-build'))).toBeUndefined();
     expect((await kube.resource(Core.ServiceAccount).get(builds, 'keelson-build')).automountServiceAccountToken).toBe(false);

@@ -102,3 +102,8 @@ capabilities:
 {{- toString . -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The registry proxy's CA ConfigMap: the proxy mounts it, the manager writes one key per project. */}}
+{{- define "keelson.registryProxyCaConfigMap" -}}
+{{- printf "%s-registry-cas" (include "keelson.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}

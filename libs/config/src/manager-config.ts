@@ -24,6 +24,18 @@ export const MANAGER_VARIABLES = {
     env: 'REGISTRY_NOTIFICATION_URL', description: 'The manager\'s URL as each project\'s data-plane registry reaches it (in the cluster, e.g. http://keelson.keelson-system.svc:8080); the registry posts its push notifications to `<this>/hooks/registry/<project>`. PUBLIC_URL when unset; registries notify nobody while both are unset.',
     parse: parsers.url(['http', 'https']),
   }),
+  registryProxyPort: variable({
+    env: 'REGISTRY_PROXY_PORT', description: 'Node loopback port of the registry-proxy DaemonSet (the chart\'s registryProxy.port): images a publishImageConfig step pushed are pulled as `127.0.0.1:<port>/<project>/<image>` (CICD_LOCAL_REGISTRY is `127.0.0.1:<port>/<project>`), with the pull Secret `keelson-registry-pull` put in every build and owned namespace. 0 when no proxy runs: CICD_LOCAL_REGISTRY is then the registry\'s Service address, which kubelets cannot pull from.',
+    default: 34362, parse: parsers.integer(0, 65535),
+  }),
+  registryProxyCaConfigMap: variable({
+    env: 'REGISTRY_PROXY_CA_CONFIGMAP', description: 'ConfigMap in REGISTRY_PROXY_NAMESPACE that the registry-proxy DaemonSet mounts (the chart\'s `<fullname>-registry-cas`): the manager publishes each project registry\'s CA there as `<project>.crt`.',
+    default: 'keelson-registry-cas', parse: parsers.dnsLabel,
+  }),
+  registryProxyNamespace: variable({
+    env: 'REGISTRY_PROXY_NAMESPACE', description: 'Namespace of the registry-proxy DaemonSet and its CA ConfigMap (the chart\'s registryProxy.namespace): its hostPort needs a namespace that admits privileged pods. POD_NAMESPACE when unset.',
+    parse: parsers.dnsLabel,
+  }),
   logLevel: variable({ env: 'LOG_LEVEL', description: 'Log level.', default: 'info', parse: parsers.oneOf(['debug', 'info', 'warn', 'error'] as const) }),
   roles: variable({ env: 'ROLES', description: `Roles this process plays: ${ROLES.join(', ')}.`, default: [...ROLES] as Role[], parse: parsers.listOf(ROLES) }),
   watchHeartbeatSeconds: variable({

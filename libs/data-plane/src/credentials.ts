@@ -17,6 +17,11 @@ export interface DataPlaneCredentials {
   minioRoot: UserPassword;
   /** `htpasswd` is the bcrypt line the registry checks; kept, since bcrypt salts make it differ each time. */
   registryAuth: UserPassword & { htpasswd: string };
+  /**
+   * The pull-only user nodes pull with through the node-local registry proxy (its password goes to every deploy
+   * namespace; the push user's stays in the builds namespace). The registry's htpasswd knows both.
+   */
+  registryPull: UserPassword & { htpasswd: string };
   registryTls: RegistryTls;
 }
 
@@ -70,6 +75,12 @@ export const REGISTRY_AUTH_SECRET: GeneratedSecret<'registryAuth'> = {
   },
 };
 
+export const REGISTRY_PULL_AUTH_SECRET: GeneratedSecret<'registryPull'> = {
+  field: 'registryPull', name: NAMES.registryPullAuthSecret, type: 'Opaque',
+  toData: (v) => ({ username: v.username, password: v.password, htpasswd: v.htpasswd }),
+  fromData: REGISTRY_AUTH_SECRET.fromData,
+};
+
 export const REGISTRY_TLS_SECRET: GeneratedSecret<'registryTls'> = {
   field: 'registryTls', name: NAMES.registryTlsSecret, type: 'kubernetes.io/tls',
   toData: (v) => ({ 'tls.crt': v.tlsCrt, 'tls.key': v.tlsKey, 'ca.crt': v.caCrt }),
@@ -78,7 +89,10 @@ export const REGISTRY_TLS_SECRET: GeneratedSecret<'registryTls'> = {
     : undefined),
 };
 
-export const GENERATED_SECRETS = [JENKINS_ADMIN_SECRET, MINIO_ROOT_SECRET, REGISTRY_AUTH_SECRET, REGISTRY_TLS_SECRET] as const;
+export const GENERATED_SECRETS = [JENKINS_ADMIN_SECRET, MINIO_ROOT_SECRET, REGISTRY_AUTH_SECRET, REGISTRY_PULL_AUTH_SECRET, REGISTRY_TLS_SECRET] as const;
+
+/** The pull user's name in every project's registry. */
+export const REGISTRY_PULL_USER = 'keelson-pull';
 
 /** Fresh values for one generated Secret. */
 export function generateCredential<K extends keyof DataPlaneCredentials>(
@@ -93,6 +107,10 @@ export function generateCredential<K extends keyof DataPlaneCredentials>(
       case 'registryAuth': {
         const password = generator.password();
         return { username: 'keelson', password, htpasswd: generator.htpasswd('keelson', password) };
+      }
+      case 'registryPull': {
+        const password = generator.password();
+        return { username: REGISTRY_PULL_USER, password, htpasswd: generator.htpasswd(REGISTRY_PULL_USER, password) };
       }
       default:
         return generator.registryTls(tlsNames.commonName, tlsNames.dnsNames, now);

@@ -7,7 +7,7 @@ import { Logger, silentLogger } from '@keelson/observability';
 
 import {
   CredentialGenerator, DataPlaneCredentials, defaultCredentialGenerator, generateCredential, GeneratedSecret, JENKINS_ADMIN_SECRET,
-  MINIO_ROOT_SECRET, REGISTRY_AUTH_SECRET, REGISTRY_TLS_SECRET,
+  MINIO_ROOT_SECRET, REGISTRY_AUTH_SECRET, REGISTRY_PULL_AUTH_SECRET, REGISTRY_TLS_SECRET,
 } from './credentials';
 import { desiredDataPlane, desiredNamespaces } from './data-plane.desired';
 import { DataPlaneInput, resolveDataPlaneInput, ResolvedDataPlaneInput } from './data-plane.input';
@@ -18,6 +18,7 @@ import { awaitManagerAccess } from './manager-access';
 import { desiredManagerRoleBindings } from './manager-access.desired';
 import { secretObject } from './object-builders';
 import { removePipelineLeftovers } from './leftovers';
+import { desiredRegistryProxyCa, registryProxyCaKey } from './registry.desired';
 import { registryTlsNeedsRenewal } from './registry-tls';
 import { kubeFailure, readSecretData } from './secret-data';
 
@@ -91,22 +92,53 @@ export class DataPlaneProvisioner {
     const credentials = await this.credentials(input, log);
     const objects = desiredDataPlane(input, credentials).filter((obj) => !applied.has(objectKey(obj)));
     const missingNamespaces: string[] = [];
+    const managed = new Set(input.managedNamespaces);
     for (const obj of objects) {
-      const isBuildBinding = obj.kind === 'RoleBinding' && obj.metadata.labels?.[LABELS.buildBindingOf] !== undefined;
+      // Build RoleBindings and pull Secrets.
+      const inManagedNamespace = managed.has(obj.metadata.namespace as string);
       try {
         await (obj.kind === 'PersistentVolumeClaim' ? this.applyClaim(obj, log) : this.apply(obj));
       } catch (err) {
-        // A managed namespace may not exist in another data-plane cluster: nothing to grant there.
-        if (isBuildBinding && isNotFound(err)) missingNamespaces.push(obj.metadata.namespace as string);
-        else throw kubeFailure(`applying ${describe(obj)}`, err);
+        // A managed namespace may not exist in another data-plane cluster: nothing to grant or put there.
+        if (inManagedNamespace && isNotFound(err)) {
+          if (!missingNamespaces.includes(obj.metadata.namespace as string)) missingNamespaces.push(obj.metadata.namespace as string);
+        } else throw kubeFailure(`applying ${describe(obj)}`, err);
       }
     }
+    await this.publishRegistryCa(input, credentials, log);
     if (missingNamespaces.length > 0) log.warn({ missingNamespaces }, 'managed namespaces missing in the data-plane cluster');
     await this.pruneBuildBindings(input, log);
     await removePipelineLeftovers(this.kube, input, log);
     const status: DataPlaneStatus = { namespace: input.namespace, missingNamespaces, ...(await this.readiness(input)) };
     log.info({ objects: objects.length + applied.size, ready: status.ready, reason: status.reason }, 'data plane applied');
     return status;
+  }
+
+  /**
+   * The project's key of the proxy's shared CA ConfigMap, applied under a field manager of the project's own: each
+   * project owns its key, so concurrent provisioning of two projects never overwrites the other's CA.
+   */
+  private async publishRegistryCa(input: ResolvedDataPlaneInput, credentials: DataPlaneCredentials, log: Logger): Promise<void> {
+    const target = input.registryProxy?.caConfigMap;
+    if (!target) return;
+    let published: string | undefined;
+    try {
+      const current = await this.kube.resource(Core.ConfigMap).find(target.namespace, target.name);
+      published = (current?.data as Record<string, string> | undefined)?.[registryProxyCaKey(input.project)];
+    } catch (err) {
+      if (!isNotFound(err)) throw kubeFailure(`reading ConfigMap ${target.namespace}/${target.name}`, err);
+    }
+    const configMap = desiredRegistryProxyCa(input, credentials, published) as KubeObject;
+    try {
+      await this.kube.resource(Core.ConfigMap).apply(configMap, { fieldManager: registryCaFieldManager(input.project), force: true });
+    } catch (err) {
+      // A data-plane cluster without the proxy's namespace runs builds all the same; only nodes cannot pull.
+      if (isNotFound(err)) {
+        log.warn({ configMap: `${configMap.metadata.namespace}/${configMap.metadata.name}` }, 'no namespace for the registry proxy\'s CA ConfigMap: nodes of this cluster cannot pull the project\'s images');
+        return;
+      }
+      throw kubeFailure(`publishing the registry CA in ${describe(configMap)}`, err);
+    }
   }
 
   private apply(obj: KubeObject): Promise<KubeObject> {
@@ -149,6 +181,7 @@ export class DataPlaneProvisioner {
       jenkinsAdmin: await this.credential(input, JENKINS_ADMIN_SECRET, log),
       minioRoot: await this.credential(input, MINIO_ROOT_SECRET, log),
       registryAuth: await this.credential(input, REGISTRY_AUTH_SECRET, log),
+      registryPull: await this.credential(input, REGISTRY_PULL_AUTH_SECRET, log),
       registryTls: await this.credential(input, REGISTRY_TLS_SECRET, log),
     };
   }
@@ -211,6 +244,21 @@ export class DataPlaneProvisioner {
       } catch (err) {
         if (!isNotFound(err)) throw kubeFailure(`deleting RoleBinding ${ns}/${rb.metadata.name}`, err);
       }
+      // The pull Secret went to the same namespaces as the binding: found through it, never by listing Secrets.
+      await this.removePullSecret(input, ns, log);
+    }
+  }
+
+  private async removePullSecret(input: ResolvedDataPlaneInput, namespace: string, log: Logger): Promise<void> {
+    const secrets = this.kube.resource(Core.Secret);
+    try {
+      const found = await secrets.find(namespace, NAMES.registryPullSecret);
+      const labels = found?.metadata.labels ?? {};
+      if (!found || labels[LABELS.managedBy] !== 'keelson' || labels[LABELS.project] !== input.project) return;
+      await secrets.delete(namespace, NAMES.registryPullSecret, { uid: found.metadata.uid });
+      log.info({ secretNamespace: namespace }, 'registry pull Secret removed from a namespace the project no longer owns');
+    } catch (err) {
+      if (!isNotFound(err)) throw kubeFailure(`deleting Secret ${namespace}/${NAMES.registryPullSecret}`, err);
     }
   }
 
@@ -229,6 +277,11 @@ export class DataPlaneProvisioner {
     }
     return { ready: false, reason: 'JenkinsStarting', message: `Jenkins in ${input.namespace} does not answer yet` };
   }
+}
+
+/** One field manager per project on the shared CA ConfigMap. */
+export function registryCaFieldManager(project: string): string {
+  return `${FIELD_MANAGER}-registry-ca-${project}`;
 }
 
 type ClaimSpec = { resources?: { requests?: { storage?: string } }; storageClassName?: string };

@@ -2,6 +2,8 @@ import type { KubeObject } from '@keelson/kube';
 import { parse } from 'yaml';
 
 import { desiredDataPlane } from './data-plane.desired';
+import { resolveDataPlaneInput } from './data-plane.input';
+import { desiredRegistryProxyCa, registryProxyCaBundle } from './registry.desired';
 import { DATA_PLANE_SUFFIX } from './data-plane.names';
 import { PRIVATE_IPV4, PRIVATE_IPV6 } from './network-policy.desired';
 import { aDataPlaneInput, someCredentials } from './testing/data-plane.builders';
@@ -59,7 +61,7 @@ describe('desiredDataPlane', () => {
   it('leaves nothing a build uses in <project>-pipeline: only the data plane\'s own Secrets stay there', () => {
     const list = objects();
     const pipelineSecrets = list.filter((o) => o.kind === 'Secret' && o.metadata.namespace === 'team-a-pipeline').map((o) => o.metadata.name).sort();
-    expect(pipelineSecrets).toEqual(['jenkins-admin', 'minio-root', 'registry-auth', 'registry-tls']);
+    expect(pipelineSecrets).toEqual(['jenkins-admin', 'minio-root', 'registry-auth', 'registry-htpasswd', 'registry-pull-auth', 'registry-tls']);
     expect(list.filter((o) => o.metadata.namespace === 'team-a-pipeline' && ['Role', 'RoleBinding'].includes(o.kind as string))).toEqual([]);
     expect(list.some((o) => o.kind === 'ServiceAccount' && o.metadata.name === 'keelson-build' && o.metadata.namespace === 'team-a-pipeline')).toBe(false);
   });
@@ -90,6 +92,8 @@ describe('desiredDataPlane', () => {
       'Secret/team-a-pipeline/jenkins-admin',
       'Secret/team-a-pipeline/minio-root',
       'Secret/team-a-pipeline/registry-auth',
+      'Secret/team-a-pipeline/registry-htpasswd',
+      'Secret/team-a-pipeline/registry-pull-auth',
       'Secret/team-a-pipeline/registry-tls',
       'Service/team-a-pipeline/jenkins',
       'Service/team-a-pipeline/minio',
@@ -229,13 +233,50 @@ describe('desiredDataPlane', () => {
   });
 
   describe('registry', () => {
-    it('serves TLS from registry-tls and checks htpasswd from registry-auth', () => {
+    it('serves TLS from registry-tls and checks htpasswd from registry-htpasswd', () => {
       const spec = podSpec(find(objects(), 'Deployment', 'registry'));
       const env = Object.fromEntries((spec.containers[0].env ?? []).map((e) => [e.name, e.value]));
       expect(env).toMatchObject({ REGISTRY_AUTH: 'htpasswd', REGISTRY_HTTP_ADDR: '0.0.0.0:5000' });
       expect(JSON.stringify(spec.volumes)).toContain('"secretName":"registry-tls"');
-      expect(JSON.stringify(spec.volumes)).toContain('"secretName":"registry-auth"');
+      expect(JSON.stringify(spec.volumes)).toContain('"secretName":"registry-htpasswd"');
       expect(spec.volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: 'registry-data' } });
+    });
+
+    it('knows the push user and the pull-only user, one htpasswd line each, and restarts when either changes', () => {
+      const list = objects();
+      expect(secretData(find(list, 'Secret', 'registry-htpasswd')).htpasswd)
+        .toBe('keelson:$2b$10$abcdefghijklmnopqrstuv\nkeelson-pull:$2b$10$zyxwvutsrqponmlkjihgfe\n');
+      const checksum = (l: KubeObject[]) => (find(l, 'Deployment', 'registry').spec as { template: { metadata: { annotations: Record<string, string> } } })
+        .template.metadata.annotations['keelson.dev/config-checksum'];
+      const credentials = someCredentials();
+      const other = desiredDataPlane(aDataPlaneInput(), { ...credentials, registryPull: { ...credentials.registryPull, htpasswd: 'keelson-pull:$2b$10$other\n' } });
+      expect(checksum(other)).not.toBe(checksum(list));
+    });
+
+    it('without the node-local proxy, puts no pull Secret anywhere', () => {
+      expect(objects().filter((o) => o.metadata.name === 'keelson-registry-pull')).toEqual([]);
+    });
+
+    it('with the proxy, gives <project>-builds and every owned namespace the pull user for 127.0.0.1:<port>, never the push user', () => {
+      const list = objects({ managedNamespaces: ['team-a', 'team-a-staging'], registryProxy: { port: 34362 } });
+      const pulls = list.filter((o) => o.metadata.name === 'keelson-registry-pull');
+      expect(pulls.map((o) => o.metadata.namespace).sort()).toEqual(['team-a', 'team-a-builds', 'team-a-staging']);
+      for (const secret of pulls) {
+        expect(secret.type).toBe('kubernetes.io/dockerconfigjson');
+        const config = JSON.parse(secretData(secret)['.dockerconfigjson']);
+        expect(Object.keys(config.auths)).toEqual(['127.0.0.1:34362']);
+        expect(config.auths['127.0.0.1:34362']).toEqual({
+          username: 'keelson-pull', password: 'registry-pull-password-1', auth: Buffer.from('keelson-pull:registry-pull-password-1').toString('base64'),
+        });
+        expect(JSON.stringify(config)).not.toContain('registry-password-1');
+      }
+    });
+
+    it('refuses a proxy port or CA ConfigMap that is not a plain value', () => {
+      expect(() => objects({ registryProxy: { port: 0 } })).toThrow(/registry proxy port 0 is not a port number/);
+      expect(() => objects({ registryProxy: { port: 34362.5 } })).toThrow(/not a port number/);
+      expect(() => objects({ registryProxy: { port: 34362, caConfigMap: { namespace: 'keelson-system', name: 'a"b' } } })).toThrow(/CA ConfigMap "a\\"b" is not a valid name/);
+      expect(() => objects({ registryProxy: { port: 34362, caConfigMap: { namespace: 'Bad NS', name: 'cas' } } })).toThrow(/registry proxy CA ConfigMap namespace/);
     });
 
     it('gives build pods, in <project>-builds, a dockerconfigjson for registry.<project>-pipeline.svc:5000 and the CA under ca.crt', () => {
@@ -543,5 +584,39 @@ describe('desiredDataPlane', () => {
   it('uses the StorageClass and sizes it is given', () => {
     const pvc = find(objects({ storage: { storageClassName: 'fast', registry: '50Gi' } }), 'PersistentVolumeClaim', 'registry-data');
     expect(pvc.spec).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '50Gi' } }, storageClassName: 'fast' });
+  });
+});
+
+describe('desiredRegistryProxyCa', () => {
+  it('publishes the project\'s CA (public, never the key) as <project>.crt of the proxy\'s ConfigMap, only when one is named', () => {
+    const credentials = someCredentials();
+    const input = resolveDataPlaneInput(aDataPlaneInput({ registryProxy: { port: 34362, caConfigMap: { namespace: 'keelson-system', name: 'keelson-registry-cas' } } }));
+    const cm = desiredRegistryProxyCa(input, credentials);
+    expect(cm).toEqual({
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'keelson-registry-cas', namespace: 'keelson-system' },
+      data: { 'team-a.crt': credentials.registryTls.caCrt },
+    });
+    expect(JSON.stringify(cm)).not.toContain('PRIVATE KEY');
+    expect(desiredRegistryProxyCa(resolveDataPlaneInput(aDataPlaneInput({ registryProxy: { port: 34362 } })), credentials)).toBeUndefined();
+  });
+});
+
+describe('registryProxyCaBundle', () => {
+  const ca = (n: number) => `-----BEGIN CERTIFICATE-----\nQ0E${n}\n-----END CERTIFICATE-----\n`;
+
+  it('is the CA alone at first, and unchanged while it stays', () => {
+    expect(registryProxyCaBundle(ca(1))).toBe(ca(1));
+    expect(registryProxyCaBundle(ca(1), ca(1))).toBe(ca(1));
+  });
+
+  it('after a renewal, the new CA first and the previous one behind it, kept on later applies, dropped at the next renewal', () => {
+    const renewed = registryProxyCaBundle(ca(2), ca(1));
+    expect(renewed).toBe(`${ca(2)}${ca(1)}`);
+    expect(registryProxyCaBundle(ca(2), renewed)).toBe(renewed);
+    expect(registryProxyCaBundle(ca(3), renewed)).toBe(`${ca(3)}${ca(2)}`);
+  });
+
+  it('ignores a published value with no certificate in it', () => {
+    expect(registryProxyCaBundle(ca(1), 'garbage')).toBe(ca(1));
   });
 });

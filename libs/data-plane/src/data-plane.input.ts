@@ -44,6 +44,15 @@ export interface DataPlaneInput {
   allowPrivileged?: boolean;
   /** Where the registry sends its push notifications, with the project's token; none when absent. */
   registryNotification?: RegistryNotification;
+  /** The node-local registry proxy: pull Secrets for it, and the project's CA published to it; none when absent. */
+  registryProxy?: RegistryProxyInput;
+}
+
+export interface RegistryProxyInput {
+  /** The node loopback port the proxy listens on (`127.0.0.1:<port>`). */
+  port: number;
+  /** The ConfigMap the proxy DaemonSet mounts, where the project's CA is published as `<project>.crt`. */
+  caConfigMap?: { namespace: string; name: string };
 }
 
 export interface ManagerAccess {
@@ -81,6 +90,7 @@ export interface ResolvedDataPlaneInput {
   managerAccess?: ManagerAccess;
   allowPrivileged: boolean;
   registryNotification?: RegistryNotification;
+  registryProxy?: RegistryProxyInput;
 }
 
 const DNS_LABEL = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -152,6 +162,7 @@ export function resolveDataPlaneInput(input: DataPlaneInput): ResolvedDataPlaneI
   }
 
   if (input.registryNotification !== undefined) checkRegistryNotification(input.registryNotification);
+  if (input.registryProxy !== undefined) checkRegistryProxy(input.registryProxy);
 
   return {
     project: input.project, namespace, buildNamespace: builds, setting: input.setting, managedNamespaces: managed,
@@ -167,12 +178,26 @@ export function resolveDataPlaneInput(input: DataPlaneInput): ResolvedDataPlaneI
     // Only the operator's word counts (the manager's PRIVILEGED_BUILD_PROJECTS); the setting's old field is ignored.
     allowPrivileged: input.allowPrivileged === true,
     ...(input.registryNotification !== undefined && { registryNotification: { url: input.registryNotification.url, token: input.registryNotification.token } }),
+    ...(input.registryProxy !== undefined && {
+      registryProxy: { port: input.registryProxy.port, ...(input.registryProxy.caConfigMap && { caConfigMap: { ...input.registryProxy.caConfigMap } }) },
+    }),
   };
 }
 
 function checkClusterRoleName(what: string, name: string): void {
   if (typeof name !== 'string' || (!DNS_SUBDOMAIN.test(name) && !/^[a-z0-9][a-z0-9:._-]*$/.test(name))) {
     throw new DataPlaneError('InvalidName', `${what} ${JSON.stringify(name)} is not a valid name`);
+  }
+}
+
+/** The port becomes part of image references and a Secret's key, the ConfigMap's names an object's. */
+function checkRegistryProxy({ port, caConfigMap }: RegistryProxyInput): void {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new DataPlaneError('InvalidEndpoint', `registry proxy port ${JSON.stringify(port)} is not a port number`);
+  if (caConfigMap !== undefined) {
+    checkLabel('registry proxy CA ConfigMap namespace', caConfigMap.namespace);
+    if (typeof caConfigMap.name !== 'string' || !DNS_SUBDOMAIN.test(caConfigMap.name) || caConfigMap.name.length > 253) {
+      throw new DataPlaneError('InvalidName', `registry proxy CA ConfigMap ${JSON.stringify(caConfigMap.name)} is not a valid name`);
+    }
   }
 }
 

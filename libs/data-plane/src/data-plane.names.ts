@@ -21,6 +21,15 @@ export const NAMES = {
   registryTlsSecret: 'registry-tls',
   registryCaSecret: 'registry-ca',
   registryPushSecret: 'registry-push',
+  /** Generated: the pull-only user of the registry (`<project>-pipeline`). */
+  registryPullAuthSecret: 'registry-pull-auth',
+  /** Derived: the htpasswd the registry reads, push and pull users (`<project>-pipeline`). */
+  registryHtpasswdSecret: 'registry-htpasswd',
+  /**
+   * dockerconfigjson for `127.0.0.1:<proxy port>` with the pull user, in `<project>-builds` and in every
+   * namespace the project owns (deployments there name it in `imagePullSecrets`).
+   */
+  registryPullSecret: 'keelson-registry-pull',
   /** The registry's notification endpoint (the manager's URL and the project's token), read by its env. */
   registryNotificationsSecret: 'registry-notifications',
   minio: 'minio',
@@ -72,9 +81,19 @@ export function buildNamespace(project: string): string {
   return `${project}${BUILDS_SUFFIX}`;
 }
 
-/** Host and port build pods push to (`CICD_LOCAL_REGISTRY`); also the host the push credentials are for. */
+/** Host and port build pods push to; also the host the push credentials are for (and CICD_LOCAL_REGISTRY without the proxy). */
 export function registryHost(namespace: string): string {
   return `${NAMES.registry}.${namespace}.svc:${PORTS.registry}`;
+}
+
+/** Where every node pulls the project's images through the node-local registry proxy: `127.0.0.1:<port>/<project>`. */
+export function proxiedRegistry(project: string, proxyPort: number): string {
+  return `${registryProxyHost(proxyPort)}/${project}`;
+}
+
+/** The host the proxy's pull credentials are for (the key of the pull Secret's `auths`). */
+export function registryProxyHost(proxyPort: number): string {
+  return `127.0.0.1:${proxyPort}`;
 }
 
 /** DNS names the registry certificate is valid for. */

@@ -5,12 +5,14 @@ export { DataPlaneProvisioner } from './data-plane.applier';
 export type { DataPlaneProvisionerOptions, DataPlaneStatus } from './data-plane.applier';
 export { desiredDataPlane, desiredNamespaces, desiredGeneratedSecrets, podSecurityLabels } from './data-plane.desired';
 export { resolveDataPlaneInput, isDnsLabel } from './data-plane.input';
-export type { DataPlaneInput, DataPlaneStorage, ManagerAccess, RegistryNotification, ResolvedDataPlaneInput } from './data-plane.input';
+export type { DataPlaneInput, DataPlaneStorage, ManagerAccess, RegistryNotification, RegistryProxyInput, ResolvedDataPlaneInput } from './data-plane.input';
 export { desiredManagerRoleBindings } from './manager-access.desired';
 export { desiredJenkins } from './jenkins.desired';
 export {
-  desiredRegistry, desiredRegistrySecrets, registryNotificationEndpoints, REGISTRY_NOTIFICATIONS_ENV, REGISTRY_NOTIFICATIONS_KEY,
+  desiredRegistry, desiredRegistrySecrets, desiredRegistryPullSecrets, desiredRegistryProxyCa, dockerConfigJson, registryHtpasswd, registryProxyCaKey, registryProxyCaBundle,
+  registryNotificationEndpoints, REGISTRY_NOTIFICATIONS_ENV, REGISTRY_NOTIFICATIONS_KEY,
 } from './registry.desired';
+export { registryCaFieldManager } from './data-plane.applier';
 export { desiredMinio } from './minio.desired';
 export { desiredBuildRoleBindings, desiredBuildServiceAccount, desiredDeployClusterRole } from './rbac.desired';
 export { desiredBuildNetworkPolicies, desiredDataPlaneNetworkPolicies, PRIVATE_IPV4, PRIVATE_IPV6 } from './network-policy.desired';
@@ -19,10 +21,10 @@ export { DEFAULT_DATA_PLANE_IMAGES, DEFAULT_JENKINS_PLUGINS, isPinnedImage, isPi
 export type { DataPlaneImages } from './images.defaults';
 export {
   NAMES as DATA_PLANE_NAMES, PORTS as DATA_PLANE_PORTS, LABELS as DATA_PLANE_LABELS, FIELD_MANAGER, buildRoleBindingName, dataPlaneNamespace,
-  buildNamespace, registryHost, registryDnsNames,
+  buildNamespace, registryHost, registryDnsNames, proxiedRegistry, registryProxyHost,
 } from './data-plane.names';
 export type { PodSecurityLevel } from './data-plane.names';
-export { defaultCredentialGenerator } from './credentials';
+export { defaultCredentialGenerator, REGISTRY_PULL_USER } from './credentials';
 export type { CredentialGenerator, DataPlaneCredentials, UserPassword } from './credentials';
 export { generateRegistryTls, registryTlsNeedsRenewal, REGISTRY_CERT_VALIDITY_DAYS, REGISTRY_CERT_RENEW_BEFORE_DAYS } from './registry-tls';
 export type { RegistryTls } from './registry-tls';

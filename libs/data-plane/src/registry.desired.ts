@@ -1,14 +1,16 @@
-// The project's image registry: TLS with its own CA, htpasswd auth, images on a PVC. Build pods push with the
+// The project's image registry: TLS with its own CA, htpasswd auth (a push user and a pull-only user), images on a PVC. Build pods push with the
 // `registry-push` dockerconfigjson and trust `registry-ca`, the two names the compiler's BuildSettings expect;
 // both live in `<project>-builds`, beside the pods that mount them, never beside the registry's own Secrets.
 // With a notification endpoint, the registry tells the manager of every manifest push (the image-push trigger);
-// the endpoint, token included, sits in a Secret the registry reads through its environment.
+// the endpoint, token included, sits in a Secret the registry reads through its environment. Nodes pull through
+// the node-local proxy (apps/registry-proxy) with the pull user's `keelson-registry-pull` Secret; the proxy
+// checks the registry against the CA the project publishes in the proxy's ConfigMap.
 import type { KubeObject } from '@keelson/kube';
 
-import type { DataPlaneCredentials } from './credentials';
-import { REGISTRY_AUTH_SECRET, REGISTRY_TLS_SECRET } from './credentials';
+import type { DataPlaneCredentials, UserPassword } from './credentials';
+import { REGISTRY_TLS_SECRET } from './credentials';
 import type { RegistryNotification, ResolvedDataPlaneInput } from './data-plane.input';
-import { componentLabels, NAMES, PORTS, registryHost, selectorOf } from './data-plane.names';
+import { componentLabels, NAMES, PORTS, registryHost, registryProxyHost, selectorOf } from './data-plane.names';
 import { CHECKSUM_ANNOTATION, checksum, containerSecurityContext, objectMeta, podSecurityContext, pvcObject, secretObject } from './object-builders';
 
 const REGISTRY_UID = 1000;
@@ -36,24 +38,79 @@ export function registryLabels(input: ResolvedDataPlaneInput): Record<string, st
   return componentLabels(input.project, NAMES.registry, 'registry');
 }
 
-/** The build-facing Secrets in `<project>-builds`, derived from the generated ones; identical while those stay. */
+/** A `.dockerconfigjson` naming one registry host (JSON.stringify escapes whatever the values hold). */
+export function dockerConfigJson(host: string, { username, password }: UserPassword): string {
+  const auth = Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
+  return JSON.stringify({ auths: { [host]: { username, password, auth } } });
+}
+
+/**
+ * The build-facing Secrets in `<project>-builds`, derived from the generated ones; identical while those stay.
+ * With the node-local proxy, the pull Secret too, there and in every namespace the project owns.
+ */
 export function desiredRegistrySecrets(input: ResolvedDataPlaneInput, credentials: DataPlaneCredentials): KubeObject[] {
   const labels = registryLabels(input);
-  const { username, password } = credentials.registryAuth;
-  const auth = Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
-  const dockerConfig = JSON.stringify({ auths: { [registryHost(input.namespace)]: { username, password, auth } } });
+  const dockerConfig = dockerConfigJson(registryHost(input.namespace), credentials.registryAuth);
   return [
     secretObject(input, NAMES.registryPushSecret, 'kubernetes.io/dockerconfigjson', { '.dockerconfigjson': dockerConfig }, labels, input.buildNamespace),
     secretObject(input, NAMES.registryCaSecret, 'Opaque', { 'ca.crt': credentials.registryTls.caCrt }, labels, input.buildNamespace),
+    ...desiredRegistryPullSecrets(input, credentials),
   ];
+}
+
+/** Pull-only credentials for `127.0.0.1:<proxy port>`, where the kubelets pull the project's images. */
+export function desiredRegistryPullSecrets(input: ResolvedDataPlaneInput, credentials: DataPlaneCredentials): KubeObject[] {
+  if (!input.registryProxy) return [];
+  const data = { '.dockerconfigjson': dockerConfigJson(registryProxyHost(input.registryProxy.port), credentials.registryPull) };
+  return [input.buildNamespace, ...input.managedNamespaces].map((namespace) =>
+    secretObject(input, NAMES.registryPullSecret, 'kubernetes.io/dockerconfigjson', data, registryLabels(input), namespace));
+}
+
+/** The registry's htpasswd: the push user and the pull-only user (htpasswd lines, one each). */
+export function registryHtpasswd(credentials: DataPlaneCredentials): string {
+  return [credentials.registryAuth.htpasswd, credentials.registryPull.htpasswd].map((line) => line.replace(/\n*$/, '\n')).join('');
+}
+
+/**
+ * The project's CA as the node-local proxy reads it: one key of the shared ConfigMap, owned by this project.
+ * `published` is the key's current value: after a renewal the new CA comes first and the one before stays behind
+ * it, so the proxy trusts the registry pod that still serves the old certificate as well as the new one. (The old
+ * CA's key was discarded when it signed its certificate: trusting it a while longer opens nothing.)
+ */
+export function desiredRegistryProxyCa(input: ResolvedDataPlaneInput, credentials: DataPlaneCredentials, published?: string): KubeObject | undefined {
+  const target = input.registryProxy?.caConfigMap;
+  if (!target) return undefined;
+  return {
+    apiVersion: 'v1', kind: 'ConfigMap',
+    metadata: { name: target.name, namespace: target.namespace },
+    data: { [registryProxyCaKey(input.project)]: registryProxyCaBundle(credentials.registryTls.caCrt, published) },
+  };
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+?-----END CERTIFICATE-----/g;
+
+/** `current`, then the first certificate `published` had when that was another one; `published` when it starts with `current`. */
+export function registryProxyCaBundle(current: string, published?: string): string {
+  const [first] = published?.match(PEM_CERTIFICATE) ?? [];
+  const [newest] = current.match(PEM_CERTIFICATE) ?? [current];
+  if (!first) return current;
+  if (first === newest) return published as string;
+  return `${current.trimEnd()}\n${first}\n`;
+}
+
+/** The ConfigMap key of a project's CA (a DNS label plus `.crt`, a valid key). */
+export function registryProxyCaKey(project: string): string {
+  return `${project}.crt`;
 }
 
 export function desiredRegistry(input: ResolvedDataPlaneInput, credentials: DataPlaneCredentials): KubeObject[] {
   const labels = registryLabels(input);
   const probe = { httpGet: { path: '/', port: 'registry', scheme: 'HTTPS' } };
   const endpoints = input.registryNotification && registryNotificationEndpoints(input.registryNotification);
+  const htpasswd = registryHtpasswd(credentials);
   return [
     pvcObject(input, NAMES.registryData, input.storage.registry, labels),
+    secretObject(input, NAMES.registryHtpasswdSecret, 'Opaque', { htpasswd }, labels),
     ...(endpoints ? [secretObject(input, NAMES.registryNotificationsSecret, 'Opaque', { [REGISTRY_NOTIFICATIONS_KEY]: endpoints }, labels)] : []),
     {
       apiVersion: 'v1', kind: 'Service', metadata: objectMeta(input, NAMES.registry, labels),
@@ -74,7 +131,7 @@ export function desiredRegistry(input: ResolvedDataPlaneInput, credentials: Data
             labels,
             // The registry reads its certificate and htpasswd at start: a new one must restart it.
             // So is a new notification endpoint or token: the variable is read once, at start.
-            annotations: { [CHECKSUM_ANNOTATION]: checksum(credentials.registryTls.tlsCrt, credentials.registryAuth.htpasswd, ...(endpoints ? [endpoints] : [])) },
+            annotations: { [CHECKSUM_ANNOTATION]: checksum(credentials.registryTls.tlsCrt, htpasswd, ...(endpoints ? [endpoints] : [])) },
           },
           spec: {
             automountServiceAccountToken: false,
@@ -110,7 +167,7 @@ export function desiredRegistry(input: ResolvedDataPlaneInput, credentials: Data
             volumes: [
               { name: 'data', persistentVolumeClaim: { claimName: NAMES.registryData } },
               { name: 'tls', secret: { secretName: REGISTRY_TLS_SECRET.name, items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }] } },
-              { name: 'auth', secret: { secretName: REGISTRY_AUTH_SECRET.name, items: [{ key: 'htpasswd', path: 'htpasswd' }] } },
+              { name: 'auth', secret: { secretName: NAMES.registryHtpasswdSecret, items: [{ key: 'htpasswd', path: 'htpasswd' }] } },
               { name: 'tmp', emptyDir: {} },
             ],
           },

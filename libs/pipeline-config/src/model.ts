@@ -279,7 +279,11 @@ export interface ExecutionFacts {
   project: string;
   /** Repository clone URL. */
   gitUrl: string;
-  /** Registry address build pods push to and nodes pull from (`127.0.0.1:<port>` in Rancher). */
+  /**
+   * Where the project registry's images are referenced from (CICD_LOCAL_REGISTRY): `127.0.0.1:<port>/<project>`
+   * through the node-local registry proxy, so every node pulls them (`127.0.0.1:<port>` in Rancher, a port per
+   * project). Build pods push to the registry's Service (the compiler's `settings.registry.pushHost`).
+   */
   localRegistry: string;
   triggerType: 'user' | 'webhook';
 }

@@ -239,6 +239,7 @@ describe('settings', () => {
     const setByChart = [
       'PORT', 'KUBECONFIG', 'REDIS_URL', 'OAUTH_STATE_KEY', 'ROLES', 'LEADER_ELECTION_NAMESPACE', 'POD_NAME', 'POD_NAMESPACE', 'RUNTIME_CONFIG_FILE',
       'MANAGER_SERVICE_ACCOUNT', 'DATA_PLANE_MANAGER_CLUSTER_ROLE', 'BUILDS_MANAGER_CLUSTER_ROLE', 'DATA_PLANE_DEPLOY_CLUSTER_ROLE',
+      'REGISTRY_PROXY_PORT', 'REGISTRY_PROXY_CA_CONFIGMAP', 'REGISTRY_PROXY_NAMESPACE',
     ];
     const variables = Object.values(MANAGER_VARIABLES).filter((v) => !setByChart.includes(v.env));
     expect(Object.keys(config.properties).sort()).toEqual(variables.map((v) => v.env).sort());

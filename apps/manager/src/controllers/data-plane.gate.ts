@@ -4,7 +4,7 @@
 // The project's registry token (a Secret of the project namespace) is made here too, where the data-plane
 // registry that sends it is configured.
 import type { PipelineSetting } from '@keelson/crds';
-import type { DataPlaneStatus, ManagerAccess } from '@keelson/data-plane';
+import type { DataPlaneStatus, ManagerAccess, RegistryProxyInput } from '@keelson/data-plane';
 import type { DataPlaneClusters } from '../data-plane/data-plane-clusters';
 
 export interface DataPlaneGate {
@@ -30,6 +30,8 @@ export class ProvisioningGate implements DataPlaneGate {
       deployClusterRole?: string;
       /** The manager binds itself these roles in the namespaces it creates (chart installs); management cluster only. */
       managerAccess?: ManagerAccess;
+      /** The node-local registry proxy (REGISTRY_PROXY_PORT, its CA ConfigMap in the manager's namespace); none when absent. */
+      registryProxy?: RegistryProxyInput;
     } = {},
   ) {}
 
@@ -40,7 +42,8 @@ export class ProvisioningGate implements DataPlaneGate {
     const allowPrivileged = (this.options.privilegedProjects ?? []).includes(project);
     const hook = this.options.registryHook;
     const notifyUrl = hook?.baseUrl ? `${hook.baseUrl.replace(/\/+$/, '')}/hooks/registry/${project}` : undefined;
-    const fingerprint = JSON.stringify({ spec, allowPrivileged, notifyUrl });
+    const registryProxy = this.options.registryProxy;
+    const fingerprint = JSON.stringify({ spec, allowPrivileged, notifyUrl, registryProxy });
     const last = this.applied.get(project);
     if (!force && last?.status.ready && last.fingerprint === fingerprint && now - last.at < (this.options.reapplyMs ?? 60_000)) return last.status;
     const cluster = await this.clusters.forProject(project, setting ?? null);
@@ -52,6 +55,7 @@ export class ProvisioningGate implements DataPlaneGate {
       ...(deployClusterRole !== undefined && { deployClusterRole }),
       // In another cluster the manager acts as that kubeconfig's user, which holds its rights there already.
       ...(managerAccess !== undefined && cluster === this.clusters.management && { managerAccess }),
+      ...(registryProxy && { registryProxy }),
     });
     this.applied.set(project, { fingerprint, at: now, status });
     return status;

@@ -52,3 +52,21 @@ describe('the operator\'s images', () => {
     expect(executionCompileInput(anExecution('web-1'), PRIVATE, undefined, policy).settings.images).toEqual({ agent: 'mirror.example.com/jenkins/inbound-agent:1' });
   });
 });
+
+describe('the project registry an execution references', () => {
+  const policy = { cacheRoot: '/var/lib/keelson/cache', privilegedProjects: [], registryProxyPort: 34362 };
+
+  it('with REGISTRY_PROXY_PORT, is 127.0.0.1:<port>/<project> for pulls, the Service for pushes, with the pull Secret', () => {
+    const compiled = executionCompileInput(anExecution('web-1'), PRIVATE, undefined, policy);
+    expect(compiled.facts.localRegistry).toBe('127.0.0.1:34362/team-a');
+    expect(compiled.settings.registry).toEqual({
+      credentialsSecret: 'registry-push', caSecret: 'registry-ca', pushHost: 'registry.team-a-pipeline.svc:5000', pullSecret: 'keelson-registry-pull',
+    });
+  });
+
+  it('without a proxy (port 0), is the Service address and names no pull Secret', () => {
+    const compiled = executionCompileInput(anExecution('web-1'), PRIVATE, undefined, { ...policy, registryProxyPort: 0 });
+    expect(compiled.facts.localRegistry).toBe('registry.team-a-pipeline.svc:5000');
+    expect(compiled.settings.registry.pullSecret).toBeUndefined();
+  });
+});

@@ -1,16 +1,24 @@
 // Everything the Jenkins compiler needs, gathered from the execution, its Pipeline and the project's setting.
 // Pure, so the sync loop and its tests compile exactly the same job.
 import type { Pipeline, PipelineExecution, PipelineSetting } from '@keelson/crds';
-import { buildNamespace, dataPlaneNamespace, registryHost } from '@keelson/data-plane';
+import { buildNamespace, DATA_PLANE_NAMES, dataPlaneNamespace, proxiedRegistry, registryHost } from '@keelson/data-plane';
 import { compileJenkinsJob, type BuildSettings, type CompiledJenkinsJob, type JenkinsCompileInput, type JenkinsExecutionFacts, type ToolImages } from '@keelson/engine-jenkins';
 import { planExecution, secretsAllowed, type ExecutionPlan, type PipelineConfig, type PipelineEvent } from '@keelson/pipeline-config';
 import { envSecretName } from './build-inputs';
 
 export { buildNamespace, dataPlaneNamespace };
 
-/** Registry address build pods push to. */
+/** Registry address build pods push to (the Service: pods resolve it, and Kaniko trusts its CA). */
 export function projectRegistryHost(project: string): string {
   return registryHost(dataPlaneNamespace(project));
+}
+
+/**
+ * Where images of the project registry are referenced from, CICD_LOCAL_REGISTRY: `127.0.0.1:<port>/<project>`
+ * through the node-local proxy, which every kubelet can pull from; the Service address when no proxy runs.
+ */
+export function projectPullRegistry(project: string, policy: Pick<BuildPolicy, 'registryProxyPort'> = DEFAULT_BUILD_POLICY): string {
+  return policy.registryProxyPort ? proxiedRegistry(project, policy.registryProxyPort) : projectRegistryHost(project);
 }
 
 /** What the operator decides for every build (manager configuration), never a tenant's object (ADR 0004). */
@@ -21,11 +29,13 @@ export interface BuildPolicy {
   privilegedProjects: readonly string[];
   /** Images of the agent and of Keelson's own steps, replacing the compiler's defaults (mirrors, digests). */
   images?: Partial<ToolImages>;
+  /** REGISTRY_PROXY_PORT: the node-local registry proxy's port; none (or 0) when no proxy runs. */
+  registryProxyPort?: number;
 }
 
 export const DEFAULT_BUILD_POLICY: BuildPolicy = { cacheRoot: '/var/lib/keelson/cache', privilegedProjects: [] };
 
-export function executionFacts(exe: PipelineExecution): JenkinsExecutionFacts {
+export function executionFacts(exe: PipelineExecution, policy: Pick<BuildPolicy, 'registryProxyPort'> = DEFAULT_BUILD_POLICY): JenkinsExecutionFacts {
   const event = (exe.spec.trigger?.event ?? 'manual') as PipelineEvent;
   const project = exe.metadata.namespace!;
   const branch = exe.spec.tag ?? exe.spec.branch ?? '';
@@ -41,7 +51,7 @@ export function executionFacts(exe: PipelineExecution): JenkinsExecutionFacts {
     pipeline: exe.spec.pipelineRef.name,
     project,
     gitUrl: exe.spec.repositoryUrl!,
-    localRegistry: projectRegistryHost(project),
+    localRegistry: projectPullRegistry(project, policy),
     triggerType: event === 'manual' ? 'user' : 'webhook',
     commitMessage: exe.spec.message,
   };
@@ -79,7 +89,10 @@ export function buildSettings(exe: PipelineExecution, setting: PipelineSetting |
       cpuRequest: quantity(executor.cpuRequest), cpuLimit: quantity(executor.cpuLimit),
       memoryRequest: quantity(executor.memoryRequest), memoryLimit: quantity(executor.memoryLimit),
     },
-    registry: { credentialsSecret: 'registry-push', caSecret: 'registry-ca' },
+    registry: {
+      credentialsSecret: DATA_PLANE_NAMES.registryPushSecret, caSecret: DATA_PLANE_NAMES.registryCaSecret, pushHost: projectRegistryHost(project),
+      ...(policy.registryProxyPort ? { pullSecret: DATA_PLANE_NAMES.registryPullSecret } : {}),
+    },
     maxRecentNodes: spec?.cache?.rememberedNodes ?? 3,
     ...(policy.images && { images: policy.images }),
     ...(gitCredentialsId ? { gitCredentialsId } : {}),
@@ -102,7 +115,7 @@ export function executionJobName(exe: PipelineExecution): string {
 export function executionCompileInput(exe: PipelineExecution, pipeline: Pipeline | undefined, setting: PipelineSetting | undefined, policy: BuildPolicy = DEFAULT_BUILD_POLICY): JenkinsCompileInput {
   return {
     config: exe.spec.config as unknown as PipelineConfig,
-    facts: executionFacts(exe),
+    facts: executionFacts(exe, policy),
     recentNodes: pipeline?.status?.recentNodes ?? [],
     settings: buildSettings(exe, setting, policy, checkoutCredentialId(exe, pipeline)),
     jobName: executionJobName(exe),

@@ -71,8 +71,10 @@ export class BuildSecrets {
     }
     const namespace = dataPlaneNamespace(project);
     const dataPlane = await this.deps.dataPlane(project);
-    const registry = (await dataPlane.resource(Core.Secret).find(namespace, DATA_PLANE_NAMES.registryAuthSecret)) as SecretObject | undefined;
-    if (registry?.data?.password) sources.push({ source: `Secret ${namespace}/${DATA_PLANE_NAMES.registryAuthSecret}`, value: decode(registry.data.password) });
+    for (const name of [DATA_PLANE_NAMES.registryAuthSecret, DATA_PLANE_NAMES.registryPullAuthSecret]) {
+      const registry = (await dataPlane.resource(Core.Secret).find(namespace, name)) as SecretObject | undefined;
+      if (registry?.data?.password) sources.push({ source: `Secret ${namespace}/${name}`, value: decode(registry.data.password) });
+    }
     sources.push({ source: `the Jenkins admin of ${namespace}`, value: await this.deps.jenkinsPassword(project) });
     const minio = await this.deps.minioSecretKey(project).catch(() => undefined);
     if (minio) sources.push({ source: `the MinIO root of ${namespace}`, value: minio });

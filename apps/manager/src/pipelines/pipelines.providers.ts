@@ -46,6 +46,9 @@ export const pipelineProviders: Provider[] = [
           dataPlaneClusterRole: config.dataPlaneManagerClusterRole, buildsClusterRole: config.buildsManagerClusterRole,
         },
       }),
+      ...(config.registryProxyPort > 0 && {
+        registryProxy: { port: config.registryProxyPort, caConfigMap: { namespace: config.registryProxyNamespace ?? config.managerNamespace, name: config.registryProxyCaConfigMap } },
+      }),
     }),
     inject: [DATA_PLANE_CLUSTERS, CONFIG, REGISTRY_HOOK_TOKENS],
   },

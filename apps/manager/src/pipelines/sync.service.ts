@@ -31,7 +31,7 @@ export class SyncService implements OnModuleInit, OnApplicationShutdown {
       endpoints: { jenkins: (project) => clusters.jenkins(project), kube: async (project) => (await clusters.forProject(project)).kube },
       options: { basePollMs: config.syncBasePollMs, maxPollMs: config.syncMaxPollMs, progressIntervalMs: config.syncProgressIntervalMs },
       buildPolicy: {
-        cacheRoot: config.cacheRoot, privilegedProjects: config.privilegedBuildProjects,
+        cacheRoot: config.cacheRoot, privilegedProjects: config.privilegedBuildProjects, registryProxyPort: config.registryProxyPort,
         images: {
           ...(config.buildAgentImage && { agent: config.buildAgentImage }),
           ...(config.buildBuilderImage && { builder: config.buildBuilderImage }),

@@ -29,6 +29,7 @@ export function someCredentials(namespace = 'team-a-pipeline'): DataPlaneCredent
     jenkinsAdmin: { username: 'admin', password: 'jenkins-password-1' },
     minioRoot: { username: 'keelson-root', password: 'minio-password-1' },
     registryAuth: { username: 'keelson', password: 'registry-password-1', htpasswd: 'keelson:$2b$10$abcdefghijklmnopqrstuv\n' },
+    registryPull: { username: 'keelson-pull', password: 'registry-pull-password-1', htpasswd: 'keelson-pull:$2b$10$zyxwvutsrqponmlkjihgfe\n' },
     registryTls: aRegistryTls(namespace),
   };
 }

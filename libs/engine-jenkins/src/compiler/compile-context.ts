@@ -106,7 +106,7 @@ function compileStep(
     return compiled;
   }
   if (step.type === 'publishImageConfig') {
-    const target = publishTarget(step.config, input.facts.localRegistry);
+    const target = publishTarget(step.config, input.settings.registry.pushHost ?? input.facts.localRegistry);
     compiled.publish = { target, push: trusted, registryCa: !target.remote && !!input.settings.registry.caSecret };
   }
   compiled.script = buildStepScript(step, { baseName: compiled.containerName, publish: compiled.publish, deployNamespace: input.facts.project });

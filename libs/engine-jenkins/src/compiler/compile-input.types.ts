@@ -30,10 +30,20 @@ export interface ToolImages {
   tools: string;
 }
 
-/** The project's registry that build pods push to (`facts.localRegistry`) with its generated credentials. */
+/** The project's registry that build pods push to, with its generated credentials. */
 export interface ProjectRegistry {
+  /**
+   * Host build pods push to (`registry.<project>-pipeline.svc:5000`). Absent: `facts.localRegistry`, which is then
+   * both where pods push and where images are referenced from.
+   */
+  pushHost?: string;
   /** Secret of type kubernetes.io/dockerconfigjson holding push credentials; also used to pull step images (trusted builds). */
   credentialsSecret: string;
+  /**
+   * dockerconfigjson with the pull-only credentials for the node-local proxy (`facts.localRegistry` is then
+   * `127.0.0.1:<port>/<project>`): the kubelet pulls step images a previous step published with it (trusted builds).
+   */
+  pullSecret?: string;
   /** Secret with `ca.crt`, the CA of the registry's TLS certificate. */
   caSecret?: string;
 }

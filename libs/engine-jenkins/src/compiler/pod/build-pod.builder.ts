@@ -38,8 +38,10 @@ export function buildPodFromContext(ctx: CompileContext): Pod {
   const caches = steps.flatMap((s) => stepCacheMounts(ctx, s));
   const initContainers = [cachePermissionsContainer(ctx, caches), prepare].filter((c): c is Container => !!c);
 
-  // The project's push Secret doubles as its pull secret; a fork's pod gets none of the project's Secrets at all.
-  const pullSecrets = ctx.trusted ? [...new Set([settings.registry.credentialsSecret, ...(settings.imagePullSecrets ?? [])])] : [];
+  // The project's push Secret doubles as its pull secret, and the proxy's pull Secret opens `127.0.0.1:<port>`;
+  // a fork's pod gets none of the project's Secrets at all.
+  const registrySecrets = [settings.registry.credentialsSecret, ...(settings.registry.pullSecret ? [settings.registry.pullSecret] : [])];
+  const pullSecrets = ctx.trusted ? [...new Set([...registrySecrets, ...(settings.imagePullSecrets ?? [])])] : [];
   const affinity = recentNodesAffinity(ctx.input.recentNodes, settings.maxRecentNodes ?? DEFAULT_MAX_RECENT_NODES);
   return {
     apiVersion: 'v1',

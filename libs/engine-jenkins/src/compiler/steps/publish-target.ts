@@ -1,4 +1,5 @@
-// Where a publishImageConfig step pushes: the project registry (`CICD_LOCAL_REGISTRY`) or a remote one.
+// Where a publishImageConfig step pushes: the project registry (its Service; the image is then pulled as
+// `${CICD_LOCAL_REGISTRY}/<tag>` through the node-local proxy) or a remote one.
 import type { PublishImageConfig } from '@keelson/pipeline-config';
 
 import { JenkinsCompileError } from '../compile.errors';
