@@ -5,9 +5,12 @@
 import type { Role } from '@keelson/config';
 import { Core } from '@keelson/kube';
 import { freePort } from '@keelson/servers';
+import { managerMetrics } from '../../bench/support/manager-metrics';
 import type { KeelsonStack } from './keelson-stack';
 import { managerReplicaEnv } from './manager-replica-env';
 import { ManagerProcess } from './manager-process';
+
+export { metricSum } from '../../bench/support/manager-metrics';
 
 export const LEASE_NAME = 'keelson-controllers';
 
@@ -87,27 +90,12 @@ export class ManagerReplicas {
   }
 
   /** The replica's own /metrics, as `series -> value` (series with its labels, as Prometheus prints it). */
-  async metrics(replica: ManagerProcess): Promise<Map<string, number>> {
-    const res = await fetch(`${replica.url}/metrics`);
-    if (!res.ok) throw new Error(`GET ${replica.name} /metrics: ${res.status}`);
-    const samples = new Map<string, number>();
-    for (const line of (await res.text()).split('\n')) {
-      if (!line || line.startsWith('#')) continue;
-      const space = line.lastIndexOf(' ');
-      samples.set(line.slice(0, space), Number(line.slice(space + 1)));
-    }
-    return samples;
+  metrics(replica: ManagerProcess): Promise<Map<string, number>> {
+    return managerMetrics(replica.url);
   }
 
   /** Ends every replica still running (a stopped one is continued first). */
   async stop(): Promise<void> {
     await Promise.all(this.replicas.splice(0).map((r) => r.stop()));
   }
-}
-
-/** Sum of every series of a metric (all label combinations); 0 when the metric is absent. */
-export function metricSum(samples: Map<string, number>, name: string): number {
-  let sum = 0;
-  for (const [series, value] of samples) if (series === name || series.startsWith(`${name}{`)) sum += value;
-  return sum;
 }
