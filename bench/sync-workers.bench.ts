@@ -10,7 +10,8 @@
 // (keelson_sync_lag_seconds, merged over the workers), CPU of each process (/proc), the machine's load average.
 // With every execution at its longest poll delay the demand is SIZE / SYNC_MAX_POLL_MS polls per second: a loop
 // that keeps up runs that many and its polls are not late.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FakeNode } from '@keelson/servers';
@@ -58,6 +59,11 @@ interface Window {
   /** Executions that were not in stage 1 (Running) at the end of the window: the set measured changed. */
   leftStage1: number;
   stalled: number;
+  /** CPU (of one core) of what every worker waits on: this process (the Jenkins double, the watch), the apiserver, etcd. */
+  shared: { bench: number; apiserver: number; etcd: number };
+  /** Event-loop delay p99 of this process, in ms: the Jenkins double answers no faster. */
+  benchLoopP99: number;
+  jenkinsPerSecond: number;
 }
 
 type Samples = Map<string, number>;
@@ -73,21 +79,45 @@ function merge(samples: Samples[]): Samples {
   return out;
 }
 
+/** The pid of the process whose command line has every one of these arguments (the stack's apiserver, its etcd). */
+function pidWith(...parts: string[]): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (parts.every((p) => args.includes(p))) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return NaN;
+}
+
+const jenkinsCalls = (stack: KeelsonStack) => Object.values(stack.jenkins.requests).reduce((a, b) => a + b, 0);
+
 const sleep = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
 
-async function measureWindow(label: string, workers: ManagerProcess[], control: ManagerProcess, replicas: ManagerReplicas, inStage1: () => number): Promise<Window> {
+async function measureWindow(stack: KeelsonStack, label: string, workers: ManagerProcess[], control: ManagerProcess, replicas: ManagerReplicas, inStage1: () => number): Promise<Window> {
   note(`window "${label}": ${workers.length} worker(s) for ${WINDOW_SECONDS} s`);
   const procs = [control, ...workers];
   const before = await Promise.all(workers.map((w) => metricsOf(w, replicas)));
   const cpuBefore = procs.map((p) => cpuSecondsOf(p.pid));
   const stalledBefore = workers.map((w) => w.logLines('job stalled, retrying it').length);
   const loadBefore = loadavg()[0];
+  const cp = stack.cluster.controlPlane;
+  const shared = { bench: process.pid, apiserver: pidWith('--secure-port', new URL(cp.server).port), etcd: pidWith('--listen-client-urls', cp.etcd.url) };
+  const sharedBefore = Object.fromEntries(Object.entries(shared).map(([k, pid]) => [k, cpuSecondsOf(pid)]));
+  const jenkinsBefore = jenkinsCalls(stack);
+  const loop = monitorEventLoopDelay({ resolution: 20 });
+  loop.enable();
   const start = Date.now();
   const rssPeak = new Map(procs.map((p) => [p.name, 0]));
   const sampler = setInterval(() => procs.forEach((p) => rssPeak.set(p.name, Math.max(rssPeak.get(p.name)!, rssOf(p.pid)))), 1000);
   await sleep(WINDOW_SECONDS);
   clearInterval(sampler);
+  loop.disable();
   const seconds = (Date.now() - start) / 1000;
+  const sharedCpu = (k: keyof typeof shared) => (cpuSecondsOf(shared[k]) - sharedBefore[k]) / seconds;
   const after = await Promise.all(workers.map((w) => metricsOf(w, replicas)));
   const lag = (q: number) => histogramQuantile(merge(after), merge(before), 'keelson_sync_lag_seconds', q).bound;
   return {
@@ -99,6 +129,9 @@ async function measureWindow(label: string, workers: ManagerProcess[], control: 
     load: [loadBefore, loadavg()[0]],
     leftStage1: SIZE - inStage1(),
     stalled: workers.reduce((n, w, i) => n + w.logLines('job stalled, retrying it').length - stalledBefore[i], 0),
+    shared: { bench: sharedCpu('bench'), apiserver: sharedCpu('apiserver'), etcd: sharedCpu('etcd') },
+    benchLoopP99: loop.percentile(99) / 1e6,
+    jenkinsPerSecond: (jenkinsCalls(stack) - jenkinsBefore) / seconds,
   };
 }
 
@@ -148,16 +181,16 @@ async function measure(stack: KeelsonStack, cleanup: Array<() => Promise<unknown
   await sleep(SETTLE_SECONDS);
 
   const windows: Window[] = [];
-  windows.push(await measureWindow('1 worker', [worker1], control, replicas, stage1));
+  windows.push(await measureWindow(stack, '1 worker', [worker1], control, replicas, stage1));
   const [worker2] = await replicas.start([{ name: 'keelson-worker-2', roles: ['workers'] }]);
   note(`worker-2 pid ${worker2.pid}; settling ${SETTLE_SECONDS} s`);
   await sleep(SETTLE_SECONDS);
-  windows.push(await measureWindow('2 workers', [worker1, worker2], control, replicas, stage1));
+  windows.push(await measureWindow(stack, '2 workers', [worker1, worker2], control, replicas, stage1));
   // A graceful stop: its worker finishes the jobs it holds, so none waits for its lock to expire.
   await worker2.stop(60_000);
   note(`worker-2 stopped; settling ${SETTLE_SECONDS} s`);
   await sleep(SETTLE_SECONDS);
-  windows.push(await measureWindow('1 worker again', [worker1], control, replicas, stage1));
+  windows.push(await measureWindow(stack, '1 worker again', [worker1], control, replicas, stage1));
   return { windows, rampSeconds, createSeconds };
 }
 
@@ -183,6 +216,13 @@ runBenchmark('sync-workers', async () => {
     ['demand', `${demand.toFixed(0)} polls/s once every execution waits its longest poll delay (SYNC_MAX_POLL_MS = ${MAX_POLL_MS} ms); ${SYNC_WORKERS} sync jobs at once per worker process`],
     '',
     table(['window', 'polls/s', 'per worker', 'late p50', 'late p90', 'late p99', 'CPU (of one core)', 'load avg (1 min)'], rows),
+    '',
+    'what every worker waits on, per window (CPU of one core; the double answers Jenkins calls on this process\'s event loop):',
+    table(['window', 'time per poll', 'Jenkins calls/s', 'benchmark process', 'its loop delay p99', 'apiserver', 'etcd'], r.windows.map((w) => {
+      const polls = [...w.runs.values()].reduce((a, b) => a + b, 0) / w.seconds;
+      return [w.label, `${((w.workers.length * SYNC_WORKERS) / polls).toFixed(2)} s`, w.jenkinsPerSecond.toFixed(1), pctCore(w.shared.bench), `${w.benchLoopP99.toFixed(0)} ms`, pctCore(w.shared.apiserver), pctCore(w.shared.etcd)];
+    })),
+    '(time per poll: the worker slots (processes × SYNC_WORKERS), all busy while polls run late, over the polls per second)',
     '',
     ['stalled jobs taken over', r.windows.map((w) => `${w.label}: ${w.stalled}`).join(', ')],
     ['RSS peak', r.windows.map((w) => `${w.label}: ${[...w.rss].map(([n, v]) => `${n.replace('keelson-', '')} ${mib(v)}`).join(', ')}`).join('; ')],

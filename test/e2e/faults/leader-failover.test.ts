@@ -93,6 +93,7 @@ describe('two replicas, the leader SIGKILLed mid-run', () => {
     expect(taken.transitions).toBeGreaterThanOrEqual(1);
     await waitFor('the new leader to start its controllers', () => since(follower, 'controllers started', killedAt).length === 1, { timeoutMs: 30_000 });
     expect(await isLeaderMetric(follower)).toBe(1);
+    const controllersMs = Date.parse(since(follower, 'controllers started', killedAt)[0].time as string) - killedAt;
 
     await expectOneBuildEachEndingAsJenkins(rig.stack, rig.ledger, names);
     expectBuildsSucceeded(rig.stack, rig.ledger, names);
@@ -109,7 +110,7 @@ describe('two replicas, the leader SIGKILLed mid-run', () => {
 
     const stalled = since(follower, 'job stalled, retrying it', killedAt).length;
     process.stdout.write([
-      `leader failover: ${leader.name} SIGKILLed with ${RUNS} builds running; ${follower.name} held the Lease ${(failoverMs / 1000).toFixed(1)} s after the kill`,
+      `leader failover: ${leader.name} SIGKILLed with ${RUNS} builds running; ${follower.name} held the Lease ${(failoverMs / 1000).toFixed(1)} s after the kill, its controllers started after ${(controllersMs / 1000).toFixed(1)} s`,
       `  (lease ${LEASE_MS / 1000} s, retry ${RETRY_MS / 1000} s; the Lease's own times: last renewal -> new acquireTime ${((taken.acquireTime! - lastRenew) / 1000).toFixed(2)} s)`,
       `  sync runs before the kill: ${leader.name} ${runsBefore.leader}, ${follower.name} ${runsBefore.follower}; ${follower.name} after: ${runsAfter}; stalled jobs taken over: ${stalled}`,
       `  every execution ${RUNS}/${RUNS} Succeeded with one build each`,
