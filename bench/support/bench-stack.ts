@@ -18,7 +18,7 @@ export async function withStack<T>(options: StackOptions, body: (stack: KeelsonS
   const started = Date.now();
   note('starting the stack (KWOK cluster, Redis, git repository, Jenkins double, manager)');
   const stack = await KeelsonStack.start(options);
-  note(`stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: apiserver ${stack.cluster.controlPlane.server}, manager ${stack.manager.url}`);
+  note(`stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: apiserver ${stack.cluster.controlPlane.server}, manager ${stack.manager?.url ?? 'none in process'}`);
   const cleanup: Array<() => Promise<unknown>> = [];
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {

@@ -77,14 +77,17 @@ export class ManagerProcess {
     if (signal === 'SIGKILL') await waitFor(`${this.name} to die`, () => !this.alive, { timeoutMs: 10_000 });
   }
 
-  /** Ends the process whatever its state (a stopped one is continued first, so SIGTERM can reach it). */
-  async stop(): Promise<void> {
+  /**
+   * Ends the process whatever its state (a stopped one is continued first, so SIGTERM can reach it); SIGKILL after
+   * `graceMs` (a graceful stop lets the sync worker finish its jobs, so none waits for its lock to expire).
+   */
+  async stop(graceMs = 5_000): Promise<void> {
     if (!this.alive) return;
     try {
       process.kill(this.pid, 'SIGCONT');
     } catch {
       // already gone
     }
-    await this.proc.stop(5_000);
+    await this.proc.stop(graceMs);
   }
 }

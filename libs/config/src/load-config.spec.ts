@@ -123,3 +123,27 @@ describe('the manager\'s own roles in the namespaces it creates', () => {
     expect(() => loadConfig(MANAGER_VARIABLES, { ...all, DATA_PLANE_DEPLOY_CLUSTER_ROLE: 'Deploy Role' })).toThrow(/DATA_PLANE_DEPLOY_CLUSTER_ROLE: expected a DNS-1123 subdomain/);
   });
 });
+
+describe('leader election timings', () => {
+  it('default to client-go\'s 15 s lease, 10 s renew deadline and 2 s retry period', () => {
+    const config = loadConfig(MANAGER_VARIABLES, {});
+    expect([config.leaseDurationSeconds, config.renewDeadlineSeconds, config.retryPeriodSeconds]).toEqual([15, 10, 2]);
+  });
+
+  it('accept shorter values that keep retry < renew deadline < lease', () => {
+    const config = loadConfig(MANAGER_VARIABLES, { LEADER_ELECTION_LEASE_SECONDS: '6', LEADER_ELECTION_RENEW_DEADLINE_SECONDS: '4', LEADER_ELECTION_RETRY_PERIOD_SECONDS: '1' });
+    expect([config.leaseDurationSeconds, config.renewDeadlineSeconds, config.retryPeriodSeconds]).toEqual([6, 4, 1]);
+  });
+
+  it('refuse a renew deadline that is not below the lease, naming both variables', () => {
+    expect(() => loadConfig(MANAGER_VARIABLES, { LEADER_ELECTION_LEASE_SECONDS: '8' })).toThrow(/LEADER_ELECTION_RENEW_DEADLINE_SECONDS: must be less than LEADER_ELECTION_LEASE_SECONDS \(8\); got 10/);
+  });
+
+  it('refuse a retry period that is not below the renew deadline', () => {
+    expect(() => loadConfig(MANAGER_VARIABLES, { LEADER_ELECTION_RETRY_PERIOD_SECONDS: '10' })).toThrow(/LEADER_ELECTION_RETRY_PERIOD_SECONDS: must be less than LEADER_ELECTION_RENEW_DEADLINE_SECONDS \(10\); got 10/);
+  });
+
+  it('refuse a value out of range with the variable named', () => {
+    expect(() => loadConfig(MANAGER_VARIABLES, { LEADER_ELECTION_LEASE_SECONDS: '1' })).toThrow(/LEADER_ELECTION_LEASE_SECONDS: /);
+  });
+});

@@ -75,6 +75,16 @@ function crossCheck(schema: Record<string, ConfigVariable<unknown>>, values: Rec
       }
     }
   }
+  // As client-go's leaderelection: a leader must give up before its Lease expires, and retry more than once before.
+  if (schema.leaseDurationSeconds && schema.renewDeadlineSeconds && schema.retryPeriodSeconds) {
+    const [lease, renew, retry] = [values.leaseDurationSeconds, values.renewDeadlineSeconds, values.retryPeriodSeconds] as Array<number | undefined>;
+    if (lease !== undefined && renew !== undefined && renew >= lease) {
+      problems.push({ env: schema.renewDeadlineSeconds.env, problem: `must be less than ${schema.leaseDurationSeconds.env} (${lease}); got ${renew}` });
+    }
+    if (renew !== undefined && retry !== undefined && retry >= renew) {
+      problems.push({ env: schema.retryPeriodSeconds.env, problem: `must be less than ${schema.renewDeadlineSeconds.env} (${renew}); got ${retry}` });
+    }
+  }
   return problems;
 }
 

@@ -44,6 +44,18 @@ export const MANAGER_VARIABLES = {
   }),
   watchNamespace: variable({ env: 'WATCH_NAMESPACE', description: 'Only watch this namespace; all namespaces when unset.', parse: parsers.dnsLabel }),
   leaseNamespace: variable({ env: 'LEADER_ELECTION_NAMESPACE', description: 'Namespace of the controllers\' leader Lease.', default: 'keelson-system', parse: parsers.dnsLabel }),
+  leaseDurationSeconds: variable({
+    env: 'LEADER_ELECTION_LEASE_SECONDS', description: 'How long the controllers\' Lease is valid without a renewal: when the leader dies, another replica takes over after at most this plus one retry period.',
+    default: 15, parse: parsers.integer(2, 300),
+  }),
+  renewDeadlineSeconds: variable({
+    env: 'LEADER_ELECTION_RENEW_DEADLINE_SECONDS', description: 'A leader that could not renew its Lease for this long stops its controllers; below LEADER_ELECTION_LEASE_SECONDS, so it stops before another may start.',
+    default: 10, parse: parsers.integer(1, 300),
+  }),
+  retryPeriodSeconds: variable({
+    env: 'LEADER_ELECTION_RETRY_PERIOD_SECONDS', description: 'How often the leader renews its Lease and the other replicas try to take it; below LEADER_ELECTION_RENEW_DEADLINE_SECONDS.',
+    default: 2, parse: parsers.integer(1, 60),
+  }),
   podName: variable({ env: 'POD_NAME', description: 'Identity in leader election; the host name and pid when unset.', parse: parsers.string }),
   apiAuth: variable({
     env: 'API_AUTH', description: 'How the REST API checks callers: kubernetes (TokenReview + SubjectAccessReview) or disabled (development only; every caller is user "dev").',

@@ -53,6 +53,8 @@ export class LeaderElector {
   }
 
   start(): void {
+    // A candidate exports 0 from the start, so every replica's /metrics tells whether it leads, not only the leader's.
+    if (!this.loop && !this.leading) isLeader.set({ lease: this.opts.name }, 0);
     this.loop ??= this.run();
   }
 

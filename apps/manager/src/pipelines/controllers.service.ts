@@ -72,7 +72,10 @@ export class ControllersService implements OnModuleInit, OnApplicationShutdown {
     if (!this.config.roles.includes('controllers')) return;
     const identity = `${this.config.podName ?? hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.elector = this.kube.leaderElector(
-      { namespace: this.config.leaseNamespace, name: 'keelson-controllers', identity, logger: this.logger },
+      {
+        namespace: this.config.leaseNamespace, name: 'keelson-controllers', identity, logger: this.logger,
+        leaseDurationMs: this.config.leaseDurationSeconds * 1000, renewDeadlineMs: this.config.renewDeadlineSeconds * 1000, retryPeriodMs: this.config.retryPeriodSeconds * 1000,
+      },
       { onStartedLeading: () => void this.startControllers(), onStoppedLeading: () => void this.stopControllers() },
     );
     this.elector.start();

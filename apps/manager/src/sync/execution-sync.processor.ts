@@ -53,6 +53,7 @@ export class ExecutionSyncProcessor {
 
   async process(job: QueuedJob<SyncJobData>): Promise<JobOutcome> {
     const log = this.deps.logger.child({ jobId: job.id, namespace: job.data.namespace, name: job.data.name });
+    syncMetrics.runs.inc();
     if (job.data.dueAt) syncMetrics.lag.observe(Math.max(0, this.now() - job.data.dueAt) / 1000);
     try {
       return await this.sync(job, log);

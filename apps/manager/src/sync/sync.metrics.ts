@@ -2,6 +2,7 @@
 import { counter, histogram } from '@keelson/observability';
 
 export const syncMetrics = {
+  runs: counter('keelson_sync_runs_total', 'Sync job runs this process made (one poll of one execution each): with several worker replicas, how the work is spread over them.'),
   buildsStarted: counter('keelson_builds_started_total', 'Builds the sync loop queued in Jenkins.'),
   finished: counter('keelson_executions_finished_total', 'Executions that reached a final phase, by phase.', ['phase']),
   statusWrites: counter('keelson_execution_status_writes_total', 'Status writes of the sync loop to the apiserver.'),
