@@ -69,7 +69,9 @@ describe('the chart RBAC', () => {
     const clusterBound = objects.filter((o) => o.kind === 'ClusterRoleBinding').map((b) => b.roleRef!.name).sort();
     expect(clusterBound).toEqual(['ci-keelson-manager', 'ci-keelson-project-secrets']);
     expect(grantsOf(find(objects, 'ClusterRole', 'ci-keelson-manager')).filter((g) => g.resource === 'secrets')).toEqual([]);
-    expect(grantsOf(find(objects, 'ClusterRole', 'ci-keelson-project-secrets')).map((g) => g.verb)).toEqual(['get', 'create', 'update', 'patch']);
+    // Delete only by name: the registry proxy's pull Secret, removed where its project no longer deploys.
+    expect(grantsOf(find(objects, 'ClusterRole', 'ci-keelson-project-secrets')).map((g) => [g.verb, g.name ?? '*']))
+      .toEqual([['get', '*'], ['create', '*'], ['update', '*'], ['patch', '*'], ['delete', 'keelson-registry-pull']]);
   });
 
   it('binds the project Secrets only in rbac.projectNamespaces when it is set', async () => {

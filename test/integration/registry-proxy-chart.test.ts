@@ -28,7 +28,8 @@ let rendered: string;
 function helmTemplate(...set: string[]): string {
   return execFileSync(serverBinary('helm'), [
     'template', 'keelson', join(repoRoot(), 'charts', 'keelson'), '--namespace', NAMESPACE, '--show-only', 'templates/registry-proxy.yaml',
-    ...set.flatMap((s) => ['--set', s]),
+    // Off by default (its hostPort needs a privileged namespace); this test's namespace admits it.
+    ...['registryProxy.enabled=true', ...set].flatMap((s) => ['--set', s]),
   ], { encoding: 'utf8' });
 }
 
