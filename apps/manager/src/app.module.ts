@@ -26,6 +26,7 @@ import { ExecutionLogsReader } from './api/logs/execution-logs.reader';
 import { gcProviders } from './gc/gc.providers';
 import { QueueController } from './api/queue/queue.controller';
 import { QueueService } from './api/queue/queue.service';
+import { RuntimeConfigService } from './runtime-config/runtime-config.service';
 
 @Module({})
 export class AppModule {
@@ -57,6 +58,7 @@ export class AppModule {
         SyncService,
         ReportService,
         ControllersService,
+        RuntimeConfigService,
       ],
     };
   }

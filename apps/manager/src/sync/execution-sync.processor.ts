@@ -50,6 +50,17 @@ export class ExecutionSyncProcessor {
     this.now = deps.now ?? Date.now;
   }
 
+  /** Changes the poll timing from the next run of each job on (config reload); the failure limit stays. */
+  tune(options: Partial<Pick<SyncOptions, 'basePollMs' | 'maxPollMs' | 'progressIntervalMs'>>): void {
+    Object.assign(this.options, options);
+  }
+
+  /** The poll timing in force. */
+  get timing(): Readonly<Pick<SyncOptions, 'basePollMs' | 'maxPollMs' | 'progressIntervalMs'>> {
+    const { basePollMs, maxPollMs, progressIntervalMs } = this.options;
+    return { basePollMs, maxPollMs, progressIntervalMs };
+  }
+
   async process(job: QueuedJob<SyncJobData>): Promise<JobOutcome> {
     const log = this.deps.logger.child({ jobId: job.id, namespace: job.data.namespace, name: job.data.name });
     if (job.data.dueAt) syncMetrics.lag.observe(Math.max(0, this.now() - job.data.dueAt) / 1000);
