@@ -91,6 +91,8 @@ export class RuntimeConfigService implements OnModuleInit, OnApplicationShutdown
     for (const p of refused.slice(reading.refused.length)) this.refuse(p, file);
     reloads.inc({ result: refused.length ? 'refused' : 'applied' });
     this.log.info({ trigger, file, changed: changedValues(this.boot, this.current), refused: refused.map((p) => p.env) }, 'runtime config applied');
+    // At debug, through a child made before any change: shows that a new LOG_LEVEL reached existing children.
+    this.log.debug({ values: this.current }, 'runtime config in force');
   }
 
   /** Sets each live target to its new value; a target that cannot take it is a refusal and keeps the old one. */
