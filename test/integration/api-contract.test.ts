@@ -377,6 +377,32 @@ const ROUTES: Record<string, RouteCalls> = {
       { name: 'refuses a branch the repository does not have', json: { branch: 'no-such-branch' }, status: 422, check: code('RefNotFound') },
     ],
   },
+  'GET /api/v1/debug/report': {
+    params: {},
+    calls: [
+      {
+        name: 'answers a cluster admin the replica\'s stacks and usage, without its environment', as: 'admin', status: 200,
+        check: (a) => {
+          expect(a.json()).toMatchObject({ javascriptStack: expect.any(Object), nativeStack: expect.any(Array), resourceUsage: expect.any(Object) });
+          expect(a.json()).not.toHaveProperty('environmentVariables');
+        },
+      },
+      { name: 'refuses a project user, whom RBAC grants no non-resource URL', status: 403, check: code('Forbidden') },
+    ],
+  },
+  'POST /api/v1/debug/heap-snapshot': {
+    params: {},
+    calls: [
+      {
+        name: 'streams a cluster admin a V8 heap snapshot as a download', as: 'admin', json: {}, status: 200,
+        check: (a) => {
+          expect(a.headers.get('content-disposition')).toMatch(/^attachment; filename="keelson-\d+-[\dT-]+Z\.heapsnapshot"$/);
+          expect(a.body.startsWith('{"snapshot":')).toBe(true);
+        },
+      },
+      { name: 'refuses a project user', json: {}, status: 403, check: code('Forbidden') },
+    ],
+  },
   'GET /api/v1/namespaces/{ns}/queue': {
     params: { ns: 'demo' },
     calls: [

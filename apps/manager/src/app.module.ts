@@ -26,6 +26,8 @@ import { ExecutionLogsReader } from './api/logs/execution-logs.reader';
 import { gcProviders } from './gc/gc.providers';
 import { QueueController } from './api/queue/queue.controller';
 import { QueueService } from './api/queue/queue.service';
+import { RuntimeConfigService } from './runtime-config/runtime-config.service';
+import { DebugController } from './api/debug/debug.controller';
 
 @Module({})
 export class AppModule {
@@ -36,7 +38,7 @@ export class AppModule {
       // ApiDocsController first: its fixed paths must win over any /api/v1/{resource} pattern registered later.
       controllers: [
         ApiDocsController, HealthController, ExecutionsController, DeliveriesController, WebhooksController,
-        OAuthAuthorizeController, OAuthCallbackController, SourceCodeController, LogsController, QueueController,
+        OAuthAuthorizeController, OAuthCallbackController, SourceCodeController, LogsController, QueueController, DebugController,
         ...RESOURCE_CONTROLLERS,
       ],
       providers: [
@@ -57,6 +59,7 @@ export class AppModule {
         SyncService,
         ReportService,
         ControllersService,
+        RuntimeConfigService,
       ],
     };
   }

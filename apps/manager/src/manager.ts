@@ -35,7 +35,9 @@ export async function startManager(env: NodeJS.ProcessEnv = process.env, logger?
     configureRequestBodies(app);
     // Also checks that every /api route is guarded or deliberately public: the manager does not start otherwise.
     installApiDocs(app);
-    app.enableShutdownHooks();
+    // SIGTERM (kubelet, tini) and SIGINT (a terminal) close the app; SIGHUP is left to RuntimeConfigService,
+    // which reloads RUNTIME_CONFIG_FILE on it (Nest's default list would shut down on SIGHUP too).
+    app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
     await app.listen(config.port, config.host);
   } catch (err) {
     await app.close().catch(() => undefined);

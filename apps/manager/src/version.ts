@@ -16,7 +16,8 @@ function packageVersion(): string {
 
 export const VERSION_INFO = {
   name: 'keelson-manager',
-  version: packageVersion(),
+  // The image sets KEELSON_VERSION from its build argument VERSION (Dockerfile); a source checkout reads package.json.
+  version: process.env.KEELSON_VERSION || packageVersion(),
   gitCommit: process.env.KEELSON_GIT_COMMIT ?? 'unknown',
   node: process.version,
 };

@@ -156,6 +156,14 @@ export const MANAGER_VARIABLES = {
   syncProgressIntervalMs: variable({ env: 'SYNC_PROGRESS_INTERVAL_MS', description: 'Progress (build, node, stages, queue reason) is written to the apiserver at most this often; phase changes and approvals at once.', default: 5000, parse: parsers.integer(0, 600_000) }),
   resyncSeconds: variable({ env: 'RESYNC_SECONDS', description: 'How often the controllers revisit every object, which also rebuilds sync jobs lost with Redis.', default: 30, parse: parsers.integer(1, 3600) }),
   controllerWorkers: variable({ env: 'CONTROLLER_WORKERS', description: 'Concurrent reconciles per controller.', default: 4, parse: parsers.integer(1, 100) }),
+  runtimeConfigFile: variable({
+    env: 'RUNTIME_CONFIG_FILE', description: 'A JSON file (the chart mounts a ConfigMap there) of variables changed without a restart: an object of variable name to string value, e.g. {"LOG_LEVEL":"debug","SYNC_WORKERS":"40"}. Only LOG_LEVEL, SYNC_WORKERS, REPORT_WORKERS, SYNC_BASE_POLL_MS, SYNC_MAX_POLL_MS and SYNC_PROGRESS_INTERVAL_MS may be in it; a variable missing from it takes its value from the environment again. Read at start, every RUNTIME_CONFIG_POLL_MS and on SIGHUP; none when unset.',
+    parse: parsers.string,
+  }),
+  runtimeConfigPollMs: variable({
+    env: 'RUNTIME_CONFIG_POLL_MS', description: 'How often RUNTIME_CONFIG_FILE is read again (kubelet replaces a mounted ConfigMap by renaming a symlink, which file watches miss).',
+    default: 5000, parse: parsers.integer(100, 600_000),
+  }),
   gcIntervalSeconds: variable({
     env: 'GC_INTERVAL_SECONDS', description: 'How often the leader sweeps every project: logs past logRetentionDays are deleted (status.log Expired), log objects and Jenkins jobs no execution owns are removed. The first sweep runs a minute after the controllers start (sooner when the interval is shorter).',
     default: 3600, parse: parsers.integer(1, 604_800),

@@ -38,6 +38,17 @@ export interface AccessAttributes {
   name?: string;
 }
 
+/** A request to a URL that is no resource (RBAC `nonResourceURLs`), e.g. the manager's own debug endpoints. */
+export interface NonResourceAccessAttributes {
+  user: string;
+  groups?: string[];
+  uid?: string;
+  extra?: Record<string, string[]>;
+  /** Lower-case HTTP verb, as RBAC names it for non-resource URLs: get, post, ... */
+  verb: string;
+  nonResourcePath: string;
+}
+
 export interface AccessDecision {
   allowed: boolean;
   reason?: string;
@@ -74,7 +85,7 @@ export async function reviewToken(kube: Poster, token: string): Promise<TokenRev
 }
 
 /** Asks the apiserver whether a user may perform one action on one resource. */
-export async function checkAccess(kube: Poster, attrs: AccessAttributes): Promise<AccessDecision> {
+export async function checkAccess(kube: Poster, attrs: AccessAttributes | NonResourceAccessAttributes): Promise<AccessDecision> {
   const review = await kube.post<{ status?: SubjectAccessReviewStatus }>('/apis/authorization.k8s.io/v1/subjectaccessreviews', {
     apiVersion: 'authorization.k8s.io/v1',
     kind: 'SubjectAccessReview',
@@ -83,10 +94,14 @@ export async function checkAccess(kube: Poster, attrs: AccessAttributes): Promis
       groups: attrs.groups,
       uid: attrs.uid,
       extra: attrs.extra,
-      resourceAttributes: {
-        verb: attrs.verb, group: attrs.group, resource: attrs.resource, subresource: attrs.subresource,
-        namespace: attrs.namespace, name: attrs.name,
-      },
+      ...('nonResourcePath' in attrs
+        ? { nonResourceAttributes: { verb: attrs.verb, path: attrs.nonResourcePath } }
+        : {
+          resourceAttributes: {
+            verb: attrs.verb, group: attrs.group, resource: attrs.resource, subresource: attrs.subresource,
+            namespace: attrs.namespace, name: attrs.name,
+          },
+        }),
     },
   });
   const status = review?.status ?? {};

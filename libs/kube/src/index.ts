@@ -21,4 +21,4 @@ export { ReconcileResult, ReconcileResultKind } from './workqueue/reconcile-resu
 export { ReconcileMetrics, ReconcileOutcomeLabel, RECONCILE_METRIC_NAMES, noopReconcileMetrics } from './workqueue/reconcile-metrics';
 export { ReconcileRunner, ReconcileContext, ReconcileFn, ReconcileFailure, ReconcileRunnerOptions } from './workqueue/reconcile-runner';
 export { prometheusWorkqueueMetrics, prometheusReconcileMetrics } from './controller-metrics';
-export { reviewToken, checkAccess, ReviewedUser, TokenReviewResult, AccessAttributes, AccessDecision } from './authn-authz';
+export { reviewToken, checkAccess, ReviewedUser, TokenReviewResult, AccessAttributes, NonResourceAccessAttributes, AccessDecision } from './authn-authz';

@@ -24,6 +24,7 @@ export class BullmqJobQueue<T> implements DelayedJobQueue<T> {
   private readonly queue: Queue;
   private readonly connections: IORedis[] = [];
   private worker?: Worker;
+  private concurrency?: number;
   private readonly log: Logger;
   private get lockMs(): number {
     return this.options.lockDurationMs ?? 60_000;
@@ -65,7 +66,7 @@ export class BullmqJobQueue<T> implements DelayedJobQueue<T> {
         }
       },
       {
-        connection: this.connect(), prefix: this.options.prefix, concurrency: options.concurrency ?? 10,
+        connection: this.connect(), prefix: this.options.prefix, concurrency: this.concurrency ?? options.concurrency ?? 10,
         lockDuration: this.lockMs, maxStalledCount: 1,
         // A job whose lock expired is found at the next stall check: no later than one lock duration after.
         stalledInterval: Math.min(30_000, this.lockMs),
@@ -74,6 +75,13 @@ export class BullmqJobQueue<T> implements DelayedJobQueue<T> {
     this.worker.on('failed', (job, err) => this.log.error({ jobId: job?.id, err: err.message }, 'job failed'));
     this.worker.on('stalled', (jobId) => this.log.warn({ jobId }, 'job stalled, retrying it'));
     this.worker.on('error', (err) => this.log.warn({ err: err.message }, 'queue worker error'));
+  }
+
+  setConcurrency(concurrency: number): void {
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be a whole number from 1, got ${concurrency}`);
+    this.concurrency = concurrency;
+    // BullMQ's worker reads it before fetching each further job: running jobs finish, no more than this start.
+    if (this.worker) this.worker.concurrency = concurrency;
   }
 
   async close(): Promise<void> {

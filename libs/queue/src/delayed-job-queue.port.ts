@@ -27,5 +27,7 @@ export interface DelayedJobQueue<T> {
   ids(): Promise<string[]>;
   /** Starts processing in this process; several processes may each run workers on one queue. */
   startWorker(processor: JobProcessor<T>, options?: { concurrency?: number }): void;
+  /** Jobs this process's worker runs at once from now on (config reload); kept for a worker started later. */
+  setConcurrency(concurrency: number): void;
   close(): Promise<void>;
 }

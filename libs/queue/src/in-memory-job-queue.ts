@@ -33,6 +33,9 @@ export class InMemoryJobQueue<T> implements DelayedJobQueue<T> {
     return [...this.jobs.keys()];
   }
 
+  /** The in-process driver runs every due job at once, as in startWorker: there is no concurrency to change. */
+  setConcurrency(): void {}
+
   startWorker(processor: JobProcessor<T>): void {
     this.processor = processor;
     for (const [id, entry] of this.jobs) if (!entry.timer && !entry.running) this.schedule(id, entry, 0);

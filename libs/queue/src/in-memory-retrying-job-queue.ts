@@ -34,6 +34,9 @@ export class InMemoryRetryingJobQueue<T> implements RetryingJobQueue<T> {
     return [...this.jobs].filter(([, e]) => e.finishedAt === undefined).map(([id]) => id);
   }
 
+  /** The in-process driver runs every due job at once, as in startWorker: there is no concurrency to change. */
+  setConcurrency(): void {}
+
   startWorker(processor: RetriedJobProcessor<T>): void {
     this.processor = processor;
     for (const [id, entry] of this.jobs) if (entry.finishedAt === undefined && !entry.timer) this.schedule(id, entry, 0);

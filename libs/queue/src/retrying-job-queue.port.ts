@@ -29,6 +29,8 @@ export interface RetryingJobQueue<T> {
   add(id: string, data: T): Promise<boolean>;
   /** Starts processing in this process; several processes may each run workers on one queue. */
   startWorker(processor: RetriedJobProcessor<T>, options?: { concurrency?: number }): void;
+  /** Jobs this process's worker runs at once from now on (config reload); kept for a worker started later. */
+  setConcurrency(concurrency: number): void;
   close(): Promise<void>;
 }
 

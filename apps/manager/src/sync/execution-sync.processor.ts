@@ -51,6 +51,17 @@ export class ExecutionSyncProcessor {
     this.now = deps.now ?? Date.now;
   }
 
+  /** Changes the poll timing from the next run of each job on (config reload); the failure limit stays. */
+  tune(options: Partial<Pick<SyncOptions, 'basePollMs' | 'maxPollMs' | 'progressIntervalMs'>>): void {
+    Object.assign(this.options, options);
+  }
+
+  /** The poll timing in force. */
+  get timing(): Readonly<Pick<SyncOptions, 'basePollMs' | 'maxPollMs' | 'progressIntervalMs'>> {
+    const { basePollMs, maxPollMs, progressIntervalMs } = this.options;
+    return { basePollMs, maxPollMs, progressIntervalMs };
+  }
+
   async process(job: QueuedJob<SyncJobData>): Promise<JobOutcome> {
     const log = this.deps.logger.child({ jobId: job.id, namespace: job.data.namespace, name: job.data.name });
     syncMetrics.runs.inc();

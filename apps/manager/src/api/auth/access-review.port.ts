@@ -1,4 +1,4 @@
-import type { AccessAttributes, AccessDecision, TokenReviewResult } from '@keelson/kube';
+import type { AccessAttributes, AccessDecision, NonResourceAccessAttributes, TokenReviewResult } from '@keelson/kube';
 
 /**
  * Who a token belongs to and what that user may do: asked of the Kubernetes apiserver in production
@@ -6,7 +6,7 @@ import type { AccessAttributes, AccessDecision, TokenReviewResult } from '@keels
  */
 export interface AccessReviewPort {
   reviewToken(token: string): Promise<TokenReviewResult>;
-  checkAccess(attrs: AccessAttributes): Promise<AccessDecision>;
+  checkAccess(attrs: AccessAttributes | NonResourceAccessAttributes): Promise<AccessDecision>;
 }
 
 export const ACCESS_REVIEW_PORT = Symbol('AccessReviewPort');

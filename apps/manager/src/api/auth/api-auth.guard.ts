@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AccessTarget, ApiAuthService } from './api-auth.service';
 import { AuthenticatedRequest } from './api-user';
-import { AccessRequirement, KEELSON_API_GROUP, REQUIRES_ACCESS } from './requires-access.decorator';
+import { AccessRequirement, isNonResourceRequirement, KEELSON_API_GROUP, REQUIRES_ACCESS } from './requires-access.decorator';
 
 /**
  * The REST API's door: authenticates the bearer token, authorises the route's @RequiresAccess against the
@@ -19,7 +19,7 @@ export class ApiAuthGuard implements CanActivate {
     const req = http.getRequest<AuthenticatedRequest>();
     const requirement = this.reflector.getAllAndOverride<AccessRequirement | undefined>(REQUIRES_ACCESS, [context.getHandler(), context.getClass()]);
     if (!requirement) throw this.auth.noRequirement(`${context.getClass().name}.${context.getHandler().name}`);
-    if (requirement.authenticateOnly) {
+    if (!isNonResourceRequirement(requirement) && requirement.authenticateOnly) {
       req.user = await this.auth.authenticate(req.headers.authorization);
       return true;
     }
@@ -32,6 +32,7 @@ export class ApiAuthGuard implements CanActivate {
 export function accessTarget(
   requirement: AccessRequirement, params: Record<string, string | string[] | undefined>, query: Record<string, unknown> = {},
 ): AccessTarget {
+  if (isNonResourceRequirement(requirement)) return { verb: requirement.verb, nonResourcePath: requirement.nonResourcePath };
   // Only a single path segment names a namespace or an object; a wildcard's segment list names neither.
   const param = (key: string): string | undefined => (typeof params[key] === 'string' && params[key]) || undefined;
   const nameParam = requirement.nameParam ?? 'name';

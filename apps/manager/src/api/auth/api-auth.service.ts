@@ -10,7 +10,14 @@ import { ApiUser } from './api-user';
 import { TtlCache } from './ttl-cache';
 
 /** The action one request performs, fully resolved from the route's requirement and parameters. */
-export interface AccessTarget {
+export type AccessTarget = ResourceAccessTarget | NonResourceAccessTarget;
+
+export interface NonResourceAccessTarget {
+  verb: string;
+  nonResourcePath: string;
+}
+
+export interface ResourceAccessTarget {
   verb: string;
   group: string;
   resource: string;
@@ -76,7 +83,9 @@ export class ApiAuthService implements OnModuleInit {
   async authorize(authorization: string | undefined, target: AccessTarget): Promise<ApiUser> {
     if (this.disabled) return DEV_USER;
     const { user, tokenKey } = await this.identify(authorization);
-    const accessKey = `${tokenKey} ${JSON.stringify([target.verb, target.group, target.resource, target.subresource ?? '', target.namespace ?? null, target.name ?? null])}`;
+    const accessKey = `${tokenKey} ${JSON.stringify('nonResourcePath' in target
+      ? [target.verb, target.nonResourcePath]
+      : [target.verb, target.group, target.resource, target.subresource ?? '', target.namespace ?? null, target.name ?? null])}`;
     const decision = await this.ask('SubjectAccessReview', () => this.accessReviews.getOrLoad(accessKey, () => this.reviews.checkAccess({
       user: user.username, groups: user.groups, uid: user.uid, extra: user.extra, ...target,
     })));
@@ -129,6 +138,7 @@ export class ApiAuthService implements OnModuleInit {
 }
 
 function forbiddenMessage(username: string, t: AccessTarget): string {
+  if ('nonResourcePath' in t) return `user "${username}" may not ${t.verb} the non-resource URL ${t.nonResourcePath}`;
   const resource = `${t.resource}${t.subresource ? `/${t.subresource}` : ''}`;
   const what = t.name ? `${resource} "${t.name}"` : resource;
   const where = t.namespace ? `in namespace "${t.namespace}"` : 'in any namespace';

@@ -1,4 +1,4 @@
-import { AccessAttributes, AccessDecision, checkAccess, KubeClient, reviewToken, TokenReviewResult } from '@keelson/kube';
+import { AccessAttributes, AccessDecision, checkAccess, KubeClient, NonResourceAccessAttributes, reviewToken, TokenReviewResult } from '@keelson/kube';
 import { AccessReviewPort } from './access-review.port';
 
 /** TokenReview and SubjectAccessReview on the management cluster, with the manager's own credentials. */
@@ -9,7 +9,7 @@ export class KubeAccessReviewClient implements AccessReviewPort {
     return reviewToken(this.kube, token);
   }
 
-  checkAccess(attrs: AccessAttributes): Promise<AccessDecision> {
+  checkAccess(attrs: AccessAttributes | NonResourceAccessAttributes): Promise<AccessDecision> {
     return checkAccess(this.kube, attrs);
   }
 }

@@ -5,8 +5,24 @@ export const KEELSON_API_GROUP = 'devops.keelson.dev';
 
 export type KubeVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 
-/** What a route needs, in the terms of an RBAC rule; namespace and name come from the route's parameters. */
-export interface AccessRequirement {
+/** What a route needs, in the terms of an RBAC rule: on a resource, or on a non-resource URL. */
+export type AccessRequirement = ResourceAccessRequirement | NonResourceAccessRequirement;
+
+/**
+ * A non-resource URL, for what is no Kubernetes object (the manager's debug endpoints): granted by a ClusterRole
+ * rule with `nonResourceURLs` and an HTTP verb; cluster-admin has every one.
+ */
+export interface NonResourceAccessRequirement {
+  verb: 'get' | 'post';
+  nonResourcePath: string;
+}
+
+export function isNonResourceRequirement(r: AccessRequirement): r is NonResourceAccessRequirement {
+  return 'nonResourcePath' in r;
+}
+
+/** A route on a resource; namespace and name come from the route's parameters. */
+export interface ResourceAccessRequirement {
   verb: KubeVerb;
   /** Plural resource name, e.g. `pipelineexecutions`. */
   resource: string;

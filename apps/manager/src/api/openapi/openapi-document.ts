@@ -15,7 +15,7 @@
 import { INestApplication } from '@nestjs/common';
 import { ALL_KINDS } from '@keelson/crds';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { KEELSON_API_GROUP } from '../auth/requires-access.decorator';
+import { isNonResourceRequirement, KEELSON_API_GROUP } from '../auth/requires-access.decorator';
 import { VERSION_INFO } from '../../version';
 import { problemResponse, type ProblemStatus } from './api-problems';
 import { apiRoutes, assertApiRoutesGuarded, type ApiRoute } from './api-routes';
@@ -121,10 +121,12 @@ function completeOperation(generated: OpenApiOperation, route: ApiRoute, method:
     // What ApiAuthGuard enforces, whatever a decorator says: a token, or (@PublicRoute) none.
     security: route.guarded ? [{ [BEARER_SCHEME]: [] }] : [],
     ...(route.access && {
-      'x-keelson-access': {
-        verb: route.access.verb, group: route.access.group ?? KEELSON_API_GROUP, resource: route.access.resource,
-        ...(route.access.subresource && { subresource: route.access.subresource }),
-      },
+      'x-keelson-access': isNonResourceRequirement(route.access)
+        ? { verb: route.access.verb, nonResourceURL: route.access.nonResourcePath }
+        : {
+          verb: route.access.verb, group: route.access.group ?? KEELSON_API_GROUP, resource: route.access.resource,
+          ...(route.access.subresource && { subresource: route.access.subresource }),
+        },
     }),
   };
 }
