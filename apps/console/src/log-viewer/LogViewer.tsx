@@ -1,0 +1,133 @@
+// The log viewer (console.md §2, §6.2): virtualised rows (only what is on screen plus an overscan is mounted,
+// whatever the log's length), tail-first, line links, follow that pauses when the user scrolls up and resumes
+// with "Jump to live".
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { ArrowDownToLine } from 'lucide-react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import type { LineRange } from './line-links';
+import type { LogSource } from './log-source';
+import { LogText } from './LogLine';
+import styles from './LogViewer.module.css';
+
+export const LINE_HEIGHT = 20;
+const OVERSCAN = 20;
+
+export interface LogViewerProps {
+  source: LogSource;
+  /** Lines to highlight and scroll to (from #L120-L140). */
+  highlight?: LineRange;
+  onSelectLine?: (line: number, extend: boolean) => void;
+  /** Height of the scroll area before it is measured (tests, first paint). */
+  initialHeight?: number;
+  label?: string;
+}
+
+export function LogViewer({ source, highlight, onSelectLine, initialHeight = 600, label = 'Step log' }: LogViewerProps) {
+  const snap = useSyncExternalStore(
+    useCallback((cb: () => void) => source.subscribe(cb), [source]),
+    () => source.snapshot(),
+  );
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [follow, setFollow] = useState(true);
+  const virtualizer = useVirtualizer({
+    count: snap.total,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => LINE_HEIGHT,
+    overscan: OVERSCAN,
+    initialRect: { width: 800, height: initialHeight },
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index;
+  const last = items[items.length - 1]?.index;
+
+  // Load the lines on screen that are not loaded yet.
+  useEffect(() => {
+    if (first !== undefined && last !== undefined) source.ensure(first + 1, last + 1);
+  }, [source, first, last, snap.version]);
+
+  // A highlighted range wins over following: scroll to it once the log knows that many lines.
+  const jumped = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    if (!highlight || snap.total < highlight.start) return;
+    const key = `${highlight.start}-${highlight.end}`;
+    if (jumped.current === key) return;
+    jumped.current = key;
+    setFollow(false);
+    virtualizer.scrollToIndex(highlight.start - 1, { align: 'center' });
+  }, [highlight, snap.total, virtualizer]);
+
+  // Tail-first and following: stay at the end while following.
+  useEffect(() => {
+    if (follow && !highlight && snap.total > 0) virtualizer.scrollToIndex(snap.total - 1, { align: 'end' });
+  }, [follow, highlight, snap.total, virtualizer]);
+
+  const onScroll = () => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const atBottom = el.scrollTop + el.clientHeight >= el.scrollHeight - LINE_HEIGHT * 2;
+    if (atBottom !== follow && !(atBottom && highlight && !follow)) setFollow(atBottom);
+  };
+
+  const digits = String(Math.max(snap.total, 1)).length;
+  return (
+    <section className={styles.viewer} aria-label={label}>
+      <div className={styles.toolbar}>
+        <span className={styles.meta} role="status">
+          {snap.total.toLocaleString()} lines{snap.live ? ' · live' : snap.complete ? '' : ' · not sealed'}
+          {snap.partial ? ' · partial log: some output could not be stored' : ''}
+        </span>
+        {snap.degraded && <span className={styles.degraded} role="alert">{snap.degraded}</span>}
+        {!follow && (snap.live || !highlight) && (
+          <button
+            type="button"
+            className={styles.jump}
+            onClick={() => {
+              jumped.current = undefined;
+              setFollow(true);
+              virtualizer.scrollToIndex(snap.total - 1, { align: 'end' });
+            }}
+          >
+            <ArrowDownToLine size={14} aria-hidden="true" />
+            {snap.live ? 'Jump to live' : 'Jump to end'}
+          </button>
+        )}
+      </div>
+      {snap.total === 0 ? (
+        <p className={styles.empty}>{snap.live ? 'Waiting for output…' : 'This step printed nothing.'}</p>
+      ) : (
+        <div ref={scrollRef} className={styles.scroll} onScroll={onScroll} data-testid="log-scroll" tabIndex={0}>
+          <div className={styles.canvas} style={{ height: virtualizer.getTotalSize() }}>
+            {items.map((row) => {
+              const n = row.index + 1;
+              const text = source.lineAt(n);
+              const marked = highlight && n >= highlight.start && n <= highlight.end;
+              return (
+                <div
+                  key={row.key}
+                  className={`${styles.row}${marked ? ` ${styles.highlight}` : ''}`}
+                  style={{ transform: `translateY(${row.start}px)` }}
+                  data-line={n}
+                  id={`L${n}`}
+                >
+                  <a
+                    className={styles.lineNo}
+                    href={`#L${n}`}
+                    style={{ width: `${digits + 2}ch` }}
+                    onClick={(e) => {
+                      if (!onSelectLine) return;
+                      e.preventDefault();
+                      onSelectLine(n, e.shiftKey);
+                    }}
+                  >
+                    {n}
+                  </a>
+                  <span className={styles.text}>{text === undefined ? <span className={styles.pending} aria-busy="true">…</span> : <LogText raw={text} />}</span>
+                </div>
+              );
+            })}
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,52 @@
+// What the viewer reads: a log of `total` lines of which some are loaded. The viewer asks for the lines it shows
+// (ensure) and re-renders when the source says something changed (subscribe). StepLogStore reads the API;
+// tests use MemoryLogSource.
+export interface LogSnapshot {
+  total: number;
+  /** The log is sealed: no line will be added. */
+  complete: boolean;
+  /** Lines are being added live. */
+  live: boolean;
+  /** Set when the log cannot be read now (e.g. "log temporarily unavailable"). */
+  degraded?: string;
+  /** Some output could not be stored. */
+  partial?: boolean;
+  version: number;
+}
+
+export interface LogSource {
+  snapshot(): LogSnapshot;
+  /** The raw line (1-based), or undefined while not loaded. */
+  lineAt(n: number): string | undefined;
+  /** Asks for lines first..last (1-based, inclusive) to be loaded. */
+  ensure(first: number, last: number): void;
+  subscribe(listener: () => void): () => void;
+}
+
+export class MemoryLogSource implements LogSource {
+  private version = 0;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly lines: string[], private complete = true) {}
+
+  snapshot(): LogSnapshot {
+    return { total: this.lines.length, complete: this.complete, live: !this.complete, version: this.version };
+  }
+
+  lineAt(n: number): string | undefined {
+    return this.lines[n - 1];
+  }
+
+  ensure(): void {}
+
+  append(...lines: string[]): void {
+    this.lines.push(...lines);
+    this.version++;
+    for (const l of this.listeners) l();
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
