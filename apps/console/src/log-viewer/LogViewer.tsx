@@ -28,13 +28,21 @@ export function LogViewer({ source, highlight, onSelectLine, initialHeight = 600
     () => source.snapshot(),
   );
   const scrollRef = useRef<HTMLDivElement>(null);
-  const [follow, setFollow] = useState(true);
+  const [follow, setFollowState] = useState(true);
+  // The latest value for scroll handlers that run before React re-renders (several scroll events in one frame).
+  const followRef = useRef(true);
+  const setFollow = (v: boolean) => {
+    followRef.current = v;
+    setFollowState(v);
+  };
   const virtualizer = useVirtualizer({
     count: snap.total,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => LINE_HEIGHT,
     overscan: OVERSCAN,
     initialRect: { width: 800, height: initialHeight },
+    // React 19 batches the scroll updates itself; flushSync inside effects only warns.
+    useFlushSync: false,
   });
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index;
@@ -65,7 +73,7 @@ export function LogViewer({ source, highlight, onSelectLine, initialHeight = 600
     const el = scrollRef.current;
     if (!el) return;
     const atBottom = el.scrollTop + el.clientHeight >= el.scrollHeight - LINE_HEIGHT * 2;
-    if (atBottom !== follow && !(atBottom && highlight && !follow)) setFollow(atBottom);
+    if (atBottom !== followRef.current) setFollow(atBottom);
   };
 
   const digits = String(Math.max(snap.total, 1)).length;

@@ -15,6 +15,7 @@ export interface LogSnapshot {
 }
 
 export interface LogSource {
+  /** The same object until something changes (useSyncExternalStore compares it by identity). */
   snapshot(): LogSnapshot;
   /** The raw line (1-based), or undefined while not loaded. */
   lineAt(n: number): string | undefined;
@@ -26,11 +27,13 @@ export interface LogSource {
 export class MemoryLogSource implements LogSource {
   private version = 0;
   private readonly listeners = new Set<() => void>();
+  private snap: LogSnapshot | undefined;
 
   constructor(private readonly lines: string[], private complete = true) {}
 
   snapshot(): LogSnapshot {
-    return { total: this.lines.length, complete: this.complete, live: !this.complete, version: this.version };
+    this.snap ??= { total: this.lines.length, complete: this.complete, live: !this.complete, version: this.version };
+    return this.snap;
   }
 
   lineAt(n: number): string | undefined {
@@ -42,6 +45,7 @@ export class MemoryLogSource implements LogSource {
   append(...lines: string[]): void {
     this.lines.push(...lines);
     this.version++;
+    this.snap = undefined;
     for (const l of this.listeners) l();
   }
 

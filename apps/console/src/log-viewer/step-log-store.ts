@@ -61,8 +61,11 @@ export class StepLogStore implements LogSource {
     this.listeners.clear();
   }
 
+  private snap: LogSnapshot | undefined;
+
   snapshot(): LogSnapshot {
-    return { total: this.total, complete: this.complete, live: this.live, degraded: this.degraded, version: this.version };
+    this.snap ??= { total: this.total, complete: this.complete, live: this.live, degraded: this.degraded, version: this.version };
+    return this.snap;
   }
 
   lineAt(n: number): string | undefined {
@@ -168,6 +171,7 @@ export class StepLogStore implements LogSource {
 
   private changed(): void {
     this.version++;
+    this.snap = undefined;
     for (const l of this.listeners) l();
   }
 }
