@@ -13,13 +13,14 @@ export interface RequestOptions {
 }
 
 export class ApiClient {
-  constructor(readonly tokens: TokenStore, private readonly fetchFn: typeof fetch = (...a) => fetch(...a)) {}
+  /** `baseUrl` is empty in the browser (same origin); tests give an absolute one. */
+  constructor(readonly tokens: TokenStore, private readonly fetchFn: typeof fetch = (...a) => fetch(...a), readonly baseUrl = '') {}
 
   url(path: string, query?: Query): string {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') params.set(k, String(v));
     const qs = params.toString();
-    return qs ? `${path}?${qs}` : path;
+    return `${this.baseUrl}${path}${qs ? `?${qs}` : ''}`;
   }
 
   headers(extra?: Record<string, string>): Record<string, string> {

@@ -18,7 +18,7 @@ export function EventStreamProvider({ children }: { children: ReactNode }) {
     if (!token) return undefined;
     const cache = new CacheUpdater(client);
     const stream = new EventStream({
-      url: () => apiPaths.events(),
+      url: () => api.url(apiPaths.events()),
       headers: () => api.headers({ Accept: 'text/event-stream' }),
       onEvent: (e) => cache.apply(e),
       onResync: () => cache.resync(),

@@ -5,6 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { apiPaths } from '../api/paths';
 import { ApiError } from '../api/problem';
+import { useApi } from '../api/api-context';
 import { useTokenStore } from '../auth/auth-context';
 import { TokenStore } from '../auth/token-store';
 import { ApiClient } from '../api/client';
@@ -12,6 +13,7 @@ import { ThemeToggle } from '../theme/ThemeToggle';
 import styles from './LoginPage.module.css';
 
 export function LoginPage() {
+  const api = useApi();
   const tokens = useTokenStore();
   const navigate = useNavigate();
   const [params] = useSearchParams();
@@ -33,7 +35,7 @@ export function LoginPage() {
       // Try the token on its own client, so a refusal does not touch the stored one.
       const probe = new TokenStore(undefined);
       probe.set(token);
-      await new ApiClient(probe).get(apiPaths.projects());
+      await new ApiClient(probe, undefined, api.baseUrl).get(apiPaths.projects());
       tokens.set(token);
       navigate(target, { replace: true });
     } catch (err) {
