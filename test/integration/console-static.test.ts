@@ -79,7 +79,10 @@ describe('the manager serves the web console', () => {
     }
   });
 
-  it('does not serve files outside its folder, nor index.html to a POST', async () => {
+  it('does not serve files outside its folder, nor index.html to a POST or a client that takes no HTML', async () => {
+    const json = await fetch(`${base}/nothing`, { headers: { accept: 'application/json' } });
+    expect(json.status).toBe(404);
+    expect(json.headers.get('content-type')).toContain('application/problem+json');
     const traversal = await fetch(`${base}/assets/..%2f..%2f..%2fetc%2fpasswd`);
     expect(await traversal.text()).not.toContain('root:');
     const post = await fetch(`${base}/p/console-demo/pipelines`, { method: 'POST' });

@@ -58,6 +58,9 @@ describe('console-static', () => {
       expect(await (await fetch(`${url}/healthz`)).text()).toBe('ok');
       expect(await (await fetch(`${url}/hooks/x`, { method: 'POST' })).text()).toBe('hooked');
       expect((await fetch(`${url}/assets/gone-0000.js`)).status).toBe(404);
+      const json = await fetch(`${url}/p/demo/pipelines`, { headers: { accept: 'application/vnd.github+json' } });
+      expect(json.status).toBe(404);
+      expect(await json.text()).not.toContain('root');
       expect(await (await fetch(`${url}/%2e%2e/%2e%2e/etc/passwd`)).text()).not.toContain('root:');
     } finally {
       await app.close();

@@ -71,6 +71,9 @@ export function consoleHandler(dir: string) {
       createReadStream(file).on('error', () => res.destroy()).pipe(res);
       return;
     }
+    // The page fallback is for browsers: a client that does not take HTML (an API client probing a wrong URL)
+    // gets the manager's 404 problem instead of a page.
+    if (!req.accepts('html')) return next();
     let html: string;
     try {
       html = await readFile(join(root, 'index.html'), 'utf8');
