@@ -12,5 +12,7 @@ export default defineConfig({
     css: { modules: { classNameStrategy: 'non-scoped' } },
     pool: 'threads',
     maxWorkers: 2,
+    // The machine's 2 cores are shared: rendering a page in jsdom can take seconds under load.
+    testTimeout: 20_000,
   },
 });

@@ -43,9 +43,9 @@ describe('the web console in Chromium', () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     // Where each violation comes from (file, line, sample), reported by the page itself.
-    await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => {
-      console.log(`CSP violation: ${e.violatedDirective} at ${e.sourceFile}:${e.lineNumber}:${e.columnNumber} sample=${e.sample}`);
-    }));
+    await page.addInitScript({
+      content: "document.addEventListener('securitypolicyviolation', (e) => console.log(`CSP violation: ${e.violatedDirective} at ${e.sourceFile}:${e.lineNumber}:${e.columnNumber} sample=${e.sample}`));",
+    });
     page.on('console', (msg) => {
       if (/Content[- ]Security[- ]Policy|CSP violation/i.test(msg.text())) cspViolations.push(`${msg.text()} (${page.url()})`);
     });

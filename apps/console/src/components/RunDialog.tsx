@@ -46,8 +46,8 @@ function RunForm({ ns, pipeline, close }: { ns: string; pipeline: string; close:
     setError(undefined);
     try {
       const exe = await api.post<PipelineExecution>(apiPaths.run(ns, pipeline), body, { headers: { 'Idempotency-Key': key } });
-      close();
       navigate(paths.run(ns, pipeline, exe.metadata.name));
+      close();
     } catch (err) {
       setError(err instanceof ApiError ? `${err.problem.title}: ${err.problem.detail}` : String(err));
     } finally {
