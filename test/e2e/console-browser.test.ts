@@ -1,10 +1,15 @@
 // The web console in a real browser (Debian's Chromium driven by playwright-core) against a started manager on
 // a real kube-apiserver: sign in with a token, see the pipelines page and a run page, light and dark, with no CSP
 // violation and no serious or critical axe-core finding. Screenshots go to test/artifacts/console/ (gitignored).
+// A finished step's log (3,000 lines, ANSI colours, a progress line) is sealed in a real MinIO, as the archiver
+// stores it, and read back through the API by the log viewer.
 // Needs the console built (`npm run build:console`; `npm run build` does it) and /usr/bin/chromium.
 import AxeBuilder from '@axe-core/playwright';
-import { Keelson } from '@keelson/kube';
-import { existsSync, mkdirSync } from 'node:fs';
+import { Core, Keelson } from '@keelson/kube';
+import { MinioLogStore } from '@keelson/logs';
+import { MinioServer } from '@keelson/servers';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ResourceApiStack } from '../support/resource-api-stack';
@@ -14,8 +19,19 @@ const CONSOLE_DIR = join(ROOT, 'dist/console');
 const ARTIFACTS = join(ROOT, 'test/artifacts/console');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/** 3,000 lines: line 2501 in red, line 2999 a \r progress bar, the last the failure. */
+const LOG_TEXT = Array.from({ length: 3000 }, (_, i) => {
+  const n = i + 1;
+  if (n === 2501) return '\u001b[1;31mERROR\u001b[0m something broke\n';
+  if (n === 2999) return 'Downloading 10%\rDownloading 60%\rDownloading 100%\n';
+  if (n === 3000) return 'make: *** [all] Error 2\n';
+  return `step ${n} of 3000: \u001b[32mok\u001b[0m\n`;
+}).join('');
+
 describe('the web console in Chromium', () => {
   let stack: ResourceApiStack;
+  let minio: MinioServer;
+  let minioDir: string;
   let browser: Browser;
   let page: Page;
   const cspViolations: string[] = [];
@@ -25,11 +41,26 @@ describe('the web console in Chromium', () => {
     if (!existsSync(join(CONSOLE_DIR, 'index.html'))) throw new Error(`the console is not built in ${CONSOLE_DIR}: run "npm run build:console"`);
     if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
     mkdirSync(ARTIFACTS, { recursive: true });
-    stack = await ResourceApiStack.start(['demo'], { CONSOLE_DIR });
+    minioDir = mkdtempSync(join(tmpdir(), 'keelson-console-minio-'));
+    minio = await MinioServer.start(minioDir);
+    stack = await ResourceApiStack.start(['demo', 'demo-pipeline'], { CONSOLE_DIR, DATA_PLANE_MINIO_URL: minio.endpoint });
+    // The project's data plane credentials, as provisioning keeps them (local mode does the same).
+    await stack.admin.resource(Core.Secret).create({
+      metadata: { name: 'minio-root', namespace: 'demo-pipeline' }, type: 'Opaque', stringData: { username: minio.accessKey, password: minio.secretKey },
+    } as never);
     await stack.createPipeline('demo', 'web');
     const now = Date.now();
     const iso = (ago: number) => new Date(now - ago * 1000).toISOString();
-    await stack.createExecution('demo', 'web', 1, { phase: 'Succeeded', startTime: iso(600), completionTime: iso(540), title: 'Add the health check' });
+    const first = await stack.createExecution('demo', 'web', 1, { phase: 'Succeeded', startTime: iso(600), completionTime: iso(540), title: 'Add the health check' });
+    await stack.asManager.resource(Keelson.PipelineExecution).patchStatus('demo', 'web-1', {
+      phase: 'Failed', startTime: iso(600), completionTime: iso(540),
+      stages: [{ name: 'build', phase: 'Failed', startTime: iso(600), completionTime: iso(540), steps: [{ name: 'make', phase: 'Failed', startTime: iso(600), completionTime: iso(540), message: 'exit code 2' }] }],
+    } as never);
+    const store = new MinioLogStore({ url: minio.endpoint, accessKey: minio.accessKey, secretKey: minio.secretKey });
+    await store.ensureBucket();
+    const ref = { namespace: 'demo', pipeline: 'web', run: 1, stage: 0, step: 0 };
+    await store.putChunk(ref, first.metadata.uid!, 0, Buffer.from(LOG_TEXT));
+    await store.seal(ref, first.metadata.uid!);
     await stack.createExecution('demo', 'web', 2, { phase: 'Running', startTime: iso(90), title: 'Speed up the build' });
     await stack.asManager.resource(Keelson.PipelineExecution).patchStatus('demo', 'web-2', {
       phase: 'Running', queuedTime: iso(100), startTime: iso(90),
@@ -57,6 +88,8 @@ describe('the web console in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
+    await minio?.stop();
+    if (minioDir) rmSync(minioDir, { recursive: true, force: true });
   });
 
   async function expectAccessible(name: string): Promise<void> {
@@ -64,6 +97,17 @@ describe('the web console in Chromium', () => {
     const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
     expect({ page: name, violations: bad }).toEqual({ page: name, violations: [] });
+  }
+
+  /** The CSS module's hashed name of the highlight class, read from a highlighted row's own class list. */
+  async function highlightClass(): Promise<string> {
+    const names = await page.evaluate(() => {
+      const sheet = [...(globalThis as any).document.styleSheets].flatMap((s: any) => [...s.cssRules]).map((r: any) => r.selectorText ?? '');
+      return sheet.filter((t: string) => /highlight/.test(t));
+    });
+    const match = /\.([\w-]*highlight[\w-]*)/.exec(names.join(' '));
+    if (!match) throw new Error('no highlight class in the console\'s CSS');
+    return match[1];
   }
 
   /** caret: 'initial', or Playwright injects a <style> to hide the caret, which the CSP (rightly) blocks. */
@@ -113,11 +157,43 @@ describe('the web console in Chromium', () => {
     await setTheme('light');
     await shot('run-light.png');
     await expectAccessible('run (light)');
+    // Sign-in and four pages by client-side navigation: one event stream for the tab.
+    expect(eventStreams).toHaveLength(1);
   });
 
-  it('kept one event stream for the tab and met its CSP', () => {
-    expect(new Set(eventStreams).size).toBe(1);
-    expect(eventStreams.length).toBeLessThanOrEqual(2);
+  it('opens a finished step\'s log at a line link, virtualised, with ANSI colours as classes', async () => {
+    await page.goto(`${stack.manager.url}/p/demo/pipelines/web/runs/web-1/stages/0/steps/0#L2500-L2502`);
+    await page.getByRole('heading', { name: 'build › make' }).waitFor();
+    await page.getByText('3,000 lines').waitFor();
+    const marked = page.locator('[data-line].' + (await highlightClass()));
+    await marked.first().waitFor();
+    expect(await marked.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-line')))).toEqual(['2500', '2501', '2502']);
+    expect(await page.locator('[data-line="2500"]').innerText()).toContain('step 2500 of 3000');
+    const mounted = await page.locator('[data-line]').count();
+    expect(mounted).toBeGreaterThan(10);
+    expect(mounted).toBeLessThanOrEqual(120);
+    // Line 2501 is red ERROR text: a span with the themed class, not HTML from the log.
+    expect(await page.locator('[data-line="2501"] span span').first().getAttribute('class')).toMatch(/fg-red/);
+    await shot('step-log-light.png');
+    await expectAccessible('step log (light)');
+    await setTheme('dark');
+    await shot('step-log-dark.png');
+    await expectAccessible('step log (dark)');
+  });
+
+  it('opens the failed run on its failing step with the log at its end', async () => {
+    await page.goto(`${stack.manager.url}/p/demo/pipelines/web/runs/web-1`);
+    await page.getByRole('heading', { name: 'web #1' }).waitFor();
+    await page.locator('[data-line="3000"]').waitFor();
+    expect(await page.locator('[data-line="3000"]').innerText()).toContain('make: *** [all] Error 2');
+    // The progress line shows its last state only.
+    expect(await page.locator('[data-line="2999"]').innerText()).toContain('Downloading 100%');
+    expect(await page.locator('[data-line="2999"]').innerText()).not.toContain('10%');
+    await shot('run-failed-dark.png');
+    await expectAccessible('failed run (dark)');
+  });
+
+  it('met its CSP on every page', () => {
     expect(cspViolations).toEqual([]);
   });
 });

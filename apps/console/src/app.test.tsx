@@ -110,8 +110,11 @@ describe('the console app', () => {
       http.get(`${BASE}/api/v1/namespaces/demo/pipelines`, () => HttpResponse.json(PIPELINES)),
       http.get(`${BASE}/api/v1/namespaces/demo/queue`, () => HttpResponse.json({ namespace: 'demo', limit: 3, admitted: 0, queued: [], running: [] })),
     );
+    const icon = document.head.appendChild(Object.assign(document.createElement('link'), { rel: 'icon', href: '/favicon.svg' }));
     renderApp('/p/demo/pipelines/web/runs/web-3', 'alice');
     expect(await screen.findByRole('heading', { name: 'web #3' })).toBeTruthy();
+    await waitFor(() => expect(document.title).toBe('▶ Running · web #3 · Keelson'));
+    expect(icon.getAttribute('href')).toBe('/favicon-running.svg');
     const step = await screen.findByRole('button', { name: /compile/ });
     expect(within(step).getByText('Running')).toBeTruthy();
     await waitFor(() => expect(streams).toHaveLength(1));
@@ -120,5 +123,9 @@ describe('the console app', () => {
     await waitFor(() => expect(within(screen.getByRole('button', { name: /compile/ })).getByText('Failed')).toBeTruthy());
     expect(gets).toBe(before);
     expect(screen.getByText('Live')).toBeTruthy();
+    // The tab tells it too: title and favicon.
+    await waitFor(() => expect(document.title).toBe('✗ Failed · web #3 · Keelson'));
+    expect(icon.getAttribute('href')).toBe('/favicon-failed.svg');
+    icon.remove();
   });
 });

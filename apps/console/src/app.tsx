@@ -1,6 +1,6 @@
 // The app: providers (API client, token, query cache, event stream) and the router built from routes.tsx.
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, type ReactNode } from 'react';
 import { BrowserRouter, MemoryRouter, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { ApiProvider } from './api/api-context';
 import { ApiClient } from './api/client';
@@ -37,8 +37,9 @@ function SignOutWatcher({ tokens, client }: { tokens: TokenStore; client: QueryC
   return null;
 }
 
+/** The page's plain title; a layout effect, so a page's own (passive) title effect, e.g. the run's status, wins. */
 function Titled({ title, children }: { title: string; children: ReactNode }) {
-  useEffect(() => {
+  useLayoutEffect(() => {
     document.title = `${title} · Keelson`;
   }, [title]);
   return <>{children}</>;

@@ -13,6 +13,7 @@ import { runLabel } from '../components/RunsTable';
 import { StageStrip, defaultStep } from '../components/StageStrip';
 import { ErrorState, Loading } from '../components/States';
 import { StatusBadge } from '../components/StatusBadge';
+import { useTabStatus } from '../components/tab-status';
 import { StepLog } from '../log-viewer/StepLog';
 import { paths } from '../routes-paths';
 import styles from './Page.module.css';
@@ -23,6 +24,7 @@ export function RunPage() {
   const { p = '', pl = '', run = '' } = useParams();
   const [params, setParams] = useSearchParams();
   const exe = useExecution(p, run);
+  useTabStatus(exe.data?.status?.phase, `${pl} ${exe.data ? runLabel(exe.data) : run}`);
   if (exe.isPending) return <Loading what={`run ${run}`} />;
   if (exe.isError) return <ErrorState error={exe.error} what={`run ${run}`} onRetry={() => void exe.refetch()} />;
   const e = exe.data;
