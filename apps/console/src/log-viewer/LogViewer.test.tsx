@@ -73,3 +73,31 @@ describe('LogViewer', () => {
     expect(screen.getByText('Waiting for output…')).toBeTruthy();
   });
 });
+
+describe('LogViewer search', () => {
+  it('finds every match over the whole log, goes to the next and previous, and marks the current line', async () => {
+    const { userEvent } = await import('@testing-library/user-event');
+    const user = userEvent.setup();
+    const lines = bigLog(100_000);
+    lines[1_499] = 'FATAL: first';
+    lines[88_799] = 'fatal: second';
+    const { container } = render(<LogViewer source={new MemoryLogSource(lines)} />);
+    const box = screen.getByRole('searchbox', { name: 'Search the log' });
+    await user.type(box, 'fatal{Enter}');
+    expect(await screen.findByText('1 of 2')).toBeTruthy();
+    const current = () => container.querySelector<HTMLElement>('[aria-current="true"]')?.dataset.line;
+    expect(current()).toBe('1500');
+    await user.type(box, '{Enter}');
+    expect(screen.getByText('2 of 2')).toBeTruthy();
+    expect(current()).toBe('88800');
+    await user.type(box, '{Shift>}{Enter}{/Shift}');
+    expect(current()).toBe('1500');
+    await user.click(screen.getByRole('checkbox', { name: 'Aa' })); // case-sensitive now
+    await user.type(box, '{Enter}');
+    expect(await screen.findByText('1 of 1')).toBeTruthy();
+    expect(current()).toBe('88800');
+    await user.clear(box);
+    await user.type(box, 'nowhere{Enter}');
+    expect(await screen.findByText('No match')).toBeTruthy();
+  });
+});

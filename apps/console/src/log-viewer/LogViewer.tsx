@@ -3,10 +3,11 @@
 // with "Jump to live".
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { ArrowDownToLine } from 'lucide-react';
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { LineRange } from './line-links';
 import type { LogSource } from './log-source';
 import { LogText } from './LogLine';
+import { LogSearchBar } from './LogSearchBar';
 import styles from './LogViewer.module.css';
 
 export const LINE_HEIGHT = 20;
@@ -20,9 +21,11 @@ export interface LogViewerProps {
   /** Height of the scroll area before it is measured (tests, first paint). */
   initialHeight?: number;
   label?: string;
+  /** More tools for the toolbar (e.g. Download). */
+  tools?: ReactNode;
 }
 
-export function LogViewer({ source, highlight, onSelectLine, initialHeight = 600, label = 'Step log' }: LogViewerProps) {
+export function LogViewer({ source, highlight, onSelectLine, initialHeight = 600, label = 'Step log', tools }: LogViewerProps) {
   const snap = useSyncExternalStore(
     useCallback((cb: () => void) => source.subscribe(cb), [source]),
     () => source.snapshot(),
@@ -64,10 +67,20 @@ export function LogViewer({ source, highlight, onSelectLine, initialHeight = 600
     virtualizer.scrollToIndex(highlight.start - 1, { align: 'center' });
   }, [highlight, snap.total, virtualizer]);
 
+  // The current search match: scrolled to and marked.
+  const [match, setMatch] = useState<number | undefined>();
+  const onMatch = (line: number | undefined) => {
+    setMatch(line);
+    if (line === undefined) return;
+    setFollow(false);
+    source.ensure(line, line);
+    virtualizer.scrollToIndex(line - 1, { align: 'center' });
+  };
+
   // Tail-first and following: stay at the end while following.
   useEffect(() => {
-    if (follow && !highlight && snap.total > 0) virtualizer.scrollToIndex(snap.total - 1, { align: 'end' });
-  }, [follow, highlight, snap.total, virtualizer]);
+    if (follow && !highlight && match === undefined && snap.total > 0) virtualizer.scrollToIndex(snap.total - 1, { align: 'end' });
+  }, [follow, highlight, match, snap.total, virtualizer]);
 
   const onScroll = () => {
     const el = scrollRef.current;
@@ -85,6 +98,8 @@ export function LogViewer({ source, highlight, onSelectLine, initialHeight = 600
           {snap.partial ? ' · partial log: some output could not be stored' : ''}
         </span>
         {snap.degraded && <span className={styles.degraded} role="alert">{snap.degraded}</span>}
+        <LogSearchBar source={source} onMatch={onMatch} />
+        {tools}
         {!follow && (snap.live || !highlight) && (
           <button
             type="button"
@@ -92,6 +107,7 @@ export function LogViewer({ source, highlight, onSelectLine, initialHeight = 600
             onClick={() => {
               jumped.current = undefined;
               setFollow(true);
+              setMatch(undefined);
               virtualizer.scrollToIndex(snap.total - 1, { align: 'end' });
             }}
           >
@@ -112,7 +128,8 @@ export function LogViewer({ source, highlight, onSelectLine, initialHeight = 600
               return (
                 <div
                   key={row.key}
-                  className={`${styles.row}${marked ? ` ${styles.highlight}` : ''}`}
+                  className={`${styles.row}${marked ? ` ${styles.highlight}` : ''}${n === match ? ` ${styles.current}` : ''}`}
+                  aria-current={n === match ? 'true' : undefined}
                   style={{ transform: `translateY(${row.start}px)` }}
                   data-line={n}
                   id={`L${n}`}

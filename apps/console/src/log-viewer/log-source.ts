@@ -14,7 +14,23 @@ export interface LogSnapshot {
   version: number;
 }
 
+export interface LogSearchOptions {
+  ignoreCase: boolean;
+  regex: boolean;
+}
+
+export interface LogSearchResult {
+  /** Matching line numbers (1-based), in order. */
+  lines: number[];
+  /** Stopped at the limit: there may be more. */
+  truncated: boolean;
+  /** The search ran out of time before the end of the log. */
+  timedOut?: boolean;
+}
+
 export interface LogSource {
+  /** Searches the whole log, loaded or not (the API searches server-side). */
+  search?(query: string, options: LogSearchOptions): Promise<LogSearchResult>;
   /** The same object until something changes (useSyncExternalStore compares it by identity). */
   snapshot(): LogSnapshot;
   /** The raw line (1-based), or undefined while not loaded. */
@@ -41,6 +57,16 @@ export class MemoryLogSource implements LogSource {
   }
 
   ensure(): void {}
+
+  async search(query: string, options: LogSearchOptions): Promise<LogSearchResult> {
+    const flags = options.ignoreCase ? 'i' : '';
+    const pattern = options.regex ? new RegExp(query, flags) : new RegExp(query.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), flags);
+    const lines: number[] = [];
+    this.lines.forEach((l, i) => {
+      if (pattern.test(l)) lines.push(i + 1);
+    });
+    return { lines, truncated: false };
+  }
 
   append(...lines: string[]): void {
     this.lines.push(...lines);

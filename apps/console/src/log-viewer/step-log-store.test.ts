@@ -96,6 +96,28 @@ describe('StepLogStore', () => {
     store.close();
   });
 
+  it('searches server-side with the step and options, and downloads the stored bytes', async () => {
+    let searched: URLSearchParams | undefined;
+    let downloaded: URLSearchParams | undefined;
+    server.use(
+      http.get(`${LOGS}/search`, ({ request }) => {
+        searched = new URL(request.url).searchParams;
+        return HttpResponse.json({ matches: [{ stage: 2, step: 1, line: 17, offset: 400 }, { stage: 2, step: 1, line: 99_000, offset: 9e6 }], truncated: false, timedOut: true });
+      }),
+      http.get(LOGS, ({ request }) => {
+        downloaded = new URL(request.url).searchParams;
+        return new HttpResponse('raw \u001b[31mbytes\n', { headers: { 'Content-Disposition': 'attachment; filename="x.log"' } });
+      }),
+    );
+    const store = new StepLogStore(api(), { ns: 'demo', name: 'web-3', stage: 2, step: 1 });
+    expect(await store.search('err(or)?', { ignoreCase: true, regex: true })).toEqual({ lines: [17, 99_000], truncated: false, timedOut: true });
+    expect(Object.fromEntries(searched!)).toEqual({ stage: '2', step: '1', limit: '10000', ignoreCase: '1', regex: 'err(or)?' });
+    await store.search('x', { ignoreCase: false, regex: false });
+    expect(Object.fromEntries(searched!)).toEqual({ stage: '2', step: '1', limit: '10000', q: 'x' });
+    expect(await (await store.download()).text()).toBe('raw \u001b[31mbytes\n');
+    expect(Object.fromEntries(downloaded!)).toEqual({ stage: '2', step: '1', download: '1' });
+  });
+
   it('keeps the first error (e.g. 503 log temporarily unavailable) for the page to show', async () => {
     server.use(http.get(`${LOGS}/index`, () => HttpResponse.json(
       { type: 'https://keelson.dev/problems/unavailable', title: 'Service unavailable', status: 503, detail: 'log temporarily unavailable', instance: '/x' },

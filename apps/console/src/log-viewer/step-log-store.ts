@@ -8,7 +8,9 @@ import { ApiError } from '../api/problem';
 import type { LogLineIndex } from '../api/types';
 import { readSse } from '../events/fetch-sse';
 import { splitLines } from './log-lines';
-import type { LogSnapshot, LogSource } from './log-source';
+import type { LogSearchOptions, LogSearchResult, LogSnapshot, LogSource } from './log-source';
+
+const SEARCH_LIMIT = 10_000;
 
 export interface StepRef {
   ns: string;
@@ -82,6 +84,28 @@ export class StepLogStore implements LogSource {
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Server-side search over every stored line (GET …/logs/search): numbers only, the text stays there. */
+  async search(query: string, options: LogSearchOptions): Promise<LogSearchResult> {
+    const answer = await this.api.get<{ matches: Array<{ line: number }>; truncated: boolean; timedOut: boolean }>(
+      apiPaths.logSearch(this.ref.ns, this.ref.name), {
+        query: {
+          stage: this.ref.stage, step: this.ref.step, limit: SEARCH_LIMIT, ...(options.ignoreCase && { ignoreCase: '1' }),
+          ...(options.regex ? { regex: query } : { q: query }),
+        },
+        signal: this.abort.signal,
+      },
+    );
+    return { lines: answer.matches.map((m) => m.line), truncated: answer.truncated, timedOut: answer.timedOut };
+  }
+
+  /** The exact stored bytes, as a file the browser saves (the bearer token rules out a plain link). */
+  async download(): Promise<Blob> {
+    const res = await this.api.request('GET', apiPaths.logs(this.ref.ns, this.ref.name), {
+      query: { stage: this.ref.stage, step: this.ref.step, download: 1 }, headers: { Accept: 'text/plain' }, signal: this.abort.signal,
+    });
+    return res.blob();
   }
 
   private applyIndex(index: LogLineIndex): void {
