@@ -6,6 +6,7 @@ import { paths } from '../routes-paths';
 import { ThemeToggle } from '../theme/ThemeToggle';
 import { LiveIndicator } from './LiveIndicator';
 import { ProjectSwitcher } from './ProjectSwitcher';
+import { ShortcutHelp } from './ShortcutHelp';
 import styles from './AppShell.module.css';
 
 export function AppShell() {
@@ -27,6 +28,7 @@ export function AppShell() {
         <div className={styles.tools}>
           <LiveIndicator />
           <ThemeToggle />
+          <ShortcutHelp />
           <button type="button" className={styles.signOut} onClick={() => tokens.clear()}>
             <LogOut size={16} aria-hidden="true" />
             <span>Sign out</span>

@@ -8,6 +8,7 @@ import type { LineRange } from './line-links';
 import type { LogSource } from './log-source';
 import { LogText } from './LogLine';
 import { LogSearchBar } from './LogSearchBar';
+import { useShortcuts } from '../components/shortcuts';
 import styles from './LogViewer.module.css';
 
 export const LINE_HEIGHT = 20;
@@ -89,6 +90,22 @@ export function LogViewer({ source, highlight, onSelectLine, initialHeight = 600
     if (atBottom !== followRef.current) setFollow(atBottom);
   };
 
+  const jumpToEnd = () => {
+    jumped.current = undefined;
+    setFollow(true);
+    setMatch(undefined);
+    if (snap.total > 0) virtualizer.scrollToIndex(snap.total - 1, { align: 'end' });
+  };
+  useShortcuts({
+    '/': () => scrollRef.current?.closest('section')?.querySelector<HTMLInputElement>('[data-log-search]')?.focus(),
+    f: jumpToEnd,
+    G: jumpToEnd,
+    g: () => {
+      setFollow(false);
+      virtualizer.scrollToIndex(0, { align: 'start' });
+    },
+  });
+
   const digits = String(Math.max(snap.total, 1)).length;
   return (
     <section className={styles.viewer} aria-label={label}>
@@ -104,12 +121,7 @@ export function LogViewer({ source, highlight, onSelectLine, initialHeight = 600
           <button
             type="button"
             className={styles.jump}
-            onClick={() => {
-              jumped.current = undefined;
-              setFollow(true);
-              setMatch(undefined);
-              virtualizer.scrollToIndex(snap.total - 1, { align: 'end' });
-            }}
+            onClick={jumpToEnd}
           >
             <ArrowDownToLine size={14} aria-hidden="true" />
             {snap.live ? 'Jump to live' : 'Jump to end'}

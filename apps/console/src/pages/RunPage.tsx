@@ -14,6 +14,7 @@ import { StageStrip, defaultStep } from '../components/StageStrip';
 import { ErrorState, Loading } from '../components/States';
 import { StatusBadge } from '../components/StatusBadge';
 import { useTabStatus } from '../components/tab-status';
+import { useShortcuts } from '../components/shortcuts';
 import { StepLog } from '../log-viewer/StepLog';
 import { paths } from '../routes-paths';
 import styles from './Page.module.css';
@@ -25,12 +26,21 @@ export function RunPage() {
   const [params, setParams] = useSearchParams();
   const exe = useExecution(p, run);
   useTabStatus(exe.data?.status?.phase, `${pl} ${exe.data ? runLabel(exe.data) : run}`);
+  const steps = (exe.data?.status?.stages ?? []).flatMap((st, s) => st.steps.map((_, t) => ({ stage: s, step: t })));
+  const current = params.get('stage') !== null && params.get('step') !== null
+    ? { stage: Number(params.get('stage')), step: Number(params.get('step')) }
+    : exe.data && defaultStep(exe.data);
+  const move = (delta: number) => {
+    if (steps.length === 0) return;
+    const at = current ? steps.findIndex((x) => x.stage === current.stage && x.step === current.step) : -1;
+    const next = steps[Math.min(steps.length - 1, Math.max(0, at + delta))];
+    setParams({ stage: String(next.stage), step: String(next.step) }, { replace: true });
+  };
+  useShortcuts({ j: () => move(1), k: () => move(-1) });
   if (exe.isPending) return <Loading what={`run ${run}`} />;
   if (exe.isError) return <ErrorState error={exe.error} what={`run ${run}`} onRetry={() => void exe.refetch()} />;
   const e = exe.data;
-  const chosen = params.get('stage') !== null && params.get('step') !== null
-    ? { stage: Number(params.get('stage')), step: Number(params.get('step')) }
-    : defaultStep(e);
+  const chosen = current;
   const stage = chosen && e.status?.stages?.[chosen.stage];
   const step = chosen && stage?.steps[chosen.step];
   return (

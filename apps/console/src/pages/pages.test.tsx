@@ -133,3 +133,32 @@ describe('ApprovalsPage', () => {
     await waitFor(() => expect(answer).toEqual({ stage: 0, step: 0, comment: 'ship it' }));
   });
 });
+
+describe('RunPage keyboard', () => {
+  it('moves between steps with j and k, and ? lists the shortcuts', async () => {
+    common();
+    const run = exe(9, 'Failed', {
+      stages: [
+        { name: 'build', phase: 'Succeeded', steps: [{ name: 'compile', phase: 'Succeeded' }, { name: 'pack', phase: 'Succeeded' }] },
+        { name: 'test', phase: 'Failed', steps: [{ name: 'unit', phase: 'Failed' }] },
+      ],
+    });
+    server.use(
+      http.get(`${BASE}/api/v1/namespaces/demo/pipelineexecutions/web-9`, () => HttpResponse.json(run)),
+      http.get(`${BASE}/api/v1/namespaces/demo/pipelineexecutions/web-9/logs/index`, () => HttpResponse.json({ every: 1000, lines: 0, size: 0, complete: true, offsets: [] })),
+    );
+    renderAt('/p/demo/pipelines/web/runs/web-9');
+    const pressed = () => screen.getAllByRole('button', { pressed: true }).map((b) => b.textContent);
+    await screen.findByRole('heading', { name: 'web #9' });
+    expect(pressed()).toEqual(['Failedunit']); // the failed step first
+    const user = userEvent.setup();
+    await user.keyboard('k');
+    expect(pressed()).toEqual(['Succeededpack']);
+    await user.keyboard('kk');
+    expect(pressed()).toEqual(['Succeededcompile']); // stops at the first
+    await user.keyboard('j');
+    expect(pressed()).toEqual(['Succeededpack']);
+    await user.keyboard('?');
+    expect(await screen.findByRole('dialog', { name: 'Keyboard shortcuts' })).toBeTruthy();
+  });
+});
