@@ -1,7 +1,8 @@
 // A step's log from the API in the viewer, with its designed states (loading, unavailable, error) and the
 // #L120-L140 selection kept in the URL hash.
 import { Download } from 'lucide-react';
-import { useState, useSyncExternalStore } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { ApiError } from '../api/problem';
 import { useLocation, useNavigate } from 'react-router';
 import { ErrorState, Loading } from '../components/States';
 import { formatLineHash, parseLineHash, selectLine } from './line-links';
@@ -11,11 +12,19 @@ import type { StepRef } from './step-log-store';
 import { useStepLog } from './useStepLog';
 
 export function StepLog({ stepRef, label }: { stepRef: StepRef; label: string }) {
-  const store = useStepLog(stepRef);
+  const { store, reload } = useStepLog(stepRef);
   useSyncExternalStore((cb) => store.subscribe(cb), () => store.snapshot().version);
   const location = useLocation();
   const navigate = useNavigate();
   const highlight = parseLineHash(location.hash);
+  // "Log temporarily unavailable" (503 with Retry-After): try again when the manager says, without a click.
+  const retryAfter = store.error instanceof ApiError && store.error.status === 503 ? store.error.retryAfterSeconds : undefined;
+  useEffect(() => {
+    if (retryAfter === undefined) return undefined;
+    const timer = setTimeout(reload, retryAfter * 1000);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [store, retryAfter]);
   const [downloading, setDownloading] = useState<string | undefined>();
   const download = async () => {
     setDownloading('Downloading…');
@@ -30,7 +39,7 @@ export function StepLog({ stepRef, label }: { stepRef: StepRef; label: string })
     }
   };
   if (!store.ready) return <Loading what="the log" />;
-  if (store.error) return <ErrorState error={store.error} what="the log" />;
+  if (store.error) return <ErrorState error={store.error} what="the log" onRetry={reload} />;
   return (
     <LogViewer
       source={store}

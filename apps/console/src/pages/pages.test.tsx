@@ -162,3 +162,24 @@ describe('RunPage keyboard', () => {
     expect(await screen.findByRole('dialog', { name: 'Keyboard shortcuts' })).toBeTruthy();
   });
 });
+
+describe('StepLogPage', () => {
+  it('shows "log temporarily unavailable" and reads the log by itself once the store answers again', async () => {
+    common();
+    let down = true;
+    server.use(
+      http.get(`${BASE}/api/v1/namespaces/demo/pipelineexecutions/web-2`, () => HttpResponse.json(exe(2, 'Succeeded', { stages: [{ name: 'build', phase: 'Succeeded', steps: [{ name: 'make', phase: 'Succeeded' }] }] }))),
+      http.get(`${BASE}/api/v1/namespaces/demo/pipelineexecutions/web-2/logs/index`, () => (down
+        ? HttpResponse.json({ type: 'https://keelson.dev/problems/unavailable', title: 'Service unavailable', status: 503, detail: 'log temporarily unavailable', instance: '/x' }, { status: 503, headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '1' } })
+        : HttpResponse.json({ every: 1000, lines: 2, size: 12, complete: true, offsets: [0] }))),
+      http.get(`${BASE}/api/v1/namespaces/demo/pipelineexecutions/web-2/logs`, () => new HttpResponse('hello\nworld\n', { status: 206 })),
+    );
+    renderAt('/p/demo/pipelines/web/runs/web-2/stages/0/steps/0');
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('log temporarily unavailable');
+    expect(alert.textContent).toContain('retry in 1s');
+    down = false;
+    expect(await screen.findByText('world')).toBeTruthy();
+    expect(screen.getByText('2 lines')).toBeTruthy();
+  });
+});
