@@ -8,27 +8,12 @@ import { useApi } from '../api/api-context';
 import { apiPaths } from '../api/paths';
 import { ApiError } from '../api/problem';
 import type { List, PipelineExecution } from '../api/types';
+import { waitingGates, type Gate } from '../api/approvals';
 import { relativeTime } from '../components/format';
 import { runLabel } from '../components/RunsTable';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { paths } from '../routes-paths';
 import styles from './Page.module.css';
-
-interface Gate {
-  e: PipelineExecution;
-  stage: number;
-  step: number;
-  stageName: string;
-  stepName: string;
-  since?: string;
-  message?: string;
-}
-
-export function waitingGates(items: PipelineExecution[]): Gate[] {
-  return items.flatMap((e) => (e.status?.stages ?? []).flatMap((st, s) => st.steps.flatMap((step, t) => (step.phase === 'Waiting'
-    ? [{ e, stage: s, step: t, stageName: st.name, stepName: step.name, since: step.startTime, message: step.message }]
-    : []))));
-}
 
 export function ApprovalsPage() {
   const api = useApi();

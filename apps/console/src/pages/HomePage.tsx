@@ -3,7 +3,10 @@ import { Link } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../api/api-context';
 import { useProjects } from '../api/queries';
-import type { List, PipelineExecution } from '../api/types';
+import type { List, Pipeline, PipelineExecution } from '../api/types';
+import { waitingGates } from '../api/approvals';
+import { StatusBadge } from '../components/StatusBadge';
+import { relativeTime } from '../components/format';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { RunsTable } from '../components/RunsTable';
 import { paths } from '../routes-paths';
@@ -16,8 +19,46 @@ export function HomePage() {
     queryKey: ['executions', '*', { limit: 10 }],
     queryFn: ({ signal }) => api.get<List<PipelineExecution>>('/api/v1/pipelineexecutions', { signal, query: { limit: 10 } }),
   });
+  const running = useQuery({
+    queryKey: ['executions', '*', { phase: 'Running' }],
+    queryFn: ({ signal }) => api.get<List<PipelineExecution>>('/api/v1/pipelineexecutions', { signal, query: { phase: 'Running', limit: 500 } }),
+  });
+  const pipelines = useQuery({
+    queryKey: ['pipelines', '*'],
+    queryFn: ({ signal }) => api.get<List<Pipeline>>('/api/v1/pipelines', { signal, query: { limit: 500 } }),
+  });
+  const gates = running.data ? waitingGates(running.data.items) : [];
+  const failing = (pipelines.data?.items ?? []).filter((pl) => pl.status?.lastExecution?.phase === 'Failed');
   return (
     <>
+      {gates.length > 0 && (
+        <div className={styles.banner} role="status">
+          <Link to={paths.approvals()}>{gates.length} approval{gates.length === 1 ? '' : 's'} waiting</Link>
+        </div>
+      )}
+      {failing.length > 0 && (
+        <>
+          <div className={styles.head}><h1>Last run failed</h1></div>
+          <table className={styles.table}>
+            <thead><tr><th scope="col">Pipeline</th><th scope="col">Project</th><th scope="col">Run</th><th scope="col">Status</th><th scope="col">Started</th></tr></thead>
+            <tbody>
+              {failing.map((pl) => {
+                const ns = pl.metadata.namespace ?? '';
+                const last = pl.status!.lastExecution!;
+                return (
+                  <tr key={`${ns}/${pl.metadata.name}`}>
+                    <td><Link to={paths.pipeline(ns, pl.metadata.name)}>{pl.spec.displayName ?? pl.metadata.name}</Link></td>
+                    <td>{ns}</td>
+                    <td>{last.name ? <Link to={paths.run(ns, pl.metadata.name, last.name)}>#{last.run ?? last.name}</Link> : '—'}</td>
+                    <td><StatusBadge phase={last.phase} /></td>
+                    <td>{relativeTime(last.startTime)}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </>
+      )}
       <div className={styles.head}><h1>Projects</h1></div>
       {projects.isPending ? <Loading what="projects" />
         : projects.isError ? <ErrorState error={projects.error} what="projects" onRetry={() => void projects.refetch()} />
