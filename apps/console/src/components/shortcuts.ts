@@ -31,6 +31,7 @@ export function useShortcuts(map: ShortcutMap): void {
 export const SHORTCUTS: Array<[string, string]> = [
   ['j / k', 'next / previous step (run page)'],
   ['/', 'search the log'],
+  ['e', 'next error line in the log'],
   ['f', 'follow the log (jump to live)'],
   ['g / G', 'top / end of the log'],
   ['?', 'this help'],

@@ -1,4 +1,4 @@
-import { act, fireEvent, render, screen } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { MemoryLogSource } from './log-source';
 import { LINE_HEIGHT, LogViewer } from './LogViewer';
@@ -99,5 +99,26 @@ describe('LogViewer search', () => {
     await user.clear(box);
     await user.type(box, 'nowhere{Enter}');
     expect(await screen.findByText('No match')).toBeTruthy();
+  });
+});
+
+describe('LogViewer next error', () => {
+  it('finds error words (also right after an ANSI colour), not parts of other words, and goes from one to the next', async () => {
+    const { ERROR_PATTERN } = await import('./LogViewer');
+    const re = new RegExp(ERROR_PATTERN, 'i');
+    for (const yes of ['ERROR: x', 'make: *** [all] Error 2', '\u001b[1;31mERROR\u001b[0m x', 'tests FAILED', 'panic: nil map', 'java.lang.RuntimeException: x']) {
+      expect({ line: yes, match: re.test(yes) }).toEqual({ line: yes, match: !yes.includes('RuntimeException') });
+    }
+    for (const no of ['terror', 'errorless', 'all good', 'failedover']) expect({ line: no, match: re.test(no) }).toEqual({ line: no, match: false });
+
+    const lines = bigLog(5000);
+    lines[99] = '\u001b[31mERROR\u001b[0m one';
+    lines[3999] = 'build failed';
+    const { container } = render(<LogViewer source={new MemoryLogSource(lines)} />);
+    const current = () => container.querySelector<HTMLElement>('[aria-current="true"]')?.dataset.line;
+    fireEvent.click(screen.getByRole('button', { name: 'Next error' }));
+    await waitFor(() => expect(current()).toBe('100')); // from the end of the log (tail first) it wraps to the first
+    fireEvent.click(screen.getByRole('button', { name: 'Next error' }));
+    await waitFor(() => expect(current()).toBe('4000'));
   });
 });

@@ -2,7 +2,7 @@
 // whatever the log's length), tail-first, line links, follow that pauses when the user scrolls up and resumes
 // with "Jump to live".
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { ArrowDownToLine } from 'lucide-react';
+import { AlertOctagon, ArrowDownToLine } from 'lucide-react';
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { LineRange } from './line-links';
 import type { LogSource } from './log-source';
@@ -12,6 +12,9 @@ import { useShortcuts } from '../components/shortcuts';
 import styles from './LogViewer.module.css';
 
 export const LINE_HEIGHT = 20;
+/** What "Next error" looks for (case-insensitive): the words builds print when something failed, as whole words
+ *  in the stored text, where an ANSI colour code may stand right before them. */
+export const ERROR_PATTERN = '(?:^|[^a-z0-9_]|\\u001b\\[[0-9;]*m)(error|failed|failure|fatal|exception|panic)(?![a-z0-9_])';
 const OVERSCAN = 20;
 
 export interface LogViewerProps {
@@ -96,7 +99,24 @@ export function LogViewer({ source, highlight, onSelectLine, initialHeight = 600
     setMatch(undefined);
     if (snap.total > 0) virtualizer.scrollToIndex(snap.total - 1, { align: 'end' });
   };
+  // "Next error": the first error line after the top of the view, wrapping to the first of the log.
+  const [errorNote, setErrorNote] = useState<string | undefined>();
+  const nextError = async () => {
+    if (!source.search) return;
+    setErrorNote(undefined);
+    try {
+      const { lines } = await source.search(ERROR_PATTERN, { ignoreCase: true, regex: true });
+      if (lines.length === 0) return setErrorNote('No error line');
+      const top = Math.floor((scrollRef.current?.scrollTop ?? 0) / LINE_HEIGHT) + 1;
+      const from = match ?? top - 1;
+      onMatch(lines.find((n) => n > from) ?? lines[0]);
+    } catch (err) {
+      setErrorNote(err instanceof Error ? err.message : String(err));
+    }
+  };
+
   useShortcuts({
+    e: () => void nextError(),
     '/': () => scrollRef.current?.closest('section')?.querySelector<HTMLInputElement>('[data-log-search]')?.focus(),
     f: jumpToEnd,
     G: jumpToEnd,
@@ -116,6 +136,12 @@ export function LogViewer({ source, highlight, onSelectLine, initialHeight = 600
         </span>
         {snap.degraded && <span className={styles.degraded} role="alert">{snap.degraded}</span>}
         <LogSearchBar source={source} onMatch={onMatch} />
+        {source.search && (
+          <button type="button" className={styles.tool} onClick={() => void nextError()}>
+            <AlertOctagon size={14} aria-hidden="true" /> Next error
+          </button>
+        )}
+        {errorNote && <span role="status" className={styles.meta}>{errorNote}</span>}
         {tools}
         {!follow && (snap.live || !highlight) && (
           <button
