@@ -191,6 +191,12 @@ describe('the web console in Chromium', () => {
     expect(await page.locator('[data-line="2999"]').innerText()).not.toContain('10%');
     await shot('run-failed-dark.png');
     await expectAccessible('failed run (dark)');
+    // Next error: the server searches the stored log; the first error line from the view, then round to the top.
+    await page.getByRole('button', { name: 'Next error' }).click();
+    await page.locator('[aria-current="true"][data-line="3000"]').waitFor();
+    await page.getByRole('button', { name: 'Next error' }).click();
+    await page.locator('[aria-current="true"][data-line="2501"]').waitFor();
+    expect(await page.locator('[data-line="2501"]').innerText()).toContain('ERROR something broke');
   });
 
   it('met its CSP on every page', () => {
