@@ -95,7 +95,7 @@ describe('the web console in Chromium', () => {
   async function expectAccessible(name: string): Promise<void> {
     const result = await new AxeBuilder({ page }).analyze();
     const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}; ${v.nodes[0]?.failureSummary ?? ''}`);
     expect({ page: name, violations: bad }).toEqual({ page: name, violations: [] });
   }
 
