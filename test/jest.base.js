@@ -19,6 +19,8 @@ module.exports = {
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleNameMapper: { '^@keelson/([^/]+)$': '<rootDir>/libs/$1/src' },
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
+  // The console (apps/console) is browser code with its own runner: vitest (apps/console/vitest.config.mts).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/apps/console/'],
   globalSetup: '<rootDir>/test/global-setup.js',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
 };

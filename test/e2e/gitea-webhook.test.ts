@@ -90,7 +90,7 @@ describe('a pipeline of a Gitea repository', () => {
       return success;
     }, { timeoutMs: 60_000, intervalMs: 100 });
     expect(statuses.find((s) => s.status === 'success')).toMatchObject({
-      context: 'keelson/app', target_url: `https://console.example.com/#/namespaces/demo/pipelines/app/executions/${exe.metadata.name}`,
+      context: 'keelson/app', target_url: `https://console.example.com/p/demo/pipelines/app/runs/${exe.metadata.name}`,
     });
     // Gitea's own redelivery logic aside, one push made one execution.
     expect((await executions()).filter((e) => e.spec.commit === sha)).toHaveLength(1);

@@ -50,6 +50,14 @@ describe('local mode', () => {
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
   });
 
+  it('serves the web console at / with its CSP, and says so in the banner', async () => {
+    expect(output).toContain(`console      http://127.0.0.1:${port}/`);
+    const page = await fetch(`http://127.0.0.1:${port}/p/demo/pipelines`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await page.text()).toContain('<div id="root">');
+  });
+
   it('gives plain kubectl three Ready simulated nodes and the CRDs', async () => {
     const kube = new KubeClient({ kubeconfigPath: join(stateDir, 'kubeconfig') });
     const nodes = await kube.resource(Core.Node).list();

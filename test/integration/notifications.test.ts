@@ -119,11 +119,11 @@ it('delivers a failed webhook run\'s commit status and notifications to every ch
   // The commit status, through the port.
   expect(reporter.reported).toEqual([{
     execution: `${NS}/web-7`, commit: exe.spec.commit, state: 'failure',
-    details: { context: 'keelson/web', targetUrl: `${CONSOLE}/#/namespaces/${NS}/pipelines/web/executions/web-7`, description: 'Run #7 failed: stage build: <script> exited 1' },
+    details: { context: 'keelson/web', targetUrl: `${CONSOLE}/p/${NS}/pipelines/web/runs/web-7`, description: 'Run #7 failed: stage build: <script> exited 1' },
   }]);
   const text = [
     'Pipeline notify-demo/web run #7: Failed', 'branch main, commit 0123456, by Ada <ada@example.com>',
-    'Reason: stage build: <script> exited 1', `${CONSOLE}/#/namespaces/${NS}/pipelines/web/executions/web-7`,
+    'Reason: stage build: <script> exited 1', `${CONSOLE}/p/${NS}/pipelines/web/runs/web-7`,
   ].join('\n');
 
   // Slack: JSON with its control characters escaped, and the channel.

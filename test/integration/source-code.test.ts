@@ -248,7 +248,7 @@ describe('signing in (GitHub double)', () => {
   it('signs in again to the same credential, and a browser is sent on to the console', async () => {
     const res = await fetch(await signInThrough('github'), { headers: { accept: 'text/html' }, redirect: 'manual' });
     expect(res.status).toBe(303);
-    expect(res.headers.get('location')).toBe(`https://console.example.test/#/namespaces/demo/sourcecodecredentials/${credentialName}`);
+    expect(res.headers.get('location')).toBe(`https://console.example.test/p/demo/settings/providers?credential=${credentialName}`);
     await stack.waitForCredential(credentialName, 'Ready again', (c) => readyOf(c)?.status === 'True');
   });
 });

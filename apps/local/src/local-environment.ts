@@ -103,6 +103,8 @@ export class LocalEnvironment {
       ...env, KUBECONFIG: this.cluster.managerKubeconfig, HOST: '127.0.0.1', PORT: port, REDIS_URL: redisUrl,
       POD_NAMESPACE: MANAGER_NAMESPACE, LEADER_ELECTION_NAMESPACE: 'kube-system', DATA_PLANE_JENKINS_URL: `${this.jenkins.url()}/{namespace}`, ALLOW_FILE_REPOSITORIES: 'true',
       REGISTRY_NOTIFICATION_URL: env.REGISTRY_NOTIFICATION_URL || `http://127.0.0.1:${port}`,
+      // The manager serves the console: commit statuses and notifications link to its run pages.
+      CONSOLE_URL: env.CONSOLE_URL || `http://127.0.0.1:${port}`,
       DATA_PLANE_MINIO_URL: this.minio.endpoint,
     }, this.logger.child({ component: 'manager' }));
     await createSamplePipeline(kube, sample.fileUrl);

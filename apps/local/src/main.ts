@@ -6,7 +6,8 @@ function banner(e: LocalEndpoints): string {
   return [
     '',
     'Keelson is running locally.',
-    `  manager      ${e.manager}  (/healthz /readyz /version /metrics)`,
+    `  console      ${e.manager}/  (sign in with the TOKEN below; npm run build:console if it says "not built")`,
+    `  manager      ${e.manager}  (/api/v1 /healthz /readyz /version /metrics)`,
     `  apiserver    ${e.apiserver}`,
     `  kubeconfig   ${e.kubeconfig}`,
     `               export KUBECONFIG=${e.kubeconfig}; kubectl get nodes,pipelines -A`,

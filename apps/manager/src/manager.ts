@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import { NestLogger } from './logging/nest-logger';
 import { configureRequestBodies } from './api/api-http';
 import { installApiDocs } from './api/openapi/api-docs.controller';
+import { installConsole } from './console/console-static';
 
 export interface Manager {
   app: INestApplication;
@@ -35,6 +36,7 @@ export async function startManager(env: NodeJS.ProcessEnv = process.env, logger?
     configureRequestBodies(app);
     // Also checks that every /api route is guarded or deliberately public: the manager does not start otherwise.
     installApiDocs(app);
+    installConsole(app, config.consoleDir);
     // SIGTERM (kubelet, tini) and SIGINT (a terminal) close the app; SIGHUP is left to RuntimeConfigService,
     // which reloads RUNTIME_CONFIG_FILE on it (Nest's default list would shut down on SIGHUP too).
     app.enableShutdownHooks(['SIGTERM', 'SIGINT']);

@@ -124,8 +124,12 @@ export const MANAGER_VARIABLES = {
     default: [] as string[], parse: parsers.cidrList,
   }),
   consoleUrl: variable({
-    env: 'CONSOLE_URL', description: 'Base URL of the web console, for the links in commit statuses and notifications (`<CONSOLE_URL>/#/namespaces/<ns>/pipelines/<p>/executions/<name>`); no link when unset.',
+    env: 'CONSOLE_URL', description: 'Base URL of the web console (the manager serves it at its own `/`), for the links in commit statuses and notifications (`<CONSOLE_URL>/p/<ns>/pipelines/<p>/runs/<execution>`); no link when unset.',
     parse: parsers.baseUrl,
+  }),
+  consoleDir: variable({
+    env: 'CONSOLE_DIR', description: 'Folder of the built web console the manager serves at `/` (`npm run build:console`); dist/console of the installation when unset.',
+    parse: parsers.string,
   }),
   oauthStateKey: variable({
     env: 'OAUTH_STATE_KEY', description: 'Key (32 characters or more) that signs the `state` of git provider sign-ins, the same in every replica; when unset the manager generates one and keeps it in the Secret `keelson-oauth-state` of POD_NAMESPACE.',

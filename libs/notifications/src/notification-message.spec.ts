@@ -4,7 +4,7 @@ import { notificationMessage, type RunFacts } from './notification-message';
 const facts: RunFacts = {
   project: 'demo', pipeline: 'web', execution: 'web-12', run: 12, phase: 'Failed', branch: 'main',
   commit: '0123456789abcdef0123456789abcdef01234567', author: 'Ada Lovelace', reason: 'Got FAILED in stage build',
-  link: 'https://console.example.com/#/namespaces/demo/pipelines/web/executions/web-12',
+  link: 'https://console.example.com/p/demo/pipelines/web/runs/web-12',
 };
 
 describe('notification message', () => {
@@ -15,7 +15,7 @@ describe('notification message', () => {
       'Pipeline demo/web run #12: Failed',
       'branch main, commit 0123456, by Ada Lovelace',
       'Reason: Got FAILED in stage build',
-      'https://console.example.com/#/namespaces/demo/pipelines/web/executions/web-12',
+      'https://console.example.com/p/demo/pipelines/web/runs/web-12',
     ].join('\n'));
   });
 

@@ -1,6 +1,7 @@
 // Which commit state each execution phase reports, and the status line's words and link.
 import type { ExecutionPhase, PipelineExecution } from '@keelson/crds';
 import type { CommitState, CommitStatusDetails } from './commit-status.port';
+import { consoleRunLink } from '../console/console-links';
 
 const GITHUB_DESCRIPTION_LIMIT = 140;
 
@@ -39,8 +40,7 @@ export function reportsCommitStatus(execution: PipelineExecution): boolean {
 
 export function consoleLink(consoleUrl: string | undefined, execution: PipelineExecution): string | undefined {
   if (!consoleUrl) return undefined;
-  const seg = encodeURIComponent;
-  return `${consoleUrl}/#/namespaces/${seg(execution.metadata.namespace ?? '')}/pipelines/${seg(execution.spec.pipelineRef.name)}/executions/${seg(execution.metadata.name ?? '')}`;
+  return consoleRunLink(consoleUrl, execution.metadata.namespace ?? '', execution.spec.pipelineRef.name, execution.metadata.name ?? '');
 }
 
 const WORDS: Record<CommitState, string> = {

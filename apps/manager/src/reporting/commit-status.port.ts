@@ -8,7 +8,7 @@ export const COMMIT_STATES = ['pending', 'running', 'success', 'failure', 'cance
 export type CommitState = (typeof COMMIT_STATES)[number];
 
 export interface CommitStatusDetails {
-  /** `<CONSOLE_URL>/#/namespaces/<ns>/pipelines/<p>/executions/<name>`; absent when no console URL is configured. */
+  /** `<CONSOLE_URL>/p/<ns>/pipelines/<p>/runs/<name>` (the console's run page); absent when no console URL is configured. */
   targetUrl?: string;
   /** One line, at most 140 characters (GitHub's limit, the tightest). */
   description: string;

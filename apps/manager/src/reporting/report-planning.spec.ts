@@ -37,7 +37,7 @@ describe('commit state mapping', () => {
     const failed = execution({ phase: 'Failed', status: { startTime: '2026-01-01T00:00:00Z', reason: `stage build failed ${'x'.repeat(300)}` } });
     const details = commitStatusDetails(failed, 'failure', 'https://keelson.example.com');
     expect(details.context).toBe('keelson/web');
-    expect(details.targetUrl).toBe('https://keelson.example.com/#/namespaces/demo/pipelines/web/executions/web-12');
+    expect(details.targetUrl).toBe('https://keelson.example.com/p/demo/pipelines/web/runs/web-12');
     expect(details.description.length).toBe(140);
     expect(details.description.startsWith('Run #12 failed: stage build failed')).toBe(true);
     expect(commitStatusDetails(execution(), 'running', undefined)).toEqual({ description: 'Run #12 is running', context: 'keelson/web' });

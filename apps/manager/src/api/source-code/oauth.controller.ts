@@ -11,6 +11,7 @@ import { defineApiSchema } from '../openapi/api-schemas';
 import { CONFIG } from '../../tokens';
 import { OAUTH_LOGIN } from '../../source-code/source-code.tokens';
 import type { CallbackQuery, OAuthLogin } from '../../source-code/oauth-login.service';
+import { consoleCredentialLink } from '../../console/console-links';
 
 const LOCATION = (what: string) => ({ Location: { description: what, required: true, schema: { type: 'string', format: 'uri' } } });
 
@@ -91,7 +92,7 @@ export class OAuthCallbackController {
     const answer = { namespace, name, providerRef: credential.spec.providerRef, userName: credential.spec.userName, loginName: credential.spec.loginName };
     res.setHeader('Cache-Control', 'no-store');
     if (this.config.consoleUrl && !wantsJson(accept)) {
-      res.redirect(303, `${this.config.consoleUrl}/#/namespaces/${encodeURIComponent(namespace!)}/sourcecodecredentials/${encodeURIComponent(name!)}`);
+      res.redirect(303, consoleCredentialLink(this.config.consoleUrl, namespace!, name!));
     } else if (wantsJson(accept)) {
       res.status(201).json(answer);
     } else {

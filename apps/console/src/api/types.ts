@@ -1,0 +1,149 @@
+// The subset of the API's schemas (docs/openapi.json) the console reads. Fields are optional where the API may
+// leave them out; pages must render without them.
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  creationTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export interface ListMeta {
+  resourceVersion?: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface List<T> {
+  kind: string;
+  metadata: ListMeta;
+  items: T[];
+}
+
+export interface Project {
+  name: string;
+  pipelines: number;
+  running: number | null;
+  queued: number | null;
+}
+
+export interface Pipeline {
+  kind?: 'Pipeline';
+  metadata: ObjectMeta;
+  spec: { displayName?: string; repositoryUrl: string; configPath?: string; suspend?: boolean };
+  status?: {
+    nextRun?: number;
+    lastExecution?: { name?: string; run?: number; phase?: string; startTime?: string; completionTime?: string };
+    conditions?: Condition[];
+    [k: string]: unknown;
+  };
+}
+
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+}
+
+export type ExecutionPhase = 'Pending' | 'Queued' | 'Provisioning' | 'Running' | 'Succeeded' | 'Failed' | 'Aborted';
+export type StepPhase = 'Pending' | 'Running' | 'Waiting' | 'Succeeded' | 'Failed' | 'Aborted' | 'Skipped';
+
+export interface StepLog {
+  object: string;
+  size: number;
+  sha256: string;
+  lines?: number;
+  partial?: boolean;
+}
+
+export interface StepStatus {
+  name: string;
+  phase: StepPhase;
+  startTime?: string;
+  completionTime?: string;
+  message?: string;
+  log?: StepLog;
+  approval?: { decision: 'Approved' | 'Rejected'; user: string; time: string; comment?: string };
+}
+
+export interface StageStatus {
+  name: string;
+  phase: StepPhase;
+  startTime?: string;
+  completionTime?: string;
+  steps: StepStatus[];
+}
+
+export interface TimelineEntry {
+  type: string;
+  time: string;
+  message?: string;
+}
+
+export interface PipelineExecution {
+  kind?: 'PipelineExecution';
+  metadata: ObjectMeta;
+  spec: {
+    pipelineRef: { name: string };
+    run?: number;
+    trigger?: { event: string; user?: string; deliveryId?: string; rerunOf?: string };
+    repositoryUrl?: string;
+    commit?: string;
+    branch?: string;
+    tag?: string;
+    ref?: string;
+    author?: { name?: string; email?: string };
+    title?: string;
+    message?: string;
+    htmlUrl?: string;
+    stop?: boolean;
+  };
+  status?: {
+    phase?: ExecutionPhase;
+    reason?: string;
+    queuedTime?: string;
+    startTime?: string;
+    completionTime?: string;
+    stages?: StageStatus[];
+    timeline?: TimelineEntry[];
+    node?: string;
+    warmNode?: boolean;
+    conditions?: Condition[];
+  };
+}
+
+export interface QueueEntry {
+  name: string;
+  pipeline: string;
+  run?: number;
+  phase: string;
+  position: number;
+  created?: string;
+  waitingSeconds?: number;
+  cause: string;
+  message: string;
+  [k: string]: unknown;
+}
+
+export interface ProjectQueue {
+  namespace: string;
+  limit: number;
+  admitted: number;
+  queued: QueueEntry[];
+  running: Array<{
+    name: string; pipeline: string; run?: number; startTime?: string; node?: string; warmNode?: boolean;
+    startLatency: Partial<Record<'queued' | 'provisioning' | 'jenkinsQueue' | 'podScheduling' | 'podStartup' | 'total', number>>;
+  }>;
+}
+
+export interface LogLineIndex {
+  every: number;
+  lines: number;
+  size: number;
+  complete: boolean;
+  offsets: number[];
+}

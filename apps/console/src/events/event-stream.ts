@@ -1,0 +1,148 @@
+// The tab's one event stream (console.md §6.2, T4): GET /api/v1/events over fetch. Closed while the tab is hidden
+// (0 connections), resumed with Last-Event-ID when it shows again, reconnected with capped exponential backoff
+// when it drops. Each change goes to the listener (cache-updates.ts writes it into TanStack Query's cache).
+import { ApiError } from '../api/problem';
+import { readSse } from './fetch-sse';
+import type { SseEvent } from './sse-parser';
+
+export type StreamState = 'connecting' | 'open' | 'paused' | 'retrying' | 'stopped';
+
+export interface EventStreamOptions {
+  url: () => string;
+  headers: () => Record<string, string>;
+  onEvent: (e: SseEvent) => void;
+  /** The resume point was lost (410 Expired, or a fresh start): everything cached may be stale. */
+  onResync: () => void;
+  onState?: (state: StreamState, detail?: string) => void;
+  onUnauthenticated?: () => void;
+  doc?: Pick<Document, 'hidden' | 'addEventListener' | 'removeEventListener'>;
+  fetchFn?: typeof fetch;
+  /** Backoff: base and cap in ms. */
+  backoff?: { baseMs: number; maxMs: number };
+  random?: () => number;
+}
+
+export class EventStream {
+  private lastEventId: string | undefined;
+  private controller: AbortController | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private failures = 0;
+  private running = false;
+  private expired = false;
+  private readonly doc: EventStreamOptions['doc'];
+  state: StreamState = 'stopped';
+
+  constructor(private readonly opts: EventStreamOptions) {
+    this.doc = opts.doc ?? (typeof document === 'undefined' ? undefined : document);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.doc?.addEventListener('visibilitychange', this.onVisibility);
+    if (this.doc?.hidden) this.setState('paused');
+    else this.connect();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.doc?.removeEventListener('visibilitychange', this.onVisibility);
+    this.disconnect();
+    this.setState('stopped');
+  }
+
+  /** The id the next connection resumes from. */
+  get resumeId(): string | undefined {
+    return this.lastEventId;
+  }
+
+  private readonly onVisibility = (): void => {
+    if (!this.running) return;
+    if (this.doc?.hidden) {
+      this.disconnect();
+      this.setState('paused');
+    } else if (!this.controller) {
+      this.failures = 0;
+      this.connect();
+    }
+  };
+
+  private disconnect(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.controller?.abort();
+    this.controller = undefined;
+  }
+
+  private connect(): void {
+    this.disconnect();
+    const controller = new AbortController();
+    this.controller = controller;
+    this.setState(this.failures ? 'retrying' : 'connecting');
+    const resumed = this.lastEventId !== undefined;
+    readSse({
+      url: this.opts.url(), headers: this.opts.headers(), lastEventId: this.lastEventId, signal: controller.signal,
+      fetchFn: this.opts.fetchFn,
+      onOpen: () => {
+        this.failures = 0;
+        this.setState('open');
+        // A first connection (no resume point) may have missed changes since the pages loaded.
+        if (!resumed) this.opts.onResync();
+      },
+      onEvent: (e) => this.handle(e),
+    }).then(
+      () => this.ended(controller),
+      (err: unknown) => this.ended(controller, err),
+    );
+  }
+
+  private handle(e: SseEvent): void {
+    if (e.event === 'ERROR') {
+      let code: number | undefined;
+      try {
+        code = (JSON.parse(e.data) as { code?: number }).code;
+      } catch {
+        // an ERROR without a Status body: treat as a drop
+      }
+      // 410: our resume point is gone from the server's ring; start fresh and refetch what is cached.
+      if (code === 410) {
+        this.lastEventId = undefined;
+        this.expired = true;
+      }
+      return;
+    }
+    if (e.id !== undefined) this.lastEventId = e.id;
+    this.opts.onEvent(e);
+  }
+
+  private ended(controller: AbortController, err?: unknown): void {
+    if (controller.signal.aborted || this.controller !== controller) return; // we closed it ourselves
+    this.controller = undefined;
+    if (err instanceof ApiError && err.status === 401) {
+      this.running = false;
+      this.setState('stopped', err.problem.detail);
+      this.opts.onUnauthenticated?.();
+      return;
+    }
+    if (this.expired) {
+      this.expired = false;
+      this.connect();
+      return;
+    }
+    this.failures++;
+    const { baseMs, maxMs } = this.opts.backoff ?? { baseMs: 1_000, maxMs: 30_000 };
+    const retryAfter = err instanceof ApiError && err.retryAfterSeconds ? err.retryAfterSeconds * 1000 : 0;
+    const exp = Math.min(maxMs, baseMs * 2 ** (this.failures - 1));
+    const delay = Math.max(retryAfter, exp / 2 + (this.opts.random ?? Math.random)() * (exp / 2));
+    this.setState('retrying', err instanceof Error ? err.message : 'the stream ended');
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.running && !this.doc?.hidden) this.connect();
+    }, delay);
+  }
+
+  private setState(state: StreamState, detail?: string): void {
+    this.state = state;
+    this.opts.onState?.(state, detail);
+  }
+}
