@@ -16,8 +16,11 @@ export function nestProjects(root: string): Record<string, NestProject> {
 }
 
 /** Folders under apps/ and libs/ that hold a src/ (a helper adds apps/registry-proxy: it is found the same way). */
+/** The web console is a Vite app (its own vite.config.mts and tsconfig), built by `npm run build:console`, not by Nest. */
+const NOT_NEST = new Set(['apps/console']);
+
 export function projectFolders(root: string): Array<{ name: string; kind: 'apps' | 'libs' }> {
   return (['apps', 'libs'] as const).flatMap((kind) => readdirSync(join(root, kind), { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(root, kind, d.name, 'src')))
+    .filter((d) => d.isDirectory() && existsSync(join(root, kind, d.name, 'src')) && !NOT_NEST.has(`${kind}/${d.name}`))
     .map((d) => ({ name: d.name, kind })));
 }
