@@ -103,7 +103,7 @@ beforeAll(async () => {
   } as KubeObject);
   await stack.createSetting({ historyLimit: 1 });
   await stack.startManager({
-    // What the chart's Deployment sets (docs/operations-rbac.md).
+    // What the chart's Deployment sets (docs/operations.md, RBAC).
     KUBECONFIG: kubeconfig, POD_NAMESPACE: NAMESPACE, LEADER_ELECTION_NAMESPACE: NAMESPACE,
     MANAGER_SERVICE_ACCOUNT: SERVICE_ACCOUNT, DATA_PLANE_MANAGER_CLUSTER_ROLE: `${PREFIX}-data-plane`, BUILDS_MANAGER_CLUSTER_ROLE: `${PREFIX}-builds`,
     DATA_PLANE_DEPLOY_CLUSTER_ROLE: `${PREFIX}-deploy`, PUBLIC_URL: 'https://keelson.example.com/', GC_INTERVAL_SECONDS: '2',
