@@ -1,3 +1,5 @@
+/// <reference types="jest" />
+// (jest types: the benchmarks import `run` from here and are compiled by tsconfig.build.json, which has only node types.)
 // The acceptance checks every fault test ends with (scenarios.md §5.0): A2, every execution has exactly one
 // Jenkins build carrying its EXECUTION_ID and reaches a terminal phase; A3, that phase is Jenkins' result.
 import { Keelson, type ObjectOf } from '@keelson/kube';
