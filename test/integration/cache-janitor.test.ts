@@ -106,6 +106,18 @@ describe.each(SHELLS)('the cache janitor under %s', (_name, shell) => {
     expect(existsSync(dead)).toBe(false);
   });
 
+  it('is not fooled by what a build may write: a FIFO heartbeat, a heartbeat or stamp in the future', () => {
+    const fifo = cacheDir('p/q/fifo', 100, 50 * HOUR);
+    mkdirSync(join(fifo, '.keelson-lock'));
+    expect(spawnSync('mkfifo', [join(fifo, '.keelson-lock', 'heartbeat')]).status).toBe(0);
+    utimesSync(join(fifo, '.keelson-lock'), now - 50 * HOUR, now - 50 * HOUR);
+    const forgedBeat = cacheDir('p/q/forged-beat', 100, 50 * HOUR, { lockBeatAge: -1_000_000 });
+    const forgedStamp = cacheDir('p/q/forged-stamp', 100, -1_000_000);
+    const r = janitor({ MAX_SIZE: '10Ki', LOCK_STALE: '120' });
+    expect(r.code).toBe(0);
+    expect([fifo, forgedBeat, forgedStamp].map(existsSync)).toEqual([false, false, false]);
+  });
+
   it('uses the directory mtime when there is no stamp', () => {
     const old = cacheDir('p/q/old', 100, 9 * HOUR, { stamp: false });
     const fresh = cacheDir('p/q/fresh', 100, 2 * HOUR, { stamp: false });

@@ -61,18 +61,32 @@ mtime() { stat -c %Y "$1" 2>/dev/null || echo 0; }
 # Whether a step holds the lock of directory $1 now.
 locked() {
   [ -d "$1/.keelson-lock" ] && [ ! -L "$1/.keelson-lock" ] || return 1
-  hb=$(cat "$1/.keelson-lock/heartbeat" 2>/dev/null)
+  # Builds write these files: read a plain file only (a FIFO would block, a link to /dev/zero would never end), and
+  # only its first bytes.
+  hb=
+  if [ -f "$1/.keelson-lock/heartbeat" ] && [ ! -L "$1/.keelson-lock/heartbeat" ]; then
+    hb=$(head -c 20 "$1/.keelson-lock/heartbeat" 2>/dev/null)
+  fi
   case $hb in ''|*[!0-9]*) hb=$(mtime "$1/.keelson-lock") ;; esac
-  [ $(($(date +%s) - hb)) -le "$stale" ]
+  age=$(($(date +%s) - hb))
+  # A heartbeat in the future is forged (or a skewed clock): it must not pin the cache forever.
+  [ "$age" -ge -60 ] && [ "$age" -le "$stale" ]
 }
 
 last_used() {
   if [ -f "$1/.keelson-last-used" ] && [ ! -L "$1/.keelson-last-used" ]; then mtime "$1/.keelson-last-used"; else mtime "$1"; fi
 }
 
+# Whether a last use at $1 (epoch seconds) is within the grace. One in the future (a build can set its stamp's
+# time) counts as no recent use: it must not pin the cache forever.
+used_within_grace() {
+  age=$(($(date +%s) - $1))
+  [ "$age" -ge -60 ] && [ "$age" -lt "$grace" ]
+}
+
 in_use() {
   locked "$1" && return 0
-  [ $(($(date +%s) - $(last_used "$1"))) -lt "$grace" ]
+  used_within_grace "$(last_used "$1")"
 }
 
 # Evicts directory $1 (of $2 KiB); 0 when it is gone.
@@ -87,7 +101,7 @@ evict() {
   date +%s > "$d/.keelson-lock/heartbeat"
   # A step that released the lock just before ours has stamped it: look again (our mkdir moved the directory's
   # own mtime, so only the stamp tells).
-  if [ -f "$d/.keelson-last-used" ] && [ $(($(date +%s) - $(mtime "$d/.keelson-last-used"))) -lt "$grace" ]; then
+  if [ -f "$d/.keelson-last-used" ] && [ ! -L "$d/.keelson-last-used" ] && used_within_grace "$(mtime "$d/.keelson-last-used")"; then
     rm -rf "$d/.keelson-lock"
     log "skipped (used meanwhile): $d"
     return 1

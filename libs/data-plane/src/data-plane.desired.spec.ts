@@ -474,6 +474,14 @@ describe('desiredDataPlane', () => {
       expect(minio.ingress).toEqual([{ from: [inNamespace('keelson-system')], ports: tcp(9000) }]);
     });
 
+    it('admits the registry proxy\'s namespace to the registry port only, when the proxy runs apart from the manager', () => {
+      const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: 'TCP', port }));
+      const apart = objects({ registryProxy: { port: 34362, caConfigMap: { namespace: 'keelson-nodes', name: 'keelson-registry-cas' } } });
+      expect(policy(apart, 'keelson-data-plane', 'team-a-pipeline').ingress?.slice(2)).toEqual([{ from: [inNamespace('keelson-nodes')], ports: tcp(5000) }]);
+      const beside = objects({ registryProxy: { port: 34362, caConfigMap: { namespace: 'keelson-system', name: 'keelson-registry-cas' } } });
+      expect(policy(beside, 'keelson-data-plane', 'team-a-pipeline').ingress).toHaveLength(2);
+    });
+
     it('admits only the build pods, and nobody to MinIO, when the manager runs outside the cluster', () => {
       const list = objects({ managerNamespace: undefined });
       expect(policy(list, 'keelson-data-plane', 'team-a-pipeline').ingress?.map((r) => r.from)).toEqual([[inNamespace('team-a-builds')]]);

@@ -27,6 +27,10 @@ function policy(input: ResolvedDataPlaneInput, namespace: string, name: string, 
 /** Ingress to Jenkins and the registry from the build pods, and to all three from the manager's namespace. */
 export function desiredDataPlaneNetworkPolicies(input: ResolvedDataPlaneInput): KubeObject[] {
   const manager: Rule[] = input.managerNamespace === undefined ? [] : [{ from: [inNamespace(input.managerNamespace)] }];
+  // The node-local registry proxy forwards kubelets' pulls from its own namespace (where its CA ConfigMap is).
+  const proxyNamespace = input.registryProxy?.caConfigMap?.namespace;
+  const proxy: Rule[] = proxyNamespace === undefined || proxyNamespace === input.managerNamespace
+    ? [] : [{ from: [inNamespace(proxyNamespace)], ports: tcp(PORTS.registry) }];
   return [
     policy(input, input.namespace, NAMES.networkPolicy, {
       podSelector: { matchExpressions: [{ key: LABELS.name, operator: 'In', values: [NAMES.jenkins, NAMES.registry] }] },
@@ -34,6 +38,7 @@ export function desiredDataPlaneNetworkPolicies(input: ResolvedDataPlaneInput): 
       ingress: [
         { from: [inNamespace(input.buildNamespace)], ports: tcp(PORTS.jenkinsHttp, PORTS.jenkinsAgent, PORTS.registry) },
         ...manager.map((rule) => ({ ...rule, ports: tcp(PORTS.jenkinsHttp, PORTS.jenkinsAgent, PORTS.registry) })),
+        ...proxy,
       ],
     }),
     // MinIO holds the archived logs of every build: nobody but the manager reads or writes them.

@@ -161,10 +161,10 @@ describe('roles', () => {
     for (const d of deployments) expect(d.spec.template.metadata.labels).toMatchObject(d.spec.selector.matchLabels);
   });
 
-  it('routes /api to the API pods and /hooks to the webhooks pods, and tells the registries the webhooks Service', () => {
+  it('routes /api and the console to the API pods and /hooks to the webhooks pods, and tells the registries the webhooks Service', () => {
     const ingress = named(split, 'Ingress', 'keelson');
     const paths = ingress.spec.rules[0].http.paths.map((p: any) => [p.path, p.pathType, p.backend.service.name]);
-    expect(paths).toEqual([['/api', 'Prefix', 'keelson'], ['/hooks', 'Prefix', 'keelson-webhooks']]);
+    expect(paths).toEqual([['/api', 'Prefix', 'keelson'], ['/hooks', 'Prefix', 'keelson-webhooks'], ['/', 'Prefix', 'keelson']]);
     expect(ingress.spec).toMatchObject({ ingressClassName: 'nginx', tls: [{ hosts: ['keelson.example.com'], secretName: 'keelson-tls' }] });
     expect(named(split, 'Service', 'keelson').spec.selector['keelson.dev/role']).toBe('api');
     expect(named(split, 'Service', 'keelson-webhooks').spec.selector['keelson.dev/role']).toBe('webhooks');

@@ -2,6 +2,7 @@ import { JenkinsCompileError } from '../compile.errors';
 import { compileJenkinsJob } from '../jenkins-job.compiler';
 import { aCompileInput } from '../testing/compile-input.builders';
 import { buildPod, labelValue } from './build-pod.builder';
+import { isLoopbackImage } from './step-container.builder';
 import { buildCacheVolumes } from './cache-volumes';
 import type { Container, EnvVar } from './pod.types';
 
@@ -350,9 +351,24 @@ stages:
 });
 
 describe('buildPod for untrusted builds', () => {
+  it('pulls a loopback (registry proxy) image every time, so a node that holds it still checks the pull credentials', () => {
+    const yaml = `stages: [{name: s, steps: [{runScriptConfig: {image: '127.0.0.1:34362/team-b/app:1', shellScript: x}}, {runScriptConfig: {image: 'busybox:1', shellScript: y}}]}]`;
+    const fork = buildPod(aCompileInput(yaml, { facts: { event: 'pull_request', fromFork: true, ref: 'refs/pull/1/head' } }));
+    const steps = fork.spec.containers.filter((c) => c.name !== 'jnlp');
+    expect(steps.map((c) => [c.image, c.imagePullPolicy])).toEqual([['127.0.0.1:34362/team-b/app:1', 'Always'], ['busybox:1', undefined]]);
+    expect(fork.spec.imagePullSecrets).toBeUndefined();
+  });
+
   it('gives deploy steps of a fork pull request no container', () => {
     const yaml = `stages: [{name: s, steps: [{applyYamlConfig: {path: k.yaml}}, {applyAppConfig: {chart: c, releaseName: r}}]}]`;
     const pod = buildPod(aCompileInput(yaml, { facts: { event: 'pull_request', fromFork: true, ref: 'refs/pull/1/head' } }));
     expect(pod.spec.containers.map((c) => c.name)).toEqual(['jnlp']);
   });
+});
+
+describe('isLoopbackImage', () => {
+  it.each([
+    ['127.0.0.1:34362/team-a/web:1', true], ['localhost:5000/x', true], ['127.1.2.3:1/x', true], ['[::1]:5000/x', true],
+    ['registry.team-a-pipeline.svc:5000/web', false], ['busybox', false], ['127.0.0.1.example.com/x', false], ['docker.io/127.0.0.1/x', false],
+  ])('%s: %s', (image, loopback) => expect(isLoopbackImage(image)).toBe(loopback));
 });

@@ -34,6 +34,7 @@ export interface PreferredSchedulingTerm {
 export interface Container {
   name: string;
   image: string;
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   command?: string[];
   args?: string[];
   tty?: boolean;

@@ -150,6 +150,10 @@ export function buildStepContainer(ctx: CompileContext, compiled: CompiledStep):
   const container: Container = {
     name: compiled.containerName,
     image,
+    // A loopback image is a project's, through the node-local registry proxy. With the default IfNotPresent, a node
+    // that already holds it would start it for any pod, a fork's or another project's, without ever checking the
+    // pull credentials: Always makes the kubelet ask the proxy, and the project's registry, every time.
+    ...(isLoopbackImage(image) && { imagePullPolicy: 'Always' }),
     // The Kubernetes plugin runs steps through `exec` in a container kept alive by `cat` on a TTY.
     command: ['cat'],
     tty: true,
@@ -159,4 +163,10 @@ export function buildStepContainer(ctx: CompileContext, compiled: CompiledStep):
     ...(mounts.length > 0 && { volumeMounts: mounts }),
   };
   return { container, volumes };
+}
+
+/** An image reference whose registry host is this node's loopback (`127.0.0.1:<port>/...`, `localhost:<port>/...`). */
+export function isLoopbackImage(image: string): boolean {
+  const host = image.split('/', 1)[0].toLowerCase();
+  return image.includes('/') && /^(127(\.\d{1,3}){3}|localhost|\[::1\])(:\d+)?$/.test(host);
 }
