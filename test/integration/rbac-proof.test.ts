@@ -39,8 +39,8 @@ const ALLOWLIST: Record<string, string> = {
   [`ClusterRole/${PREFIX}-manager devops.keelson.dev sourcecodeproviders get`]: 'the provider of that credential, read with it',
   [`ClusterRole/${PREFIX}-manager devops.keelson.dev pipelines patch`]: 'the Pipeline controller\'s finalizer, added when it registers a webhook at a provider and removed after (needs a credential; oauth-gitea.test.ts)',
   [`ClusterRole/${PREFIX}-project-secrets core secrets update`]: 'a git token Secret replaced after sign-in (source-code/token-secret.ts)',
-  [`ClusterRole/${PREFIX}-project-secrets core secrets patch`]: 'a refreshed git token written back (scm/scm-access.ts storeToken)',
   // Failures the run does not have.
+  [`ClusterRole/${PREFIX}-project-secrets core secrets delete keelson-registry-pull`]: 'the registry proxy\'s pull Secret in a namespace the project no longer owns (registry-proxy-chart.test.ts)',
   [`ClusterRole/${PREFIX}-manager rbac.authorization.k8s.io rolebindings delete`]: 'a build RoleBinding in a namespace the project no longer owns (data-plane.test.ts)',
   [`ClusterRole/${PREFIX}-manager core persistentvolumes patch`]: 'a Released cache volume handed back to a re-made claim (build-inputs.test.ts)',
   // The single-namespace layout's leftovers (libs/data-plane leftovers.ts; data-plane.test.ts removes them).
@@ -88,7 +88,7 @@ beforeAll(async () => {
   stack = await KeelsonStack.start({ manager: false, files: { '.devops.yml': CONFIG }, audit: { users: [USER] } });
   const cp = stack.cluster.controlPlane;
   const { yaml } = await renderChartRbac({
-    release: RELEASE, namespace: NAMESPACE, set: { 'serviceAccount.name': SERVICE_ACCOUNT, 'rbac.projectNamespaces': '{demo}' },
+    release: RELEASE, namespace: NAMESPACE, set: { 'serviceAccount.name': SERVICE_ACCOUNT, 'rbac.projectNamespaces': '{demo}', 'registryProxy.enabled': 'true' },
     templates: ['templates/rbac.yaml', 'templates/rbac-admission-policy.yaml'],
   });
   const sa = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: SERVICE_ACCOUNT, namespace: NAMESPACE } };
@@ -107,6 +107,8 @@ beforeAll(async () => {
     KUBECONFIG: kubeconfig, POD_NAMESPACE: NAMESPACE, LEADER_ELECTION_NAMESPACE: NAMESPACE,
     MANAGER_SERVICE_ACCOUNT: SERVICE_ACCOUNT, DATA_PLANE_MANAGER_CLUSTER_ROLE: `${PREFIX}-data-plane`, BUILDS_MANAGER_CLUSTER_ROLE: `${PREFIX}-builds`,
     DATA_PLANE_DEPLOY_CLUSTER_ROLE: `${PREFIX}-deploy`, PUBLIC_URL: 'https://keelson.example.com/', GC_INTERVAL_SECONDS: '2',
+    // The registry proxy on (registryProxy.enabled): the CA ConfigMap and the pull Secrets are part of the proof.
+    REGISTRY_PROXY_PORT: '34362', REGISTRY_PROXY_CA_CONFIGMAP: `${PREFIX}-registry-cas`, REGISTRY_PROXY_NAMESPACE: NAMESPACE,
   });
   git = await GitHttpServer.start({ root: dirname(stack.repo.dir) });
 }, 300_000);
@@ -158,7 +160,7 @@ describe('the manager with only the chart\'s RBAC', () => {
   it('used every grant of the chart (or the allowlist names the path that needs it), and was refused nothing', async () => {
     // The lease is released, and every request is in the log, once the manager has stopped.
     for (const m of stack.managers.splice(0)) await m.close();
-    const { objects } = await renderChartRbac({ release: RELEASE, namespace: NAMESPACE, set: { 'serviceAccount.name': SERVICE_ACCOUNT, 'rbac.projectNamespaces': '{demo}' } });
+    const { objects } = await renderChartRbac({ release: RELEASE, namespace: NAMESPACE, set: { 'serviceAccount.name': SERVICE_ACCOUNT, 'rbac.projectNamespaces': '{demo}', 'registryProxy.enabled': 'true' } });
     // The deploy role is the build ServiceAccount's (chart-rbac.test.ts compares it with the data plane's); the
     // manager only binds it, which its `bind` grant records.
     const roles = objects.filter((o) => (o.kind === 'ClusterRole' || o.kind === 'Role') && o.metadata.name !== `${PREFIX}-deploy`);
