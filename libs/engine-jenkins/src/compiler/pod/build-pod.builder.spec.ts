@@ -370,5 +370,7 @@ describe('isLoopbackImage', () => {
   it.each([
     ['127.0.0.1:34362/team-a/web:1', true], ['localhost:5000/x', true], ['127.1.2.3:1/x', true], ['[::1]:5000/x', true],
     ['registry.team-a-pipeline.svc:5000/web', false], ['busybox', false], ['127.0.0.1.example.com/x', false], ['docker.io/127.0.0.1/x', false],
+    // Imported into the node's runtime (the real node's images): pulling it would fail.
+    ['localhost/keelson/debian:1', false],
   ])('%s: %s', (image, loopback) => expect(isLoopbackImage(image)).toBe(loopback));
 });

@@ -165,8 +165,11 @@ export function buildStepContainer(ctx: CompileContext, compiled: CompiledStep):
   return { container, volumes };
 }
 
-/** An image reference whose registry host is this node's loopback (`127.0.0.1:<port>/...`, `localhost:<port>/...`). */
+/**
+ * An image reference whose registry is a port on this node's loopback (`127.0.0.1:<port>/...`), as the registry
+ * proxy's are. Without a port, `localhost/...` names an image imported into the node's runtime, never pulled.
+ */
 export function isLoopbackImage(image: string): boolean {
   const host = image.split('/', 1)[0].toLowerCase();
-  return image.includes('/') && /^(127(\.\d{1,3}){3}|localhost|\[::1\])(:\d+)?$/.test(host);
+  return image.includes('/') && /^(127(\.\d{1,3}){3}|localhost|\[::1\]):\d+$/.test(host);
 }
