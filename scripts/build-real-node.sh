@@ -35,13 +35,16 @@ for pair in containerd:containerd runc:runc /usr/lib/cni/host-local:containernet
   if [[ $want == /* ]]; then [ -e "$want" ] && continue; else command -v "$want" >/dev/null && continue; fi
   missing+=("${pair#*:}")
 done
+# The images copy /bin/busybox alone: Debian's `busybox` (linked against libc) would start nowhere in them.
+if [ -e /bin/busybox ] && ldd /bin/busybox >/dev/null 2>&1; then missing+=(busybox-static); fi
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-stamp="$RECIPE $K8S_VERSION $SUITE"
+# The busybox binary is part of the recipe: another one (a new Debian release, or a dynamic one replaced) rebuilds.
+stamp="$RECIPE $K8S_VERSION $SUITE busybox-$(sha256sum /bin/busybox | cut -c1-12)"
 if [ "$(cat "$OUT/.version" 2>/dev/null)" = "$stamp" ] && [ -f "$OUT/pause.tar" ] && [ -f "$OUT/busybox.tar" ] \
   && [ -f "$OUT/agent.tar" ] && [ -f "$OUT/debian.tar" ]; then
   log "images (recipe $stamp): cached"

@@ -11,9 +11,10 @@ start=$SECONDS
 
 # Debian packages: redis-server for tests that need their own Redis, git for reading .devops.yml, openssl for
 # the test certificates, groovy (2.4.21, the Groovy Jenkins runs) and a Java runtime for it to compile and run
-# the generated Jenkinsfiles (test/groovy), busybox for the cache janitor's script (the chart runs it on busybox).
+# the generated Jenkinsfiles (test/groovy), busybox for the cache janitor's script (the chart runs it on busybox): busybox-static, which the real node's images
+# copy too (Debian's `busybox` is linked against libc and, installed instead, breaks those images).
 missing=()
-for pair in redis-server:redis-server git:git openssl:openssl groovy:groovy java:default-jre-headless busybox:busybox; do
+for pair in redis-server:redis-server git:git openssl:openssl groovy:groovy java:default-jre-headless busybox:busybox-static; do
   command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
