@@ -15,4 +15,11 @@ export const apiPaths = {
   logIndex: (ns: string, name: string) => `${apiPaths.execution(ns, name)}/logs/index`,
   logSearch: (ns: string, name: string) => `${apiPaths.execution(ns, name)}/logs/search`,
   queue: (ns: string) => `/api/v1/namespaces/${seg(ns)}/queue`,
+  deliveries: (ns: string, pipeline: string) => `${apiPaths.pipeline(ns, pipeline)}/deliveries`,
+  providers: (ns: string) => `/api/v1/namespaces/${seg(ns)}/sourcecodeproviders`,
+  authorize: (ns: string, provider: string) => `${apiPaths.providers(ns)}/${seg(provider)}/authorize`,
+  credentials: (ns: string) => `/api/v1/namespaces/${seg(ns)}/sourcecodecredentials`,
+  credential: (ns: string, name: string) => `${apiPaths.credentials(ns)}/${seg(name)}`,
+  refreshCredential: (ns: string, name: string) => `${apiPaths.credential(ns, name)}/refresh`,
+  repositories: (ns: string) => `/api/v1/namespaces/${seg(ns)}/sourcecoderepositories`,
 };

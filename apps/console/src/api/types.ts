@@ -32,9 +32,10 @@ export interface Project {
 export interface Pipeline {
   kind?: 'Pipeline';
   metadata: ObjectMeta;
-  spec: { displayName?: string; repositoryUrl: string; configPath?: string; suspend?: boolean };
+  spec: { displayName?: string; repositoryUrl: string; configPath?: string; suspend?: boolean; credentialRef?: { name: string } };
   status?: {
     nextRun?: number;
+    webhook?: { url?: string; secretName?: string; id?: string };
     lastExecution?: { name?: string; run?: number; phase?: string; startTime?: string; completionTime?: string };
     conditions?: Condition[];
     [k: string]: unknown;
