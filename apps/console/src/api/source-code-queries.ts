@@ -23,11 +23,17 @@ export function useProviders(ns: string) {
   });
 }
 
-export function useCredentials(ns: string) {
+/** `waitFor`: a credential just made by a sign-in, polled until its first listing is done (not a watched kind). */
+export function useCredentials(ns: string, waitFor?: string) {
   const api = useApi();
   return useQuery({
     queryKey: sourceKeys.credentials(ns),
     queryFn: ({ signal }) => api.get<List<SourceCodeCredential>>(apiPaths.credentials(ns), { signal, query: { limit: LIST_LIMIT } }),
+    refetchInterval: (query) => {
+      if (!waitFor) return false;
+      const credential = query.state.data?.items.find((c) => c.metadata.name === waitFor);
+      return credential?.status?.lastRefreshTime ? false : 3_000;
+    },
   });
 }
 

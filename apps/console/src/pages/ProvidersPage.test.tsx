@@ -93,8 +93,25 @@ describe('ProvidersPage', () => {
     renderAt('/p/demo/settings/providers?credential=alice-github');
     const banner = await screen.findByText('Connected as alice-github');
     await waitFor(() => expect(banner.closest('[role=status]')!.textContent).toContain('alice-gh at github'));
+    expect(banner.closest('[role=status]')!.textContent).toContain('12 repositories listed');
+    expect(screen.getByRole('link', { name: 'enable one' }).getAttribute('href')).toBe('/p/demo/repositories');
     await userEvent.setup().click(screen.getByRole('button', { name: 'Dismiss' }));
     expect(screen.queryByText('Connected as alice-github')).toBeNull();
+  });
+
+  it('polls a just-connected credential until its first listing is done', async () => {
+    const fresh = credential('alice-github');
+    delete (fresh.status as Partial<typeof fresh.status>).lastRefreshTime;
+    let calls = 0;
+    serve([provider('github')], []);
+    server.use(http.get(`${NS}/sourcecodecredentials`, () => {
+      calls++;
+      return list('SourceCodeCredentialList', [calls < 2 ? fresh : credential('alice-github')]);
+    }));
+    renderAt('/p/demo/settings/providers?credential=alice-github');
+    expect(await screen.findByText(/Its repositories are being listed/)).toBeTruthy();
+    expect(await screen.findByText(/12 repositories listed/, {}, { timeout: 10_000 })).toBeTruthy();
+    expect(calls).toBe(2);
   });
 
   it('asks for a new listing of repositories', async () => {

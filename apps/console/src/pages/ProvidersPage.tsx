@@ -29,13 +29,14 @@ export function ProvidersPage() {
   const [search, setSearch] = useSearchParams();
   const connected = search.get('credential') ?? undefined;
   const providers = useProviders(p);
-  const credentials = useCredentials(p);
+  const credentials = useCredentials(p, connected);
   return (
     <>
       <div className={styles.crumbs}><Link to={paths.home()}>Projects</Link> / <Link to={paths.pipelines(p)}>{p}</Link> / settings</div>
       <div className={styles.head}><h1>Git providers</h1></div>
       {connected && (
         <ConnectedBanner
+          ns={p}
           name={connected}
           credential={credentials.data?.items.find((c) => c.metadata.name === connected)}
           onDismiss={() => setSearch((s) => { s.delete('credential'); return s; }, { replace: true })}
@@ -59,12 +60,14 @@ export function ProvidersPage() {
   );
 }
 
-function ConnectedBanner({ name, credential, onDismiss }: { name: string; credential?: SourceCodeCredential; onDismiss: () => void }) {
+function ConnectedBanner({ ns, name, credential, onDismiss }: { ns: string; name: string; credential?: SourceCodeCredential; onDismiss: () => void }) {
   return (
     <div className={styles.banner} role="status">
       <CheckCircle2 size={16} aria-hidden="true" />{' '}
       <strong>Connected as {name}</strong>
-      {credential && <> ({credential.spec.loginName} at {credential.spec.providerRef.name}). Its repositories are being listed.</>}
+      {credential && <> ({credential.spec.loginName} at {credential.spec.providerRef.name}). {credential.status?.lastRefreshTime
+        ? <>{credential.status.repositoryCount ?? 0} repositories listed: <Link to={paths.repositories(ns)}>enable one</Link>.</>
+        : 'Its repositories are being listed…'}</>}
       {' '}
       <button type="button" className={styles.button} onClick={onDismiss} aria-label="Dismiss"><X size={14} aria-hidden="true" /></button>
     </div>

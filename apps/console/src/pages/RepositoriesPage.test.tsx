@@ -58,7 +58,7 @@ describe('RepositoriesPage', () => {
   });
 
   it('enable creates a Pipeline for a repository that has none', async () => {
-    const pipelines: unknown[] = [];
+    const pipelines: Array<ReturnType<typeof pipeline>> = [];
     serve([repo('acme-docs', 'acme/docs')], () => pipelines);
     let body: unknown;
     server.use(http.post(`${NS}/pipelines`, async ({ request }) => {
