@@ -62,13 +62,14 @@ export function ProvidersPage() {
 
 function ConnectedBanner({ ns, name, credential, onDismiss }: { ns: string; name: string; credential?: SourceCodeCredential; onDismiss: () => void }) {
   return (
-    <div className={styles.banner} role="status">
-      <CheckCircle2 size={16} aria-hidden="true" />{' '}
-      <strong>Connected as {name}</strong>
-      {credential && <> ({credential.spec.loginName} at {credential.spec.providerRef.name}). {credential.status?.lastRefreshTime
-        ? <>{credential.status.repositoryCount ?? 0} repositories listed: <Link to={paths.repositories(ns)}>enable one</Link>.</>
-        : 'Its repositories are being listed…'}</>}
-      {' '}
+    <div className={`${styles.banner} ${styles.bannerRow}`} role="status">
+      <CheckCircle2 size={16} aria-hidden="true" />
+      <span>
+        <strong>Connected as {name}</strong>
+        {credential && <> ({credential.spec.loginName} at {credential.spec.providerRef.name}). {credential.status?.lastRefreshTime
+          ? <>{credential.status.repositoryCount ?? 0} repositories listed: <Link to={paths.repositories(ns)}>enable one</Link>.</>
+          : 'Its repositories are being listed…'}</>}
+      </span>
       <button type="button" className={styles.button} onClick={onDismiss} aria-label="Dismiss"><X size={14} aria-hidden="true" /></button>
     </div>
   );

@@ -4,6 +4,7 @@ import { LogOut } from 'lucide-react';
 import { useMemo, useSyncExternalStore } from 'react';
 import { useToken, useTokenStore } from '../auth/auth-context';
 import { tokenIdentity } from '../auth/token-identity';
+import { formatTime } from '../components/format';
 import { FONT_SIZES, usePreferences, type Preferences } from '../settings/preferences';
 import { applyTheme, readThemePreference, subscribeTheme, type ThemePreference } from '../theme/theme';
 import styles from './Page.module.css';
@@ -94,7 +95,7 @@ function Identity() {
           {who.email && <><dt>Email</dt><dd>{who.email}</dd></>}
           {who.subject && <><dt>Subject</dt><dd className={styles.mono}>{who.subject}</dd></>}
           {who.issuer && <><dt>Issuer</dt><dd className={styles.mono}>{who.issuer}</dd></>}
-          {who.expires && <><dt>Token expires</dt><dd>{who.expires.toLocaleString()}</dd></>}
+          {who.expires && <><dt>Token expires</dt><dd>{formatTime(who.expires)}</dd></>}
         </dl>
       ) : (
         <p className={styles.muted}>With a bearer token the console cannot read a name from; the manager checks it on every call.</p>
