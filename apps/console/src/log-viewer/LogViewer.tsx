@@ -1,7 +1,7 @@
 // The log viewer (console.md §2, §6.2): virtualised rows (only what is on screen plus an overscan is mounted,
 // whatever the log's length), tail-first, line links, collapsible sections, error and warning lines marked,
 // wrap and timestamps toggles, follow that pauses when the user scrolls up and resumes with "Jump to live".
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { measureElement as measureRow, useVirtualizer } from '@tanstack/react-virtual';
 import { AlertOctagon, ArrowDownToLine, ChevronDown, ChevronRight, WrapText } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type CSSProperties, type ReactNode } from 'react';
 import { formatDuration } from '../components/format';
@@ -87,21 +87,24 @@ export function LogViewer({ source, highlight, onSelectLine, initialHeight = 600
     });
   };
 
+  // Keyed by line, so a wrapped row's measured height stays with its line when sections fold; the wrap and the
+  // row height are in the key, so toggling them starts from fresh sizes (and remounts the rows to measure them).
+  const getItemKey = useCallback(
+    (i: number) => (prefs.wrap ? `w${lineHeight}:${model.rowToLine(i)}` : model.rowToLine(i)),
+    [model, prefs.wrap, lineHeight],
+  );
   const virtualizer = useVirtualizer({
     count: model.rows,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => lineHeight,
-    // Keyed by line, so a wrapped row's measured height stays with its line when sections fold.
-    getItemKey: (i) => model.rowToLine(i),
+    getItemKey,
+    // A row is at least one line tall (also where there is no layout, as in jsdom).
+    measureElement: (el, entry, instance) => Math.max(lineHeight, measureRow(el, entry, instance)),
     overscan: OVERSCAN,
     initialRect: { width: 800, height: initialHeight },
     // React 19 batches the scroll updates itself; flushSync inside effects only warns.
     useFlushSync: false,
   });
-  // Row heights change with wrap and the font size: measure again.
-  useEffect(() => {
-    virtualizer.measure();
-  }, [virtualizer, prefs.wrap, lineHeight]);
   const items = virtualizer.getVirtualItems();
 
   // Load the lines on screen that are not loaded yet (runs of consecutive lines: not the hidden ones between).
