@@ -318,8 +318,8 @@ export function LogViewer({ source, highlight, onSelectLine, initialHeight = 600
                     )}
                   </span>
                   <span className={styles.mark} aria-hidden="true">{severity === 'error' ? '✖' : severity === 'warning' ? '▲' : ''}</span>
+                  {severity && <span className="visually-hidden">{severity}: </span>}
                   <span className={styles.text}>
-                    {severity && <span className="visually-hidden">{severity}: </span>}
                     {text === undefined ? <span className={styles.pending} aria-busy="true">…</span> : <LogText raw={text} />}
                   </span>
                   {header && (
