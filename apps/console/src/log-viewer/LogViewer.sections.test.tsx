@@ -27,6 +27,8 @@ describe('LogViewer sections', () => {
     const last = mountedRows(container).at(-1)!;
     expect(last.dataset.line).toBe('99001');
     expect(within(last).getByText('1,000 lines')).toBeTruthy();
+    expect(last.textContent).toContain('chunk 99');
+    expect(last.textContent).not.toContain('::group::'); // the title, as GitHub shows it
     const expand = within(last).getByRole('button', { name: 'Expand section chunk 99' });
     expect(expand.getAttribute('aria-expanded')).toBe('false');
     fireEvent.click(expand);
@@ -73,6 +75,7 @@ describe('LogViewer sections', () => {
     ]);
     const { container, rerender } = render(<LogViewer source={source} stepStart="2023-11-14T22:13:00Z" />);
     expect(screen.getByRole('button', { name: 'Collapse section npm ci' })).toBeTruthy();
+    expect(container.querySelector('[data-line="1"] [data-section-meta]')!.textContent).toBe('2 lines');
     const header = container.querySelector<HTMLElement>('[data-line="3"]')!;
     expect(within(header).getByText('Running tests')).toBeTruthy();
     expect(header.querySelector('[data-section-meta]')!.textContent).toMatch(/^3 lines · 1m 5s · 22:13:20 UTC$/);

@@ -320,9 +320,11 @@ export function LogViewer({ source, highlight, onSelectLine, initialHeight = 600
                   <span className={styles.mark} aria-hidden="true">{severity === 'error' ? '✖' : severity === 'warning' ? '▲' : ''}</span>
                   {severity && <span className="visually-hidden">{severity}: </span>}
                   <span className={styles.text}>
-                    {text === undefined ? <span className={styles.pending} aria-busy="true">…</span> : <LogText raw={text} />}
+                    {text === undefined ? <span className={styles.pending} aria-busy="true">…</span>
+                      // A group's header reads as its title, as GitHub shows it (the stored line keeps the marker).
+                      : <LogText raw={header?.kind === 'group' && header.start === n ? header.title : text} />}
                   </span>
-                  {header && (
+                  {header && (sectionEnd(header) > header.start || header.startTime !== undefined) && (
                     <SectionMeta section={header} mode={prefs.timestamps} timeZone={prefs.timeZone} stepStartMs={stepStartMs} live={snap.live} />
                   )}
                 </div>
