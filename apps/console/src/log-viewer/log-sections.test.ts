@@ -122,6 +122,69 @@ describe('SectionIndex', () => {
   });
 });
 
+describe('SectionIndex with pages loaded in any order', () => {
+  /** A pseudo-random log full of markers (seeded: the same every run). */
+  function randomLog(n: number, seed: number): string[] {
+    let x = seed;
+    const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const names = ['a', 'b', 'c'];
+    return Array.from({ length: n }, (_, i) => {
+      const r = rnd();
+      const name = names[Math.floor(rnd() * names.length)];
+      if (r < 0.05) return `+ cmd ${i}`;
+      if (r < 0.07) return `::group::g${i}`;
+      if (r < 0.09) return '::endgroup::';
+      if (r < 0.1) return `section_start:${i}:${name}\r\u001b[0Kh${i}`;
+      if (r < 0.11) return `section_end:${i}:${name}\r\u001b[0K`;
+      return `out ${i}`;
+    });
+  }
+  const full = (s: LogSection) => ({ ...s });
+  const rangesOf = (pages: Set<number>, size: number) => {
+    const ranges: Array<{ start: number; end: number }> = [];
+    for (const k of [...pages].sort((a, b) => a - b)) {
+      const start = k * size + 1;
+      const last = ranges[ranges.length - 1];
+      if (last && last.end + 1 === start) last.end = start + size - 1;
+      else ranges.push({ start, end: start + size - 1 });
+    }
+    return ranges;
+  };
+
+  it('gives the same sections as parsing the loaded ranges afresh, parsing a page above a block without its lines when it can', () => {
+    let absorbed = 0;
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const lines = randomLog(3000, seed);
+      const lineAt = (n: number) => lines[n - 1];
+      const index = new SectionIndex();
+      const pages = new Set<number>();
+      // Tail first, then upwards with a few jumps: 30 pages of 100.
+      for (const k of [29, 28, 15, 27, 14, 16, 0, 26, 25, 1, 2, 24, 3, 17, 18, 19, 20, 21, 22, 23, 13, 12, 4, 5, 11, 10, 6, 9, 7, 8]) {
+        pages.add(k);
+        const ranges = rangesOf(pages, 100);
+        index.sync(ranges, lineAt);
+        const fresh = new SectionIndex();
+        fresh.sync(ranges, lineAt);
+        expect({ seed, k, sections: index.sections().map(full) }).toEqual({ seed, k, sections: fresh.sections().map(full) });
+      }
+      absorbed += index.absorbed;
+    }
+    expect(absorbed).toBeGreaterThan(10); // the no-re-parse path ran, not only re-parses
+  });
+
+  it('appends a block below a page that ends outside any section without parsing the block again', () => {
+    const lines = Array.from({ length: 2000 }, (_, i) => (i % 100 === 0 ? `+ step ${i}` : `out ${i}`));
+    const lineAt = (n: number) => lines[n - 1];
+    const index = new SectionIndex();
+    index.sync([{ start: 1001, end: 2000 }], lineAt);
+    expect(index.parsedLines).toBe(1000);
+    index.sync([{ start: 1, end: 2000 }], lineAt);
+    expect(index.parsedLines).toBe(2000); // only the new page's lines
+    expect(index.sections()).toHaveLength(20);
+    expect(index.sections()[9]).toMatchObject({ title: 'step 900', start: 901, end: 1000 });
+  });
+});
+
 describe('RowModel', () => {
   const sections = parse([
     'a', // 1

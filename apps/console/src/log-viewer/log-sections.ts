@@ -11,7 +11,8 @@
 // with gaps between them, and each block is parsed on its own. An end marker without its start in a block that
 // does not begin at line 1 means a section began above what is loaded: the block's first line stands for it
 // (`continued`). A streamed chunk extends its block's parse where it stopped (nothing is re-split); a page loaded
-// next to a block re-parses that block.
+// just above a block is parsed and the block appended to it without re-parsing its lines, unless the page ends
+// inside an explicit section (then the block's lines are parsed again, since they sit inside it).
 import type { LineRange } from './line-links';
 
 export type SectionKind = 'group' | 'gitlab' | 'command' | 'continued';
@@ -92,9 +93,11 @@ class Block {
   last: number;
   readonly sections: LogSection[] = [];
   /** Open explicit sections, outermost first. */
-  private readonly stack: LogSection[] = [];
+  private stack: LogSection[] = [];
   private command: LogSection | undefined;
   private continued: LogSection | undefined;
+  /** The first line with a marker: before it, the block's lines belong to no section of its own. */
+  private firstMarker: number | undefined;
 
   constructor(readonly first: number) {
     this.last = first - 1;
@@ -103,9 +106,47 @@ class Block {
   /** Parses the block's next line. */
   push(raw: string | undefined): void {
     const n = ++this.last;
-    if (raw !== undefined) for (const m of lineMarkers(raw)) this.apply(m, n);
+    if (raw !== undefined) {
+      for (const m of lineMarkers(raw)) {
+        this.firstMarker ??= n;
+        this.apply(m, n);
+      }
+    }
     for (const s of this.stack) s.loadedEnd = n;
     if (this.command) this.command.loadedEnd = n;
+  }
+
+  /** Appends the block that starts right after this one without parsing its lines again, when the result is the
+   *  same as parsing them: this block must end with no explicit section open (the next block was parsed from an
+   *  empty stack). A command open here runs on to the next block's first marker; the next block's "started
+   *  above" section now starts above this block. Returns false when a re-parse is needed. */
+  absorb(next: Block): boolean {
+    if (this.stack.length > 0 || next.first !== this.last + 1) return false;
+    if (this.command) {
+      if (next.firstMarker === undefined) this.command.loadedEnd = next.last;
+      else {
+        this.command.end = Math.max(this.command.start, next.firstMarker - 1);
+        this.command.loadedEnd = this.command.end;
+        this.command = undefined;
+      }
+    }
+    let moved = next.sections;
+    if (next.continued) {
+      const carried = next.continued;
+      moved = moved.filter((s) => s !== carried);
+      if (this.first > 1) {
+        this.continued ??= this.sectionAt('continued', carried.title, this.first, false, `continued:${this.first}`);
+        this.continued.end = carried.end;
+        this.continued.endTime = carried.endTime;
+        this.continued.loadedEnd = carried.loadedEnd;
+      }
+    }
+    for (const s of moved) this.sections.push(s);
+    this.last = next.last;
+    this.stack = next.stack;
+    this.command = next.command ?? this.command;
+    this.firstMarker ??= next.firstMarker;
+    return true;
   }
 
   private apply(m: LineMarker, n: number): void {
@@ -177,19 +218,32 @@ export class SectionIndex {
   version = 0;
   /** Lines parsed so far (tests prove a streamed line is parsed once). */
   parsedLines = 0;
+  /** Blocks appended to a page loaded above them without a re-parse. */
+  absorbed = 0;
 
   /** Brings the index up to the loaded ranges (consecutive, ascending, non-overlapping). */
   sync(ranges: readonly LineRange[], lineAt: (n: number) => string | undefined): void {
     let changed = ranges.length !== this.blocks.length;
     const next: Block[] = [];
+    const old = new Map(this.blocks.map((b) => [b.first, b]));
     for (const r of ranges) {
-      let block = this.blocks.find((b) => b.first === r.start && b.last <= r.end);
-      if (!block) {
+      // Continue the block that starts here, or start one; then walk to the range's end, taking over the blocks
+      // already parsed inside it (a page loaded above or between them) and parsing only the new lines.
+      let block = old.get(r.start);
+      if (!block || block.last > r.end) {
         block = new Block(r.start);
         changed = true;
-      }
-      if (block.last < r.end) changed = true;
+      } else old.delete(r.start);
       while (block.last < r.end) {
+        changed = true;
+        const known = old.get(block.last + 1);
+        if (known && known.last <= r.end) {
+          old.delete(known.first);
+          if (block.absorb(known)) {
+            this.absorbed++;
+            continue;
+          }
+        }
         block.push(lineAt(block.last + 1));
         this.parsedLines++;
       }
