@@ -24,7 +24,7 @@ export function formatTime(iso?: string | Date, timeZone = readPreferences().tim
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso);
-  return timeZone ? d.toLocaleString(undefined, { timeZone, timeZoneName: 'short' }) : d.toLocaleString();
+  return timeZone && timeZone !== 'local' ? d.toLocaleString(undefined, { timeZone, timeZoneName: 'short' }) : d.toLocaleString();
 }
 
 export function relativeTime(iso?: string, now = Date.now()): string {

@@ -73,7 +73,7 @@ export function RunPage() {
           </div>
           {step.phase === 'Pending' || step.phase === 'Skipped'
             ? <p className={styles.muted}>{step.phase === 'Skipped' ? 'This step was skipped: it has no log.' : 'This step has not started: its log appears when it runs.'}</p>
-            : <div className={styles.logPane}><StepLog key={`${run}/${chosen.stage}/${chosen.step}`} stepRef={{ ns: p, name: run, ...chosen }} label={`Log of ${stage.name} › ${step.name}`} /></div>}
+            : <div className={styles.logPane}><StepLog key={`${run}/${chosen.stage}/${chosen.step}`} stepRef={{ ns: p, name: run, ...chosen }} label={`Log of ${stage.name} › ${step.name}`} stepStart={step.startTime} /></div>}
         </section>
       ) : (
         <p className={styles.muted}>{e.status?.stages?.length ? 'Select a step to see its log.' : 'The stages appear once the run’s configuration is read.'}</p>

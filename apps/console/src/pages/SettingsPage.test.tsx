@@ -41,8 +41,8 @@ describe('SettingsPage', () => {
 
   it('falls back to defaults field by field for a stored value that is malformed', () => {
     expect(parsePreferences('{"wrap":"yes","timestamps":"absolute","timeZone":"Mars/Olympus","fontSize":400}'))
-      .toEqual({ wrap: false, timestamps: 'absolute', timeZone: '', fontSize: 13 });
-    expect(parsePreferences('not json')).toEqual({ wrap: false, timestamps: 'off', timeZone: '', fontSize: 13 });
+      .toEqual({ wrap: false, timestamps: 'absolute', timeZone: 'local', fontSize: 12.5 });
+    expect(parsePreferences('not json')).toEqual({ wrap: false, timestamps: 'off', timeZone: 'local', fontSize: 12.5 });
   });
 
   it('shows who the token names and signs out', async () => {

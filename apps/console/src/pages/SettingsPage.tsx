@@ -32,9 +32,9 @@ export function SettingsPage() {
   const theme = useSyncExternalStore(subscribeTheme, () => readThemePreference(), () => 'system' as ThemePreference);
   const zones = useMemo(() => {
     const all = timeZones();
-    return prefs.timeZone && !all.includes(prefs.timeZone) ? [prefs.timeZone, ...all] : all;
+    return prefs.timeZone !== 'local' && !all.includes(prefs.timeZone) ? [prefs.timeZone, ...all] : all;
   }, [prefs.timeZone]);
-  const sample = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'long', ...(prefs.timeZone && { timeZone: prefs.timeZone }) }).format(new Date());
+  const sample = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'long', ...(prefs.timeZone !== 'local' && { timeZone: prefs.timeZone }) }).format(new Date());
   return (
     <>
       <div className={styles.head}><h1>Settings</h1><span className={styles.muted}>Saved in this browser</span></div>
@@ -53,7 +53,7 @@ export function SettingsPage() {
         <label className={styles.field}>
           Time zone
           <select value={prefs.timeZone} onChange={(e) => update({ timeZone: e.target.value })}>
-            <option value="">Browser's ({browserZone()})</option>
+            <option value="local">Browser's ({browserZone()})</option>
             {zones.map((z) => <option key={z} value={z}>{z}</option>)}
           </select>
         </label>
