@@ -89,7 +89,7 @@ describe('StageGraph on the run page', () => {
     serve(execution());
     renderRun();
     const graph = await screen.findByRole('region', { name: /Stages and steps/ });
-    await within(graph).findByRole('button', { name: /^compile:/ });
+    await within(graph).findByRole('button', { name: /^compile:/ }, { timeout: 15_000 });
     expect(within(node('compile')).getByText('Succeeded')).toBeTruthy();
     expect(within(node('unit')).getByText('Failed')).toBeTruthy();
     expect(within(node('gate')).getByText('Waiting for approval')).toBeTruthy();
@@ -105,6 +105,18 @@ describe('StageGraph on the run page', () => {
     expect(x('gate')).toBeGreaterThan(x('unit'));
     // The failed step is selected first.
     expect(node('unit').getAttribute('aria-pressed')).toBe('true');
+  });
+
+  it('ticks a running step\'s duration', async () => {
+    const e = execution();
+    e.status!.stages![2].steps[0] = { name: 'gate', phase: 'Running', startTime: ago(5_000) };
+    serve(e);
+    renderRun();
+    await screen.findByRole('button', { name: /^compile:/ });
+    const first = node('gate').getAttribute('aria-label');
+    expect(first).toMatch(/^gate: Running, \d+s \(stage deploy\)$/);
+    await waitFor(() => expect(node('gate').getAttribute('aria-label')).not.toBe(first), { timeout: 4_000 });
+    expect(node('compile').getAttribute('aria-label')).toBe('compile: Succeeded, 1m 0s (stage build)'); // a finished one stays
   });
 
   it('selects a step on click or Enter and puts it in the URL, and j/k move the selection', async () => {

@@ -4,14 +4,14 @@
 // a step waiting for approval carries Approve / Reject. Fit, buttons, Ctrl+wheel and +/-/0 zoom a wide pipeline.
 // Positions and sizes are SVG attributes, never inline styles (the CSP has no 'unsafe-inline').
 import { Maximize, ZoomIn, ZoomOut } from 'lucide-react';
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import type { PipelineExecution } from '../api/types';
+import { memo, useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import type { PipelineExecution, StepStatus } from '../api/types';
 import { elapsed, formatDuration } from '../components/format';
 import { StageStrip, type StepChoice } from '../components/StageStrip';
 import { StatusBadge, statusLabel } from '../components/StatusBadge';
 import pageStyles from '../pages/Page.module.css';
 import { ApprovalActions } from './ApprovalActions';
-import { STAGE_HEADER } from './graph-model';
+import { STAGE_HEADER, type StepBox } from './graph-model';
 import styles from './StageGraph.module.css';
 import { useGraphLayout } from './useGraphLayout';
 import { useNow } from './useNow';
@@ -117,27 +117,13 @@ export function StageGraph({ e, selected, onSelect }: Props) {
             {layout.steps.map((box) => {
               const step = stages[box.stage]?.steps[box.step];
               if (!step) return null;
-              const isSelected = selected?.stage === box.stage && selected.step === box.step;
-              const d = elapsed(step.startTime, step.completionTime, now);
-              const classes = [styles.node, isSelected && styles.selected, step.phase === 'Running' && styles.running, step.phase === 'Waiting' && styles.waiting].filter(Boolean).join(' ');
               return (
-                <foreignObject key={`step-${box.stage}-${box.step}`} data-node="" x={box.x} y={box.y} width={box.width} height={box.height}>
-                  <div className={classes} data-phase={step.phase}>
-                    <button
-                      type="button" className={styles.nodeButton} aria-pressed={isSelected}
-                      data-step-id={`${box.stage}-${box.step}`}
-                      aria-label={`${step.name}: ${statusLabel(step.phase)}${d === undefined ? '' : `, ${formatDuration(d)}`} (stage ${stages[box.stage].name})`}
-                      onClick={() => onSelect(box.stage, box.step)}
-                    >
-                      <span className={styles.nodeTop}>
-                        <StatusBadge phase={step.phase} />
-                        <span className={styles.duration}>{d === undefined ? '' : formatDuration(d)}</span>
-                      </span>
-                      <span className={styles.stepName} title={step.name}>{step.name}</span>
-                    </button>
-                    {step.phase === 'Waiting' && !step.approval && <ApprovalActions e={e} stage={box.stage} step={box.step} />}
-                  </div>
-                </foreignObject>
+                <StepNode
+                  key={`step-${box.stage}-${box.step}`} e={e} box={box} step={step} stageName={stages[box.stage].name}
+                  selected={selected?.stage === box.stage && selected.step === box.step} onSelect={onSelect}
+                  // Only a step still running ticks: the others keep their props and skip the re-render.
+                  now={step.startTime && !step.completionTime ? now : undefined}
+                />
               );
             })}
           </svg>
@@ -146,3 +132,37 @@ export function StageGraph({ e, selected, onSelect }: Props) {
     </section>
   );
 }
+
+interface StepNodeProps {
+  e: PipelineExecution;
+  box: StepBox;
+  step: StepStatus;
+  stageName: string;
+  selected: boolean;
+  now?: number;
+  onSelect: (stage: number, step: number) => void;
+}
+
+const StepNode = memo(function StepNode({ e, box, step, stageName, selected, now, onSelect }: StepNodeProps) {
+  const d = elapsed(step.startTime, step.completionTime, now);
+  const classes = [styles.node, selected && styles.selected, step.phase === 'Running' && styles.running, step.phase === 'Waiting' && styles.waiting].filter(Boolean).join(' ');
+  return (
+    <foreignObject data-node="" x={box.x} y={box.y} width={box.width} height={box.height}>
+      <div className={classes} data-phase={step.phase}>
+        <button
+          type="button" className={styles.nodeButton} aria-pressed={selected}
+          data-step-id={`${box.stage}-${box.step}`}
+          aria-label={`${step.name}: ${statusLabel(step.phase)}${d === undefined ? '' : `, ${formatDuration(d)}`} (stage ${stageName})`}
+          onClick={() => onSelect(box.stage, box.step)}
+        >
+          <span className={styles.nodeTop}>
+            <StatusBadge phase={step.phase} />
+            <span className={styles.duration}>{d === undefined ? '' : formatDuration(d)}</span>
+          </span>
+          <span className={styles.stepName} title={step.name}>{step.name}</span>
+        </button>
+        {step.phase === 'Waiting' && !step.approval && <ApprovalActions e={e} stage={box.stage} step={box.step} />}
+      </div>
+    </foreignObject>
+  );
+});
