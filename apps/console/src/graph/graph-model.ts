@@ -3,10 +3,10 @@
 // re-renders the graph without laying it out again.
 import type { PipelineExecution } from '../api/types';
 
-export const NODE_WIDTH = 232;
+export const NODE_WIDTH = 248;
 export const NODE_HEIGHT = 56;
 /** A step waiting for approval is taller: its Approve / Reject buttons sit in the node. */
-export const WAITING_NODE_HEIGHT = 92;
+export const WAITING_NODE_HEIGHT = 96;
 /** Room above a stage's steps for its name. */
 export const STAGE_HEADER = 36;
 export const STAGE_PADDING = 12;
