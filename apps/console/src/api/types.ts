@@ -40,6 +40,17 @@ export interface Pipeline {
     conditions?: Condition[];
     [k: string]: unknown;
   };
+  /** Added by the API (read-only): the newest execution at a glance, with its stages' names and phases. */
+  summary?: { lastExecution?: LastExecutionSummary | null };
+}
+
+export interface LastExecutionSummary {
+  name: string;
+  run?: number;
+  phase: string;
+  startTime?: string;
+  completionTime?: string;
+  stages?: Array<{ name: string; phase: string }>;
 }
 
 export interface Condition {
@@ -102,6 +113,8 @@ export interface PipelineExecution {
     message?: string;
     htmlUrl?: string;
     stop?: boolean;
+    /** The parsed .devops.yml at the commit (PipelineConfig of @keelson/pipeline-config); read defensively. */
+    config?: unknown;
   };
   status?: {
     phase?: ExecutionPhase;

@@ -1,5 +1,6 @@
-// A run: header (commit, trigger, actor, timing, queue wait, reason), the stage strip (stages as columns, steps as
-// rows with status icon + word + duration) and the selected step's log (?stage=&step= in the URL).
+// A run: header (commit, trigger, actor, timing, queue wait, reason), the stage graph (stages as columns, parallel
+// steps as rows with status icon + word + duration, approvals in place) and the selected step's log (?stage=&step=
+// in the URL).
 import { Maximize2, RotateCcw, Square } from 'lucide-react';
 import { useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
@@ -10,11 +11,12 @@ import { useExecution } from '../api/queries';
 import type { PipelineExecution } from '../api/types';
 import { elapsed, formatDuration, formatTime, shortSha } from '../components/format';
 import { runLabel } from '../components/RunsTable';
-import { StageStrip, defaultStep } from '../components/StageStrip';
+import { defaultStep } from '../components/StageStrip';
 import { ErrorState, Loading } from '../components/States';
 import { StatusBadge } from '../components/StatusBadge';
 import { useTabStatus } from '../components/tab-status';
 import { useShortcuts } from '../components/shortcuts';
+import { StageGraph } from '../graph/StageGraph';
 import { StepLog } from '../log-viewer/StepLog';
 import { paths } from '../routes-paths';
 import styles from './Page.module.css';
@@ -54,7 +56,7 @@ export function RunPage() {
         <RunActions e={e} />
       </div>
       <RunFacts e={e} />
-      <StageStrip
+      <StageGraph
         e={e}
         selected={chosen}
         onSelect={(s, t) => setParams({ stage: String(s), step: String(t) }, { replace: true })}
