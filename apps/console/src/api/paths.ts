@@ -15,4 +15,7 @@ export const apiPaths = {
   logIndex: (ns: string, name: string) => `${apiPaths.execution(ns, name)}/logs/index`,
   logSearch: (ns: string, name: string) => `${apiPaths.execution(ns, name)}/logs/search`,
   queue: (ns: string) => `/api/v1/namespaces/${seg(ns)}/queue`,
+  authConfig: () => '/api/v1/auth/config',
+  /** A browser navigation, not a fetch: the manager redirects to the OIDC issuer. */
+  oidcLogin: (next: string) => `/api/v1/auth/oidc/login?next=${seg(next)}`,
 };
