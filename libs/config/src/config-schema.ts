@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { parseCidr } from '@keelson/outbound';
 
 /** One environment variable: declared once, with what it means and whether its value may ever be logged. */
@@ -58,6 +59,19 @@ export const parsers = {
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw new Error('expected an https URL (http only on a loopback address)');
     if (url.search || url.hash || url.username || url.password) throw new Error('expected a URL without query, fragment or user info');
     return raw.replace(/\/+$/, '');
+  },
+  /** One or more PEM certificates, each one parsed. */
+  pemCertificates(raw: string): string {
+    const blocks = raw.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    if (blocks.length === 0) throw new Error('expected PEM certificates (-----BEGIN CERTIFICATE----- ...)');
+    for (const [i, block] of blocks.entries()) {
+      try {
+        new X509Certificate(block);
+      } catch {
+        throw new Error(`certificate ${i + 1} of ${blocks.length} is not a valid X.509 certificate`);
+      }
+    }
+    return blocks.join('\n');
   },
   /** Space-separated OAuth scopes that include openid. */
   oidcScopes(raw: string): string {

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, describeConfig, loadConfig, MANAGER_VARIABLES } from '.';
 
 describe('loadConfig', () => {
@@ -188,5 +192,14 @@ describe('OIDC sign-in settings', () => {
     expect(refusal).not.toContain('hunter2');
     const loaded = loadConfig(MANAGER_VARIABLES, { PUBLIC_URL, OIDC_ISSUER_URL: 'https://i.example', OIDC_CLIENT_ID: 'k', OIDC_CLIENT_SECRET: 'hunter2-secret' });
     expect(JSON.stringify(describeConfig(MANAGER_VARIABLES, loaded))).not.toContain('hunter2');
+  });
+
+  it('take a private CA for the issuer as PEM, and refuse text that is not one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ca-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=test-ca', '-keyout', `${dir}/ca.key`, '-out', `${dir}/ca.crt`], { stdio: 'ignore' });
+    const pem = readFileSync(`${dir}/ca.crt`, 'utf8');
+    expect(loadConfig(MANAGER_VARIABLES, { OIDC_CA_CERT: pem }).oidcCaCert).toBe(pem.trim());
+    expect(() => loadConfig(MANAGER_VARIABLES, { OIDC_CA_CERT: 'not a certificate' })).toThrow(/OIDC_CA_CERT: expected PEM certificates/);
+    expect(() => loadConfig(MANAGER_VARIABLES, { OIDC_CA_CERT: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----' })).toThrow(/OIDC_CA_CERT: certificate 1 of 1 is not a valid X.509 certificate/);
   });
 });

@@ -151,6 +151,10 @@ export const MANAGER_VARIABLES = {
     env: 'OIDC_SCOPES', description: 'Scopes the console asks the OIDC issuer for, space-separated; must include openid. Ask for what the kube-apiserver\'s claim mappings read (email, groups).',
     default: 'openid email groups', parse: parsers.oidcScopes,
   }),
+  oidcCaCert: variable({
+    env: 'OIDC_CA_CERT', description: 'PEM certificate(s) of a private CA that signed the OIDC issuer\'s https certificate (an in-cluster Dex, say), trusted for calls to the issuer besides the system\'s roots; the system\'s roots only when unset.',
+    parse: parsers.pemCertificates,
+  }),
   repositoryRefreshSeconds: variable({
     env: 'REPOSITORY_REFRESH_SECONDS', description: 'How often each SourceCodeCredential\'s repositories are listed again from its provider (also on demand: the keelson.dev/refresh-repositories annotation or POST .../sourcecodecredentials/<name>/refresh).',
     default: 600, parse: parsers.integer(10, 86_400),

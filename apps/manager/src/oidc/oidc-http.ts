@@ -3,6 +3,7 @@
 // each call has a deadline and a size limit. The client secret travels only in the token request's headers/body.
 import http from 'node:http';
 import https from 'node:https';
+import { rootCertificates } from 'node:tls';
 import { checkOutbound, OutboundError, type HostLookup, type OutboundPolicy } from '@keelson/outbound';
 import { pinnedLookup } from '@keelson/notifications';
 import { OidcError } from './oidc.errors';
@@ -11,6 +12,8 @@ export interface OidcHttpOptions {
   policy: OutboundPolicy;
   timeoutMs?: number;
   lookup?: HostLookup;
+  /** PEM of a private CA trusted besides the system's roots (OIDC_CA_CERT). */
+  extraCa?: string;
 }
 
 export interface OidcAnswer {
@@ -49,6 +52,7 @@ export class OidcHttp {
         method, protocol: target.protocol, hostname: destination.literal ?? destination.hostname, port: destination.port,
         path: `${target.pathname}${target.search}`, lookup: pinnedLookup(destination.addresses),
         ...(target.protocol === 'https:' && !destination.literal ? { servername: destination.hostname } : {}),
+        ...(target.protocol === 'https:' && this.options.extraCa ? { ca: [...rootCertificates, this.options.extraCa] } : {}),
         headers: { 'user-agent': 'keelson-manager', ...headers }, timeout: timeoutMs, agent: false,
       }, (response) => {
         const chunks: Buffer[] = [];

@@ -24,7 +24,7 @@ export const oidcProviders: Provider[] = [
     provide: OIDC_SIGN_IN,
     useFactory: (config: ManagerConfig, usedStates: OneTimeKeys, logger: Logger, managerKey: { key(): Promise<Buffer> }) => {
       const settings = oidcSettingsOf(config);
-      const http = new OidcHttp({ policy: { allowHttp: config.outboundAllowHttp, allowCidrs: config.outboundAllowCidrs } });
+      const http = new OidcHttp({ policy: { allowHttp: config.outboundAllowHttp, allowCidrs: config.outboundAllowCidrs }, extraCa: config.oidcCaCert });
       return new OidcSignIn({
         settings, issuer: settings && new OidcIssuer(settings.issuer, http), managerKey, usedStates, logger: logger.child({ component: 'oidc' }),
       });
