@@ -10,7 +10,7 @@ import { defineApiSchema } from '../openapi/api-schemas';
 import { OIDC_SIGN_IN } from '../../oidc/oidc.tokens';
 import type { OidcSignIn } from '../../oidc/oidc-sign-in.service';
 import { OidcError } from '../../oidc/oidc.errors';
-import { BINDING_COOKIE, bindingCookieOf, bindingCookieHeader, clearedBindingCookieHeader } from '../../oidc/binding-cookie';
+import { bindingCookieOf, bindingCookieHeader, clearedBindingCookieHeader } from '../../oidc/binding-cookie';
 
 const LOGIN_PAGE = '/login';
 
@@ -105,5 +105,3 @@ export class SignInController {
     res.redirect(302, loginWithError(err));
   }
 }
-
-export { BINDING_COOKIE };
