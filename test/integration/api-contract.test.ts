@@ -14,6 +14,7 @@ import type { OpenApiDocument, OpenApiOperation } from '../../apps/manager/src/a
 import { OpenApiValidator } from '../../apps/manager/src/api/openapi/testing/openapi-validator';
 import type { Manager } from '../../apps/manager/src/manager';
 import { startGitHubDouble, type GitHubDouble } from '../doubles/github/github-double';
+import { startOidcProviderDouble, type OidcProviderDouble } from '../support/oidc-provider-double';
 import { KeelsonStack } from '../support/keelson-stack';
 import { createProvider } from '../support/source-code-stack';
 
@@ -80,6 +81,7 @@ interface RouteCalls {
 
 let stack: KeelsonStack;
 let github: GitHubDouble;
+let oidc: OidcProviderDouble;
 let manager: Manager;
 let admin: KubeClient;
 let nobodyToken: string;
@@ -432,6 +434,41 @@ const ROUTES: Record<string, RouteCalls> = {
       { name: 'refuses a disabled provider', params: { name: 'disabled' }, status: 409, check: code('ProviderDisabled') },
     ],
   },
+  'GET /api/v1/auth/config': {
+    params: {},
+    calls: [
+      { name: 'says OIDC is on and names the issuer, without a token', as: 'none', status: 200, check: (a) => expect(a.json()).toEqual({ oidc: { enabled: true, issuer: oidc.issuer } }) },
+    ],
+  },
+  'GET /api/v1/auth/oidc/login': {
+    params: {},
+    calls: [
+      {
+        name: 'redirects the browser to the issuer with PKCE S256 and sets the binding cookie', as: 'none', query: { next: '/approvals' }, headers: { accept: 'text/html' }, status: 302,
+        check: (a) => {
+          expect(a.headers.get('location')).toMatch(new RegExp(`^${oidc.issuer}/authorize\\?.*code_challenge_method=S256`));
+          expect(a.headers.get('set-cookie')).toMatch(/^keelson_oidc=.*HttpOnly; SameSite=Lax/);
+        },
+      },
+      {
+        name: 'sends a next that names another host back to /login with the error', as: 'none', query: { next: '//evil.example' }, headers: { accept: 'text/html' }, status: 302,
+        check: (a) => expect(a.headers.get('location')).toMatch(/^\/login#error=OidcInvalidRequest&/),
+      },
+    ],
+  },
+  'GET /api/v1/auth/oidc/callback': {
+    params: {},
+    calls: [
+      {
+        name: 'trades the code and hands the ID token to the console in the fragment', as: 'none', headers: { accept: 'text/html' }, status: 302, prepare: oidcRedirect,
+        check: (a) => expect(a.headers.get('location')).toMatch(/^\/login#id_token=[\w-]+\.[\w-]+\.[\w-]+&next=%2F$/),
+      },
+      {
+        name: 'sends a forged state back to /login with the error', as: 'none', query: { code: 'x', state: 'o1.forged.state' }, status: 302,
+        check: (a) => expect(a.headers.get('location')).toMatch(/^\/login#error=OidcInvalidState&/),
+      },
+    ],
+  },
   'GET /api/v1/oauth/callback': {
     params: {},
     calls: [
@@ -472,6 +509,14 @@ function commonCalls(method: string, op: OpenApiOperation, route?: RouteCalls): 
 }
 
 const operations = Object.entries(DOCUMENT.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, path, method, op })));
+
+/** The console's OIDC round trip up to the callback: its query and the browser's binding cookie. */
+async function oidcRedirect(): Promise<Partial<Call>> {
+  const login = await fetch(`${manager.url}/api/v1/auth/oidc/login`, { redirect: 'manual' });
+  const cookie = /^(keelson_oidc=[^;]*)/.exec(login.headers.get('set-cookie') ?? '')![1];
+  const atIssuer = await fetch(login.headers.get('location')!, { redirect: 'manual' });
+  return { query: Object.fromEntries(new URL(atIssuer.headers.get('location')!).searchParams), headers: { accept: 'text/html', cookie } };
+}
 
 /** The OAuth round trip up to the callback: authorize as alice, consent at the double, the callback's query. */
 async function providerRedirect(): Promise<Record<string, string>> {
@@ -611,12 +656,14 @@ async function givenObjects(): Promise<void> {
 }
 
 beforeAll(async () => {
-  github = await startGitHubDouble();
+  [github, oidc] = await Promise.all([startGitHubDouble(), startOidcProviderDouble()]);
   stack = await KeelsonStack.start({ manager: false, minio: true });
   admin = stack.kube;
   const port = await freePort();
+  oidc.state.clients.set('keelson-console', { id: 'keelson-console', secret: 'contract-oidc-secret', redirectUris: [`http://127.0.0.1:${port}/api/v1/auth/oidc/callback`] });
   manager = await stack.startManager({
     PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, OAUTH_STATE_KEY: 'contract-state-key-0123456789abcdef01234567',
+    OIDC_ISSUER_URL: oidc.issuer, OIDC_CLIENT_ID: 'keelson-console', OIDC_CLIENT_SECRET: 'contract-oidc-secret',
   });
   await givenObjects();
 }, 300_000);
@@ -624,6 +671,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
   await github?.close();
+  await oidc?.close();
 });
 
 describe('the call table', () => {

@@ -28,6 +28,8 @@ import { QueueController } from './api/queue/queue.controller';
 import { QueueService } from './api/queue/queue.service';
 import { RuntimeConfigService } from './runtime-config/runtime-config.service';
 import { DebugController } from './api/debug/debug.controller';
+import { SignInController } from './api/sign-in/sign-in.controller';
+import { oidcProviders } from './oidc/oidc.providers';
 
 @Module({})
 export class AppModule {
@@ -39,6 +41,7 @@ export class AppModule {
       controllers: [
         ApiDocsController, HealthController, ExecutionsController, DeliveriesController, WebhooksController,
         OAuthAuthorizeController, OAuthCallbackController, SourceCodeController, LogsController, QueueController, DebugController,
+        SignInController,
         ...RESOURCE_CONTROLLERS,
       ],
       providers: [
@@ -52,6 +55,7 @@ export class AppModule {
         ...hooksProviders,
         ...scmProviders,
         ...sourceCodeProviders,
+        ...oidcProviders,
         ...logProviders,
         ExecutionLogsReader,
         ...gcProviders,

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { parseCidr } from '@keelson/outbound';
 
 /** One environment variable: declared once, with what it means and whether its value may ever be logged. */
@@ -45,6 +46,40 @@ export const parsers = {
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('expected a URL with scheme http or https');
     if (url.search || url.hash || url.username || url.password) throw new Error('expected a URL without query, fragment or user info');
     return raw.replace(/\/+$/, '');
+  },
+  /** An OIDC issuer: https (http only for a loopback test issuer), no query, fragment or user info; its trailing slash removed. */
+  issuerUrl(raw: string): string {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new Error('expected an https URL');
+    }
+    const loopback = /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/i.test(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw new Error('expected an https URL (http only on a loopback address)');
+    if (url.search || url.hash || url.username || url.password) throw new Error('expected a URL without query, fragment or user info');
+    return raw.replace(/\/+$/, '');
+  },
+  /** One or more PEM certificates, each one parsed. */
+  pemCertificates(raw: string): string {
+    const blocks = raw.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    if (blocks.length === 0) throw new Error('expected PEM certificates (-----BEGIN CERTIFICATE----- ...)');
+    for (const [i, block] of blocks.entries()) {
+      try {
+        new X509Certificate(block);
+      } catch {
+        throw new Error(`certificate ${i + 1} of ${blocks.length} is not a valid X.509 certificate`);
+      }
+    }
+    return blocks.join('\n');
+  },
+  /** Space-separated OAuth scopes that include openid. */
+  oidcScopes(raw: string): string {
+    const scopes = raw.split(/\s+/).filter(Boolean);
+    const bad = scopes.filter((s) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s));
+    if (bad.length) throw new Error(`expected space-separated scopes; ${bad.map((b) => JSON.stringify(b)).join(', ')} is not one`);
+    if (!scopes.includes('openid')) throw new Error('expected the scope openid among them');
+    return scopes.join(' ');
   },
   oneOf: <T extends string>(values: readonly T[]) => (raw: string): T => {
     if (!values.includes(raw as T)) throw new Error(`expected one of ${values.join(', ')}`);

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, describeConfig, loadConfig, MANAGER_VARIABLES } from '.';
 
 describe('loadConfig', () => {
@@ -145,5 +149,57 @@ describe('leader election timings', () => {
 
   it('refuse a value out of range with the variable named', () => {
     expect(() => loadConfig(MANAGER_VARIABLES, { LEADER_ELECTION_LEASE_SECONDS: '1' })).toThrow(/LEADER_ELECTION_LEASE_SECONDS: /);
+  });
+});
+
+describe('OIDC sign-in settings', () => {
+  const PUBLIC_URL = 'https://keelson.example.com';
+
+  it('are off by default, with scopes for the apiserver\'s usual claim mappings', () => {
+    const config = loadConfig(MANAGER_VARIABLES, {});
+    expect([config.oidcIssuerUrl, config.oidcClientId, config.oidcClientSecret, config.oidcScopes]).toEqual([undefined, undefined, undefined, 'openid email groups']);
+  });
+
+  it('take an https issuer without its trailing slash, and a client', () => {
+    const config = loadConfig(MANAGER_VARIABLES, { PUBLIC_URL, OIDC_ISSUER_URL: 'https://dex.example.com/', OIDC_CLIENT_ID: 'keelson', OIDC_SCOPES: 'openid  email' });
+    expect(config).toMatchObject({ oidcIssuerUrl: 'https://dex.example.com', oidcClientId: 'keelson', oidcScopes: 'openid email' });
+  });
+
+  it('refuse a plain http issuer unless it is a loopback one (tests), and an issuer with a query', () => {
+    expect(() => loadConfig(MANAGER_VARIABLES, { OIDC_ISSUER_URL: 'http://dex.example.com', OIDC_CLIENT_ID: 'k' })).toThrow(/OIDC_ISSUER_URL: expected an https URL/);
+    expect(loadConfig(MANAGER_VARIABLES, { PUBLIC_URL, OIDC_ISSUER_URL: 'http://127.0.0.1:5556/dex', OIDC_CLIENT_ID: 'k' }).oidcIssuerUrl).toBe('http://127.0.0.1:5556/dex');
+    expect(() => loadConfig(MANAGER_VARIABLES, { OIDC_ISSUER_URL: 'https://dex.example.com/?a=1', OIDC_CLIENT_ID: 'k' })).toThrow(/OIDC_ISSUER_URL: expected a URL without query/);
+  });
+
+  it('name the half of the pair that is missing, and a secret without a client', () => {
+    expect(() => loadConfig(MANAGER_VARIABLES, { OIDC_ISSUER_URL: 'https://dex.example.com' })).toThrow(/OIDC_CLIENT_ID: must be set together with OIDC_ISSUER_URL/);
+    expect(() => loadConfig(MANAGER_VARIABLES, { OIDC_CLIENT_ID: 'k' })).toThrow(/OIDC_ISSUER_URL: must be set together with OIDC_CLIENT_ID/);
+    expect(() => loadConfig(MANAGER_VARIABLES, { OIDC_CLIENT_SECRET: 'hunter2-secret' })).toThrow(/OIDC_CLIENT_SECRET: is set but/);
+    expect(() => loadConfig(MANAGER_VARIABLES, { OIDC_ISSUER_URL: 'https://i.example', OIDC_CLIENT_ID: 'k' })).toThrow(/PUBLIC_URL: must be set with OIDC_ISSUER_URL/);
+  });
+
+  it('refuse scopes without openid, and never echo the client secret', () => {
+    expect(() => loadConfig(MANAGER_VARIABLES, { OIDC_ISSUER_URL: 'https://i.example', OIDC_CLIENT_ID: 'k', OIDC_SCOPES: 'email groups' })).toThrow(/OIDC_SCOPES: expected the scope openid/);
+    const refusal = (() => {
+      try {
+        loadConfig(MANAGER_VARIABLES, { OIDC_CLIENT_SECRET: 'hunter2-secret' });
+        return 'accepted';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    })();
+    expect(refusal).toContain('OIDC_CLIENT_SECRET');
+    expect(refusal).not.toContain('hunter2');
+    const loaded = loadConfig(MANAGER_VARIABLES, { PUBLIC_URL, OIDC_ISSUER_URL: 'https://i.example', OIDC_CLIENT_ID: 'k', OIDC_CLIENT_SECRET: 'hunter2-secret' });
+    expect(JSON.stringify(describeConfig(MANAGER_VARIABLES, loaded))).not.toContain('hunter2');
+  });
+
+  it('take a private CA for the issuer as PEM, and refuse text that is not one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ca-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=test-ca', '-keyout', `${dir}/ca.key`, '-out', `${dir}/ca.crt`], { stdio: 'ignore' });
+    const pem = readFileSync(`${dir}/ca.crt`, 'utf8');
+    expect(loadConfig(MANAGER_VARIABLES, { OIDC_CA_CERT: pem }).oidcCaCert).toBe(pem.trim());
+    expect(() => loadConfig(MANAGER_VARIABLES, { OIDC_CA_CERT: 'not a certificate' })).toThrow(/OIDC_CA_CERT: expected PEM certificates/);
+    expect(() => loadConfig(MANAGER_VARIABLES, { OIDC_CA_CERT: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----' })).toThrow(/OIDC_CA_CERT: certificate 1 of 1 is not a valid X.509 certificate/);
   });
 });

@@ -75,6 +75,22 @@ function crossCheck(schema: Record<string, ConfigVariable<unknown>>, values: Rec
       }
     }
   }
+  // OIDC sign-in needs both the issuer and the client; a secret or half a pair alone is a mistake worth naming.
+  if (schema.oidcIssuerUrl && schema.oidcClientId && schema.oidcClientSecret) {
+    const pair = ['oidcIssuerUrl', 'oidcClientId'];
+    const set = pair.filter((k) => values[k] !== undefined);
+    if (set.length === 1) {
+      const missing = pair.find((k) => values[k] === undefined)!;
+      problems.push({ env: schema[missing].env, problem: `must be set together with ${schema[set[0]].env}` });
+    }
+    // The issuer sends the browser back to <PUBLIC_URL>/api/v1/auth/oidc/callback.
+    if (set.length > 0 && schema.publicUrl && values.publicUrl === undefined) {
+      problems.push({ env: schema.publicUrl.env, problem: `must be set with ${schema.oidcIssuerUrl.env}: the issuer sends the browser back to <${schema.publicUrl.env}>/api/v1/auth/oidc/callback` });
+    }
+    if (set.length === 0 && values.oidcClientSecret !== undefined) {
+      problems.push({ env: schema.oidcClientSecret.env, problem: `is set but ${schema.oidcIssuerUrl.env} and ${schema.oidcClientId.env} are not` });
+    }
+  }
   // As client-go's leaderelection: a leader must give up before its Lease expires, and retry more than once before.
   if (schema.leaseDurationSeconds && schema.renewDeadlineSeconds && schema.retryPeriodSeconds) {
     const [lease, renew, retry] = [values.leaseDurationSeconds, values.renewDeadlineSeconds, values.retryPeriodSeconds] as Array<number | undefined>;

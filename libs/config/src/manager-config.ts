@@ -135,6 +135,26 @@ export const MANAGER_VARIABLES = {
     env: 'OAUTH_STATE_KEY', description: 'Key (32 characters or more) that signs the `state` of git provider sign-ins, the same in every replica; when unset the manager generates one and keeps it in the Secret `keelson-oauth-state` of POD_NAMESPACE.',
     sensitive: true, parse: parsers.secretKey(32),
   }),
+  oidcIssuerUrl: variable({
+    env: 'OIDC_ISSUER_URL', description: 'Issuer of the console\'s OpenID Connect sign-in (https://dex.example.com, the `iss` of its ID tokens and the same issuer the kube-apiserver trusts); the manager reads `<issuer>/.well-known/openid-configuration` under the outbound policy. Token sign-in only while unset; set with OIDC_CLIENT_ID.',
+    parse: parsers.issuerUrl,
+  }),
+  oidcClientId: variable({
+    env: 'OIDC_CLIENT_ID', description: 'Client id of the console at the OIDC issuer: the `aud` of the ID tokens, and the audience the kube-apiserver\'s JWT authenticator expects. Set with OIDC_ISSUER_URL.',
+    parse: parsers.string,
+  }),
+  oidcClientSecret: variable({
+    env: 'OIDC_CLIENT_SECRET', description: 'Client secret of the console at the OIDC issuer, sent only to its token endpoint; none for a public client (PKCE alone).',
+    sensitive: true, parse: parsers.string,
+  }),
+  oidcScopes: variable({
+    env: 'OIDC_SCOPES', description: 'Scopes the console asks the OIDC issuer for, space-separated; must include openid. Ask for what the kube-apiserver\'s claim mappings read (email, groups).',
+    default: 'openid email groups', parse: parsers.oidcScopes,
+  }),
+  oidcCaCert: variable({
+    env: 'OIDC_CA_CERT', description: 'PEM certificate(s) of a private CA that signed the OIDC issuer\'s https certificate (an in-cluster Dex, say), trusted for calls to the issuer besides the system\'s roots; the system\'s roots only when unset.',
+    parse: parsers.pemCertificates,
+  }),
   repositoryRefreshSeconds: variable({
     env: 'REPOSITORY_REFRESH_SECONDS', description: 'How often each SourceCodeCredential\'s repositories are listed again from its provider (also on demand: the keelson.dev/refresh-repositories annotation or POST .../sourcecodecredentials/<name>/refresh).',
     default: 600, parse: parsers.integer(10, 86_400),

@@ -17,6 +17,8 @@ export interface ControlPlaneOptions {
   watchCache?: boolean;
   /** Record an audit log at `auditLogPath` of these users' requests (every user's with an empty object). */
   audit?: { users?: string[] };
+  /** A structured AuthenticationConfiguration (YAML) for the apiserver, beside its static tokens (an OIDC issuer's JWTs). */
+  authenticationConfig?: string;
 }
 
 /**
@@ -78,7 +80,7 @@ export class ControlPlane {
     this.etcd = await startEtcd(this.dir);
     this.apiserver = new KubeApiserver({
       dir: this.dir, etcdUrl: this.etcd.url, certs: this.certs, users: [this.admin, this.user, this.manager],
-      watchCache: this.opts.watchCache,
+      watchCache: this.opts.watchCache, authenticationConfig: this.opts.authenticationConfig,
       ...(this.opts.audit && { audit: { path: this.auditLogPath, ...(this.opts.audit.users && { users: this.opts.audit.users }) } }),
     });
     await this.apiserver.start();

@@ -24,3 +24,4 @@ export { CookieJar } from './cookie-jar';
 export { parseForms, HtmlForm } from './html-form';
 export { ApiserverProxy, type ApiserverProxyOptions, type Exchange, type Fault, type FaultRule, type Hold, type ProxiedRequest, type Verb } from './apiserver-proxy';
 export { readBoundedBody } from './request-body';
+export { generateServingCerts, type ServingCerts } from './certs';

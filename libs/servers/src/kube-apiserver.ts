@@ -24,6 +24,8 @@ export interface KubeApiserverOptions {
   watchCache?: boolean;
   /** Write an audit log (JSON lines, level Metadata, one event per finished request) of these users' requests. */
   audit?: AuditLogOptions;
+  /** A structured AuthenticationConfiguration (YAML), e.g. a JWT authenticator trusting an OIDC issuer; beside the static tokens. */
+  authenticationConfig?: string;
 }
 
 export interface AuditLogOptions {
@@ -64,6 +66,8 @@ export class KubeApiserver {
     const tokenFile = join(dir, 'tokens.csv');
     const auditPolicy = join(dir, 'audit-policy.yaml');
     if (audit) writeFileSync(auditPolicy, auditPolicyYaml(audit.users));
+    const authenticationConfig = join(dir, 'authentication-config.yaml');
+    if (this.opts.authenticationConfig) writeFileSync(authenticationConfig, this.opts.authenticationConfig);
     writeFileSync(tokenFile, users.map((u) => `${u.token},${u.name},${u.name},"${u.groups.join(',')}"`).join('\n') + '\n');
     this.proc = new ManagedProcess({
       name: 'kube-apiserver', command: serverBinary('kube-apiserver'), logDir: dir,
@@ -76,6 +80,7 @@ export class KubeApiserver {
         '--service-account-key-file', certs.serviceAccountPubFile,
         '--service-account-signing-key-file', certs.serviceAccountKeyFile,
         '--token-auth-file', tokenFile,
+        ...(this.opts.authenticationConfig ? ['--authentication-config', authenticationConfig] : []),
         '--authorization-mode', 'RBAC',
         '--service-cluster-ip-range', '10.96.0.0/16',
         // The kubernetes Service cannot point at a loopback address, so do not try.

@@ -203,6 +203,21 @@ describe('settings', () => {
     expect(config.REDIS_URL).toBe('redis://keelson-redis.keelson-system.svc:6379');
   });
 
+  it('keeps the OIDC client secret in the Secret and the issuer and client in the ConfigMap, which the manager loads together', async () => {
+    const objects = await render({
+      values: {
+        redis: { url: 'redis://redis.example.com:6379' },
+        manager: { oidcClientSecret: 'oidc-client-secret', config: { PUBLIC_URL: 'https://keelson.example.com', OIDC_ISSUER_URL: 'https://dex.example.com', OIDC_CLIENT_ID: 'keelson' } },
+      },
+    });
+    expect(Buffer.from(named(objects, 'Secret', 'keelson').data.OIDC_CLIENT_SECRET, 'base64').toString()).toBe('oidc-client-secret');
+    const config = named(objects, 'ConfigMap', 'keelson').data;
+    expect(config).not.toHaveProperty('OIDC_CLIENT_SECRET');
+    expect(config).toMatchObject({ OIDC_ISSUER_URL: 'https://dex.example.com', OIDC_CLIENT_ID: 'keelson' });
+    const loaded = loadConfig(MANAGER_VARIABLES, managerEnvironment(objects, 'keelson-manager', { name: 'keelson-manager-abc', namespace: 'keelson-system' }));
+    expect(loaded).toMatchObject({ oidcIssuerUrl: 'https://dex.example.com', oidcClientId: 'keelson', oidcClientSecret: 'oidc-client-secret', oidcScopes: 'openid email groups' });
+  });
+
   it('puts an external Redis URL in the Secret, and uses an existingSecret instead of its own', async () => {
     const external = await render({ values: { redis: { url: 'rediss://:pw@redis.example.com:6380' } } });
     expect(Buffer.from(named(external, 'Secret', 'keelson').data.REDIS_URL, 'base64').toString()).toBe('rediss://:pw@redis.example.com:6380');
@@ -237,7 +252,7 @@ describe('settings', () => {
     const schema = JSON.parse(readFileSync(join(CHART_DIR, 'values.schema.json'), 'utf8'));
     const config = schema.properties.manager.properties.config;
     const setByChart = [
-      'PORT', 'KUBECONFIG', 'REDIS_URL', 'OAUTH_STATE_KEY', 'ROLES', 'LEADER_ELECTION_NAMESPACE', 'POD_NAME', 'POD_NAMESPACE', 'RUNTIME_CONFIG_FILE',
+      'PORT', 'KUBECONFIG', 'REDIS_URL', 'OAUTH_STATE_KEY', 'OIDC_CLIENT_SECRET', 'ROLES', 'LEADER_ELECTION_NAMESPACE', 'POD_NAME', 'POD_NAMESPACE', 'RUNTIME_CONFIG_FILE',
       'MANAGER_SERVICE_ACCOUNT', 'DATA_PLANE_MANAGER_CLUSTER_ROLE', 'BUILDS_MANAGER_CLUSTER_ROLE', 'DATA_PLANE_DEPLOY_CLUSTER_ROLE',
       'REGISTRY_PROXY_PORT', 'REGISTRY_PROXY_CA_CONFIGMAP', 'REGISTRY_PROXY_NAMESPACE',
     ];

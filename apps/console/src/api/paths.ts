@@ -24,4 +24,7 @@ export const apiPaths = {
   credential: (ns: string, name: string) => `${apiPaths.credentials(ns)}/${seg(name)}`,
   refreshCredential: (ns: string, name: string) => `${apiPaths.credential(ns, name)}/refresh`,
   repositories: (ns: string) => `/api/v1/namespaces/${seg(ns)}/sourcecoderepositories`,
+  authConfig: () => '/api/v1/auth/config',
+  /** A browser navigation, not a fetch: the manager redirects to the OIDC issuer. */
+  oidcLogin: (next: string) => `/api/v1/auth/oidc/login?next=${seg(next)}`,
 };

@@ -1,9 +1,11 @@
 // msw for the console's tests: handlers answer at BASE, the absolute origin the tests give the ApiClient.
+import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 
 export const BASE = 'http://keelson.test';
-export const server = setupServer();
+/** Every test's default: no OIDC sign-in (a test that needs it overrides the handler). */
+export const server = setupServer(http.get(`${BASE}/api/v1/auth/config`, () => HttpResponse.json({ oidc: { enabled: false } })));
 
 export function useMsw(): void {
   beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { API_AUTH_ERROR_CODES, ApiAuthError } from '../auth/api-auth.errors';
 import { EXECUTION_ERROR_CODES, ExecutionError } from '../../executions/execution.errors';
 import { SOURCE_CODE_ERROR_CODES, SourceCodeError } from '../../source-code/source-code.errors';
+import { OIDC_ERROR_CODES, OidcError } from '../../oidc/oidc.errors';
 import { PROBLEM_SLUGS } from './api-problem';
 import { problemOf, toProblem } from './problem-mapping';
 
@@ -32,6 +33,7 @@ const DOMAIN_CODES = [
   ...API_AUTH_ERROR_CODES.map((code) => ({ code, problem: toProblem(new ApiAuthError(code, 'x'))! })),
   ...EXECUTION_ERROR_CODES.map((code) => ({ code, problem: toProblem(new ExecutionError(code, 'x'))! })),
   ...SOURCE_CODE_ERROR_CODES.map((code) => ({ code, problem: toProblem(new SourceCodeError(code, 'x'))! })),
+  ...OIDC_ERROR_CODES.map((code) => ({ code, problem: toProblem(new OidcError(code, 'x'))! })),
 ];
 
 describe('docs/api-errors.md', () => {

@@ -5,6 +5,7 @@ import { KubeError } from '@keelson/kube';
 import { ApiAuthError, type ApiAuthErrorCode } from '../auth/api-auth.errors';
 import { ExecutionError, type ExecutionErrorCode } from '../../executions/execution.errors';
 import { SourceCodeError, type SourceCodeErrorCode } from '../../source-code/source-code.errors';
+import { OidcError, type OidcErrorCode } from '../../oidc/oidc.errors';
 import { ApiProblem, type FieldError, type ProblemSlug } from './api-problem';
 
 /** Seconds a client should wait before retrying what failed for a passing reason. */
@@ -52,6 +53,11 @@ const SOURCE_CODE_STATUS: Record<SourceCodeErrorCode, number> = {
   CredentialNotFound: 404, RepositoryNotFound: 404, NotYourCredential: 403, InvalidRequest: 400, PipelineExists: 409,
 };
 
+const OIDC_STATUS: Record<OidcErrorCode, number> = {
+  OidcNotConfigured: 404, OidcInvalidRequest: 400, OidcInvalidState: 400, OidcAccessDenied: 400, OidcCodeRefused: 400,
+  OidcInvalidIdToken: 400, OidcIssuerUnavailable: 503, OidcStateUnavailable: 503,
+};
+
 /** The problem an error stands for; undefined for an error nobody foresaw (the filter answers 500 and logs it). */
 export function toProblem(err: unknown): ApiProblem | undefined {
   if (err instanceof ApiProblem) return err;
@@ -61,6 +67,9 @@ export function toProblem(err: unknown): ApiProblem | undefined {
   }
   if (err instanceof SourceCodeError) {
     return problemOf(SOURCE_CODE_STATUS[err.code], err.message, { ...err.details, code: err.code }, err.retryable ? { 'Retry-After': retryAfter(err.details.retryAt) } : {});
+  }
+  if (err instanceof OidcError) {
+    return problemOf(OIDC_STATUS[err.code], err.message, { code: err.code }, err.retryable ? { 'Retry-After': String(RETRY_AFTER_S) } : {});
   }
   if (err instanceof KubeError) return kubeProblem(err);
   if (err instanceof HttpException) return httpProblem(err);

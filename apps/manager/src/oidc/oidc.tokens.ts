@@ -1,0 +1,1 @@
+export const OIDC_SIGN_IN = Symbol('OidcSignIn');
