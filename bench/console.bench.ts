@@ -3,7 +3,7 @@
 // built console. Printed figures, not assertions: a target missed is printed as missed.
 // Run: npm run build:console && node -r @swc-node/register bench/console.bench.ts
 //   RUNS=10000 (executions of one pipeline, T9)  BIG_MB=50 (T1)  LINES=100000 (T5–T8)  SAMPLES=5  LIVE_SAMPLES=20
-//   STATUS_SAMPLES=20  WHEEL_PX=2000  CONSOLE_DIR=dist/console (e.g. another branch's build, for T10)
+//   STATUS_SAMPLES=20  WHEEL_PX=2000  CONSOLE_DIR=dist/console (e.g. another branch's build, for T10)  ONLY=T1,T10
 // The manager runs in this process with ROLES=api (no controllers: what the bench writes is what the console reads);
 // T3's restart closes it and starts a new one on the same port.
 import AxeBuilder from '@axe-core/playwright';
@@ -35,6 +35,10 @@ const STAGES = 30;
 const STEPS_PER_STAGE = 10;
 const JUMP_LINE = 99_000;
 const SEARCH_LINES = [12_345, 33_333, 54_321, 77_777, 96_001, 5_005, 61_616, 88_888];
+
+/** ONLY=T9,T10: measure these targets only (and build only their fixtures). */
+const ONLY = (process.env.ONLY ?? '').split(',').map((t) => t.trim().toUpperCase()).filter(Boolean);
+const want = (...targets: string[]) => ONLY.length === 0 || targets.some((t) => ONLY.includes(t));
 
 const NS = 'demo';
 const BULK_NS = 'bulk';
@@ -234,7 +238,7 @@ async function main(): Promise<void> {
     let t0 = Date.now();
     const bigRef: StepLogRef = { namespace: NS, pipeline: 'web', run: 1, stage: 0, step: 0 };
     let offset = 0;
-    for (const chunk of bigLogChunks(BIG_MB)) {
+    for (const chunk of want('T1') ? bigLogChunks(BIG_MB) : [Buffer.from('a small log\n')]) {
       await store.putChunk(bigRef, big.metadata.uid!, offset, chunk);
       offset += chunk.length;
     }
@@ -246,7 +250,7 @@ async function main(): Promise<void> {
     t0 = Date.now();
     const ansiRef: StepLogRef = { namespace: NS, pipeline: 'web', run: 2, stage: 0, step: 0 };
     offset = 0;
-    for (const chunk of ansiLogChunks(LINES)) {
+    for (const chunk of ansiLogChunks(want('T5', 'T6', 'T7', 'T8', 'T12') ? LINES : 10)) {
       await store.putChunk(ansiRef, ansi.metadata.uid!, offset, chunk);
       offset += chunk.length;
     }
@@ -283,14 +287,15 @@ async function main(): Promise<void> {
     await s.createPipeline(BULK_NS, 'many');
     t0 = Date.now();
     let made = 0;
-    await mapPool(Array.from({ length: RUNS }, (_, i) => i + 1), 16, async (run) => {
+    const runCount = want('T9') ? RUNS : 1;
+    await mapPool(Array.from({ length: runCount }, (_, i) => i + 1), 16, async (run) => {
       await s.createExecution(BULK_NS, 'many', run, { phase: run % 9 === 0 ? 'Failed' : 'Succeeded', startTime: iso(RUNS * 60 - run * 60), completionTime: iso(RUNS * 60 - run * 60 - 45), branch: run % 3 ? 'main' : `feature-${run % 17}` });
       if (++made % 2000 === 0) note(`${made} of ${RUNS} runs created`);
     });
     const bulkSeconds = (Date.now() - t0) / 1000;
-    await s.asManager.resource(Keelson.Pipeline).patchStatus(BULK_NS, 'many', { nextRun: RUNS + 1, lastExecution: { name: `many-${RUNS}`, run: RUNS, phase: 'Succeeded', startTime: iso(60) } } as never);
-    note(`T9 fixture: ${RUNS} executions (create + status, 16 at a time) in ${bulkSeconds.toFixed(1)} s (${(RUNS / bulkSeconds).toFixed(0)}/s)`);
-    notes.push(`fixtures: ${RUNS} executions created in ${bulkSeconds.toFixed(0)} s (${(RUNS / bulkSeconds).toFixed(0)}/s, create + status patch, 16 in flight)`);
+    await s.asManager.resource(Keelson.Pipeline).patchStatus(BULK_NS, 'many', { nextRun: runCount + 1, lastExecution: { name: `many-${runCount}`, run: runCount, phase: 'Succeeded', startTime: iso(60) } } as never);
+    note(`T9 fixture: ${runCount} executions (create + status, 16 at a time) in ${bulkSeconds.toFixed(1)} s (${(runCount / bulkSeconds).toFixed(0)}/s)`);
+    if (want('T9')) notes.push(`fixtures: ${runCount} executions created in ${bulkSeconds.toFixed(0)} s (${(runCount / bulkSeconds).toFixed(0)}/s, create + status patch, 16 in flight)`);
     load('fixtures built');
 
     // --- the browser ---
@@ -310,7 +315,7 @@ async function main(): Promise<void> {
     const stepLogUrl = (run: string, hash = '') => `${base()}/p/${NS}/pipelines/web/runs/${run}/stages/0/steps/0${hash}`;
 
     // T11: cold load of a run page: its scripts (gzip of the built files) and LCP.
-    {
+    if (want('T11')) {
       const lcps: number[] = [];
       let jsGzip = 0;
       let jsRaw = 0;
@@ -339,7 +344,7 @@ async function main(): Promise<void> {
     }
 
     // T1: open the 50 MB log: navigation → first line painted.
-    {
+    if (want('T1')) {
       const times: number[] = [];
       const { page, context } = await newTab();
       for (let i = 0; i < SAMPLES; i++) {
@@ -354,7 +359,7 @@ async function main(): Promise<void> {
     }
 
     // T8: navigate to #L99000 → the line highlighted (and its text loaded).
-    {
+    if (want('T8')) {
       const times: number[] = [];
       const { page, context } = await newTab();
       for (let i = 0; i < SAMPLES; i++) {
@@ -368,7 +373,7 @@ async function main(): Promise<void> {
     }
 
     // T5, T6, T7 on the 100,000-line log in one tab.
-    {
+    if (want('T5', 'T6', 'T7')) {
       const { page, cdp, context } = await newTab();
       await page.goto(stepLogUrl('web-2'));
       await waitRow(page, `[data-line="${LINES}"]`);
@@ -448,7 +453,7 @@ async function main(): Promise<void> {
     }
 
     // T2 and T4 on the live step's page; T3 on its run page.
-    {
+    if (want('T2', 'T3', 'T4')) {
       const { page, cdp, context } = await newTab();
       const streams = new StreamCounter(cdp);
       await page.goto(`${base()}/p/${NS}/pipelines`);
@@ -543,7 +548,10 @@ async function main(): Promise<void> {
       const port = new URL(s.manager.url).port;
       const killedAt = Date.now();
       const old = s.managers.shift()!;
-      await old.close();
+      // As a killed process would: every connection dropped now (an open stream would hold a graceful close).
+      const closing = old.close();
+      (old.app.getHttpServer() as import('node:http').Server).closeAllConnections();
+      await closing;
       phase = phase === 'Pending' ? 'Running' : 'Pending';
       const wait = waitButtonText(page, 'lint', phase, 60_000);
       await executions.patchStatus(NS, 'web-3', liveStatus(phase) as never);
@@ -554,12 +562,12 @@ async function main(): Promise<void> {
       const seen = await wait;
       const recovery = seen < 0 ? NaN : seen - readyAt;
       record('T3 recovery after a manager restart (ready → change shown)', '< 5000 ms', `${f0(recovery)} ms after the new manager was ready (down ${((restartAt - killedAt) / 1000).toFixed(1)} s, start took ${readyAt - restartAt} ms; the change was made while it was down)`, recovery < 5000);
-      notes.push('T3 restart: the manager runs in this process (ResourceApiStack); it is closed and a new one started on the same port, not a process kill');
+      notes.push('T3 restart: the manager runs in this process (ResourceApiStack): it is closed with every connection dropped at once, and a new one started on the same port; not a process kill');
       await context.close();
     }
 
     // T9: the run list of RUNS runs: the API's first page, then the pipeline page.
-    {
+    if (want('T9')) {
       const apiTimes: number[] = [];
       let payload = 0;
       const firstPage = `${base()}/api/v1/namespaces/${BULK_NS}/pipelineexecutions?limit=25&pipeline=many`;
@@ -587,7 +595,7 @@ async function main(): Promise<void> {
     }
 
     // T10: the graph's layout time, if this build has a graph.
-    {
+    if (want('T10')) {
       const { page, context } = await newTab();
       await page.goto(`${base()}/p/${NS}/pipelines/web/runs/web-4`);
       await page.getByRole('heading', { name: 'web #4' }).waitFor();
@@ -602,7 +610,7 @@ async function main(): Promise<void> {
     }
 
     // T13: the queued run (created at the start) on the queue page with its reason.
-    {
+    if (want('T13')) {
       const wait = 11_000 - (Date.now() - queuedAt);
       if (wait > 0) await sleep(wait);
       const { page, context } = await newTab();
@@ -619,7 +627,7 @@ async function main(): Promise<void> {
     }
 
     // T12: axe on every page this stack reaches, light and dark.
-    {
+    if (want('T12')) {
       const pages: Array<[string, string]> = [
         ['home', '/'], ['pipelines', `/p/${NS}/pipelines`], ['pipeline (10,000 runs)', `/p/${BULK_NS}/pipelines/many`],
         ['run (running)', `/p/${NS}/pipelines/web/runs/web-3`], ['run (300 steps)', `/p/${NS}/pipelines/web/runs/web-4`],
@@ -656,7 +664,7 @@ async function main(): Promise<void> {
   summaryBlock('console UX targets (console.md §6.3)', [
     table(['target', 'budget', 'measured', 'verdict'], rows.map((r) => [r.target, r.budget, r.measured, r.verdict])),
     '',
-    ['settings', `RUNS=${RUNS} BIG_MB=${BIG_MB} LINES=${LINES} SAMPLES=${SAMPLES} LIVE_SAMPLES=${LIVE_SAMPLES} STATUS_SAMPLES=${STATUS_SAMPLES} WHEEL_PX=${WHEEL_PX}`],
+    ['settings', `${ONLY.length ? `ONLY=${ONLY.join(',')} ` : ''}RUNS=${RUNS} BIG_MB=${BIG_MB} LINES=${LINES} SAMPLES=${SAMPLES} LIVE_SAMPLES=${LIVE_SAMPLES} STATUS_SAMPLES=${STATUS_SAMPLES} WHEEL_PX=${WHEEL_PX}`],
     ['console', CONSOLE_DIR.startsWith(ROOT) ? CONSOLE_DIR.slice(ROOT.length + 1) : CONSOLE_DIR],
     ['browser', `${CHROMIUM} headless, 1280×800, playwright-core`],
     ['load average', loads.join('; ')],
