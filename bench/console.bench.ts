@@ -567,8 +567,9 @@ async function main(): Promise<void> {
       await s.startManager({ ...env, PORT: port });
       const readyAt = Date.now();
       const seen = await wait;
-      const recovery = seen < 0 ? NaN : seen - readyAt;
-      record('T3 recovery after a manager restart (ready → change shown)', '< 5000 ms', `${f0(recovery)} ms after the new manager was ready (down ${((restartAt - killedAt) / 1000).toFixed(1)} s, start took ${readyAt - restartAt} ms; the change was made while it was down)`, recovery < 5000);
+      // From the new manager's start: it serves (and the console reconnects) before its /readyz answers.
+      const recovery = seen < 0 ? NaN : seen - restartAt;
+      record('T3 recovery after a manager restart (start → change shown)', '< 5000 ms', `${f0(recovery)} ms after the new manager started (down ${((restartAt - killedAt) / 1000).toFixed(1)} s; its /readyz after ${readyAt - restartAt} ms; the change was made while it was down)`, recovery < 5000);
       notes.push('T3 restart: the manager runs in this process (ResourceApiStack): it is closed with every connection dropped at once, and a new one started on the same port; not a process kill');
       await context.close();
     }
@@ -607,7 +608,7 @@ async function main(): Promise<void> {
       await page.goto(`${base()}/p/${NS}/pipelines/web/runs/web-4`);
       await page.getByRole('heading', { name: 'web #4' }).waitFor();
       let layout: number[] = [];
-      for (let i = 0; i < 20 && layout.length === 0; i++) {
+      for (let i = 0; i < 60 && layout.length === 0; i++) {
         layout = await page.evaluate(() => performance.getEntriesByName('keelson:graph-layout').map((e) => e.duration));
         if (!layout.length) await sleep(250);
       }
