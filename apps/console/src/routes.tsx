@@ -7,6 +7,7 @@ import { NotFoundPage } from './pages/NotFoundPage';
 import { PipelinePage } from './pages/PipelinePage';
 import { PipelinesPage } from './pages/PipelinesPage';
 import { QueuePage } from './pages/QueuePage';
+import { RunConfigPage } from './pages/RunConfigPage';
 import { RunPage } from './pages/RunPage';
 import { StepLogPage } from './pages/StepLogPage';
 
@@ -25,6 +26,7 @@ export const ROUTES: PageRoute[] = [
   { path: '/p/:p/pipelines', page: PipelinesPage, title: 'Pipelines' },
   { path: '/p/:p/pipelines/:pl', page: PipelinePage, title: 'Pipeline' },
   { path: '/p/:p/pipelines/:pl/runs/:run', page: RunPage, title: 'Run' },
+  { path: '/p/:p/pipelines/:pl/runs/:run/config', page: RunConfigPage, title: 'Run config' },
   { path: '/p/:p/pipelines/:pl/runs/:run/stages/:s/steps/:t', page: StepLogPage, title: 'Step log' },
   { path: '/p/:p/queue', page: QueuePage, title: 'Queue' },
   { path: '*', page: NotFoundPage, title: 'Not found' },

@@ -100,6 +100,10 @@ export interface PipelineExecution {
     title?: string;
     message?: string;
     htmlUrl?: string;
+    configPath?: string;
+    /** The parsed pipeline file (its approval steps name who may answer them). */
+    config?: { stages?: Array<{ name?: string; steps?: Array<{ type?: string; config?: Record<string, unknown> }> }> };
+    fork?: boolean;
     stop?: boolean;
   };
   status?: {
@@ -113,7 +117,35 @@ export interface PipelineExecution {
     node?: string;
     warmNode?: boolean;
     conditions?: Condition[];
+    configWarnings?: Array<{ file: string; line: number; column: number; message: string }>;
   };
+}
+
+/** GET /api/v1/whoami: the caller as the cluster authenticated the token. */
+export interface WhoAmI {
+  username: string;
+  groups: string[];
+}
+
+/** A place in a pipeline file and what is said about it. */
+export interface ConfigMessage {
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** GET …/pipelineexecutions/{name}/config: the run's pipeline file at its commit. */
+export interface ExecutionConfig {
+  path: string;
+  commit: string;
+  text: string;
+  warnings: ConfigMessage[];
+  errors: ConfigMessage[];
+}
+
+export interface SourceCodeRepository {
+  metadata: ObjectMeta;
+  spec: { url: string; fullName?: string; defaultBranch?: string };
 }
 
 export interface QueueEntry {
