@@ -68,8 +68,8 @@ function ConfigFile({ file }: { file: ExecutionConfig }) {
           <ul className={own.problems}>
             {problems.map((pr, i) => (
               <li key={i} className={own.problem}>
-                <KindLabel kind={pr.kind} />
-                <Link to={{ hash: `L${pr.line}` }} replace>line {pr.line}, column {pr.column}</Link>
+                <KindLabel kind={pr.kind} />{' '}
+                <Link to={{ hash: `L${pr.line}` }} replace>line {pr.line}, column {pr.column}</Link>{': '}
                 <span>{pr.message}</span>
               </li>
             ))}
@@ -100,7 +100,7 @@ function KindLabel({ kind }: { kind: Kind }) {
   const Icon = kind === 'error' ? XCircle : AlertTriangle;
   return (
     <span className={`${own.kind} ${kind === 'error' ? own.error : own.warning}`}>
-      <Icon size={14} aria-hidden="true" /> {kind === 'error' ? 'Error' : 'Warning'}
+      <Icon size={14} aria-hidden="true" />{kind === 'error' ? 'Error' : 'Warning'}
     </span>
   );
 }
