@@ -98,8 +98,9 @@ function RunFacts({ e, configLink }: { e: PipelineExecution; configLink: string 
   const sha = <span className={styles.mono}>{shortSha(e.spec.commit)}</span>;
   return (
     <>
-      {s.reason && <div className={styles.banner} role="status">{s.reason}</div>}
-      {e.spec.stop && ACTIVE.has(s.phase ?? '') && <div className={styles.banner} role="status">Stop requested{stopped ? ` (${stopped})` : ''}: the run is stopping.</div>}
+      {/* Who stopped it and why is said once, under "Stopped by", even when it is also the final reason. */}
+      {s.reason && s.reason !== stopped && <div className={styles.banner} role="status">{s.reason}</div>}
+      {e.spec.stop && ACTIVE.has(s.phase ?? '') && <div className={styles.banner} role="status">Stop requested: the run is stopping.</div>}
       <dl className={styles.facts}>
         <dt>Commit</dt>
         <dd>
@@ -120,7 +121,7 @@ function RunFacts({ e, configLink }: { e: PipelineExecution; configLink: string 
         <dt>Started</dt><dd>{formatTime(s.startTime)}</dd>
         <dt>Finished</dt><dd>{formatTime(s.completionTime)}</dd>
         <dt>Duration</dt><dd>{duration === undefined ? '—' : `${formatDuration(duration)}${s.completionTime ? '' : ' so far'}`}</dd>
-        {stopped && <><dt>Stopped</dt><dd>{stopped}</dd></>}
+        {stopped && <><dt>Stopped by</dt><dd>{stopped.replace(/^stopped by /, '')}</dd></>}
         <dt>Config</dt><dd><Link to={configLink}><span className={styles.mono}>{e.spec.configPath ?? '.devops.yml'}</span></Link>{s.configWarnings?.length ? ` · ${s.configWarnings.length} warning${s.configWarnings.length === 1 ? '' : 's'}` : ''}</dd>
         {s.node && <><dt>Node</dt><dd>{s.node}{s.warmNode ? ' (warm cache)' : ''}</dd></>}
       </dl>
