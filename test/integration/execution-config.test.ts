@@ -30,7 +30,8 @@ let broken: string;
 
 beforeAll(async () => {
   cp = await ControlPlane.start();
-  kube = new KubeClient({ kubeconfigPath: cp.adminKubeconfig });
+  // The manager's identity: the reader is the manager's, and only it may write what an execution runs (commit, configPath).
+  kube = new KubeClient({ kubeconfigPath: cp.managerKubeconfig });
   await kube.resource(Core.Namespace).create({ metadata: { name: 'demo' } });
   root = await mkdtemp(join(tmpdir(), 'keelson-config-route-'));
   repo = await createGitRepository({ '.devops.yml': FIRST }, { dir: join(root, 'app') });
