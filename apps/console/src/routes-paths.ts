@@ -15,4 +15,11 @@ export const paths = {
     `${paths.run(p, pl, run)}/stages/${stage}/steps/${step}`,
   queue: (p: string) => `/p/${seg(p)}/queue`,
   approvals: () => '/approvals',
+  /** Webhook deliveries of a pipeline, newest first. */
+  deliveries: (p: string, pl: string) => `${paths.pipeline(p, pl)}/deliveries`,
+  /** Git providers and credentials; the OAuth callback comes back here with `?credential=<name>` (console-links.ts). */
+  providers: (p: string, credential?: string) => `/p/${seg(p)}/settings/providers${credential ? `?credential=${seg(credential)}` : ''}`,
+  repositories: (p: string) => `/p/${seg(p)}/repositories`,
+  /** The user's own settings (theme, time zone, log preferences), kept in this browser. */
+  settings: () => '/settings',
 };

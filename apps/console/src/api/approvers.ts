@@ -1,6 +1,7 @@
 // Who may answer an approval step, as the manager decides it (apps/manager/src/executions/approvers.ts, which the
 // console cannot import): the step's `users` and `groups` from the run's config snapshot; with neither, anyone who
 // may act on the run. The manager still decides on every answer; this only picks what to show as "waiting for me".
+import { approvalInfo } from '../graph/approval-info';
 import type { Gate } from './approvals';
 import type { PipelineExecution, WhoAmI } from './types';
 
@@ -9,12 +10,14 @@ export interface Approvers {
   groups: string[];
 }
 
-/** The approval config of step `step` of stage `stage`, from the snapshot; undefined when it is no approval step. */
+/** Who may answer step `step` of stage `stage`, from the snapshot; undefined when the snapshot calls it no approval step. */
 export function approversOf(e: PipelineExecution, stage: number, step: number): Approvers | undefined {
-  const s = e.spec.config?.stages?.[stage]?.steps?.[step];
+  // The snapshot is opaque to the console: read defensively (graph/approval-info.ts reads the lists).
+  const snapshot = e.spec.config as { stages?: Array<{ steps?: Array<{ type?: unknown }> }> } | undefined;
+  const s = Array.isArray(snapshot?.stages) ? snapshot.stages[stage]?.steps?.[step] : undefined;
   if (s?.type !== 'approval') return undefined;
-  const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-  return { users: list(s.config?.users), groups: list(s.config?.groups) };
+  const { users, groups } = approvalInfo(e, stage, step);
+  return { users, groups };
 }
 
 export function mayAnswer(approvers: Approvers, me: WhoAmI): boolean {

@@ -33,7 +33,7 @@ export class ApiClient {
     const headers = this.headers(opts.headers);
     let body: string | undefined;
     if (opts.body !== undefined) {
-      headers['Content-Type'] = 'application/json';
+      headers['Content-Type'] ??= 'application/json';
       body = JSON.stringify(opts.body);
     }
     let res: Response;
@@ -59,6 +59,16 @@ export class ApiClient {
     const res = await this.request('POST', path, { ...opts, body });
     const text = await res.text();
     return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** A JSON merge patch (RFC 7396), the form the resource API takes for a partial change. */
+  async patch<T>(path: string, body: unknown, opts?: RequestOptions): Promise<T> {
+    const res = await this.request('PATCH', path, { ...opts, body, headers: { ...opts?.headers, 'Content-Type': 'application/merge-patch+json' } });
+    return res.json() as Promise<T>;
+  }
+
+  async delete(path: string, opts?: RequestOptions): Promise<void> {
+    await this.request('DELETE', path, opts);
   }
 }
 

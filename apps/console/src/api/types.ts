@@ -32,13 +32,25 @@ export interface Project {
 export interface Pipeline {
   kind?: 'Pipeline';
   metadata: ObjectMeta;
-  spec: { displayName?: string; repositoryUrl: string; configPath?: string; suspend?: boolean };
+  spec: { displayName?: string; repositoryUrl: string; configPath?: string; suspend?: boolean; credentialRef?: { name: string } };
   status?: {
     nextRun?: number;
+    webhook?: { url?: string; secretName?: string; id?: string };
     lastExecution?: { name?: string; run?: number; phase?: string; startTime?: string; completionTime?: string };
     conditions?: Condition[];
     [k: string]: unknown;
   };
+  /** Added by the API (read-only): the newest execution at a glance, with its stages' names and phases. */
+  summary?: { lastExecution?: LastExecutionSummary | null };
+}
+
+export interface LastExecutionSummary {
+  name: string;
+  run?: number;
+  phase: string;
+  startTime?: string;
+  completionTime?: string;
+  stages?: Array<{ name: string; phase: string }>;
 }
 
 export interface Condition {
@@ -101,10 +113,10 @@ export interface PipelineExecution {
     message?: string;
     htmlUrl?: string;
     configPath?: string;
-    /** The parsed pipeline file (its approval steps name who may answer them). */
-    config?: { stages?: Array<{ name?: string; steps?: Array<{ type?: string; config?: Record<string, unknown> }> }> };
     fork?: boolean;
     stop?: boolean;
+    /** The parsed .devops.yml at the commit (PipelineConfig of @keelson/pipeline-config); read defensively. */
+    config?: unknown;
   };
   status?: {
     phase?: ExecutionPhase;

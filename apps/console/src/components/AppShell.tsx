@@ -1,5 +1,5 @@
 // The frame of every signed-in page: header (brand, project switcher, nav, live state, theme, sign out) and main.
-import { LogOut } from 'lucide-react';
+import { LogOut, Settings } from 'lucide-react';
 import { NavLink, Outlet, useParams } from 'react-router';
 import { useTokenStore } from '../auth/auth-context';
 import { paths } from '../routes-paths';
@@ -24,11 +24,17 @@ export function AppShell() {
           <NavLink to={paths.approvals()} className={navClass}>Approvals</NavLink>
           {p && <NavLink to={paths.pipelines(p)} className={navClass}>Pipelines</NavLink>}
           {p && <NavLink to={paths.queue(p)} className={navClass}>Queue</NavLink>}
+          {p && <NavLink to={paths.repositories(p)} className={navClass}>Repositories</NavLink>}
+          {p && <NavLink to={paths.providers(p)} className={navClass}>Git providers</NavLink>}
         </nav>
         <div className={styles.tools}>
           <LiveIndicator />
           <ThemeToggle />
           <ShortcutHelp />
+          <NavLink to={paths.settings()} className={navClass}>
+            <Settings size={16} aria-hidden="true" />
+            <span>Settings</span>
+          </NavLink>
           <button type="button" className={styles.signOut} onClick={() => tokens.clear()}>
             <LogOut size={16} aria-hidden="true" />
             <span>Sign out</span>

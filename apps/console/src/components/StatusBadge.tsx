@@ -32,3 +32,14 @@ export function StatusBadge({ phase, compact = false }: { phase?: string; compac
     </span>
   );
 }
+
+/** The icon alone, named for assistive technology by `label` (a role="img"): where a word per item does not fit. */
+export function StatusIcon({ phase, label }: { phase?: string; label: string }) {
+  const def = (phase && PHASES[phase]) || { icon: CircleDashed, tone: 'neutral' as Tone };
+  const Icon = def.icon;
+  return (
+    <span role="img" aria-label={label} title={label} className={`${styles.badge} ${styles[def.tone]}`} data-phase={phase ?? 'Unknown'}>
+      <Icon size={14} aria-hidden="true" className={def.tone === 'running' ? styles.spin : undefined} />
+    </span>
+  );
+}

@@ -1,4 +1,6 @@
 // Durations and times as people read them.
+import { readPreferences } from '../settings/preferences';
+
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '—';
   const s = Math.round(ms / 1000);
@@ -17,10 +19,12 @@ export function elapsed(start?: string, end?: string, now = Date.now()): number 
   return Number.isFinite(a) && Number.isFinite(b) ? b - a : undefined;
 }
 
-export function formatTime(iso?: string): string {
+/** In the time zone chosen on the settings page (the browser's by default). */
+export function formatTime(iso?: string | Date, timeZone = readPreferences().timeZone): string {
   if (!iso) return '—';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+  if (Number.isNaN(d.getTime())) return String(iso);
+  return timeZone && timeZone !== 'local' ? d.toLocaleString(undefined, { timeZone, timeZoneName: 'short' }) : d.toLocaleString();
 }
 
 export function relativeTime(iso?: string, now = Date.now()): string {

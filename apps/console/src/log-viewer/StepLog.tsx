@@ -11,7 +11,8 @@ import styles from './LogViewer.module.css';
 import type { StepRef } from './step-log-store';
 import { useStepLog } from './useStepLog';
 
-export function StepLog({ stepRef, label }: { stepRef: StepRef; label: string }) {
+/** `stepStart`: the step's start time from the execution's status (elapsed times in the log count from it). */
+export function StepLog({ stepRef, label, stepStart }: { stepRef: StepRef; label: string; stepStart?: string }) {
   const { store, reload } = useStepLog(stepRef);
   useSyncExternalStore((cb) => store.subscribe(cb), () => store.snapshot().version);
   const location = useLocation();
@@ -44,6 +45,7 @@ export function StepLog({ stepRef, label }: { stepRef: StepRef; label: string })
     <LogViewer
       source={store}
       label={label}
+      stepStart={stepStart}
       tools={(
         <>
           <button type="button" className={styles.tool} onClick={() => void download()} disabled={downloading === 'Downloading…'}>

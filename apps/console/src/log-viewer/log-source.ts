@@ -1,6 +1,7 @@
 // What the viewer reads: a log of `total` lines of which some are loaded. The viewer asks for the lines it shows
 // (ensure) and re-renders when the source says something changed (subscribe). StepLogStore reads the API;
 // tests use MemoryLogSource.
+import type { LineRange } from './line-links';
 export interface LogSnapshot {
   total: number;
   /** The log is sealed: no line will be added. */
@@ -37,6 +38,9 @@ export interface LogSource {
   lineAt(n: number): string | undefined;
   /** Asks for lines first..last (1-based, inclusive) to be loaded. */
   ensure(first: number, last: number): void;
+  /** The runs of consecutive loaded lines, ascending (sections are parsed from these). Absent: every line of
+   *  `total` is loaded. */
+  loadedRanges?(): readonly LineRange[];
   subscribe(listener: () => void): () => void;
 }
 
@@ -57,6 +61,10 @@ export class MemoryLogSource implements LogSource {
   }
 
   ensure(): void {}
+
+  loadedRanges(): LineRange[] {
+    return this.lines.length ? [{ start: 1, end: this.lines.length }] : [];
+  }
 
   async search(query: string, options: LogSearchOptions): Promise<LogSearchResult> {
     const flags = options.ignoreCase ? 'i' : '';

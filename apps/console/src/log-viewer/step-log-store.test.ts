@@ -57,9 +57,11 @@ describe('StepLogStore', () => {
     expect(store.lineAt(1001)).toBe('line 1001');
     expect(store.lineAt(2500)).toBe('line 2500');
     expect(store.lineAt(999)).toBeUndefined();
+    expect(store.loadedRanges()).toEqual([{ start: 1001, end: 2500 }]); // what sections are parsed from
     store.ensure(990, 1010); // a jump upwards: one more ranged read
     await until(() => store.lineAt(999) !== undefined);
     expect(store.lineAt(1)).toBe('line 1');
+    expect(store.loadedRanges()).toEqual([{ start: 1, end: 2500 }]);
     expect(ranges).toHaveLength(3);
     store.close();
   });
@@ -86,6 +88,7 @@ describe('StepLogStore', () => {
     await until(() => store.snapshot().total === 4);
     expect(store.lineAt(3)).toBe('three');
     expect(store.lineAt(4)).toBe('\u001b[31mfour\u001b[0m');
+    expect(store.loadedRanges()).toEqual([{ start: 1, end: 4 }]); // streamed lines extend the loaded run
     live.send('event: unavailable\ndata: {}\n\n');
     await until(() => store.snapshot().degraded !== undefined);
     expect(store.snapshot().degraded).toMatch(/temporarily unavailable/);

@@ -7,6 +7,7 @@ import { apiPaths } from '../api/paths';
 import { ApiError } from '../api/problem';
 import type { LogLineIndex } from '../api/types';
 import { readSse } from '../events/fetch-sse';
+import type { LineRange } from './line-links';
 import { splitLines } from './log-lines';
 import type { LogSearchOptions, LogSearchResult, LogSnapshot, LogSource } from './log-source';
 
@@ -79,6 +80,25 @@ export class StepLogStore implements LogSource {
     const a = Math.floor((Math.max(1, first) - 1) / this.every);
     const b = Math.floor((Math.min(this.total, last) - 1) / this.every);
     for (let k = a; k <= b; k++) if (!this.pages.has(k) && k < this.offsets.length) void this.loadPage(k).catch(() => undefined);
+  }
+
+  private ranges: { version: number; ranges: LineRange[] } | undefined;
+
+  /** The loaded pages as runs of consecutive lines (a page read or filled live from its first line). */
+  loadedRanges(): readonly LineRange[] {
+    if (this.ranges?.version === this.version) return this.ranges.ranges;
+    const ranges: LineRange[] = [];
+    for (const k of [...this.pages.keys()].sort((a, b) => a - b)) {
+      const page = this.pages.get(k)!;
+      if (page.length === 0 || page[0] === undefined) continue;
+      const start = k * this.every + 1;
+      const end = Math.min(this.total, start + page.length - 1);
+      const last = ranges[ranges.length - 1];
+      if (last && last.end + 1 === start) last.end = end;
+      else ranges.push({ start, end });
+    }
+    this.ranges = { version: this.version, ranges };
+    return ranges;
   }
 
   subscribe(listener: () => void): () => void {

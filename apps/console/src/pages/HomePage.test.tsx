@@ -13,7 +13,7 @@ useMsw();
 
 const ago = (min: number) => new Date(Date.now() - min * 60_000).toISOString();
 
-function exe(pipeline: string, run: number, phase: string, extra: { branch?: string; user?: string; ns?: string; status?: Partial<NonNullable<PipelineExecution['status']>>; config?: PipelineExecution['spec']['config'] } = {}): PipelineExecution {
+function exe(pipeline: string, run: number, phase: string, extra: { branch?: string; user?: string; ns?: string; status?: Partial<NonNullable<PipelineExecution['status']>>; config?: Record<string, unknown> } = {}): PipelineExecution {
   return {
     metadata: { name: `${pipeline}-${run}`, namespace: extra.ns ?? 'demo', creationTimestamp: ago(100 - run) },
     spec: {
@@ -70,7 +70,7 @@ describe('HomePage', () => {
     await within(waiting).findByRole('link', { name: 'web #7' });
     expect(within(waiting).getByRole('link', { name: 'api #8' }).getAttribute('href')).toBe('/p/demo/pipelines/api/runs/api-8?stage=1&step=0');
     expect(within(waiting).queryByRole('link', { name: 'ops #9' })).toBeNull(); // only bob may
-    expect(within(waiting).getByText('group release')).toBeTruthy();
+    expect(within(waiting).getByText('members of group release')).toBeTruthy();
     expect(screen.getByRole('link', { name: '3 approvals waiting' }).getAttribute('href')).toBe('/approvals');
 
     const mine = screen.getByRole('region', { name: 'My recent runs' });

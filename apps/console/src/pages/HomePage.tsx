@@ -5,8 +5,9 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { useApi } from '../api/api-context';
 import { waitingGates } from '../api/approvals';
-import { approversOf, gatesFor } from '../api/approvers';
+import { gatesFor } from '../api/approvers';
 import { failingDefaultBranches } from '../api/default-branch';
+import { approvalInfo, whoMayAnswer } from '../graph/approval-info';
 import { apiPaths } from '../api/paths';
 import { useProjects, useWhoAmI } from '../api/queries';
 import type { List, Pipeline, PipelineExecution, SourceCodeRepository } from '../api/types';
@@ -56,10 +57,7 @@ export function HomePage() {
               <tbody>
                 {forMe.map((g) => {
                   const ns = g.e.metadata.namespace ?? '';
-                  const a = approversOf(g.e, g.stage, g.step);
-                  const who = a && (a.users.length || a.groups.length)
-                    ? [...a.users, ...a.groups.map((x) => `group ${x}`)].join(', ')
-                    : 'anyone who may act on the run';
+                  const who = whoMayAnswer(approvalInfo(g.e, g.stage, g.step));
                   return (
                     <tr key={`${ns}/${g.e.metadata.name}/${g.stage}/${g.step}`}>
                       <td><Link to={`${paths.run(ns, g.e.spec.pipelineRef.name, g.e.metadata.name)}?stage=${g.stage}&step=${g.step}`}>{g.e.spec.pipelineRef.name} {runLabel(g.e)}</Link></td>

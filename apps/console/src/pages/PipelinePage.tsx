@@ -38,7 +38,10 @@ export function PipelinePage() {
       <div className={styles.head}>
         <h1>{pipeline.data?.spec.displayName ?? pl}</h1>
         {pipeline.data && <span className={`${styles.mono} ${styles.muted}`}>{pipeline.data.spec.repositoryUrl}</span>}
-        <div className={styles.actions}><RunDialog ns={p} pipeline={pl} /></div>
+        <div className={styles.actions}>
+          <Link className={styles.button} to={paths.deliveries(p, pl)}>Webhook deliveries</Link>
+          <RunDialog ns={p} pipeline={pl} />
+        </div>
       </div>
       {pipeline.isError && <ErrorState error={pipeline.error} what="the pipeline" onRetry={() => void pipeline.refetch()} />}
       <div className={styles.filters}>

@@ -1,7 +1,9 @@
-// Pipelines of a project: one row each with its last run (status, number, when). The filter lives in the URL.
+// Pipelines of a project: one row each with its last run (status, number, when, and a mini strip of its stages from
+// the list's `summary.lastExecution`, so no request per row). The filter lives in the URL.
 import { Link, useParams, useSearchParams } from 'react-router';
 import { usePipelines } from '../api/queries';
 import { relativeTime } from '../components/format';
+import { MiniStageStrip } from '../components/MiniStageStrip';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { StatusBadge } from '../components/StatusBadge';
 import { paths } from '../routes-paths';
@@ -37,11 +39,13 @@ export function PipelinesPage() {
         : (
           <table className={styles.table}>
             <thead>
-              <tr><th scope="col">Pipeline</th><th scope="col">Repository</th><th scope="col">Last run</th><th scope="col">Status</th><th scope="col">Started</th></tr>
+              <tr><th scope="col">Pipeline</th><th scope="col">Repository</th><th scope="col">Last run</th><th scope="col">Status</th><th scope="col">Stages</th><th scope="col">Started</th></tr>
             </thead>
             <tbody>
               {rows.map((pl) => {
-                const last = pl.status?.lastExecution;
+                // The API's summary is the newest execution (with its stages); the status field is the controller's.
+                const summary = pl.summary?.lastExecution ?? undefined;
+                const last = summary ?? pl.status?.lastExecution;
                 return (
                   <tr key={pl.metadata.name}>
                     <td>
@@ -51,6 +55,7 @@ export function PipelinesPage() {
                     <td className={styles.mono}>{pl.spec.repositoryUrl}</td>
                     <td>{last?.name ? <Link to={paths.run(p, pl.metadata.name, last.name)}>#{last.run ?? last.name}</Link> : <span className={styles.muted}>never run</span>}</td>
                     <td>{last ? <StatusBadge phase={last.phase} /> : '—'}</td>
+                    <td>{summary?.stages?.length ? <MiniStageStrip stages={summary.stages} label={`Stages of ${pl.metadata.name} #${summary.run ?? summary.name}`} /> : <span className={styles.muted}>—</span>}</td>
                     <td>{relativeTime(last?.startTime)}</td>
                   </tr>
                 );

@@ -1,5 +1,6 @@
-// A run: header (commit, trigger, actor, timing, queue wait, reason), the stage strip (stages as columns, steps as
-// rows with status icon + word + duration) and the selected step's log (?stage=&step= in the URL).
+// A run: header (commit, trigger, actor, timing, queue wait, reason, who stopped it), the stage graph (stages as
+// columns, parallel steps as rows with status icon + word + duration, approvals in place) and the selected step's
+// log (?stage=&step= in the URL).
 import { FileCode, Maximize2, RotateCcw } from 'lucide-react';
 import { useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
@@ -11,12 +12,13 @@ import type { PipelineExecution } from '../api/types';
 import { commitUrl } from '../components/commit-url';
 import { elapsed, formatDuration, formatTime, shortSha } from '../components/format';
 import { runLabel } from '../components/RunsTable';
-import { StageStrip, defaultStep } from '../components/StageStrip';
+import { defaultStep } from '../components/StageStrip';
 import { ErrorState, Loading } from '../components/States';
 import { StatusBadge } from '../components/StatusBadge';
 import { StopDialog } from '../components/StopDialog';
 import { useTabStatus } from '../components/tab-status';
 import { useShortcuts } from '../components/shortcuts';
+import { StageGraph } from '../graph/StageGraph';
 import { StepLog } from '../log-viewer/StepLog';
 import { paths } from '../routes-paths';
 import styles from './Page.module.css';
@@ -56,7 +58,7 @@ export function RunPage() {
         <RunActions e={e} label={`${pl} ${runLabel(e)}`} />
       </div>
       <RunFacts e={e} configLink={paths.runConfig(p, pl, run)} />
-      <StageStrip
+      <StageGraph
         e={e}
         selected={chosen}
         onSelect={(s, t) => setParams({ stage: String(s), step: String(t) }, { replace: true })}
@@ -75,7 +77,7 @@ export function RunPage() {
           </div>
           {step.phase === 'Pending' || step.phase === 'Skipped'
             ? <p className={styles.muted}>{step.phase === 'Skipped' ? 'This step was skipped: it has no log.' : 'This step has not started: its log appears when it runs.'}</p>
-            : <div className={styles.logPane}><StepLog key={`${run}/${chosen.stage}/${chosen.step}`} stepRef={{ ns: p, name: run, ...chosen }} label={`Log of ${stage.name} › ${step.name}`} /></div>}
+            : <div className={styles.logPane}><StepLog key={`${run}/${chosen.stage}/${chosen.step}`} stepRef={{ ns: p, name: run, ...chosen }} label={`Log of ${stage.name} › ${step.name}`} stepStart={step.startTime} /></div>}
         </section>
       ) : (
         <p className={styles.muted}>{e.status?.stages?.length ? 'Select a step to see its log.' : 'The stages appear once the run’s configuration is read.'}</p>

@@ -26,7 +26,7 @@ export function StepLogPage() {
         {stepStatus && <StatusBadge phase={stepStatus.phase} />}
       </div>
       <div className={styles.fullLog}>
-        <StepLog stepRef={{ ns: p, name: run, stage, step }} label={`Log of ${name}`} />
+        <StepLog stepRef={{ ns: p, name: run, stage, step }} label={`Log of ${name}`} stepStart={stepStatus?.startTime} />
       </div>
     </>
   );

@@ -89,6 +89,34 @@ describe('PipelinePage', () => {
   });
 });
 
+describe('PipelinesPage', () => {
+  it('shows each pipeline\'s last run with a mini stage strip from the list\'s summary, with no request per row', async () => {
+    common();
+    const requests: string[] = [];
+    server.events.on('request:start', ({ request }) => { requests.push(new URL(request.url).pathname); });
+    const pipeline = (name: string, last: unknown) => ({ metadata: { name, namespace: 'demo' }, spec: { repositoryUrl: `https://git.example/acme/${name}.git` }, summary: { lastExecution: last } });
+    server.use(http.get(`${BASE}/api/v1/namespaces/demo/pipelines`, () => HttpResponse.json({ kind: 'PipelineList', metadata: {}, items: [
+      pipeline('web', { name: 'web-9', run: 9, phase: 'Failed', durationSeconds: 60, stages: [{ name: 'build', phase: 'Succeeded' }, { name: 'test', phase: 'Failed' }, { name: 'deploy', phase: 'Skipped' }] }),
+      pipeline('api', { name: 'api-2', run: 2, phase: 'Running', durationSeconds: null, stages: [{ name: 'build', phase: 'Running' }] }),
+      pipeline('docs', null),
+    ] })));
+    renderAt('/p/demo/pipelines');
+    const web = (await screen.findByRole('link', { name: '#9' })).closest('tr')!;
+    const strip = within(web).getByRole('list', { name: 'Stages of web #9' });
+    expect(within(strip).getAllByRole('img').map((icon) => icon.getAttribute('aria-label'))).toEqual(['build: Succeeded', 'test: Failed', 'deploy: Skipped']);
+    expect(within(web).getByText('Failed')).toBeTruthy(); // the run's status in words, once: the strip's icons are named, not texted
+    const api = screen.getByRole('link', { name: '#2' }).closest('tr')!;
+    expect(within(within(api).getByRole('list', { name: 'Stages of api #2' })).getByRole('img', { name: 'build: Running' })).toBeTruthy();
+    const docs = screen.getByRole('link', { name: 'docs' }).closest('tr')!;
+    expect(within(docs).getByText('never run')).toBeTruthy();
+    expect(within(docs).queryByRole('list')).toBeNull();
+    // One list call for the page: nothing per row.
+    expect(requests.filter((r) => r.includes('pipelineexecutions'))).toEqual([]);
+    expect(requests.filter((r) => r === '/api/v1/namespaces/demo/pipelines')).toHaveLength(1);
+    server.events.removeAllListeners();
+  });
+});
+
 describe('QueuePage', () => {
   it('shows why each run waits, in order, and the start latency of running ones', async () => {
     common();
@@ -148,16 +176,17 @@ describe('RunPage keyboard', () => {
       http.get(`${BASE}/api/v1/namespaces/demo/pipelineexecutions/web-9/logs/index`, () => HttpResponse.json({ every: 1000, lines: 0, size: 0, complete: true, offsets: [] })),
     );
     renderAt('/p/demo/pipelines/web/runs/web-9');
-    const pressed = () => screen.getAllByRole('button', { pressed: true }).map((b) => b.textContent);
+    const pressed = () => screen.getAllByRole('button', { pressed: true }).map((b) => b.getAttribute('aria-label'));
     await screen.findByRole('heading', { name: 'web #9' });
-    expect(pressed()).toEqual(['Failedunit']); // the failed step first
+    await screen.findByRole('button', { name: /^unit:/ }, { timeout: 15_000 }); // the stage graph is laid out (elkjs loads)
+    expect(pressed()).toEqual(['unit: Failed (stage test)']); // the failed step first
     const user = userEvent.setup();
     await user.keyboard('k');
-    expect(pressed()).toEqual(['Succeededpack']);
+    expect(pressed()).toEqual(['pack: Succeeded (stage build)']);
     await user.keyboard('kk');
-    expect(pressed()).toEqual(['Succeededcompile']); // stops at the first
+    expect(pressed()).toEqual(['compile: Succeeded (stage build)']); // stops at the first
     await user.keyboard('j');
-    expect(pressed()).toEqual(['Succeededpack']);
+    expect(pressed()).toEqual(['pack: Succeeded (stage build)']);
     await user.keyboard('?');
     expect(await screen.findByRole('dialog', { name: 'Keyboard shortcuts' })).toBeTruthy();
   });

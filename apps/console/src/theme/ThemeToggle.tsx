@@ -1,12 +1,12 @@
 import { Monitor, Moon, Sun } from 'lucide-react';
-import { useState } from 'react';
-import { applyTheme, nextTheme, readThemePreference, type ThemePreference } from './theme';
+import { useSyncExternalStore } from 'react';
+import { applyTheme, nextTheme, readThemePreference, subscribeTheme, type ThemePreference } from './theme';
 import styles from './ThemeToggle.module.css';
 
 const LABEL: Record<ThemePreference, string> = { system: 'System theme', light: 'Light theme', dark: 'Dark theme' };
 
 export function ThemeToggle() {
-  const [pref, setPref] = useState<ThemePreference>(() => readThemePreference());
+  const pref = useSyncExternalStore(subscribeTheme, () => readThemePreference(), () => 'system' as ThemePreference);
   const Icon = pref === 'dark' ? Moon : pref === 'light' ? Sun : Monitor;
   return (
     <button
@@ -14,9 +14,7 @@ export function ThemeToggle() {
       className={styles.toggle}
       title={`${LABEL[pref]} (click for ${LABEL[nextTheme(pref)].toLowerCase()})`}
       onClick={() => {
-        const next = nextTheme(pref);
-        applyTheme(next);
-        setPref(next);
+        applyTheme(nextTheme(pref));
       }}
     >
       <Icon size={16} aria-hidden="true" />

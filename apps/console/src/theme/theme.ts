@@ -8,6 +8,14 @@ export function readThemePreference(storage: Storage | undefined = safeLocalStor
   return v === 'light' || v === 'dark' ? v : 'system';
 }
 
+const listeners = new Set<() => void>();
+
+/** Told when applyTheme changes the preference, so the header's toggle and the settings page agree. */
+export function subscribeTheme(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
 export function applyTheme(pref: ThemePreference, root: HTMLElement = document.documentElement, storage = safeLocalStorage()): void {
   if (pref === 'system') {
     root.removeAttribute('data-theme');
@@ -16,6 +24,7 @@ export function applyTheme(pref: ThemePreference, root: HTMLElement = document.d
     root.setAttribute('data-theme', pref);
     storage?.setItem(KEY, pref);
   }
+  for (const l of listeners) l();
 }
 
 /** system → light → dark → system. */

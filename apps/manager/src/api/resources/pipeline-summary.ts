@@ -14,11 +14,13 @@ export interface LastExecution {
   completionTime?: string;
   /** From start to completion; null while it has not both. */
   durationSeconds: number | null;
+  /** Its stages, name and phase, in order: the console's mini stage strip per pipeline, without a request per row. */
+  stages?: Array<{ name: string; phase: string }>;
 }
 
 interface ExecutionView {
   spec?: { run?: number; branch?: string; tag?: string; commit?: string; title?: string; message?: string };
-  status?: { startTime?: string; completionTime?: string };
+  status?: { startTime?: string; completionTime?: string; stages?: Array<{ name?: string; phase?: string }> };
 }
 
 export function lastExecutionOf(exe: KubeObject | undefined): LastExecution | null {
@@ -37,5 +39,6 @@ export function lastExecutionOf(exe: KubeObject | undefined): LastExecution | nu
     ...(status.startTime !== undefined && { startTime: status.startTime }),
     ...(status.completionTime !== undefined && { completionTime: status.completionTime }),
     durationSeconds: Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, Math.round((end - start) / 1000)) : null,
+    ...(status.stages !== undefined && { stages: status.stages.map((st) => ({ name: st.name ?? '', phase: st.phase ?? 'Pending' })) }),
   };
 }

@@ -64,6 +64,11 @@ describe('lastExecutionOf', () => {
       startTime: '2030-01-01T00:00:00Z', completionTime: '2030-01-01T00:01:30Z', durationSeconds: 90,
     });
     expect(lastExecutionOf({ metadata: { name: 'web-5' }, spec: {} })).toEqual({ name: 'web-5', phase: 'Pending', durationSeconds: null });
+    // The stages, name and phase only (no steps, logs or messages), for the pipelines list's mini strip.
+    expect(lastExecutionOf({
+      metadata: { name: 'web-6' }, spec: {},
+      status: { phase: 'Running', stages: [{ name: 'build', phase: 'Succeeded', steps: [{ name: 'a', phase: 'Succeeded', message: 'x' }] }, { name: 'test', phase: 'Running', steps: [] }] },
+    } as never)?.stages).toEqual([{ name: 'build', phase: 'Succeeded' }, { name: 'test', phase: 'Running' }]);
     expect(lastExecutionOf(undefined)).toBeNull();
   });
 });
