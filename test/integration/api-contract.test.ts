@@ -325,9 +325,31 @@ const ROUTES: Record<string, RouteCalls> = {
   'POST /api/v1/namespaces/{ns}/pipelineexecutions/{name}/stop': {
     params: { ns: 'demo', name: 'exe-stop' },
     calls: [
-      { name: 'asks a running execution to stop', status: 200, prepare: async () => ({ params: { name: executions.stop } }) },
+      { name: 'refuses a reason longer than 500 characters, naming the field (400)', json: { reason: 'r'.repeat(501) }, status: 400, prepare: async () => ({ params: { name: executions.stop } }), check: code('InvalidStopRequest') },
+      {
+        name: 'asks a running execution to stop, recording who and why', json: { reason: 'contract stop' }, status: 200, prepare: async () => ({ params: { name: executions.stop } }),
+        check: (a) => expect(a.json().status.conditions).toContainEqual(expect.objectContaining({ type: 'StopRequested', message: `stopped by ${JSON.stringify(users().user.name)}: contract stop` })),
+      },
       { name: 'refuses an execution that has finished', status: 409, prepare: async () => ({ params: { name: executions.finished } }), check: code('NotStoppable') },
       { name: 'answers 404 for an execution that does not exist', params: { name: 'nope' }, status: 404 },
+    ],
+  },
+  'GET /api/v1/namespaces/{ns}/pipelineexecutions/{name}/config': {
+    params: { ns: 'demo', name: 'exe-finished' },
+    calls: [
+      {
+        name: 'reads the run\'s pipeline file at its commit', status: 200, prepare: async () => ({ params: { name: executions.finished } }),
+        check: (a) => expect(a.json()).toMatchObject({ path: '.devops.yml', commit: expect.stringMatching(/^[0-9a-f]{40}$/), text: expect.stringContaining('stages:'), errors: [], warnings: [] }),
+      },
+      { name: 'answers 404 for an execution that does not exist', params: { name: 'nope' }, status: 404, check: code('ExecutionNotFound') },
+    ],
+  },
+  'GET /api/v1/whoami': {
+    params: {},
+    filtersByRbac: true,
+    calls: [
+      { name: 'names the caller and their groups', as: 'admin', status: 200, check: (a) => expect(a.json()).toEqual({ username: users().admin.name, groups: expect.arrayContaining(['system:masters']) }) },
+      { name: 'answers a user RBAC allows nothing with who they are', as: 'nobody', status: 200, check: (a) => expect(a.json().username).toBe('system:serviceaccount:demo:nobody') },
     ],
   },
   'GET /api/v1/namespaces/{ns}/pipelineexecutions/{name}/logs': {

@@ -6,6 +6,7 @@ import { Core, Keelson, KubeClient } from '@keelson/kube';
 import { silentLogger } from '@keelson/observability';
 import { ControlPlane, GitRepository, RedisServer, freePort } from '@keelson/servers';
 import { Manager, startManager } from '../../apps/manager/src/manager';
+import { stopReason } from '../../apps/manager/src/executions/stop-reason';
 
 const LONG_NAME = `web-${'a'.repeat(67)}`; // 71 characters: a fine object name, too long for a label value
 const DEVOPS_YML = `
@@ -234,5 +235,44 @@ describe('answering an approval', () => {
     const res = await call(`/pipelineexecutions/${name}/approve`, { body: { stage: 'gate', step: 'ship' } });
     expect(res.status).toBe(409);
     expect(res.body).toMatchObject({ code: 'NoPendingApproval', detail: 'step "ship" was already approved by "carol"' });
+  });
+});
+
+describe('stopping with a reason, reading a run\'s file, who am I', () => {
+  const get = async (path: string, token = cp.admin.token) => {
+    const res = await fetch(`${manager.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  };
+
+  it('records who stopped a run and why in its status before spec.stop, which is what the run ends with', async () => {
+    const made = await run('web', { token: cp.user.token });
+    const name = made.body.metadata.name as string;
+    const tooLong = await call(`/pipelineexecutions/${name}/stop`, { token: cp.user.token, body: { reason: 'r'.repeat(501) } });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body).toMatchObject({ code: 'InvalidStopRequest', detail: expect.stringContaining('reason') });
+    expect((await admin.resource(Keelson.PipelineExecution).get('demo', name)).spec.stop).toBe(false);
+    const stopped = await call(`/pipelineexecutions/${name}/stop`, { token: cp.user.token, body: { reason: 'wrong branch' } });
+    expect(stopped.status).toBe(200);
+    const stored = await admin.resource(Keelson.PipelineExecution).get('demo', name);
+    expect(stored.spec.stop).toBe(true);
+    expect(stored.status?.conditions).toContainEqual(expect.objectContaining({ type: 'StopRequested', status: 'True', reason: 'StoppedByUser', message: 'stopped by "alice": wrong branch' }));
+    expect(stopReason(stored)).toBe('stopped by "alice": wrong branch');
+  });
+
+  it('answers the run\'s pipeline file at its commit to a caller who may read the run, and 403 to one who may not', async () => {
+    const made = await run('web');
+    const path = `/api/v1/namespaces/demo/pipelineexecutions/${made.body.metadata.name}/config`;
+    const read = await get(path);
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual({ path: '.devops.yml', commit: repo.initialCommit, text: DEVOPS_YML, warnings: [], errors: [] });
+    // alice may create and patch executions here, not get them.
+    expect((await get(path, cp.user.token)).status).toBe(403);
+  });
+
+  it('tells a caller who the cluster takes them to be, and lists the runs they started with ?user=', async () => {
+    expect((await get('/api/v1/whoami', cp.user.token)).body).toEqual({ username: 'alice', groups: expect.arrayContaining(['keelson:users', 'system:authenticated']) });
+    const hers = await get('/api/v1/namespaces/demo/pipelineexecutions?user=alice&limit=500');
+    expect(hers.body.items.length).toBeGreaterThan(0);
+    expect(hers.body.items.every((e: { spec: { trigger?: { user?: string } } }) => e.spec.trigger?.user === 'alice')).toBe(true);
   });
 });

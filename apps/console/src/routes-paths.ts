@@ -9,6 +9,8 @@ export const paths = {
   pipeline: (p: string, pl: string) => `/p/${seg(p)}/pipelines/${seg(pl)}`,
   /** `run` is the execution's name (e.g. web-12), which the API reads it by. */
   run: (p: string, pl: string, run: string) => `/p/${seg(p)}/pipelines/${seg(pl)}/runs/${seg(run)}`,
+  /** The run's pipeline file at its commit; `#L12` selects a line. */
+  runConfig: (p: string, pl: string, run: string) => `${paths.run(p, pl, run)}/config`,
   stepLog: (p: string, pl: string, run: string, stage: number, step: number) =>
     `${paths.run(p, pl, run)}/stages/${stage}/steps/${step}`,
   queue: (p: string) => `/p/${seg(p)}/queue`,

@@ -9,6 +9,7 @@ import { PipelinePage } from './pages/PipelinePage';
 import { PipelinesPage } from './pages/PipelinesPage';
 import { ProvidersPage } from './pages/ProvidersPage';
 import { QueuePage } from './pages/QueuePage';
+import { RunConfigPage } from './pages/RunConfigPage';
 import { RepositoriesPage } from './pages/RepositoriesPage';
 import { RunPage } from './pages/RunPage';
 import { SettingsPage } from './pages/SettingsPage';
@@ -30,6 +31,7 @@ export const ROUTES: PageRoute[] = [
   { path: '/p/:p/pipelines/:pl', page: PipelinePage, title: 'Pipeline' },
   { path: '/p/:p/pipelines/:pl/deliveries', page: DeliveriesPage, title: 'Webhook deliveries' },
   { path: '/p/:p/pipelines/:pl/runs/:run', page: RunPage, title: 'Run' },
+  { path: '/p/:p/pipelines/:pl/runs/:run/config', page: RunConfigPage, title: 'Run config' },
   { path: '/p/:p/pipelines/:pl/runs/:run/stages/:s/steps/:t', page: StepLogPage, title: 'Step log' },
   { path: '/p/:p/queue', page: QueuePage, title: 'Queue' },
   { path: '/p/:p/repositories', page: RepositoriesPage, title: 'Repositories' },

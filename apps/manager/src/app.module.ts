@@ -5,6 +5,8 @@ import { Logger } from '@keelson/observability';
 import { ApiAuthModule } from './api/auth';
 import { ApiDocs, ApiDocsController } from './api/openapi/api-docs.controller';
 import { ExecutionsController } from './api/executions/executions.controller';
+import { ExecutionConfigController } from './api/executions/execution-config.controller';
+import { WhoAmIController } from './api/whoami/whoami.controller';
 import { DeliveriesController } from './api/deliveries/deliveries.controller';
 import { OAuthAuthorizeController, OAuthCallbackController } from './api/source-code/oauth.controller';
 import { SourceCodeController } from './api/source-code/source-code.controller';
@@ -39,7 +41,7 @@ export class AppModule {
       imports: [ApiAuthModule.forRoot(deps)],
       // ApiDocsController first: its fixed paths must win over any /api/v1/{resource} pattern registered later.
       controllers: [
-        ApiDocsController, HealthController, ExecutionsController, DeliveriesController, WebhooksController,
+        ApiDocsController, WhoAmIController, HealthController, ExecutionsController, ExecutionConfigController, DeliveriesController, WebhooksController,
         OAuthAuthorizeController, OAuthCallbackController, SourceCodeController, LogsController, QueueController, DebugController,
         SignInController,
         ...RESOURCE_CONTROLLERS,

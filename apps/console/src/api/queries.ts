@@ -3,10 +3,12 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useApi } from './api-context';
 import { apiPaths } from './paths';
-import type { List, LogLineIndex, Pipeline, PipelineExecution, Project, ProjectQueue } from './types';
+import type { ExecutionConfig, List, LogLineIndex, Pipeline, PipelineExecution, Project, ProjectQueue, WhoAmI } from './types';
 
 export const keys = {
   projects: () => ['projects'] as const,
+  whoami: () => ['whoami'] as const,
+  executionConfig: (ns: string, name: string) => ['execution-config', ns, name] as const,
   pipelines: (ns: string) => ['pipelines', ns] as const,
   pipeline: (ns: string, name: string) => ['pipeline', ns, name] as const,
   executions: (ns: string, filters: ExecutionFilters) => ['executions', ns, filters] as const,
@@ -77,5 +79,22 @@ export function useLogIndex(ns: string, name: string, stage: number, step: numbe
     queryKey: keys.logIndex(ns, name, stage, step),
     queryFn: ({ signal }) => api.get<LogLineIndex>(apiPaths.logIndex(ns, name), { signal, query: { stage, step } }),
     staleTime: Infinity,
+  });
+}
+
+/** Who the token is: for "my runs" and "waiting for me". It does not change while the token lives. */
+export function useWhoAmI() {
+  const api = useApi();
+  return useQuery({ queryKey: keys.whoami(), queryFn: ({ signal }) => api.get<WhoAmI>(apiPaths.whoami(), { signal }), staleTime: Infinity });
+}
+
+/** The run's pipeline file at its commit: a commit never changes, so it is read once. */
+export function useExecutionConfig(ns: string, name: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.executionConfig(ns, name),
+    queryFn: ({ signal }) => api.get<ExecutionConfig>(apiPaths.executionConfig(ns, name), { signal }),
+    staleTime: Infinity,
+    retry: false,
   });
 }

@@ -112,6 +112,8 @@ export interface PipelineExecution {
     title?: string;
     message?: string;
     htmlUrl?: string;
+    configPath?: string;
+    fork?: boolean;
     stop?: boolean;
     /** The parsed .devops.yml at the commit (PipelineConfig of @keelson/pipeline-config); read defensively. */
     config?: unknown;
@@ -127,7 +129,35 @@ export interface PipelineExecution {
     node?: string;
     warmNode?: boolean;
     conditions?: Condition[];
+    configWarnings?: Array<{ file: string; line: number; column: number; message: string }>;
   };
+}
+
+/** GET /api/v1/whoami: the caller as the cluster authenticated the token. */
+export interface WhoAmI {
+  username: string;
+  groups: string[];
+}
+
+/** A place in a pipeline file and what is said about it. */
+export interface ConfigMessage {
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** GET …/pipelineexecutions/{name}/config: the run's pipeline file at its commit. */
+export interface ExecutionConfig {
+  path: string;
+  commit: string;
+  text: string;
+  warnings: ConfigMessage[];
+  errors: ConfigMessage[];
+}
+
+export interface SourceCodeRepository {
+  metadata: ObjectMeta;
+  spec: { url: string; fullName?: string; defaultBranch?: string };
 }
 
 export interface QueueEntry {

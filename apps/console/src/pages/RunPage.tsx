@@ -1,7 +1,7 @@
-// A run: header (commit, trigger, actor, timing, queue wait, reason), the stage graph (stages as columns, parallel
-// steps as rows with status icon + word + duration, approvals in place) and the selected step's log (?stage=&step=
-// in the URL).
-import { Maximize2, RotateCcw, Square } from 'lucide-react';
+// A run: header (commit, trigger, actor, timing, queue wait, reason, who stopped it), the stage graph (stages as
+// columns, parallel steps as rows with status icon + word + duration, approvals in place) and the selected step's
+// log (?stage=&step= in the URL).
+import { FileCode, Maximize2, RotateCcw } from 'lucide-react';
 import { useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useApi } from '../api/api-context';
@@ -9,11 +9,13 @@ import { apiPaths } from '../api/paths';
 import { ApiError } from '../api/problem';
 import { useExecution } from '../api/queries';
 import type { PipelineExecution } from '../api/types';
+import { commitUrl } from '../components/commit-url';
 import { elapsed, formatDuration, formatTime, shortSha } from '../components/format';
 import { runLabel } from '../components/RunsTable';
 import { defaultStep } from '../components/StageStrip';
 import { ErrorState, Loading } from '../components/States';
 import { StatusBadge } from '../components/StatusBadge';
+import { StopDialog } from '../components/StopDialog';
 import { useTabStatus } from '../components/tab-status';
 import { useShortcuts } from '../components/shortcuts';
 import { StageGraph } from '../graph/StageGraph';
@@ -53,9 +55,9 @@ export function RunPage() {
       <div className={styles.head}>
         <h1>{pl} {runLabel(e)}</h1>
         <StatusBadge phase={e.status?.phase} />
-        <RunActions e={e} />
+        <RunActions e={e} label={`${pl} ${runLabel(e)}`} />
       </div>
-      <RunFacts e={e} />
+      <RunFacts e={e} configLink={paths.runConfig(p, pl, run)} />
       <StageGraph
         e={e}
         selected={chosen}
@@ -84,19 +86,29 @@ export function RunPage() {
   );
 }
 
-function RunFacts({ e }: { e: PipelineExecution }) {
+/** Who stopped the run and why (`stopped by "alice": wrong branch`), as the API recorded it in the status. */
+export function stopRequest(e: PipelineExecution): string | undefined {
+  return e.status?.conditions?.find((c) => c.type === 'StopRequested' && c.status === 'True')?.message;
+}
+
+function RunFacts({ e, configLink }: { e: PipelineExecution; configLink: string }) {
   const s = e.status ?? {};
   const wait = elapsed(s.queuedTime ?? e.metadata.creationTimestamp, s.startTime);
   const duration = elapsed(s.startTime, s.completionTime);
+  const stopped = stopRequest(e);
+  const commitPage = commitUrl(e.spec.commit, e.spec.repositoryUrl, e.spec.htmlUrl);
+  const sha = <span className={styles.mono}>{shortSha(e.spec.commit)}</span>;
   return (
     <>
-      {s.reason && <div className={styles.banner} role="status">{s.reason}</div>}
+      {/* Who stopped it and why is said once, under "Stopped by", even when it is also the final reason. */}
+      {s.reason && s.reason !== stopped && <div className={styles.banner} role="status">{s.reason}</div>}
       {e.spec.stop && ACTIVE.has(s.phase ?? '') && <div className={styles.banner} role="status">Stop requested: the run is stopping.</div>}
       <dl className={styles.facts}>
         <dt>Commit</dt>
         <dd>
-          {e.spec.htmlUrl ? <a href={e.spec.htmlUrl} rel="noreferrer noopener" target="_blank" className={styles.mono}>{shortSha(e.spec.commit)}</a> : <span className={styles.mono}>{shortSha(e.spec.commit)}</span>}
+          {commitPage && e.spec.commit ? <a href={commitPage} rel="noreferrer noopener" target="_blank" aria-label={`Commit ${shortSha(e.spec.commit)}`}>{sha}</a> : sha}
           {e.spec.title && <> · {e.spec.title}</>}
+          {e.spec.author?.name && <span className={styles.muted}> · by {e.spec.author.name}</span>}
         </dd>
         <dt>Ref</dt><dd>{e.spec.branch ? `branch ${e.spec.branch}` : e.spec.tag ? `tag ${e.spec.tag}` : e.spec.ref ?? '—'}</dd>
         <dt>Trigger</dt>
@@ -105,18 +117,21 @@ function RunFacts({ e }: { e: PipelineExecution }) {
           {e.spec.trigger?.rerunOf && <> · rerun of {e.spec.trigger.rerunOf}</>}
           {e.spec.trigger?.deliveryId && <> · delivery <span className={styles.mono}>{e.spec.trigger.deliveryId}</span></>}
         </dd>
-        <dt>Actor</dt><dd>{e.spec.trigger?.user ?? e.spec.author?.name ?? '—'}</dd>
+        <dt>Actor</dt><dd>{e.spec.trigger?.user ?? (e.spec.author?.name ? `${e.spec.author.name} (commit author)` : '—')}</dd>
         <dt>Created</dt><dd>{formatTime(s.queuedTime ?? e.metadata.creationTimestamp)}</dd>
         <dt>Queue wait</dt><dd>{wait === undefined ? (ACTIVE.has(s.phase ?? '') ? 'still waiting' : '—') : formatDuration(wait)}</dd>
         <dt>Started</dt><dd>{formatTime(s.startTime)}</dd>
+        <dt>Finished</dt><dd>{formatTime(s.completionTime)}</dd>
         <dt>Duration</dt><dd>{duration === undefined ? '—' : `${formatDuration(duration)}${s.completionTime ? '' : ' so far'}`}</dd>
+        {stopped && <><dt>Stopped by</dt><dd>{stopped.replace(/^stopped by /, '')}</dd></>}
+        <dt>Config</dt><dd><Link to={configLink}><span className={styles.mono}>{e.spec.configPath ?? '.devops.yml'}</span></Link>{s.configWarnings?.length ? ` · ${s.configWarnings.length} warning${s.configWarnings.length === 1 ? '' : 's'}` : ''}</dd>
         {s.node && <><dt>Node</dt><dd>{s.node}{s.warmNode ? ' (warm cache)' : ''}</dd></>}
       </dl>
     </>
   );
 }
 
-function RunActions({ e }: { e: PipelineExecution }) {
+function RunActions({ e, label }: { e: PipelineExecution; label: string }) {
   const api = useApi();
   const navigate = useNavigate();
   const [error, setError] = useState<string | undefined>();
@@ -124,14 +139,11 @@ function RunActions({ e }: { e: PipelineExecution }) {
   const [rerunKey] = useState(() => `${e.metadata.uid ?? e.metadata.name}-rerun-${Date.now()}`);
   const ns = e.metadata.namespace ?? '';
   const active = ACTIVE.has(e.status?.phase ?? 'Pending');
-  const act = async (what: 'stop' | 'rerun') => {
+  const rerun = async () => {
     setError(undefined);
     try {
-      if (what === 'stop') await api.post(apiPaths.stop(ns, e.metadata.name), {});
-      else {
-        const next = await api.post<PipelineExecution>(apiPaths.rerun(ns, e.metadata.name), {}, { headers: { 'Idempotency-Key': rerunKey } });
-        navigate(paths.run(ns, e.spec.pipelineRef.name, next.metadata.name));
-      }
+      const next = await api.post<PipelineExecution>(apiPaths.rerun(ns, e.metadata.name), {}, { headers: { 'Idempotency-Key': rerunKey } });
+      navigate(paths.run(ns, e.spec.pipelineRef.name, next.metadata.name));
     } catch (err) {
       setError(err instanceof ApiError ? `${err.problem.title}: ${err.problem.detail}` : String(err));
     }
@@ -139,9 +151,10 @@ function RunActions({ e }: { e: PipelineExecution }) {
   return (
     <div className={styles.actions}>
       {error && <span role="alert" className={styles.muted}>{error}</span>}
-      {active
-        ? <button type="button" className={styles.button} onClick={() => void act('stop')} disabled={e.spec.stop}><Square size={14} aria-hidden="true" /> {e.spec.stop ? 'Stopping' : 'Stop'}</button>
-        : <button type="button" className={styles.button} onClick={() => void act('rerun')}><RotateCcw size={14} aria-hidden="true" /> Rerun</button>}
+      <Link className={styles.button} to={paths.runConfig(ns, e.spec.pipelineRef.name, e.metadata.name)}><FileCode size={14} aria-hidden="true" /> Config</Link>
+      {!active ? <button type="button" className={styles.button} onClick={() => void rerun()}><RotateCcw size={14} aria-hidden="true" /> Rerun</button>
+        : e.spec.stop ? <span className={styles.muted} role="status">Stopping…</span>
+        : <StopDialog e={e} label={label} />}
     </div>
   );
 }

@@ -212,28 +212,3 @@ describe('StepLogPage', () => {
     expect(screen.getByText('2 lines')).toBeTruthy();
   });
 });
-
-describe('HomePage', () => {
-  it('shows approvals waiting, pipelines whose last run failed, projects and recent runs', async () => {
-    common();
-    const waiting = exe(7, 'Running', { stages: [{ name: 'deploy', phase: 'Waiting', steps: [{ name: 'approve', phase: 'Waiting' }] }] });
-    server.use(
-      http.get(`${BASE}/api/v1/pipelineexecutions`, ({ request }) => HttpResponse.json({
-        kind: 'PipelineExecutionList', metadata: {}, items: new URL(request.url).searchParams.get('phase') === 'Running' ? [waiting] : [exe(3, 'Failed'), waiting],
-      })),
-      http.get(`${BASE}/api/v1/pipelines`, () => HttpResponse.json({ kind: 'PipelineList', metadata: {}, items: [
-        { metadata: { name: 'web', namespace: 'demo' }, spec: { repositoryUrl: 'x' }, status: { nextRun: 4, lastExecution: { name: 'web-3', run: 3, phase: 'Failed' } } },
-        { metadata: { name: 'api', namespace: 'demo' }, spec: { repositoryUrl: 'y' }, status: { nextRun: 2, lastExecution: { name: 'api-1', run: 1, phase: 'Succeeded' } } },
-      ] })),
-    );
-    renderAt('/');
-    expect((await screen.findByRole('link', { name: '1 approval waiting' })).getAttribute('href')).toBe('/approvals');
-    const failed = (await screen.findByRole('heading', { name: 'Last run failed' })).parentElement!.nextElementSibling as HTMLElement;
-    expect(within(failed).getByRole('link', { name: 'web' })).toBeTruthy();
-    expect(within(failed).queryByRole('link', { name: 'api' })).toBeNull();
-    expect(await screen.findByRole('link', { name: 'demo' })).toBeTruthy();
-    expect(screen.getByRole('link', { name: '2 queued' }).getAttribute('href')).toBe('/p/demo/queue');
-    const recent = (await screen.findByRole('heading', { name: 'Recent runs' })).parentElement!.nextElementSibling as HTMLElement;
-    expect(within(recent).getByRole('link', { name: '#7' }).getAttribute('href')).toBe('/p/demo/pipelines/web/runs/web-7');
-  });
-});

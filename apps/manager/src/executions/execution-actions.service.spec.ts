@@ -7,6 +7,7 @@ import type { SyncJobData } from '../sync/execution-sync.types';
 import type { Approver } from './approvers';
 import { ExecutionActions } from './execution-actions.service';
 import { ExecutionError } from './execution.errors';
+import { stopReason } from './stop-reason';
 
 const GATED = `
 stages:
@@ -46,6 +47,8 @@ function aWaitingExecution(overrides: { stepPhase?: string; approval?: Record<st
 
 interface Harness {
   actions: ExecutionActions;
+  /** Every write in order: `status` (with what it wrote) or `spec` (a merge patch of the object). */
+  writes: Array<{ status: Record<string, unknown> } | { patch: Record<string, unknown> }>;
   answers: Array<{ inputId: string; decision: string }>;
   statusPatches: unknown[];
   engine: { fail?: Error };
@@ -54,13 +57,20 @@ interface Harness {
 function harness(exe: PipelineExecution): Harness {
   const answers: Harness['answers'] = [];
   const statusPatches: unknown[] = [];
+  const writes: Harness['writes'] = [];
   const engineState: Harness['engine'] = {};
   let current = exe;
   const executions = {
     get: async () => structuredClone(current),
     patchStatus: async (_ns: string, _name: string, status: Record<string, unknown>) => {
       statusPatches.push(status);
+      writes.push({ status });
       current = { ...current, status: { ...current.status, ...status } } as PipelineExecution;
+      return structuredClone(current);
+    },
+    patch: async (_ns: string, _name: string, patch: { spec?: Record<string, unknown> }) => {
+      writes.push({ patch });
+      current = { ...current, spec: { ...current.spec, ...patch.spec } } as PipelineExecution;
       return structuredClone(current);
     },
   };
@@ -74,7 +84,7 @@ function harness(exe: PipelineExecution): Harness {
   const dataPlanes = { jenkins: async (): Promise<EngineEndpoint> => ({ url: 'http://jenkins', username: 'u', password: 'p' }) };
   const queue = { nudge: async () => undefined } as unknown as DelayedJobQueue<SyncJobData>;
   const actions = new ExecutionActions(kube, engine, dataPlanes, queue, () => new Date('2030-01-02T03:04:05.678Z'));
-  return { actions, answers, statusPatches, engine: engineState };
+  return { actions, answers, statusPatches, writes, engine: engineState };
 }
 
 const as = (username: string, ...groups: string[]): Approver => ({ username, groups: ['system:authenticated', ...groups] });
@@ -161,5 +171,31 @@ describe('ExecutionActions answering approvals', () => {
     const err = await refusal(h.actions.approve('demo', 'web-7', { stage: 0, step: 0 }, as('alice')));
     expect(err.code).toBe('NoPendingApproval');
     expect(h.answers).toEqual([]);
+  });
+});
+
+describe('ExecutionActions stopping', () => {
+  it('records who stopped the run and why in the status before it sets spec.stop, and that becomes the final reason', async () => {
+    const h = harness(aWaitingExecution());
+    const stopped = await h.actions.stop('demo', 'web-7', 'alice', '  the deploy\nwindow closed ');
+    expect(h.writes.map((w) => ('status' in w ? 'status' : 'spec'))).toEqual(['status', 'spec']);
+    expect(stopped.spec.stop).toBe(true);
+    expect(stopped.status?.conditions).toEqual([{
+      type: 'StopRequested', status: 'True', reason: 'StoppedByUser', message: 'stopped by "alice": the deploy window closed', lastTransitionTime: '2030-01-02T03:04:05Z',
+    }]);
+    expect(stopReason(stopped)).toBe('stopped by "alice": the deploy window closed');
+  });
+
+  it('names the user alone when no reason is given', async () => {
+    const h = harness(aWaitingExecution());
+    expect(stopReason(await h.actions.stop('demo', 'web-7', 'bob'))).toBe('stopped by "bob"');
+  });
+
+  it('refuses a run that has ended, writing nothing', async () => {
+    const exe = aWaitingExecution();
+    exe.status!.phase = 'Succeeded';
+    const h = harness(exe);
+    expect((await refusal(h.actions.stop('demo', 'web-7', 'alice', 'late'))).code).toBe('NotStoppable');
+    expect(h.writes).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import type { DelayedJobQueue } from '@keelson/queue';
 import type { SyncJobData } from '../sync/execution-sync.types';
 import { checkApprover, type Approver } from './approvers';
 import { ExecutionError } from './execution.errors';
+import { STOP_REQUESTED_CONDITION, stopRequestMessage } from './stop-reason';
 
 const TERMINAL: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Aborted']);
 
@@ -34,14 +35,28 @@ export class ExecutionActions {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async stop(namespace: string, name: string, user: string): Promise<PipelineExecution> {
+  async stop(namespace: string, name: string, user: string, reason?: string): Promise<PipelineExecution> {
     const exe = await this.get(namespace, name);
     if (TERMINAL.has(exe.status?.phase ?? '')) throw new ExecutionError('NotStoppable', `execution ${namespace}/${name} has already ended (${exe.status?.phase})`);
+    // Who and why go into the status first: whoever acts on spec.stop then finds them (stop-reason.ts).
+    if (!exe.spec.stop) await this.recordStopRequest(namespace, name, user, reason);
     const stopped = await this.kube.resource(Keelson.PipelineExecution).patch(namespace, name, {
       metadata: { annotations: { 'keelson.dev/stopped-by': user } }, spec: { stop: true },
     });
     await this.syncQueue.nudge(exe.metadata.uid!);
     return stopped;
+  }
+
+  private async recordStopRequest(namespace: string, name: string, user: string, reason: string | undefined): Promise<void> {
+    const message = stopRequestMessage(user, reason);
+    const time = this.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    await retryOnConflict(async () => {
+      const fresh = await this.get(namespace, name);
+      if (TERMINAL.has(fresh.status?.phase ?? '')) return;
+      const others = (fresh.status?.conditions ?? []).filter((c) => c.type !== STOP_REQUESTED_CONDITION);
+      const conditions = [...others, { type: STOP_REQUESTED_CONDITION, status: 'True' as const, reason: 'StoppedByUser', message, lastTransitionTime: time, observedGeneration: fresh.metadata.generation }];
+      await this.kube.resource(Keelson.PipelineExecution).patchStatus(namespace, name, { conditions }, fresh.metadata.resourceVersion);
+    }, { attempts: 10 });
   }
 
   approve(namespace: string, name: string, answer: ApprovalAnswer, approver: Approver): Promise<PipelineExecution> {

@@ -9,7 +9,7 @@ import { CONFIG_FILE_NAMES, formatIssue, parsePipelineConfig, type ConfigWarning
 import { KubeClient } from '@keelson/kube';
 import { STRICT_OUTBOUND_POLICY, type OutboundPolicy } from '@keelson/outbound';
 import { ExecutionError } from './execution.errors';
-import { CredentialUnavailableError, gitCredentialsOf } from './git-auth';
+import { CredentialUnavailableError, repositoryReadCredentials } from './git-auth';
 
 export type RunTarget = { branch: string; commit?: string } | { commit: string; branch?: string };
 
@@ -43,7 +43,7 @@ export class ExecutionPreparer {
     const candidates: readonly string[] = configured === DEFAULT_CONFIG_PATH ? CONFIG_FILE_NAMES : [configured];
     try {
       // The credential's binding to its provider is checked here, before git connects to anything.
-      const auth = options.anonymous ? undefined : await gitCredentialsOf(this.kube, pipeline, repositoryUrl, this.outbound);
+      const auth = await repositoryReadCredentials(this.kube, pipeline, repositoryUrl, options, this.outbound);
       const commit = await this.source.resolveCommit(repositoryUrl, target.commit ? { commit: target.commit } : { branch: target.branch! }, auth);
       const branch = target.branch;
       const where = { commit, repositoryUrl, ...(branch ? { branch, ref: `refs/heads/${branch}` } : {}) };
@@ -70,7 +70,8 @@ export function warningRecords(warnings: readonly ConfigWarning[]): ConfigWarnin
   return [...kept, { ...record(next), message: `and ${more} more warnings from here on; keelson lint ${next.file} lists them all`.slice(0, 1024) }];
 }
 
-function translateGitError(err: unknown): unknown {
+/** A git or credential failure as the ExecutionError the API answers with (shared with ExecutionConfigReader). */
+export function translateGitError(err: unknown): unknown {
   if (err instanceof CredentialUnavailableError) return new ExecutionError('RepositoryAccessDenied', err.message, false, { cause: err });
   if (!(err instanceof GitSourceError)) return err;
   switch (err.code) {

@@ -68,6 +68,17 @@ export async function gitCredentialsOf(
   return { username: credential.spec.gitLoginName ?? credential.spec.loginName, password: Buffer.from(encoded, 'base64').toString('utf8') };
 }
 
+/**
+ * What git sends to read a pipeline's repository: nothing for a fork's repository (someone else's, ADR 0004),
+ * else the pipeline's credentials as gitCredentialsOf allows them. The preparer and the config route share it, so a
+ * run's file is read again exactly as it was read when the run was made.
+ */
+export async function repositoryReadCredentials(
+  kube: KubeClient, pipeline: Pipeline, repositoryUrl: string, options: { anonymous?: boolean }, policy: OutboundPolicy,
+): Promise<GitCredentials | undefined> {
+  return options.anonymous ? undefined : gitCredentialsOf(kube, pipeline, repositoryUrl, policy);
+}
+
 /** `scheme://host[:port]` of an http(s) URL, as URL parsing normalises it; `undefined` for anything else. */
 export function originOf(url: string): string | undefined {
   try {

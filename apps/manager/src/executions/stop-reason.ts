@@ -1,9 +1,20 @@
 // Why a stopped execution ended: a person's stop, or a newer run of its branch (`cancelSuperseded`). The newer run
-// is named in the `Superseded` condition, which the execution controller writes before it sets spec.stop; the
-// status is the manager's alone (ADR 0004), so nobody else can put words in it.
+// is named in the `Superseded` condition, which the execution controller writes before it sets spec.stop; a stop
+// through the API is named in the `StopRequested` condition (who, and their reason), which the API writes before
+// it sets spec.stop. The status is the manager's alone (ADR 0004), so nobody else can put words in it: a
+// `kubectl patch` of spec.stop ends the run "stopped on request", naming nobody.
 import type { PipelineExecution } from '@keelson/crds';
 
 export const SUPERSEDED_CONDITION = 'Superseded';
+export const STOP_REQUESTED_CONDITION = 'StopRequested';
+/** The longest reason a stop through the API may give (in characters). */
+export const STOP_REASON_MAX_LENGTH = 500;
+
+/** `stopped by "alice": the deploy window closed`, one line, within status.reason's bounds. */
+export function stopRequestMessage(user: string, reason?: string): string {
+  const why = reason?.replace(/\s+/g, ' ').trim();
+  return `stopped by ${JSON.stringify(user)}${why ? `: ${why}` : ''}`.slice(0, 1024);
+}
 
 export function supersededMessage(newer: string): string {
   return `superseded by ${newer}`;
@@ -11,6 +22,6 @@ export function supersededMessage(newer: string): string {
 
 /** The final reason of a stopped execution. */
 export function stopReason(exe: PipelineExecution, otherwise = 'stopped on request'): string {
-  const superseded = exe.status?.conditions?.find((c) => c.type === SUPERSEDED_CONDITION && c.status === 'True');
-  return superseded?.message ?? otherwise;
+  const said = (type: string) => exe.status?.conditions?.find((c) => c.type === type && c.status === 'True')?.message;
+  return said(SUPERSEDED_CONDITION) ?? said(STOP_REQUESTED_CONDITION) ?? otherwise;
 }

@@ -12,12 +12,13 @@ import { CONFIG, KUBE, LOGGER, MANAGER_KEY } from '../tokens';
 import { ProvisioningGate } from '../controllers/data-plane.gate';
 import { ExecutionCreator } from '../executions/execution-creator.service';
 import { ExecutionPreparer } from '../executions/execution-preparer';
+import { ExecutionConfigReader } from '../executions/execution-config.reader';
 import { RunNumberAllocator } from '../executions/run-number.allocator';
 import { ExecutionActions } from '../executions/execution-actions.service';
 import { DataPlaneClusters } from '../data-plane/data-plane-clusters';
 import { REGISTRY_HOOK_TOKENS } from '../hooks/hooks.tokens';
 import type { RegistryHookTokens } from '../hooks/registry-hook-tokens';
-import { DATA_PLANE_CLUSTERS, DATA_PLANE_GATE, ENGINE, EXECUTION_ACTIONS, EXECUTION_CREATOR, REPORT_QUEUE, SYNC_QUEUE } from './pipelines.tokens';
+import { DATA_PLANE_CLUSTERS, DATA_PLANE_GATE, ENGINE, EXECUTION_ACTIONS, EXECUTION_CONFIG_READER, EXECUTION_CREATOR, REPORT_QUEUE, SYNC_QUEUE } from './pipelines.tokens';
 
 export const SYNC_QUEUE_NAME = 'execution-sync';
 export const REPORT_QUEUE_NAME = 'execution-reports';
@@ -63,6 +64,12 @@ export const pipelineProviders: Provider[] = [
       kube, new ExecutionPreparer(kube, source, outboundPolicy(config)), new RunNumberAllocator(kube), undefined, () => key.key(),
     ),
     inject: [KUBE, CONFIG_SOURCE, CONFIG, MANAGER_KEY],
+  },
+  {
+    // The same source and policy as the creator's preparer: a run's file is read again as it was read.
+    provide: EXECUTION_CONFIG_READER,
+    useFactory: (kube: KubeClient, source: ConfigSource, config: ManagerConfig) => new ExecutionConfigReader(kube, source, outboundPolicy(config)),
+    inject: [KUBE, CONFIG_SOURCE, CONFIG],
   },
   {
     provide: SYNC_QUEUE,

@@ -6,3 +6,4 @@ export const SYNC_QUEUE = Symbol('SyncQueue');
 export const EXECUTION_CREATOR = Symbol('ExecutionCreator');
 export const EXECUTION_ACTIONS = Symbol('ExecutionActions');
 export const REPORT_QUEUE = Symbol('ReportQueue');
+export const EXECUTION_CONFIG_READER = Symbol('ExecutionConfigReader');

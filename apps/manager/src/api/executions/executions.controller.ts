@@ -11,7 +11,7 @@ import { EXECUTION_ACTIONS, EXECUTION_CREATOR } from '../../pipelines/pipelines.
 import { ApiProblems } from '../openapi/api-problems';
 import { resourceSchema } from '../openapi/api-schemas';
 import {
-  APPROVAL_ANSWER_SCHEMA, IDEMPOTENCY_KEY_PARAMETER, parseApprovalAnswer, parseIdempotencyKey, parseRunTarget, RUN_REQUEST_SCHEMA,
+  APPROVAL_ANSWER_SCHEMA, IDEMPOTENCY_KEY_PARAMETER, parseApprovalAnswer, parseIdempotencyKey, parseRunTarget, parseStopRequest, RUN_REQUEST_SCHEMA, STOP_REQUEST_SCHEMA,
 } from './run-request';
 
 const EXECUTION = resourceSchema('PipelineExecution');
@@ -72,13 +72,14 @@ export class ExecutionsController {
   }
 
   @Post('pipelineexecutions/:name/stop')
-  @ApiOperation({ summary: 'Stop an execution', description: 'Asks a queued or running execution to stop; the execution as it now is.' })
+  @ApiOperation({ summary: 'Stop an execution', description: 'Asks a queued or running execution to stop, with an optional reason; the execution as it now is. Who stopped it and why end up in status.reason (`stopped by "alice": <reason>`).' })
+  @ApiBody({ schema: STOP_REQUEST_SCHEMA, required: false })
   @ApiResponse({ status: 200, description: 'The execution, asked to stop.', schema: EXECUTION })
-  @ApiProblems(404, 409)
+  @ApiProblems(400, 404, 409)
   @HttpCode(200)
   @RequiresAccess({ verb: 'patch', resource: 'pipelineexecutions' })
-  stop(@Param('ns') ns: string, @Param('name') name: string, @CurrentUser() user: ApiUser): Promise<PipelineExecution> {
-    return this.actions.stop(ns, name, user.username);
+  stop(@Param('ns') ns: string, @Param('name') name: string, @Body() body: unknown, @CurrentUser() user: ApiUser): Promise<PipelineExecution> {
+    return this.actions.stop(ns, name, user.username, parseStopRequest(body).reason);
   }
 
   @Post('pipelineexecutions/:name/approve')

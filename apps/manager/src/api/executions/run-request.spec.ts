@@ -2,7 +2,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import fc from 'fast-check';
 import { ExecutionError } from '../../executions/execution.errors';
 import { apiSchemas } from '../openapi/api-schemas';
-import { parseApprovalAnswer, parseIdempotencyKey, parseRunTarget } from './run-request';
+import { parseApprovalAnswer, parseIdempotencyKey, parseRunTarget, parseStopRequest } from './run-request';
 
 function codeOf(parse: () => unknown): string | undefined {
   try {
@@ -96,5 +96,27 @@ describe('the documented request schemas', () => {
     fc.assert(fc.property(fc.record({ stage: ref, step: ref, comment: field(4096) }, { requiredKeys: [] }), (body) => {
       if (accepts(body)) expect(() => parseApprovalAnswer(body)).not.toThrow();
     }), { numRuns: 2000 });
+  });
+
+  it('StopRequest: every body the document accepts, stop takes', () => {
+    const accepts = ajv.compile(schemas.StopRequest);
+    fc.assert(fc.property(fc.record({ reason: field(500) }, { requiredKeys: [] }), (body) => {
+      if (accepts(body)) expect(() => parseStopRequest(body)).not.toThrow();
+    }), { numRuns: 2000 });
+  });
+});
+
+describe('parseStopRequest', () => {
+  it('takes no body, an empty one, or a reason of up to 500 characters', () => {
+    expect(parseStopRequest(undefined)).toEqual({});
+    expect(parseStopRequest({})).toEqual({});
+    expect(parseStopRequest({ reason: 'r'.repeat(500) })).toEqual({ reason: 'r'.repeat(500) });
+  });
+
+  it('refuses a reason that is too long or not a string, naming the field', () => {
+    for (const body of [{ reason: 'r'.repeat(501) }, { reason: 42 }, { reason: '' }, 'stop']) {
+      expect(() => parseStopRequest(body)).toThrow(expect.objectContaining({ code: 'InvalidStopRequest' }));
+    }
+    expect(() => parseStopRequest({ reason: 7 })).toThrow(/reason/);
   });
 });

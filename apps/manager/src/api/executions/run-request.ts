@@ -2,9 +2,10 @@
 import { ExecutionError, type ExecutionErrorCode } from '../../executions/execution.errors';
 import type { RunTarget } from '../../executions/execution-preparer';
 import type { ApprovalAnswer } from '../../executions/execution-actions.service';
+import { STOP_REASON_MAX_LENGTH } from '../../executions/stop-reason';
 import { defineApiSchema } from '../openapi/api-schemas';
 
-type BodyErrorCode = Extract<ExecutionErrorCode, 'InvalidRunTarget' | 'InvalidApprovalAnswer'>;
+type BodyErrorCode = Extract<ExecutionErrorCode, 'InvalidRunTarget' | 'InvalidApprovalAnswer' | 'InvalidStopRequest'>;
 
 /** Length in code points, as JSON Schema's maxLength and the apiserver count it (an emoji is one, not two). */
 const lengthOf = (value: string): number => [...value].length;
@@ -42,6 +43,13 @@ export function parseApprovalAnswer(raw: unknown): ApprovalAnswer {
     throw new ExecutionError('InvalidApprovalAnswer', `${field} must be a name or a 0-based index`);
   };
   return { stage: pick('stage'), step: pick('step'), comment: optionalString(body, 'comment', 4096, 'InvalidApprovalAnswer') };
+}
+
+/** A stop's optional reason (no body at all is a stop without one). */
+export function parseStopRequest(raw: unknown): { reason?: string } {
+  const body = objectBody(raw, 'InvalidStopRequest');
+  const reason = optionalString(body, 'reason', STOP_REASON_MAX_LENGTH, 'InvalidStopRequest');
+  return reason === undefined ? {} : { reason };
 }
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
@@ -84,6 +92,14 @@ export const APPROVAL_ANSWER_SCHEMA = defineApiSchema('ApprovalAnswer', {
     stage: stepRef('stage'),
     step: stepRef('step within the stage'),
     comment: { type: 'string', minLength: 1, maxLength: 4096, description: 'Recorded with the answer.' },
+  },
+});
+
+export const STOP_REQUEST_SCHEMA = defineApiSchema('StopRequest', {
+  type: 'object',
+  description: 'Why the execution is stopped (optional; the body may be left out).',
+  properties: {
+    reason: { type: 'string', minLength: 1, maxLength: STOP_REASON_MAX_LENGTH, description: 'Shown with the run, with who stopped it, in status.reason.' },
   },
 });
 

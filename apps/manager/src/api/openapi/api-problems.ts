@@ -6,7 +6,7 @@ import { ApiResponse } from '@nestjs/swagger';
 import { PROBLEM_CONTENT_TYPE } from '../problem/problem.filter';
 import { PROBLEM } from './api-schemas';
 
-export type ProblemStatus = 400 | 401 | 403 | 404 | 405 | 409 | 410 | 413 | 415 | 416 | 422 | 428 | 429 | 500 | 503;
+export type ProblemStatus = 400 | 401 | 403 | 404 | 405 | 409 | 410 | 413 | 415 | 416 | 422 | 428 | 429 | 500 | 502 | 503;
 
 /** What each status means in this API; the route-specific causes are in the problem's detail and code. */
 const DESCRIPTIONS: Record<ProblemStatus, string> = {
@@ -24,6 +24,7 @@ const DESCRIPTIONS: Record<ProblemStatus, string> = {
   428: 'The write must be conditional: send the resourceVersion you read (If-Match or metadata.resourceVersion).',
   429: 'Too many requests; wait as Retry-After says.',
   500: 'The manager failed; the answer says nothing of the cause, the manager\'s log does.',
+  502: 'The git repository the answer is read from did not answer (repository-unreachable); retry after Retry-After seconds.',
   503: 'A service the manager depends on is unavailable; retry after Retry-After seconds.',
 };
 
@@ -31,6 +32,7 @@ const HEADERS: Partial<Record<ProblemStatus, Record<string, { description: strin
   401: { 'WWW-Authenticate': { description: 'The Bearer challenge (RFC 6750).', required: true, schema: { type: 'string' } } },
   405: { Allow: { description: 'The methods the route takes.', required: true, schema: { type: 'string' } } },
   429: { 'Retry-After': { description: 'Seconds to wait before retrying.', required: true, schema: { type: 'string' } } },
+  502: { 'Retry-After': { description: 'Seconds to wait before retrying.', required: true, schema: { type: 'string' } } },
   503: { 'Retry-After': { description: 'Seconds to wait before retrying.', required: true, schema: { type: 'string' } } },
 };
 

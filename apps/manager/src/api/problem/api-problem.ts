@@ -8,7 +8,7 @@ export const PROBLEM_TYPE_BASE = 'https://keelson.dev/problems/';
 /** Stable slugs of the error classes; docs/api-errors.md says what each means (a test keeps the two in step). */
 export const PROBLEM_SLUGS = [
   'unauthenticated', 'forbidden', 'not-found', 'invalid-request', 'validation-failed', 'conflict',
-  'stale-version', 'unsupported-media-type', 'payload-too-large', 'unavailable', 'too-many-requests', 'internal',
+  'stale-version', 'unsupported-media-type', 'payload-too-large', 'repository-unreachable', 'unavailable', 'too-many-requests', 'internal',
 ] as const;
 export type ProblemSlug = (typeof PROBLEM_SLUGS)[number];
 

@@ -25,6 +25,7 @@ const BY_STATUS: Record<number, [ProblemSlug, string]> = {
   422: ['validation-failed', 'Validation failed'],
   429: ['too-many-requests', 'Too many requests'],
   500: ['internal', 'Internal error'],
+  502: ['repository-unreachable', 'Repository unreachable'],
   503: ['unavailable', 'Service unavailable'],
 };
 
@@ -41,9 +42,9 @@ const AUTH_STATUS: Record<ApiAuthErrorCode, number> = {
 const EXECUTION_STATUS: Record<ExecutionErrorCode, number> = {
   PipelineNotFound: 404, ExecutionNotFound: 404, InvalidRunTarget: 400, RefNotFound: 422, RepositoryUnavailable: 503,
   RepositoryAccessDenied: 422, PipelineSuspended: 409, NotStoppable: 409, NoPendingApproval: 409,
-  InvalidApprovalAnswer: 400, NotAnApprover: 403, InvalidIdempotencyKey: 400,
+  InvalidApprovalAnswer: 400, InvalidStopRequest: 400, NotAnApprover: 403, InvalidIdempotencyKey: 400,
   // The IETF Idempotency-Key draft: a key reused with another request is 422.
-  IdempotencyKeyReused: 422, EngineUnavailable: 503,
+  IdempotencyKeyReused: 422, EngineUnavailable: 503, RepositoryUnreachable: 502, ConfigNotFound: 404, ConfigTooLarge: 422,
 };
 
 const SOURCE_CODE_STATUS: Record<SourceCodeErrorCode, number> = {

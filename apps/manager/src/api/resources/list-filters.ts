@@ -4,7 +4,7 @@ import { matchesSelector, type LabelSelector } from './label-selector';
 import type { ListFilters } from './list-query';
 
 interface ExecutionFields {
-  spec?: { pipelineRef?: { name?: string }; branch?: string; tag?: string; trigger?: { event?: string } };
+  spec?: { pipelineRef?: { name?: string }; branch?: string; tag?: string; trigger?: { event?: string; user?: string } };
   status?: { phase?: string };
 }
 
@@ -24,6 +24,7 @@ export function matchesFilters(obj: KubeObject, f: ListFilters): boolean {
   if (f.pipeline !== undefined && e.spec?.pipelineRef?.name !== f.pipeline) return false;
   if (f.branch !== undefined && e.spec?.branch !== f.branch) return false;
   if (f.event !== undefined && e.spec?.trigger?.event !== f.event) return false;
+  if (f.user !== undefined && e.spec?.trigger?.user !== f.user) return false;
   if (f.phase !== undefined && !f.phase.includes(phaseOf(obj))) return false;
   if (f.since !== undefined && createdAt(obj) < f.since) return false;
   if (f.until !== undefined && createdAt(obj) > f.until) return false;
@@ -36,5 +37,5 @@ export function matchesAll(obj: KubeObject, f: ListFilters, selector: LabelSelec
 
 /** Whether any filter needs the object itself (not its labels), so the apiserver cannot apply it. */
 export function hasObjectFilters(f: ListFilters): boolean {
-  return f.pipeline !== undefined || f.branch !== undefined || f.event !== undefined || f.phase !== undefined || f.since !== undefined || f.until !== undefined;
+  return f.pipeline !== undefined || f.branch !== undefined || f.event !== undefined || f.user !== undefined || f.phase !== undefined || f.since !== undefined || f.until !== undefined;
 }

@@ -1,3 +1,4 @@
+import { hasObjectFilters, matchesFilters } from './list-filters';
 import { ApiProblem } from '../problem/api-problem';
 import { parseListQuery } from './list-query';
 import { EXECUTIONS, PIPELINES, REPOSITORIES } from './resource-kinds';
@@ -19,13 +20,22 @@ describe('parseListQuery', () => {
 
   it('reads every execution filter', () => {
     const q = parseListQuery(EXECUTIONS, {
-      limit: '50', continue: 'abc', labelSelector: 'a=b', pipeline: 'web', phase: 'Running,Queued', branch: 'feature/x', event: 'push',
+      limit: '50', continue: 'abc', labelSelector: 'a=b', pipeline: 'web', phase: 'Running,Queued', branch: 'feature/x', event: 'push', user: 'alice',
       since: '2030-01-01T00:00:00Z', until: '2030-01-02T00:00:00+02:00',
     });
     expect(q).toMatchObject({
       limit: 50, continue: 'abc', selector: { raw: 'a=b' }, watch: false,
-      filters: { pipeline: 'web', phase: ['Running', 'Queued'], branch: 'feature/x', event: 'push', since: Date.UTC(2030, 0, 1), until: Date.UTC(2030, 0, 1, 22) },
+      filters: { pipeline: 'web', phase: ['Running', 'Queued'], branch: 'feature/x', event: 'push', user: 'alice', since: Date.UTC(2030, 0, 1), until: Date.UTC(2030, 0, 1, 22) },
     });
+  });
+
+  it('keeps, with user, only the executions that user started', () => {
+    const run = (user?: string) => ({ metadata: { name: 'x' }, spec: { trigger: { event: 'manual', ...(user && { user }) } } });
+    const filters = parseListQuery(EXECUTIONS, { user: 'alice' }).filters;
+    expect([run('alice'), run('bob'), run()].map((e) => matchesFilters(e as never, filters))).toEqual([true, false, false]);
+    expect(hasObjectFilters(filters)).toBe(true);
+    expect(problem(() => parseListQuery(EXECUTIONS, { user: 'u'.repeat(254) })).extensions.errors).toEqual([{ pointer: '/query/user', detail: 'expected a user name of 1 to 253 characters' }]);
+    expect(problem(() => parseListQuery(PIPELINES, { user: 'alice' })).extensions.errors).toEqual([{ pointer: '/query/user', detail: 'pipelines cannot be filtered by user' }]);
   });
 
   it('names every bad parameter at once, as pointers into the query', () => {

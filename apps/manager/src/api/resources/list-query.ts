@@ -15,6 +15,8 @@ export interface ListFilters {
   phase?: string[];
   branch?: string;
   event?: string;
+  /** Who started it (spec.trigger.user): a manual run's or a rerun's user. */
+  user?: string;
   /** Created at or after (ms since the epoch). */
   since?: number;
   /** Created at or before. */
@@ -36,7 +38,7 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const BRANCH = /^[^\s~^:?*[\\\x00-\x1f\x7f]{1,255}$/;
 const RESOURCE_VERSION = /^\d{1,20}$/;
 /** Filters on fields a watch can follow: they never change once an execution exists. */
-const WATCHABLE_FILTERS: readonly ListFilter[] = ['pipeline', 'branch', 'event'];
+const WATCHABLE_FILTERS: readonly ListFilter[] = ['pipeline', 'branch', 'event', 'user'];
 
 /** What `?watch=true&...` or a list's query asks for, or a 400 naming every parameter that is wrong. */
 export function parseListQuery(def: Pick<ResourceDef, 'plural' | 'filters'>, query: Record<string, unknown>): ListQuery {
@@ -115,6 +117,11 @@ export function parseListQuery(def: Pick<ResourceDef, 'plural' | 'filters'>, que
     if ((TRIGGER_EVENTS as readonly string[]).includes(event)) filters.event = event;
     else bad('event', `expected one of ${TRIGGER_EVENTS.join(', ')}`);
   }
+  const user = text('user');
+  if (user !== undefined) {
+    if (user.length >= 1 && user.length <= 253) filters.user = user;
+    else bad('user', 'expected a user name of 1 to 253 characters');
+  }
   for (const name of ['since', 'until'] as const) {
     const t = text(name);
     if (t === undefined) continue;
@@ -136,5 +143,5 @@ export function parseListQuery(def: Pick<ResourceDef, 'plural' | 'filters'>, que
 }
 
 function isFilter(name: string): name is ListFilter {
-  return ['pipeline', 'phase', 'branch', 'event', 'since', 'until', 'credential'].includes(name);
+  return ['pipeline', 'phase', 'branch', 'event', 'user', 'since', 'until', 'credential'].includes(name);
 }

@@ -2,7 +2,7 @@
 import { apiVersionOf, Keelson, type KubeObject, type ResourceType } from '@keelson/kube';
 
 /** Query filters beyond `labelSelector` that a kind's lists take (list-query.ts parses them). */
-export type ListFilter = 'pipeline' | 'phase' | 'branch' | 'event' | 'since' | 'until' | 'credential';
+export type ListFilter = 'pipeline' | 'phase' | 'branch' | 'event' | 'user' | 'since' | 'until' | 'credential';
 
 export interface ResourceDef {
   plural: string;
@@ -16,7 +16,7 @@ function def(type: ResourceType<KubeObject>, filters: readonly ListFilter[] = []
   return { plural: type.plural, kind: type.kind, apiVersion: apiVersionOf(type), type, filters };
 }
 
-export const EXECUTION_FILTERS: readonly ListFilter[] = ['pipeline', 'phase', 'branch', 'event', 'since', 'until'];
+export const EXECUTION_FILTERS: readonly ListFilter[] = ['pipeline', 'phase', 'branch', 'event', 'user', 'since', 'until'];
 
 export const PROVIDERS = def(Keelson.SourceCodeProvider);
 export const CREDENTIALS = def(Keelson.SourceCodeCredential);
