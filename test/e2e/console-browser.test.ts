@@ -386,8 +386,9 @@ describe('the web console in Chromium, on a stack that runs pipelines', () => {
     // Something happens, so the stream has an event id to resume from.
     await startRun('main');
     await new Promise((r) => setTimeout(r, 2000));
-    // Headless Chromium has no protocol call that hides a tab (Emulation.setFocusEmulationEnabled changes focus,
-    // Page.setWebLifecycleState freezes the page's scripts): the page is told it is hidden the way the browser tells it.
+    // Headless Chromium 156 keeps every tab "visible" (another page in front, a minimised window,
+    // Emulation.setFocusEmulationEnabled, Page.setWebLifecycleState: all tried), so the page is told it is hidden
+    // the way the browser tells it: document.hidden, visibilityState and a visibilitychange event.
     const setHidden = (hidden: boolean) => page.evaluate((h) => {
       const doc = (globalThis as any).document;
       Object.defineProperty(doc, 'hidden', { configurable: true, get: () => h });
