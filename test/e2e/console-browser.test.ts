@@ -58,7 +58,7 @@ const runNumber = (run: string) => run.slice(run.lastIndexOf('-') + 1);
 /** Every page of the console: add a page by adding a row (docs/console.md "How to add a page"). */
 const PAGES: PageRow[] = [
   { name: 'login', path: () => '/login', ready: (p) => p.getByRole('heading', { name: /Sign in to Keelson/ }), signedOut: true },
-  { name: 'home', path: () => '/', ready: (p) => p.getByRole('heading', { name: 'Recent runs' }) },
+  { name: 'home', path: () => '/', ready: (p) => p.getByRole('heading', { name: 'Projects', level: 1 }) },
   { name: 'approvals', path: () => '/approvals', ready: (p) => p.getByRole('heading', { name: 'Approvals', level: 1 }) },
   { name: 'pipelines', path: () => `/p/${NS}/pipelines`, ready: (p) => p.getByRole('row', { name: new RegExp(PL) }) },
   { name: 'pipeline', path: () => `/p/${NS}/pipelines/${PL}`, ready: (p, r) => p.getByRole('link', { name: `#${runNumber(r.failed)}`, exact: true }) },
