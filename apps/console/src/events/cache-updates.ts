@@ -11,6 +11,8 @@ interface Changed {
 }
 
 const CHANGE_EVENTS = new Set(['ADDED', 'MODIFIED', 'DELETED']);
+/** Lists across every project (home, approvals inbox) are keyed with `*` for the namespace. */
+const EVERY_PROJECT = '*';
 
 export class CacheUpdater {
   private pending = new Set<string>();
@@ -34,13 +36,16 @@ export class CacheUpdater {
       if (deleted) this.client.removeQueries({ queryKey: keys.execution(ns, name) });
       else this.client.setQueryData(keys.execution(ns, name), obj);
       this.invalidateLater(JSON.stringify(keys.executionsOf(ns)));
+      this.invalidateLater(JSON.stringify(keys.executionsOf(EVERY_PROJECT))); // an answered gate leaves the inbox
       this.invalidateLater(JSON.stringify(keys.pipelines(ns))); // lastExecution changes with it
+      this.invalidateLater(JSON.stringify(keys.pipelines(EVERY_PROJECT)));
       this.invalidateLater(JSON.stringify(keys.queue(ns)));
       this.invalidateLater(JSON.stringify(keys.projects()));
     } else if (obj.kind === 'Pipeline') {
       if (deleted) this.client.removeQueries({ queryKey: keys.pipeline(ns, name) });
       else this.client.setQueryData(keys.pipeline(ns, name), obj);
       this.invalidateLater(JSON.stringify(keys.pipelines(ns)));
+      this.invalidateLater(JSON.stringify(keys.pipelines(EVERY_PROJECT)));
       this.invalidateLater(JSON.stringify(keys.projects()));
     }
   }
