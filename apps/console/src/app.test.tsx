@@ -115,7 +115,7 @@ describe('the console app', () => {
     expect(await screen.findByRole('heading', { name: 'web #3' })).toBeTruthy();
     await waitFor(() => expect(document.title).toBe('▶ Running · web #3 · Keelson'));
     expect(icon.getAttribute('href')).toBe('/favicon-running.svg');
-    const step = await screen.findByRole('button', { name: /compile/ }, { timeout: 15_000 }); // elkjs loads for the graph
+    const step = await screen.findByRole('button', { name: /compile/ }, { timeout: 15_000 });
     expect(within(step).getByText('Running')).toBeTruthy();
     await waitFor(() => expect(streams).toHaveLength(1));
     const before = gets;

@@ -5,7 +5,7 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeQueryClient } from '../app';
 import { ApiProvider } from '../api/api-context';
 import { ApiClient } from '../api/client';
@@ -15,9 +15,6 @@ import { RunPage } from '../pages/RunPage';
 import { BASE, server, useMsw } from '../test/msw';
 
 useMsw();
-
-// elkjs is 1.6 MB of script: load it once before the timed waits (a browser loads it in the layout worker).
-beforeAll(async () => { await import('./layout'); }, 60_000);
 
 const MINUTE = 60_000;
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();

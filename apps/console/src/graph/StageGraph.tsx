@@ -1,5 +1,5 @@
 // The run's stage graph (console.md §6.2 item 11): stages as columns in order, each stage's steps (which run in
-// parallel) as rows, laid out by elkjs in a worker and drawn as our own SVG: edges as paths, nodes as HTML buttons
+// parallel) as rows, laid out by layout.ts and drawn as our own SVG: edges as paths, nodes as HTML buttons
 // in foreignObjects (status icon + word, step name, duration ticking while it runs). Click or Enter selects a step;
 // a step waiting for approval carries Approve / Reject. Fit, buttons, Ctrl+wheel and +/-/0 zoom a wide pipeline.
 // Positions and sizes are SVG attributes, never inline styles (the CSP has no 'unsafe-inline').
@@ -7,7 +7,7 @@ import { Maximize, ZoomIn, ZoomOut } from 'lucide-react';
 import { memo, useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { PipelineExecution, StepStatus } from '../api/types';
 import { elapsed, formatDuration } from '../components/format';
-import { StageStrip, type StepChoice } from '../components/StageStrip';
+import type { StepChoice } from './step-choice';
 import { StatusBadge, statusLabel } from '../components/StatusBadge';
 import pageStyles from '../pages/Page.module.css';
 import { ApprovalActions } from './ApprovalActions';
@@ -28,7 +28,7 @@ interface Props {
 
 export function StageGraph({ e, selected, onSelect }: Props) {
   const stages = e.status?.stages ?? [];
-  const { layout, error } = useGraphLayout(e);
+  const layout = useGraphLayout(e);
   const [zoom, setZoom] = useState(1);
   const viewport = useRef<HTMLDivElement>(null);
   const running = stages.some((st) => st.phase === 'Running' || st.steps.some((s) => s.phase === 'Running' || s.phase === 'Waiting'));
@@ -36,7 +36,7 @@ export function StageGraph({ e, selected, onSelect }: Props) {
 
   const fit = useCallback(() => {
     const width = viewport.current?.clientWidth ?? 0;
-    if (layout && width > 0 && layout.width > 0) setZoom(clampZoom(Math.min(1, width / layout.width)));
+    if (width > 0 && layout.width > 0) setZoom(clampZoom(Math.min(1, width / layout.width)));
     else setZoom(1);
   }, [layout]);
 
@@ -75,8 +75,6 @@ export function StageGraph({ e, selected, onSelect }: Props) {
   };
 
   if (stages.length === 0) return null;
-  // The layout failed (a worker that cannot start, say): the plain strip shows the same steps.
-  if (error && !layout) return <StageStrip e={e} selected={selected} onSelect={onSelect} />;
   return (
     <section className={styles.graph} aria-label="Stage graph">
       <div className={styles.toolbar}>
@@ -89,45 +87,43 @@ export function StageGraph({ e, selected, onSelect }: Props) {
         ref={viewport} className={styles.viewport} tabIndex={0} onKeyDown={onKeyDown}
         role="region" aria-label="Stages and steps (+ and − zoom, 0 fits)"
       >
-        {!layout ? <p className={pageStyles.muted} role="status">Laying out the stages…</p> : (
-          <svg
-            className={styles.svg} width={Math.ceil(layout.width * zoom)} height={Math.ceil(layout.height * zoom)}
-            viewBox={`0 0 ${Math.ceil(layout.width)} ${Math.ceil(layout.height)}`} data-zoom={zoom}
-          >
-            {layout.edges.map((points, i) => (
-              <path key={`edge-${i}`} className={styles.edge} d={points.map((p, k) => `${k === 0 ? 'M' : 'L'}${p.x} ${p.y}`).join(' ')} />
-            ))}
-            {layout.stages.map((box, s) => {
-              const stage = stages[s];
-              if (!stage || !box) return null;
-              const d = elapsed(stage.startTime, stage.completionTime, now);
-              return (
-                <g key={`stage-${s}`}>
-                  <rect className={styles.stage} x={box.x} y={box.y} width={box.width} height={box.height} rx={6} />
-                  <foreignObject x={box.x} y={box.y} width={box.width} height={STAGE_HEADER}>
-                    <div className={styles.stageHead}>
-                      <span className={styles.stageName} title={stage.name}>{stage.name}</span>
-                      <StatusBadge phase={stage.phase} compact />
-                      {d !== undefined && <span className={styles.duration}>{formatDuration(d)}</span>}
-                    </div>
-                  </foreignObject>
-                </g>
-              );
-            })}
-            {layout.steps.map((box) => {
-              const step = stages[box.stage]?.steps[box.step];
-              if (!step) return null;
-              return (
-                <StepNode
-                  key={`step-${box.stage}-${box.step}`} e={e} box={box} step={step} stageName={stages[box.stage].name}
-                  selected={selected?.stage === box.stage && selected.step === box.step} onSelect={onSelect}
-                  // Only a step still running ticks: the others keep their props and skip the re-render.
-                  now={step.startTime && !step.completionTime ? now : undefined}
-                />
-              );
-            })}
-          </svg>
-        )}
+        <svg
+          className={styles.svg} width={Math.ceil(layout.width * zoom)} height={Math.ceil(layout.height * zoom)}
+          viewBox={`0 0 ${Math.ceil(layout.width)} ${Math.ceil(layout.height)}`} data-zoom={zoom}
+        >
+          {layout.edges.map((points, i) => (
+            <path key={`edge-${i}`} className={styles.edge} d={points.map((p, k) => `${k === 0 ? 'M' : 'L'}${p.x} ${p.y}`).join(' ')} />
+          ))}
+          {layout.stages.map((box, s) => {
+            const stage = stages[s];
+            if (!stage || !box) return null;
+            const d = elapsed(stage.startTime, stage.completionTime, now);
+            return (
+              <g key={`stage-${s}`}>
+                <rect className={styles.stage} x={box.x} y={box.y} width={box.width} height={box.height} rx={6} />
+                <foreignObject x={box.x} y={box.y} width={box.width} height={STAGE_HEADER}>
+                  <div className={styles.stageHead}>
+                    <span className={styles.stageName} title={stage.name}>{stage.name}</span>
+                    <StatusBadge phase={stage.phase} compact />
+                    {d !== undefined && <span className={styles.duration}>{formatDuration(d)}</span>}
+                  </div>
+                </foreignObject>
+              </g>
+            );
+          })}
+          {layout.steps.map((box) => {
+            const step = stages[box.stage]?.steps[box.step];
+            if (!step) return null;
+            return (
+              <StepNode
+                key={`step-${box.stage}-${box.step}`} e={e} box={box} step={step} stageName={stages[box.stage].name}
+                selected={selected?.stage === box.stage && selected.step === box.step} onSelect={onSelect}
+                // Only a step still running ticks: the others keep their props and skip the re-render.
+                now={step.startTime && !step.completionTime ? now : undefined}
+              />
+            );
+          })}
+        </svg>
       </div>
     </section>
   );

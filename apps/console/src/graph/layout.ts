@@ -1,63 +1,47 @@
-// The stage graph's layout with elkjs: layered, left to right. Each stage is one node holding its steps' stack (a
-// column, in config order); edges join consecutive stages, so the stages line up as columns in order.
-// Pure and worker-free: layout.worker.ts runs it off the main thread, tests and the no-Worker fallback call it
-// directly. elkjs is imported only here, so it lands in the worker's chunk (and the lazy fallback chunk).
-import ElkConstructor, { type ELK, type ElkExtendedEdge, type ElkNode } from 'elkjs/lib/elk.bundled.js';
+// The stage graph's layout: stages are columns left to right in config order, each holding its steps stacked in
+// config order (a stage's steps run in parallel, nothing joins them), and an edge joins consecutive stages.
+// Keelson's graph is always this chain of columns (a .devops.yml has no `needs` between steps), so the layout is
+// arithmetic. elkjs, console.md §6.4's choice for general DAGs, was tried first (in a worker): its bundle is 445 kB
+// gzip, and the bench measured 5.7 s to lay out 300 steps in Chromium here (T10's budget is 200 ms); this took
+// 1.4 ms for 300 steps and 1.5 ms for 2,000.
 import { NODE_WIDTH, STAGE_HEADER, STAGE_PADDING, type GraphInput, type GraphLayout } from './graph-model';
 
-let elk: ELK | undefined;
-
-const ROOT_OPTIONS = {
-  'elk.algorithm': 'layered',
-  'elk.direction': 'RIGHT',
-  'elk.layered.spacing.nodeNodeBetweenLayers': '48',
-  'elk.spacing.nodeNode': '24',
-  'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
-  'elk.edgeRouting': 'ORTHOGONAL',
-  'elk.padding': '[top=8,left=8,bottom=8,right=8]',
-};
-
-const stageId = (s: number) => `s${s}`;
-/** Room between a stage's stacked steps. */
+/** Room around the graph, between stage columns, and between a stage's stacked steps. */
+const MARGIN = 8;
+const COLUMN_GAP = 48;
 const STEP_GAP = 8;
 
-export async function layoutGraph(input: GraphInput): Promise<GraphLayout> {
-  elk ??= new ElkConstructor();
-  // A stage's steps are a plain stack (they run in parallel, nothing joins them), so each stage goes to elkjs as one
-  // box of its stack's size and elkjs places only the stage chain and routes its edges. Handing it every step as a
-  // child node (crossing minimisation over nodes that have no edges) took 110-360 ms for 300 steps and 680 ms for
-  // 2,000 warm, here; the stage chain took 40 ms and 145 ms.
-  const stacks = input.stages.map((st) => stackSteps(st.steps.map((step) => step.height)));
-  const edges: ElkExtendedEdge[] = input.stages.slice(1).map((_, i) => ({ id: `e${i}`, sources: [stageId(i)], targets: [stageId(i + 1)] }));
-  const graph: ElkNode = {
-    id: 'root',
-    layoutOptions: ROOT_OPTIONS,
-    children: stacks.map((stack, s) => ({ id: stageId(s), width: NODE_WIDTH + 2 * STAGE_PADDING, height: STAGE_HEADER + stack.height + STAGE_PADDING })),
-    edges,
-  };
-  const out = await elk.layout(graph);
-  const layout: GraphLayout = { width: out.width ?? 0, height: out.height ?? 0, stages: [], steps: [], edges: [] };
-  (out.children ?? []).forEach((st, s) => {
-    const sx = st.x ?? 0;
-    const sy = st.y ?? 0;
-    layout.stages[s] = { x: sx, y: sy, width: st.width ?? 0, height: st.height ?? 0 };
-    stacks[s].offsets.forEach((dy, t) => {
-      layout.steps.push({ stage: s, step: t, x: sx + STAGE_PADDING, y: sy + STAGE_HEADER + dy, width: NODE_WIDTH, height: input.stages[s].steps[t].height });
+export function layoutGraph(input: GraphInput): GraphLayout {
+  const layout: GraphLayout = { width: 0, height: 0, stages: [], steps: [], edges: [] };
+  const stageWidth = NODE_WIDTH + 2 * STAGE_PADDING;
+  let x = MARGIN;
+  input.stages.forEach((stage, s) => {
+    let y = MARGIN + STAGE_HEADER;
+    stage.steps.forEach((step, t) => {
+      layout.steps.push({ stage: s, step: t, x: x + STAGE_PADDING, y, width: NODE_WIDTH, height: step.height });
+      y += step.height + STEP_GAP;
     });
+    // An empty stage keeps a column of its own, one padding tall below its header.
+    const height = stage.steps.length ? y - STEP_GAP + STAGE_PADDING - MARGIN : STAGE_HEADER + STAGE_PADDING;
+    layout.stages.push({ x, y: MARGIN, width: stageWidth, height });
+    x += stageWidth + COLUMN_GAP;
   });
-  for (const edge of out.edges ?? []) {
-    for (const sec of edge.sections ?? []) layout.edges.push([sec.startPoint, ...(sec.bendPoints ?? []), sec.endPoint]);
+  // Edges run level with the stage names, from one column's right side to the next one's left side.
+  const edgeY = MARGIN + STAGE_HEADER / 2;
+  for (let s = 1; s < layout.stages.length; s++) {
+    const from = layout.stages[s - 1];
+    layout.edges.push([{ x: from.x + from.width, y: edgeY }, { x: layout.stages[s].x, y: edgeY }]);
   }
+  layout.width = layout.stages.length ? x - COLUMN_GAP + MARGIN : 0;
+  layout.height = Math.max(0, ...layout.stages.map((b) => b.y + b.height)) + MARGIN;
   return layout;
 }
 
-/** Each step's offset below the stage header, and the stack's height (an empty stage keeps one node's room). */
-function stackSteps(heights: number[]): { offsets: number[]; height: number } {
-  const offsets: number[] = [];
-  let y = 0;
-  for (const h of heights) {
-    offsets.push(y);
-    y += h + STEP_GAP;
-  }
-  return { offsets, height: heights.length ? y - STEP_GAP : STAGE_PADDING };
+/** The layout, timed for the benchmark (T10): mark `keelson:graph-layout-start`, measure `keelson:graph-layout`. */
+export function timedLayout(input: GraphInput): GraphLayout {
+  const start = 'keelson:graph-layout-start';
+  performance.mark(start);
+  const layout = layoutGraph(input);
+  performance.measure('keelson:graph-layout', { start, detail: { steps: layout.steps.length } });
+  return layout;
 }

@@ -12,7 +12,7 @@ import type { PipelineExecution } from '../api/types';
 import { commitUrl } from '../components/commit-url';
 import { elapsed, formatDuration, formatTime, shortSha } from '../components/format';
 import { runLabel } from '../components/RunsTable';
-import { defaultStep } from '../components/StageStrip';
+import { defaultStep } from '../graph/step-choice';
 import { ErrorState, Loading } from '../components/States';
 import { StatusBadge } from '../components/StatusBadge';
 import { StopDialog } from '../components/StopDialog';

@@ -178,7 +178,7 @@ describe('RunPage keyboard', () => {
     renderAt('/p/demo/pipelines/web/runs/web-9');
     const pressed = () => screen.getAllByRole('button', { pressed: true }).map((b) => b.getAttribute('aria-label'));
     await screen.findByRole('heading', { name: 'web #9' });
-    await screen.findByRole('button', { name: /^unit:/ }, { timeout: 15_000 }); // the stage graph is laid out (elkjs loads)
+    await screen.findByRole('button', { name: /^unit:/ }, { timeout: 15_000 });
     expect(pressed()).toEqual(['unit: Failed (stage test)']); // the failed step first
     const user = userEvent.setup();
     await user.keyboard('k');
