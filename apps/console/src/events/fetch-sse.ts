@@ -24,6 +24,10 @@ export async function readSse(req: SseRequest): Promise<string | undefined> {
   const parser = new SseParser(req.onEvent, req.lastEventId);
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
+  // Closing is the caller's abort: cancelling the reader ends a read that is waiting for bytes (not every fetch
+  // implementation errors a body that is already streaming when its signal aborts).
+  const cancel = () => { reader.cancel().catch(() => undefined); };
+  req.signal.addEventListener('abort', cancel);
   try {
     for (;;) {
       const { value, done } = await reader.read();
@@ -32,6 +36,7 @@ export async function readSse(req: SseRequest): Promise<string | undefined> {
     }
     parser.push(decoder.decode());
   } finally {
+    req.signal.removeEventListener('abort', cancel);
     reader.releaseLock();
   }
   return parser.lastEventId;

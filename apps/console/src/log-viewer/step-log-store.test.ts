@@ -99,6 +99,41 @@ describe('StepLogStore', () => {
     store.close();
   });
 
+  it('closes the live stream while the tab is hidden and resumes it with Last-Event-ID when the tab shows', async () => {
+    const stored = 'one\n';
+    const streams = [sseBody(), sseBody()];
+    const opened: Array<{ lastEventId: string | null; signal: AbortSignal }> = [];
+    server.use(
+      http.get(`${LOGS}/index`, () => HttpResponse.json({ every: 1000, lines: 1, size: stored.length, complete: false, offsets: [0] })),
+      http.get(LOGS, ({ request }) => {
+        if (request.headers.get('accept') !== 'text/event-stream') return new HttpResponse(stored, { status: 206 });
+        opened.push({ lastEventId: request.headers.get('last-event-id'), signal: request.signal });
+        return new HttpResponse(streams[opened.length - 1].stream, { headers: { 'Content-Type': 'text/event-stream' } });
+      }),
+    );
+    const doc = Object.assign(new EventTarget(), { hidden: false });
+    const store = new StepLogStore(api(), { ns: 'demo', name: 'web-3', stage: 0, step: 0 }, 2, doc);
+    await store.open();
+    await until(() => opened.length === 1);
+    streams[0].send(`id: 9\ndata: ${JSON.stringify('two\n')}\n\n`);
+    await until(() => store.snapshot().total === 2);
+    doc.hidden = true;
+    doc.dispatchEvent(new Event('visibilitychange'));
+    await until(() => !store.snapshot().live); // the hidden tab's stream is closed: nothing more is read from it
+    try { streams[0].send(`id: 12\ndata: ${JSON.stringify('late\n')}\n\n`); } catch { /* already cancelled */ }
+    await new Promise((r) => setTimeout(r, 50));
+    expect(store.snapshot().total).toBe(2);
+    expect(opened).toHaveLength(1); // and none is opened while hidden
+    doc.hidden = false;
+    doc.dispatchEvent(new Event('visibilitychange'));
+    await until(() => opened.length === 2);
+    expect(opened[1].lastEventId).toBe('9'); // resumed after the last line it had
+    streams[1].send(`id: 15\ndata: ${JSON.stringify('three\n')}\n\n`);
+    await until(() => store.snapshot().total === 3);
+    expect(store.lineAt(3)).toBe('three');
+    store.close();
+  });
+
   it('searches server-side with the step and options, and downloads the stored bytes', async () => {
     let searched: URLSearchParams | undefined;
     let downloaded: URLSearchParams | undefined;

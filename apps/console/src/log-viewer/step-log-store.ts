@@ -1,7 +1,7 @@
 // A step's log read from the API in pages aligned to its line index (docs/logs.md): page k holds lines
 // 1 + k·every … (k+1)·every and is one ranged read, so line numbers are exact, the last page loads first
 // (tail-first) and a jump to line 99,000 is one request. A live step is then followed over SSE from the last
-// stored byte; its events carry whole lines.
+// stored byte (closed while the tab is hidden); its events carry whole lines.
 import type { ApiClient } from '../api/client';
 import { apiPaths } from '../api/paths';
 import { ApiError } from '../api/problem';
@@ -37,7 +37,10 @@ export class StepLogStore implements LogSource {
   error: unknown;
   ready = false;
 
-  constructor(private readonly api: ApiClient, private readonly ref: StepRef, private readonly tailPages = 2) {}
+  constructor(
+    private readonly api: ApiClient, private readonly ref: StepRef, private readonly tailPages = 2,
+    private readonly doc: Pick<Document, 'hidden' | 'addEventListener' | 'removeEventListener'> | undefined = typeof document === 'undefined' ? undefined : document,
+  ) {}
 
   /** Reads the index, then the last pages; then follows the step if it is not sealed. */
   async open(): Promise<void> {
@@ -161,19 +164,34 @@ export class StepLogStore implements LogSource {
     }
   }
 
-  /** Follows a live step from the last stored byte until `event: end`; reconnects with Last-Event-ID. */
+  /**
+   * Follows a live step from the last stored byte until `event: end`; reconnects with Last-Event-ID. While the tab
+   * is hidden the stream is closed (console.md T4: no connection from a hidden tab) and resumed where it stopped.
+   */
   private async follow(): Promise<void> {
     let lastId = String(this.size);
     let failures = 0;
     while (!this.complete && !this.abort.signal.aborted) {
+      if (this.doc?.hidden) {
+        this.live = false;
+        this.changed();
+        await this.untilVisible();
+      }
+      if (this.abort.signal.aborted) break;
       this.live = true;
       this.changed();
+      const connection = new AbortController();
+      const stop = () => connection.abort();
+      this.abort.signal.addEventListener('abort', stop);
+      const onVisibility = () => { if (this.doc?.hidden) stop(); };
+      this.doc?.addEventListener('visibilitychange', onVisibility);
       try {
         lastId = (await readSse({
           url: this.api.url(apiPaths.logs(this.ref.ns, this.ref.name), { stage: this.ref.stage, step: this.ref.step }),
-          headers: this.api.headers(), lastEventId: lastId, signal: this.abort.signal,
+          headers: this.api.headers(), lastEventId: lastId, signal: connection.signal,
           onOpen: () => { failures = 0; },
           onEvent: (e) => {
+            if (e.id) lastId = e.id;
             if (e.event === 'end') {
               this.complete = true;
               this.degraded = undefined;
@@ -188,15 +206,35 @@ export class StepLogStore implements LogSource {
         })) ?? lastId;
       } catch (err) {
         if (this.abort.signal.aborted) return;
+        if (connection.signal.aborted) continue; // hidden: wait for the tab to show again
         if (err instanceof ApiError && err.status === 401) break;
         failures++;
         this.degraded = `Live log interrupted (${err instanceof Error ? err.message : String(err)}); reconnecting.`;
         this.changed();
         await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * 2 ** Math.min(failures, 5))));
+      } finally {
+        this.abort.signal.removeEventListener('abort', stop);
+        this.doc?.removeEventListener('visibilitychange', onVisibility);
       }
     }
     this.live = false;
     this.changed();
+  }
+
+  /** Resolves at once when the tab shows (or there is no document), else on the next visibilitychange to visible. */
+  private untilVisible(): Promise<void> {
+    const doc = this.doc;
+    if (!doc?.hidden) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        if (doc.hidden && !this.abort.signal.aborted) return;
+        doc.removeEventListener('visibilitychange', done);
+        this.abort.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      doc.addEventListener('visibilitychange', done);
+      this.abort.signal.addEventListener('abort', done);
+    });
   }
 
   private append(lines: string[]): void {
