@@ -133,9 +133,20 @@ export function LogViewer({ source, highlight, onSelectLine, initialHeight = 600
     anchor.current = { line, align };
     setAnchorSeq((s) => s + 1);
   };
+  const revealed = useRef(0);
   useEffect(() => {
     const a = anchor.current;
-    if (a && model.rows > 0) virtualizer.scrollToIndex(model.lineToRow(a.line), { align: a.align });
+    if (!a || model.rows === 0) return undefined;
+    virtualizer.scrollToIndex(model.lineToRow(a.line), { align: a.align });
+    if (revealed.current === anchorSeq) return undefined;
+    // Once per jump, the page scrolls too when the line is below the fold (a run page's log sits under the graph).
+    const frame = requestAnimationFrame(() => {
+      const row = scrollRef.current?.querySelector(`[data-line="${a.line}"]`);
+      if (!row) return;
+      revealed.current = anchorSeq;
+      row.scrollIntoView?.({ block: 'nearest' });
+    });
+    return () => cancelAnimationFrame(frame);
   }, [anchorSeq, model, virtualizer]);
   const userScrolls = () => {
     anchor.current = undefined;
