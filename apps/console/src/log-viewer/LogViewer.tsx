@@ -140,12 +140,19 @@ export function LogViewer({ source, highlight, onSelectLine, initialHeight = 600
     virtualizer.scrollToIndex(model.lineToRow(a.line), { align: a.align });
     if (revealed.current === anchorSeq) return undefined;
     // Once per jump, the page scrolls too when the line is below the fold (a run page's log sits under the graph).
-    const frame = requestAnimationFrame(() => {
+    // The row renders a frame or two after the virtualiser scrolls: look for it for up to 30 frames.
+    let frame = 0;
+    let tries = 0;
+    const reveal = () => {
       const row = scrollRef.current?.querySelector(`[data-line="${a.line}"]`);
-      if (!row) return;
+      if (!row) {
+        if (++tries < 30) frame = requestAnimationFrame(reveal);
+        return;
+      }
       revealed.current = anchorSeq;
       row.scrollIntoView?.({ block: 'nearest' });
-    });
+    };
+    frame = requestAnimationFrame(reveal);
     return () => cancelAnimationFrame(frame);
   }, [anchorSeq, model, virtualizer]);
   const userScrolls = () => {
