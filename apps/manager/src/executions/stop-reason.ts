@@ -10,9 +10,12 @@ export const STOP_REQUESTED_CONDITION = 'StopRequested';
 /** The longest reason a stop through the API may give (in characters). */
 export const STOP_REASON_MAX_LENGTH = 500;
 
-/** `stopped by "alice": the deploy window closed`, one line, within status.reason's bounds. */
+/**
+ * `stopped by "alice": the deploy window closed`, one line, within status.reason's bounds. Control and format
+ * characters (terminal escapes, bidi overrides) become spaces: status.reason is a kubectl column, printed raw.
+ */
 export function stopRequestMessage(user: string, reason?: string): string {
-  const why = reason?.replace(/\s+/g, ' ').trim();
+  const why = reason?.replace(/[\s\p{Cc}\p{Cf}]+/gu, ' ').trim();
   return `stopped by ${JSON.stringify(user)}${why ? `: ${why}` : ''}`.slice(0, 1024);
 }
 

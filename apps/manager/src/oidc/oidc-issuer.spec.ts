@@ -33,11 +33,13 @@ describe('OidcIssuer', () => {
     expect(gets).toHaveLength(2);
   });
 
-  it('refuses a document that names another issuer, and one without PKCE S256', async () => {
+  it('refuses a document that names another issuer, one without PKCE S256, and http endpoints of an https issuer', async () => {
     const other = issuerWith({ [`${ISSUER}/.well-known/openid-configuration`]: { status: 200, body: { ...DISCOVERY, issuer: 'https://evil.example' } } });
     expect(await refusal(other.issuer.discovery())).toMatch(/^OidcIssuerUnavailable: .*issuer "https:\/\/evil.example" is not OIDC_ISSUER_URL/);
     const plain = issuerWith({ [`${ISSUER}/.well-known/openid-configuration`]: { status: 200, body: { ...DISCOVERY, code_challenge_methods_supported: ['plain'] } } });
     expect(await refusal(plain.issuer.discovery())).toMatch(/does not support PKCE S256/);
+    const cleartext = issuerWith({ [`${ISSUER}/.well-known/openid-configuration`]: { status: 200, body: { ...DISCOVERY, token_endpoint: 'http://issuer.example/token' } } });
+    expect(await refusal(cleartext.issuer.discovery())).toMatch(/token_endpoint "http:\/\/issuer.example\/token" does not use the issuer's scheme/);
     const missing = issuerWith({});
     expect(await refusal(missing.issuer.discovery())).toMatch(/answered HTTP 404/);
   });

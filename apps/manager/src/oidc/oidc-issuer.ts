@@ -33,6 +33,8 @@ export class OidcIssuer {
     if (!doc || doc.issuer !== this.issuer) throw unavailable(`OIDC discovery: the document's issuer ${JSON.stringify(doc?.issuer)} is not OIDC_ISSUER_URL ${JSON.stringify(this.issuer)}`);
     for (const field of ['authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const) {
       if (typeof doc[field] !== 'string' || !/^https?:\/\//.test(doc[field])) throw unavailable(`OIDC discovery: ${field} is missing or not an http(s) URL`);
+      // The client secret and the code go to token_endpoint: never over http when the issuer is https.
+      if (new URL(doc[field]).protocol !== new URL(this.issuer).protocol) throw unavailable(`OIDC discovery: ${field} ${JSON.stringify(doc[field])} does not use the issuer's scheme`);
     }
     const methods = doc.code_challenge_methods_supported;
     if (Array.isArray(methods) && !methods.includes('S256')) throw unavailable('OIDC discovery: the issuer does not support PKCE S256 (code_challenge_methods_supported)');

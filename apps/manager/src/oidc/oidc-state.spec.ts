@@ -69,13 +69,20 @@ describe('PKCE S256', () => {
 });
 
 describe('safeNext', () => {
+  it('keeps only what the sealed state can still carry: the longest and worst-escaping next opens again', () => {
+    for (const next of [`/${'"'.repeat(1023)}`, `/${'\u2028'.repeat(341)}`]) {
+      const state = newOidcState(safeNext(next), 'cookie-value', NOW, newCodeVerifier());
+      expect(openState(sealState(state, KEY), KEY, 'cookie-value', NOW).next).toBe(next);
+    }
+  });
+
   it('keeps a path of the console, and makes nothing /', () => {
     expect(safeNext('/p/demo/pipelines?x=1#y')).toBe('/p/demo/pipelines?x=1#y');
     expect(safeNext(undefined)).toBe('/');
     expect(safeNext('')).toBe('/');
   });
 
-  it.each(['//evil.example', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)', 'p/demo', '/a\nb', `/${'a'.repeat(2048)}`])('refuses %j, naming next', (next) => {
+  it.each(['//evil.example', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)', 'p/demo', '/a\nb', `/${'a'.repeat(1024)}`, `/${'é'.repeat(512)}`])('refuses %j, naming next', (next) => {
     expect(code(() => safeNext(next))).toMatch(/^OidcInvalidRequest: next: expected a path of the console/);
   });
 });
