@@ -62,7 +62,10 @@ export class ExecutionConfigReader {
   private async readText(pipeline: Pipeline, exe: PipelineExecution, commit: string, path: string): Promise<string | undefined> {
     const repositoryUrl = exe.spec.repositoryUrl ?? pipeline.spec.repositoryUrl;
     try {
-      const auth = await repositoryReadCredentials(this.kube, pipeline, repositoryUrl, { anonymous: exe.spec.fork }, this.outbound);
+      // The pipeline's credential today is for the repository it names today: a run of another repository (a fork's,
+      // or the pipeline's before it was pointed elsewhere) is read without it.
+      const anonymous = exe.spec.fork || repositoryUrl !== pipeline.spec.repositoryUrl;
+      const auth = await repositoryReadCredentials(this.kube, pipeline, repositoryUrl, { anonymous }, this.outbound);
       return await this.source.readFile(repositoryUrl, commit, path, auth);
     } catch (err) {
       if (err instanceof GitSourceError && err.code === 'FileTooLarge') {

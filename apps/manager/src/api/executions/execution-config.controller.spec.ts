@@ -34,6 +34,13 @@ const anExecution = (name: string, spec: Partial<PipelineExecution['spec']> = {}
   status,
 }) as unknown as PipelineExecution;
 const PIPELINE = { metadata: { name: 'web', namespace: 'demo' }, spec: { repositoryUrl: 'https://git.example/org/web.git' } } as unknown as Pipeline;
+/** The same pipeline with a credential of git.example's provider (its token in a Secret). */
+const PRIVATE_PIPELINE = { metadata: { name: 'private', namespace: 'demo' }, spec: { repositoryUrl: 'https://git.example/org/web.git', credentialRef: { name: 'alice-git' } } } as unknown as Pipeline;
+const CREDENTIAL_OBJECTS: Record<string, Record<string, unknown>> = {
+  SourceCodeCredential: { 'alice-git': { metadata: { name: 'alice-git' }, spec: { providerRef: { name: 'example' }, loginName: 'alice', tokenSecretRef: { name: 'alice-token' } } } },
+  SourceCodeProvider: { example: { metadata: { name: 'example' }, spec: { type: 'gitea', serverUrl: 'https://git.example' } } },
+  Secret: { 'alice-token': { data: { accessToken: Buffer.from('t0ken').toString('base64') } } },
+};
 
 /** A repository of one file per path, or a failure. */
 class StubSource implements ConfigSource {
@@ -74,7 +81,8 @@ describe('ExecutionConfigController', () => {
     };
     const kube = {
       resource: (kind: { kind: string }) => ({
-        find: async (_ns: string, name: string) => (kind.kind === 'Pipeline' ? (name === 'web' ? PIPELINE : undefined) : executions[name]),
+        find: async (_ns: string, name: string) => (kind.kind === 'Pipeline' ? ({ web: PIPELINE, private: PRIVATE_PIPELINE } as Record<string, Pipeline>)[name]
+          : kind.kind === 'PipelineExecution' ? executions[name] : CREDENTIAL_OBJECTS[kind.kind]?.[name]),
       }),
     } as unknown as KubeClient;
     const moduleRef = await Test.createTestingModule({
@@ -123,6 +131,17 @@ describe('ExecutionConfigController', () => {
   it('reads a fork\'s file from the fork, without the pipeline\'s credential', async () => {
     expect((await get('web-3')).status).toBe(200);
     expect(source.reads).toEqual([{ url: 'https://git.example/fork/web.git', commit: COMMIT, path: '.devops.yml', auth: undefined }]);
+  });
+
+  it('reads with the pipeline\'s credential only the repository the pipeline names: a run of another repository is read without it', async () => {
+    executions['web-5'] = anExecution('web-5', { pipelineRef: { name: 'private' } });
+    executions['web-6'] = anExecution('web-6', { pipelineRef: { name: 'private' }, repositoryUrl: 'https://git.example/org/old-name.git' });
+    expect((await get('web-5')).status).toBe(200);
+    expect((await get('web-6')).status).toBe(200);
+    expect(source.reads.map((r) => [r.url, r.auth])).toEqual([
+      ['https://git.example/org/web.git', { username: 'alice', password: 't0ken' }],
+      ['https://git.example/org/old-name.git', undefined],
+    ]);
   });
 
   it('answers 502 repository-unreachable, with Retry-After, when git cannot reach the repository', async () => {
