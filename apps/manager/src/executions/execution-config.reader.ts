@@ -33,8 +33,17 @@ export interface ExecutionConfigText {
   errors: ConfigMessage[];
 }
 
+/** How long a failed read is answered from memory: a reader who retries (or loops) does not make git fetch again. */
+export const FAILED_READ_MEMORY_MS = 60_000;
+
 export class ExecutionConfigReader {
-  constructor(private readonly kube: KubeClient, private readonly source: ConfigSource, private readonly outbound: OutboundPolicy) {}
+  /** Reads under way and failures of the last minute, by repository, commit, path and whether a token is sent. */
+  private readonly reads = new Map<string, { text: Promise<string | undefined>; failedAt?: number }>();
+
+  constructor(
+    private readonly kube: KubeClient, private readonly source: ConfigSource, private readonly outbound: OutboundPolicy,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   async read(namespace: string, name: string): Promise<ExecutionConfigText> {
     const exe = await this.kube.resource(Keelson.PipelineExecution).find(namespace, name);
@@ -66,7 +75,7 @@ export class ExecutionConfigReader {
       // or the pipeline's before it was pointed elsewhere) is read without it.
       const anonymous = exe.spec.fork || repositoryUrl !== pipeline.spec.repositoryUrl;
       const auth = await repositoryReadCredentials(this.kube, pipeline, repositoryUrl, { anonymous }, this.outbound);
-      return await this.source.readFile(repositoryUrl, commit, path, auth);
+      return await this.readOnce(`${repositoryUrl}\n${commit}\n${path}\n${auth ? 'token' : 'anonymous'}`, () => this.source.readFile(repositoryUrl, commit, path, auth));
     } catch (err) {
       if (err instanceof GitSourceError && err.code === 'FileTooLarge') {
         throw new ExecutionError('ConfigTooLarge', `${path} at commit ${commit}: ${err.message}`, false, { cause: err });
@@ -81,6 +90,21 @@ export class ExecutionConfigReader {
       }
       throw translated;
     }
+  }
+
+  /**
+   * One git read per key at a time, and a failure is kept for FAILED_READ_MEMORY_MS: anyone who may read a run
+   * could otherwise keep the manager fetching with the pipeline's token (the ConfigSource caches successes only).
+   */
+  private readOnce(key: string, read: () => Promise<string | undefined>): Promise<string | undefined> {
+    const now = this.clock();
+    for (const [k, r] of this.reads) if (r.failedAt !== undefined && now - r.failedAt >= FAILED_READ_MEMORY_MS) this.reads.delete(k);
+    const known = this.reads.get(key);
+    if (known) return known.text;
+    const entry: { text: Promise<string | undefined>; failedAt?: number } = { text: read() };
+    this.reads.set(key, entry);
+    entry.text.then(() => this.reads.delete(key), () => { entry.failedAt = this.clock(); });
+    return entry.text;
   }
 }
 

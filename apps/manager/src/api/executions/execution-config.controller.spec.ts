@@ -69,9 +69,11 @@ describe('ExecutionConfigController', () => {
   let source: StubSource;
   let reviews: Reviews;
   let executions: Record<string, PipelineExecution>;
+  let now: number;
 
   beforeEach(async () => {
     source = new StubSource();
+    now = 0;
     reviews = new Reviews();
     executions = {
       'web-1': anExecution('web-1'),
@@ -88,7 +90,7 @@ describe('ExecutionConfigController', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [ApiAuthModule.forRoot({ config: loadConfig(MANAGER_VARIABLES, {}), kube: {} as KubeClient, logger: silentLogger })],
       controllers: [ExecutionConfigController],
-      providers: [{ provide: EXECUTION_CONFIG_READER, useValue: new ExecutionConfigReader(kube, source, { allowHttp: false, allowCidrs: [] }) }],
+      providers: [{ provide: EXECUTION_CONFIG_READER, useValue: new ExecutionConfigReader(kube, source, { allowHttp: false, allowCidrs: [] }, () => now) }],
     }).overrideProvider(ACCESS_REVIEW_PORT).useValue(reviews).compile();
     app = moduleRef.createNestApplication({ logger: false });
     await app.listen(0, '127.0.0.1');
@@ -150,6 +152,18 @@ describe('ExecutionConfigController', () => {
     expect(res.status).toBe(502);
     expect(res.headers.get('retry-after')).toBe('10');
     expect(await res.json()).toMatchObject({ type: 'https://keelson.dev/problems/repository-unreachable', title: 'Repository unreachable', code: 'RepositoryUnreachable', detail: expect.stringContaining('could not connect') });
+  });
+
+  it('fetches a failing file once a minute however often it is asked (a loop of requests is no loop of git fetches)', async () => {
+    source.failure = new GitSourceError('Unreachable', 'https://git.example/org/web.git: could not connect');
+    const statuses = await Promise.all([get('web-1'), get('web-1'), get('web-1')].map(async (r) => (await r).status));
+    expect(await Promise.all([get('web-1'), get('web-1')].map(async (r) => (await r).status))).toEqual([502, 502]);
+    expect(statuses).toEqual([502, 502, 502]);
+    expect(source.reads).toHaveLength(1);
+    now += 60_000;
+    source.failure = undefined;
+    expect((await get('web-1')).status).toBe(200);
+    expect(source.reads).toHaveLength(2);
   });
 
   it('answers 404 ConfigNotFound when the file is gone from the commit, or the run recorded no commit', async () => {
