@@ -1,12 +1,12 @@
 // Stop a run, with an optional reason (POST …/stop, StopRequest: at most 500 characters). The reason and who
 // stopped the run come back in the run's status (the StopRequested condition, then status.reason).
 import { Square } from 'lucide-react';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Button, Dialog, DialogTrigger, Heading, Label, Modal, ModalOverlay, TextArea, TextField } from 'react-aria-components';
 import { useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../api/api-context';
 import { apiPaths } from '../api/paths';
-import { ApiError } from '../api/problem';
+import { useFormAction } from '../api/use-form-action';
 import { keys } from '../api/queries';
 import type { PipelineExecution } from '../api/types';
 import pageStyles from '../pages/Page.module.css';
@@ -34,25 +34,14 @@ function StopForm({ e, label, close }: { e: PipelineExecution; label: string; cl
   const api = useApi();
   const queryClient = useQueryClient();
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
   const ns = e.metadata.namespace ?? '';
-  const submit = async (ev: FormEvent) => {
-    ev.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const why = reason.trim();
-      const stopped = await api.post<PipelineExecution>(apiPaths.stop(ns, e.metadata.name), why ? { reason: why } : {});
-      // The answer is the run as it now is; the event stream brings what follows.
-      queryClient.setQueryData(keys.execution(ns, e.metadata.name), stopped);
-      close();
-    } catch (err) {
-      setError(err instanceof ApiError ? `${err.problem.title}: ${err.problem.detail}` : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useFormAction(async () => {
+    const why = reason.trim();
+    const stopped = await api.post<PipelineExecution>(apiPaths.stop(ns, e.metadata.name), why ? { reason: why } : {});
+    // The answer is the run as it now is; the event stream brings what follows.
+    queryClient.setQueryData(keys.execution(ns, e.metadata.name), stopped);
+    close();
+  });
   return (
     <form onSubmit={submit}>
       <Heading slot="title" className={styles.title}>Stop {label}?</Heading>

@@ -3,11 +3,11 @@
 // who may answer; its refusal (NotAnApprover names who may) is shown in the dialog.
 import { useQueryClient } from '@tanstack/react-query';
 import { Check, X } from 'lucide-react';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Button, Dialog, DialogTrigger, Heading, Modal, ModalOverlay } from 'react-aria-components';
 import { useApi } from '../api/api-context';
 import { apiPaths } from '../api/paths';
-import { ApiError } from '../api/problem';
+import { useFormAction } from '../api/use-form-action';
 import { keys } from '../api/queries';
 import type { PipelineExecution } from '../api/types';
 import { formatDuration } from '../components/format';
@@ -63,26 +63,15 @@ function AnswerForm({ e, stage, step, stepName, info, decision, close }: AnswerP
   const api = useApi();
   const client = useQueryClient();
   const [comment, setComment] = useState('');
-  const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
   const ns = e.metadata.namespace ?? '';
   const verb = decision === 'approve' ? 'Approve' : 'Reject';
-  const submit = async (ev: FormEvent) => {
-    ev.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const path = decision === 'approve' ? apiPaths.approve(ns, e.metadata.name) : apiPaths.reject(ns, e.metadata.name);
-      const next = await api.post<PipelineExecution>(path, { stage, step, ...(comment.trim() && { comment: comment.trim() }) });
-      if (next?.metadata?.name === e.metadata.name) client.setQueryData(keys.execution(ns, e.metadata.name), next);
-      void client.invalidateQueries({ queryKey: ['executions'] });
-      close();
-    } catch (err) {
-      setError(err instanceof ApiError ? `${err.problem.title}: ${err.problem.detail}` : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useFormAction(async () => {
+    const path = decision === 'approve' ? apiPaths.approve(ns, e.metadata.name) : apiPaths.reject(ns, e.metadata.name);
+    const next = await api.post<PipelineExecution>(path, { stage, step, ...(comment.trim() && { comment: comment.trim() }) });
+    if (next?.metadata?.name === e.metadata.name) client.setQueryData(keys.execution(ns, e.metadata.name), next);
+    void client.invalidateQueries({ queryKey: ['executions'] });
+    close();
+  });
   return (
     <form onSubmit={submit}>
       <Heading slot="title" className={dialogStyles.title}>{verb} {stepName}</Heading>

@@ -7,7 +7,7 @@ import { useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useApi } from '../api/api-context';
 import { apiPaths } from '../api/paths';
-import { ApiError } from '../api/problem';
+import { problemMessage } from '../api/use-form-action';
 import { sourceKeys, useCredentials, useProviders } from '../api/source-code-queries';
 import type { RefreshRequested, SourceCodeCredential, SourceCodeProvider } from '../api/source-code-types';
 import { browserLocation } from '../components/browser-location';
@@ -22,7 +22,7 @@ import styles from './Page.module.css';
 const TYPE_NAMES: Record<string, string> = { github: 'GitHub', gitlab: 'GitLab', gitea: 'Gitea', bitbucket: 'Bitbucket' };
 const PUBLIC_SERVERS: Record<string, string> = { github: 'https://github.com', gitlab: 'https://gitlab.com', bitbucket: 'https://bitbucket.org' };
 
-const message = (err: unknown) => (err instanceof ApiError ? `${err.problem.title}: ${err.problem.detail}` : String(err));
+const message = problemMessage;
 
 export function ProvidersPage() {
   const { p = '' } = useParams();
