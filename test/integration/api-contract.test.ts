@@ -608,7 +608,10 @@ async function newExecution(branch: string): Promise<string> {
 }
 
 async function untilPhase(name: string, what: string, reached: (e: Awaited<ReturnType<KeelsonStack['execution']>>) => boolean): Promise<void> {
-  await waitFor(`${name}: ${what}`, async () => reached(await stack.execution(name)), { timeoutMs: 90_000, intervalMs: 250 });
+  let last: Awaited<ReturnType<KeelsonStack['execution']>> | undefined;
+  await waitFor(`${name}: ${what}`, async () => reached((last = await stack.execution(name))), {
+    timeoutMs: 90_000, intervalMs: 250, onTimeout: () => JSON.stringify({ spec: last?.spec, status: last?.status }),
+  });
 }
 
 async function givenObjects(): Promise<void> {
