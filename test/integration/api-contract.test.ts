@@ -369,7 +369,13 @@ const ROUTES: Record<string, RouteCalls> = {
   'GET /api/v1/namespaces/{ns}/pipelineexecutions/{name}/logs/index': {
     params: { ns: 'demo', name: 'exe-finished' },
     calls: [
-      { name: 'answers a step\'s line index', query: { stage: '0', step: '0' }, status: 200, prepare: sealedLogs, check: (a) => expect(a.json()).toMatchObject({ every: 1000, complete: true, offsets: [0] }) },
+      {
+        name: 'answers a step\'s line index and when its lines were stored', query: { stage: '0', step: '0' }, status: 200, prepare: sealedLogs,
+        check: (a) => {
+          expect(a.json()).toMatchObject({ every: 1000, complete: true, offsets: [0] });
+          expect(a.json().times[0]).toEqual([1, expect.any(Number)]); // line 1: the time its chunk was stored
+        },
+      },
       { name: 'refuses a request without a step', status: 400, prepare: sealedLogs },
       { name: 'answers 404 for a step that does not exist', query: { stage: '9', step: '0' }, status: 404, prepare: sealedLogs },
     ],

@@ -49,6 +49,11 @@ export function sealedKey(ref: StepLogRef): string {
   return `${stepPrefix(ref)}log`;
 }
 
+/** When the sealed log's lines were stored (time-marks.ts); written before the index. Logs sealed before it existed have none. */
+export function timesKey(ref: StepLogRef): string {
+  return `${stepPrefix(ref)}times`;
+}
+
 export function indexKey(ref: StepLogRef): string {
   return `${stepPrefix(ref)}index`;
 }

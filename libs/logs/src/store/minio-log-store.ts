@@ -1,5 +1,5 @@
 // Step logs in the project's MinIO: live chunks while a step runs, one sealed object and its line index once it
-// ends (docs/logs.md). Memory stays bounded whatever the size of a log: chunks are small buffers, the sealed
+// ends (docs/logs.md), with the times its lines were stored (time-marks.ts). Memory stays bounded whatever the size of a log: chunks are small buffers, the sealed
 // object is streamed from the chunks with its exact size (multipart in `partSize` parts), reads are streams.
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -9,8 +9,9 @@ import { LogError } from '../logs.errors';
 import { LineScanner } from './line-scanner';
 import {
   chunkKey, chunkOffset, EXECUTION_UID_METADATA, executionPrefix, indexEntry, indexKey, INDEX_ENTRY_WIDTH, LINE_INDEX_EVERY, LOGS_BUCKET,
-  sealedKey, stepPrefix, type ExecutionLogRef, type StepLogRef,
+  sealedKey, stepPrefix, timesKey, type ExecutionLogRef, type StepLogRef,
 } from './log-keys';
+import { decodeTimeMarks, encodeTimeMarks, type TimeMark } from './time-marks';
 import { logErrorOf } from './minio-errors';
 import { minioClient, MINIO_REGION, type LogStoreEndpoint } from './minio-client';
 
@@ -37,6 +38,8 @@ export interface StoredChunk {
   key: string;
   offset: number;
   size: number;
+  /** When MinIO stored it (its LastModified, epoch ms): the time of the lines that start in it. */
+  time?: number;
 }
 
 export interface SealedLog {
@@ -59,6 +62,8 @@ export interface LineIndex {
   size: number;
   /** Byte offset of line 1 + k·every, for each k with such a line. */
   offsets: number[];
+  /** When the lines were stored (time-marks.ts); none for a log sealed before times were kept. */
+  times: TimeMark[];
 }
 
 const MIN_PART = 5 * 1024 * 1024;
@@ -103,9 +108,11 @@ export class MinioLogStore {
     const prefix = `${stepPrefix(ref)}chunks/`;
     return this.call(`listing ${prefix}`, async () => {
       const out: StoredChunk[] = [];
-      for await (const item of this.client.listObjectsV2(this.bucket, prefix, true) as AsyncIterable<{ name?: string; size?: number }>) {
+      for await (const item of this.client.listObjectsV2(this.bucket, prefix, true) as AsyncIterable<{ name?: string; size?: number; lastModified?: Date }>) {
         const offset = item.name ? chunkOffset(item.name) : undefined;
-        if (offset !== undefined) out.push({ key: item.name!, offset, size: item.size ?? 0 });
+        // MinIO lists LastModified to the millisecond: the chunk's time costs no request of its own.
+        const time = item.lastModified?.getTime();
+        if (offset !== undefined) out.push({ key: item.name!, offset, size: item.size ?? 0, ...(Number.isFinite(time) && { time }) });
       }
       return out.sort((a, b) => a.offset - b.offset);
     }, true);
@@ -141,8 +148,9 @@ export class MinioLogStore {
   }
 
   /**
-   * Seals the step's chunks into one object, streamed with its exact size, then writes the line index (with
-   * size, sha256 and lines in its metadata), then deletes the chunks. Idempotent: a step already sealed only
+   * Seals the step's chunks into one object, streamed with its exact size, then writes the times of its lines
+   * (from the chunks' times, counted as the log streams by), then the line index (with size, sha256 and lines in
+   * its metadata), then deletes the chunks. Idempotent: a step already sealed only
    * loses the chunks left. A gap among the chunks makes the log partial.
    */
   async seal(ref: StepLogRef, executionUid: string, options: { partial?: boolean } = {}): Promise<SealedLog> {
@@ -159,6 +167,7 @@ export class MinioLogStore {
     const self = this;
     async function* bytes(): AsyncGenerator<Buffer> {
       for (const part of parts) {
+        scanner.mark(part.chunk.time);
         for await (const buf of self.range(part.chunk.key, part.skip, part.chunk.size - part.skip)) {
           hash.update(buf);
           scanner.push(buf);
@@ -173,6 +182,11 @@ export class MinioLogStore {
     }));
     if (scanner.size !== size) throw new LogError('Unavailable', `sealing ${object}: read ${scanner.size} bytes of ${size}`);
     const sealed: SealedLog = { object, size, sha256: hash.digest('hex'), lines: scanner.lines, partial };
+    // Before the index: a sealed log has its times (an empty object for an empty log), unless sealed before them.
+    const times = Buffer.from(encodeTimeMarks(scanner.marks));
+    await this.call(`writing ${timesKey(ref)}`, () => this.client.putObject(this.bucket, timesKey(ref), times, times.length, {
+      'Content-Type': 'text/plain', [EXECUTION_UID_METADATA]: executionUid,
+    }));
     const index = Buffer.from(scanner.index.map(indexEntry).join(''));
     await this.call(`writing ${indexKey(ref)}`, () => this.client.putObject(this.bucket, indexKey(ref), index, index.length, {
       'Content-Type': 'text/plain', [EXECUTION_UID_METADATA]: executionUid, size: String(size), sha256: sealed.sha256,
@@ -213,18 +227,37 @@ export class MinioLogStore {
     if (at < stop) yield* this.range(sealed.object, at, stop - at);
   }
 
-  /** The line index: read from the seal, or counted over the live chunks. */
+  /** The line index and the lines' times: read from the seal, or counted over the live chunks. */
   async lineIndex(ref: StepLogRef): Promise<LineIndex & { sealed: boolean }> {
     const sealed = await this.sealed(ref);
     if (sealed) {
       const text = Buffer.concat(await collect(this.range(indexKey(ref), 0))).toString('latin1');
       const offsets: number[] = [];
       for (let at = 0; at + INDEX_ENTRY_WIDTH <= text.length; at += INDEX_ENTRY_WIDTH) offsets.push(Number(text.slice(at, at + INDEX_ENTRY_WIDTH - 1)));
-      return { every: LINE_INDEX_EVERY, lines: sealed.lines, size: sealed.size, offsets, sealed: true };
+      return { every: LINE_INDEX_EVERY, lines: sealed.lines, size: sealed.size, offsets, times: await this.sealedTimes(ref), sealed: true };
     }
     const scanner = new LineScanner();
-    for await (const buf of this.read(ref)) scanner.push(buf);
-    return { every: scanner.every, lines: scanner.lines, size: scanner.size, offsets: scanner.index, sealed: false };
+    try {
+      for (const part of contiguous(await this.chunks(ref)).parts) {
+        scanner.mark(part.chunk.time);
+        for await (const buf of this.range(part.chunk.key, part.skip, part.chunk.size - part.skip)) scanner.push(buf);
+      }
+    } catch (err) {
+      // A chunk deleted while it was read: the log was sealed meanwhile, and its seal answers.
+      if (err instanceof LogError && err.code === 'NotFound' && (await this.sealed(ref))) return this.lineIndex(ref);
+      throw err;
+    }
+    return { every: scanner.every, lines: scanner.lines, size: scanner.size, offsets: scanner.index, times: scanner.marks, sealed: false };
+  }
+
+  /** The sealed log's times; none when it was sealed before times were kept. */
+  private async sealedTimes(ref: StepLogRef): Promise<TimeMark[]> {
+    try {
+      return decodeTimeMarks(Buffer.concat(await collect(this.range(timesKey(ref), 0))).toString('latin1'));
+    } catch (err) {
+      if (err instanceof LogError && err.code === 'NotFound') return [];
+      throw err;
+    }
   }
 
   /** Every object of an execution (for the garbage collector's tests and orphan sweeps). */

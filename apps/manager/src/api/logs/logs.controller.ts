@@ -33,13 +33,19 @@ const LOG_HEADERS = {
 const TEXT = { 'text/plain': { schema: { type: 'string' } }, 'text/event-stream': { schema: { type: 'string' } } };
 
 const LOG_INDEX = defineApiSchema('LogLineIndex', {
-  type: 'object', required: ['every', 'lines', 'size', 'complete', 'offsets'],
+  type: 'object', required: ['every', 'lines', 'size', 'complete', 'offsets', 'times'],
   properties: {
     every: { type: 'integer', description: 'Lines between entries (1000).' },
     lines: { type: 'integer', description: 'Lines stored so far.' },
     size: { type: 'integer', description: 'Bytes stored so far.' },
     complete: { type: 'boolean', description: 'The log is sealed with nothing missing.' },
     offsets: { type: 'array', items: { type: 'integer' }, description: 'offsets[k]: byte offset where line 1 + k·every starts.' },
+    times: {
+      type: 'array',
+      items: { type: 'array', items: { type: 'integer' }, minItems: 2, maxItems: 2 },
+      description: 'When the lines were stored: `[line, epochMs]` marks, ascending by line; a line\'s time is that of the last mark at or '
+        + 'before it (the write time of the chunk it starts in, at most one mark per second). Empty for a log sealed before times were kept. docs/logs.md.',
+    },
   },
 });
 const LOG_SEARCH = defineApiSchema('LogSearchResult', {
@@ -146,9 +152,9 @@ export class LogsController {
     }
   }
 
-  /** `{every, lines, size, complete, offsets}`: offsets[k] is where line 1 + k·every starts. */
+  /** `{every, lines, size, complete, offsets, times}`: offsets[k] is where line 1 + k·every starts; times say when lines were stored. */
   @Get('index')
-  @ApiOperation({ summary: 'Line index of a step\'s log', description: 'Where every 1000th line starts, so a line is one ranged read away.' })
+  @ApiOperation({ summary: 'Line index of a step\'s log', description: 'Where every 1000th line starts, so a line is one ranged read away, and when the lines were stored.' })
   @STEP_QUERIES
   @ApiResponse({ status: 200, description: 'The index.', schema: LOG_INDEX })
   @ApiProblems(400, 404)
@@ -162,7 +168,10 @@ export class LogsController {
     try {
       const sealed = await store.sealed(step.ref);
       const index = await store.lineIndex(step.ref);
-      return { every: index.every, lines: index.lines, size: index.size, complete: Boolean(sealed && !sealed.partial), offsets: index.offsets };
+      return {
+        every: index.every, lines: index.lines, size: index.size, complete: Boolean(sealed && !sealed.partial), offsets: index.offsets,
+        times: index.times.map((m) => [m.line, m.time]),
+      };
     } catch (err) {
       return logProblem(err);
     }
