@@ -190,4 +190,6 @@ export interface LogLineIndex {
   size: number;
   complete: boolean;
   offsets: number[];
+  /** `[line, epochMs]`: when the lines were stored (docs/logs.md); absent from an older manager. */
+  times?: Array<[number, number]>;
 }

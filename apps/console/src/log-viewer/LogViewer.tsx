@@ -1,6 +1,7 @@
 // The log viewer (console.md §2, §6.2): virtualised rows (only what is on screen plus an overscan is mounted,
 // whatever the log's length), tail-first, line links, collapsible sections, error and warning lines marked,
-// wrap and timestamps toggles, follow that pauses when the user scrolls up and resumes with "Jump to live".
+// wrap and timestamps toggles (with Times on, each line shows when it was stored), follow that pauses when the
+// user scrolls up and resumes with "Jump to live".
 import { measureElement as measureRow, useVirtualizer } from '@tanstack/react-virtual';
 import { AlertOctagon, ArrowDownToLine, ChevronDown, ChevronRight, WrapText } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type CSSProperties, type ReactNode } from 'react';
@@ -232,7 +233,17 @@ export function LogViewer({ source, highlight, onSelectLine, initialHeight = 600
 
   const stepStartMs = stepStart ? Date.parse(stepStart) : undefined;
   const digits = String(Math.max(snap.total, 1)).length;
-  const scrollStyle = { fontSize: `${prefs.fontSize}px`, '--log-line-height': `${lineHeight}px` } as CSSProperties;
+  // Per-line times when Times is on and the log has any (a log sealed before Keelson kept them has none).
+  const lastTime = prefs.timestamps !== 'off' && snap.total > 0 ? source.timeAt?.(snap.total) : undefined;
+  const lineTime = (n: number) => {
+    const ms = source.timeAt?.(n);
+    return ms === undefined ? undefined : { ms, text: formatLogTime(ms, prefs.timestamps, prefs.timeZone, stepStartMs) };
+  };
+  // One width for the column, from the last line's time (elapsed "+59m 59s" may be longer than a later "+1h 2m").
+  const timeWidth = lastTime === undefined ? 0 : Math.max(formatLogTime(lastTime, prefs.timestamps, prefs.timeZone, stepStartMs)?.length ?? 0, prefs.timestamps === 'elapsed' ? 8 : 0);
+  const scrollStyle = {
+    fontSize: `${prefs.fontSize}px`, '--log-line-height': `${lineHeight}px`, ...(timeWidth > 0 && { '--log-time-width': `${timeWidth + 1}ch` }),
+  } as CSSProperties;
   return (
     <section className={styles.viewer} aria-label={label}>
       <div className={styles.toolbar}>
@@ -242,6 +253,9 @@ export function LogViewer({ source, highlight, onSelectLine, initialHeight = 600
         </span>
         {prefs.timestamps !== 'off' && stepStartMs !== undefined && Number.isFinite(stepStartMs) && (
           <span className={styles.meta}>started {formatLogTime(stepStartMs, 'absolute', prefs.timeZone)}</span>
+        )}
+        {prefs.timestamps !== 'off' && snap.total > 0 && lastTime === undefined && source.timeAt && (
+          <span className={styles.meta}>no line times: this log was stored before Keelson kept them</span>
         )}
         {snap.degraded && <span className={styles.degraded} role="alert">{snap.degraded}</span>}
         <LogSearchBar source={source} onMatch={onMatch} />
@@ -322,6 +336,7 @@ export function LogViewer({ source, highlight, onSelectLine, initialHeight = 600
                   >
                     {n}
                   </a>
+                  {lastTime !== undefined && <LineTime time={lineTime(n)} />}
                   <span className={styles.gutter}>
                     {header && sectionEnd(header) > header.start && (
                       <button
@@ -353,6 +368,12 @@ export function LogViewer({ source, highlight, onSelectLine, initialHeight = 600
       )}
     </section>
   );
+}
+
+/** When the line was stored, in a column that copying the lines leaves out (user-select: none). */
+function LineTime({ time }: { time: { ms: number; text: string | undefined } | undefined }) {
+  if (!time) return <span className={styles.time} />;
+  return <time className={styles.time} dateTime={new Date(time.ms).toISOString()}>{time.text}</time>;
 }
 
 /** A section header's facts: started above (when its start is not loaded), lines, duration, time. */

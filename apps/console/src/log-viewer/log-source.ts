@@ -2,6 +2,7 @@
 // (ensure) and re-renders when the source says something changed (subscribe). StepLogStore reads the API;
 // tests use MemoryLogSource.
 import type { LineRange } from './line-links';
+import { LineTimes, type TimeMarkPair } from './line-times';
 export interface LogSnapshot {
   total: number;
   /** The log is sealed: no line will be added. */
@@ -36,6 +37,8 @@ export interface LogSource {
   snapshot(): LogSnapshot;
   /** The raw line (1-based), or undefined while not loaded. */
   lineAt(n: number): string | undefined;
+  /** When line n was stored (epoch ms), or undefined when the log keeps no time for it (log-time.ts). */
+  timeAt?(n: number): number | undefined;
   /** Asks for lines first..last (1-based, inclusive) to be loaded. */
   ensure(first: number, last: number): void;
   /** The runs of consecutive loaded lines, ascending (sections are parsed from these). Absent: every line of
@@ -49,7 +52,12 @@ export class MemoryLogSource implements LogSource {
   private readonly listeners = new Set<() => void>();
   private snap: LogSnapshot | undefined;
 
-  constructor(private readonly lines: string[], private complete = true) {}
+  private readonly times: LineTimes;
+
+  /** `times`: the log's time marks, as the line index answers them. */
+  constructor(private readonly lines: string[], private complete = true, times: readonly TimeMarkPair[] = []) {
+    this.times = new LineTimes(times);
+  }
 
   snapshot(): LogSnapshot {
     this.snap ??= { total: this.lines.length, complete: this.complete, live: !this.complete, version: this.version };
@@ -58,6 +66,10 @@ export class MemoryLogSource implements LogSource {
 
   lineAt(n: number): string | undefined {
     return this.lines[n - 1];
+  }
+
+  timeAt(n: number): number | undefined {
+    return this.times.at(n);
   }
 
   ensure(): void {}

@@ -134,6 +134,45 @@ describe('StepLogStore', () => {
     store.close();
   });
 
+  it('gives stored lines the times of the index\'s marks, and lines streamed live the time they arrived', async () => {
+    const stored = 'one\ntwo\nthree\n';
+    const T0 = Date.UTC(2026, 11, 3, 19, 0, 0);
+    const live = sseBody();
+    server.use(
+      http.get(`${LOGS}/index`, () => HttpResponse.json({ every: 1000, lines: 3, size: stored.length, complete: false, offsets: [0], times: [[1, T0], [3, T0 + 4000]] })),
+      http.get(LOGS, ({ request }) => (request.headers.get('accept') === 'text/event-stream'
+        ? new HttpResponse(live.stream, { headers: { 'Content-Type': 'text/event-stream' } })
+        : new HttpResponse(stored, { status: 206 }))),
+    );
+    const store = new StepLogStore(api(), { ns: 'demo', name: 'web-3', stage: 0, step: 0 });
+    await store.open();
+    expect([1, 2, 3].map((n) => store.timeAt(n))).toEqual([T0, T0, T0 + 4000]);
+    await until(() => store.snapshot().live);
+    const before = Date.now();
+    live.send(`id: 20\ndata: ${JSON.stringify('four\nfive\n')}\n\n`);
+    await until(() => store.snapshot().total === 5);
+    const after = Date.now();
+    // The browser's clock when they arrived (both in one event: one time).
+    expect(store.timeAt(4)).toBeGreaterThanOrEqual(before);
+    expect(store.timeAt(4)).toBeLessThanOrEqual(after);
+    expect(store.timeAt(5)).toBe(store.timeAt(4));
+    expect(store.timeAt(3)).toBe(T0 + 4000);
+    store.close();
+  });
+
+  it('has no line times for an index without them (a log sealed before they were kept, or an older manager)', async () => {
+    const log = storedLog(3, 1000);
+    server.use(
+      http.get(`${LOGS}/index`, () => HttpResponse.json(log.index)),
+      http.get(LOGS, () => new HttpResponse(log.text, { status: 206 })),
+    );
+    const store = new StepLogStore(api(), { ns: 'demo', name: 'web-3', stage: 0, step: 0 });
+    await store.open();
+    expect(store.lineAt(1)).toBe('line 1');
+    expect(store.timeAt(1)).toBeUndefined();
+    store.close();
+  });
+
   it('searches server-side with the step and options, and downloads the stored bytes', async () => {
     let searched: URLSearchParams | undefined;
     let downloaded: URLSearchParams | undefined;

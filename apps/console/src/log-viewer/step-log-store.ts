@@ -1,13 +1,15 @@
 // A step's log read from the API in pages aligned to its line index (docs/logs.md): page k holds lines
 // 1 + k·every … (k+1)·every and is one ranged read, so line numbers are exact, the last page loads first
 // (tail-first) and a jump to line 99,000 is one request. A live step is then followed over SSE from the last
-// stored byte (closed while the tab is hidden); its events carry whole lines.
+// stored byte (closed while the tab is hidden); its events carry whole lines. Times: the index's marks say when
+// the stored lines were stored; a line appended live has the time it arrived, by this browser's clock.
 import type { ApiClient } from '../api/client';
 import { apiPaths } from '../api/paths';
 import { ApiError } from '../api/problem';
 import type { LogLineIndex } from '../api/types';
 import { readSse } from '../events/fetch-sse';
 import type { LineRange } from './line-links';
+import { LineTimes } from './line-times';
 import { splitLines } from './log-lines';
 import type { LogSearchOptions, LogSearchResult, LogSnapshot, LogSource } from './log-source';
 
@@ -28,6 +30,7 @@ export class StepLogStore implements LogSource {
   private complete = false;
   private live = false;
   private degraded: string | undefined;
+  private times = new LineTimes();
   private readonly pages = new Map<number, string[]>();
   private readonly loading = new Set<number>();
   private readonly listeners = new Set<() => void>();
@@ -76,6 +79,10 @@ export class StepLogStore implements LogSource {
 
   lineAt(n: number): string | undefined {
     return this.pages.get(Math.floor((n - 1) / this.every))?.[(n - 1) % this.every];
+  }
+
+  timeAt(n: number): number | undefined {
+    return this.times.at(n);
   }
 
   ensure(first: number, last: number): void {
@@ -137,6 +144,7 @@ export class StepLogStore implements LogSource {
     this.size = index.size;
     this.total = index.lines;
     this.complete = index.complete;
+    this.times = new LineTimes(index.times ?? []);
   }
 
   private async loadPage(k: number): Promise<void> {
@@ -238,6 +246,8 @@ export class StepLogStore implements LogSource {
   }
 
   private append(lines: string[]): void {
+    // Not stored yet as far as this page knows: the time they arrived (client clock, see the header).
+    if (lines.length > 0) this.times.note(this.total + 1, Date.now());
     for (const line of lines) {
       const k = Math.floor(this.total / this.every);
       let page = this.pages.get(k);
