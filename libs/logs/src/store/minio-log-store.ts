@@ -1,6 +1,7 @@
-// Step logs in the project's MinIO: live chunks while a step runs, one sealed object and its line index once it
-// ends (docs/logs.md), with the times its lines were stored (time-marks.ts). Memory stays bounded whatever the size of a log: chunks are small buffers, the sealed
-// object is streamed from the chunks with its exact size (multipart in `partSize` parts), reads are streams.
+// Step logs in the project's MinIO: live chunks while a step runs, one sealed object, the times its lines were
+// stored (time-marks.ts) and its line index once it ends (docs/logs.md). Memory stays bounded whatever the size
+// of a log: chunks are small buffers, the sealed object is streamed from the chunks with its exact size
+// (multipart in `partSize` parts), reads are streams.
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Client } from 'minio';
@@ -150,8 +151,8 @@ export class MinioLogStore {
   /**
    * Seals the step's chunks into one object, streamed with its exact size, then writes the times of its lines
    * (from the chunks' times, counted as the log streams by), then the line index (with size, sha256 and lines in
-   * its metadata), then deletes the chunks. Idempotent: a step already sealed only
-   * loses the chunks left. A gap among the chunks makes the log partial.
+   * its metadata), then deletes the chunks. Idempotent: a step already sealed only loses the chunks left. A gap
+   * among the chunks makes the log partial.
    */
   async seal(ref: StepLogRef, executionUid: string, options: { partial?: boolean } = {}): Promise<SealedLog> {
     const done = await this.sealed(ref);
@@ -231,10 +232,11 @@ export class MinioLogStore {
   async lineIndex(ref: StepLogRef): Promise<LineIndex & { sealed: boolean }> {
     const sealed = await this.sealed(ref);
     if (sealed) {
-      const text = Buffer.concat(await collect(this.range(indexKey(ref), 0))).toString('latin1');
+      const [index, times] = await Promise.all([collect(this.range(indexKey(ref), 0)), this.sealedTimes(ref)]);
+      const text = Buffer.concat(index).toString('latin1');
       const offsets: number[] = [];
       for (let at = 0; at + INDEX_ENTRY_WIDTH <= text.length; at += INDEX_ENTRY_WIDTH) offsets.push(Number(text.slice(at, at + INDEX_ENTRY_WIDTH - 1)));
-      return { every: LINE_INDEX_EVERY, lines: sealed.lines, size: sealed.size, offsets, times: await this.sealedTimes(ref), sealed: true };
+      return { every: LINE_INDEX_EVERY, lines: sealed.lines, size: sealed.size, offsets, times, sealed: true };
     }
     const scanner = new LineScanner();
     try {
