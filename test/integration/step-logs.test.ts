@@ -10,7 +10,7 @@ import { Test } from '@nestjs/testing';
 import { loadConfig, MANAGER_VARIABLES } from '@keelson/config';
 import { JenkinsEngineClient } from '@keelson/engine-jenkins';
 import { Core, Keelson, KubeClient, type ObjectOf } from '@keelson/kube';
-import { executionPrefix, MinioLogStore, type StepLogRef } from '@keelson/logs';
+import { executionPrefix, lineTime, MinioLogStore, type StepLogRef } from '@keelson/logs';
 import { metricsRegistry, silentLogger } from '@keelson/observability';
 import { parsePipelineConfig } from '@keelson/pipeline-config';
 import type { QueuedJob } from '@keelson/queue';
@@ -171,9 +171,16 @@ it('follows a step live over SSE while the double writes, and resumes exactly at
     expect(done.status?.stages?.[0]?.steps[0]?.log).toEqual({
       object: `demo/web/${exe.spec.run}/0/0/log`, size: Buffer.byteLength(full), sha256: sha256(full), lines: 8,
     });
-    // Sealed: one object and its index; the chunks are gone, and so is the execution's Jenkins job.
+    // Sealed: one object, its times and its index; the chunks are gone, and so is the execution's Jenkins job.
     const store = await stores.forProject('demo');
-    expect((await store.keys({ namespace: 'demo', pipeline: 'web', run: exe.spec.run! })).sort()).toEqual([`demo/web/${exe.spec.run}/0/0/index`, `demo/web/${exe.spec.run}/0/0/log`]);
+    expect((await store.keys({ namespace: 'demo', pipeline: 'web', run: exe.spec.run! })).sort()).toEqual(
+      ['index', 'log', 'times'].map((name) => `demo/web/${exe.spec.run}/0/0/${name}`),
+    );
+    // When the lines were stored: "+ echo line-3" (line 7) came two `sleep 2` after line 1.
+    const index = (await (await get(`${exe.metadata.name}/logs/index?stage=0&step=0`)).json()) as { times: Array<[number, number]> };
+    const marks = index.times.map(([line, time]) => ({ line, time }));
+    expect(marks[0].line).toBe(1);
+    expect(lineTime(marks, 7)! - lineTime(marks, 1)!).toBeGreaterThanOrEqual(3_000);
     await waitFor('the Jenkins job to be deleted', async () => jenkins.jobConfig(INSTANCE, exe.metadata.name!) === undefined);
   } finally {
     unsubscribe();
