@@ -616,8 +616,15 @@ async function newExecution(branch: string): Promise<string> {
 async function untilPhase(name: string, what: string, reached: (e: Awaited<ReturnType<KeelsonStack['execution']>>) => boolean): Promise<void> {
   let last: Awaited<ReturnType<KeelsonStack['execution']>> | undefined;
   await waitFor(`${name}: ${what}`, async () => reached((last = await stack.execution(name))), {
-    timeoutMs: 90_000, intervalMs: 250, onTimeout: () => JSON.stringify({ spec: last?.spec, status: last?.status }),
+    timeoutMs: 150_000, intervalMs: 250, onTimeout: () => stuckRun(last),
   });
+}
+
+/** What a run that did not get there looks like: its status and, when Jenkins has its build, the build's log tail. */
+function stuckRun(exe: Awaited<ReturnType<KeelsonStack['execution']>> | undefined): string {
+  const build = stack.jenkins.builds().find((b) => Object.values(b.params).some((v) => v === exe?.metadata.uid || v === exe?.metadata.name));
+  const console = build ? stack.jenkins.consoleText(build.instance, build.job, build.number)?.slice(-3000) : undefined;
+  return JSON.stringify({ spec: exe?.spec, status: exe?.status, build }, null, 1) + (console ? `\n--- build log (tail) ---\n${console}` : '');
 }
 
 async function givenObjects(): Promise<void> {
@@ -697,7 +704,7 @@ beforeAll(async () => {
     OIDC_ISSUER_URL: oidc.issuer, OIDC_CLIENT_ID: 'keelson-console', OIDC_CLIENT_SECRET: 'contract-oidc-secret',
   });
   await givenObjects();
-}, 300_000);
+}, 480_000);
 
 afterAll(async () => {
   await stack?.stop();
