@@ -18,6 +18,13 @@ describe('searchLog', () => {
     expect(result.truncated).toBe(true);
   });
 
+  it('searches a log of several batches with a regular expression (the time box runs again in the same context)', async () => {
+    const line = `${'x'.repeat(1000)}\n`;
+    const text = `${line.repeat(3000)}needle 1\n${line.repeat(3000)}needle 2\n`;
+    const result = await searchLog(from(text.slice(0, 3_500_000), text.slice(3_500_000)), { pattern: 'needle \\d', regex: true }, { limit: 10, budgetMs: 10_000 });
+    expect(result.matches.map((m) => m.line)).toEqual([3001, 6002]);
+  });
+
   it('stops a catastrophic pattern at the time budget instead of blocking the process', async () => {
     const started = Date.now();
     const result = await searchLog(from(`${'a'.repeat(40)}!\n`), { pattern: '^(a+)+$', regex: true }, { limit: 10, budgetMs: 200 });

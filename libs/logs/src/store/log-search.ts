@@ -33,7 +33,8 @@ const MAX_LINE_SEARCHED = 64 * 1024;
 /** Lines handed to the time box at once. */
 const BATCH_BYTES = 1024 * 1024;
 
-const TEST_BATCH = new vm.Script('const hits = []; for (let i = 0; i < lines.length; i++) if (re.test(lines[i])) hits.push(i); hits');
+// In a function: a top-level `const` would be declared again by the context's second batch (a SyntaxError).
+const TEST_BATCH = new vm.Script('(() => { const hits = []; for (let i = 0; i < lines.length; i++) if (re.test(lines[i])) hits.push(i); return hits; })()');
 
 export function compileSearch(query: SearchQuery): (lines: string[], budgetMs: number) => number[] | 'timeout' {
   if (query.pattern.length === 0) throw new LogError('InvalidPattern', 'the search pattern is empty');
