@@ -89,9 +89,14 @@ export function LogViewer({ source, highlight, onSelectLine, initialHeight = 600
 
   // Keyed by line, so a wrapped row's measured height stays with its line when sections fold; the wrap and the
   // row height are in the key, so toggling them starts from fresh sizes (and remounts the rows to measure them).
+  // A new key function makes the virtualiser re-key every row of the log (100,000 calls): it changes only when the
+  // hidden lines do, not when a page load adds lines or sections that leave the rows as they were (T5).
+  const hiddenKey = model.hiddenKey();
   const getItemKey = useCallback(
     (i: number) => (prefs.wrap ? `w${lineHeight}:${model.rowToLine(i)}` : model.rowToLine(i)),
-    [model, prefs.wrap, lineHeight],
+    // `model` is left out on purpose: any model with this hiddenKey maps rows to the same lines.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [hiddenKey, prefs.wrap, lineHeight],
   );
   const virtualizer = useVirtualizer({
     count: model.rows,
