@@ -33,6 +33,17 @@ describe('searchLog', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
+  it('keeps the matches of the batches searched within the budget and says where it stopped', async () => {
+    let clock = 0;
+    async function* slowly(): AsyncGenerator<Buffer> {
+      yield Buffer.from('needle 1\nneedle 2\n');
+      clock = 1000; // the next read arrives after the budget
+      yield Buffer.from('needle 3\n');
+    }
+    const result = await searchLog(slowly(), { pattern: 'NEEDLE', regex: false, ignoreCase: true }, { limit: 10, budgetMs: 100, now: () => clock, batchBytes: 9 });
+    expect(result).toEqual({ matches: [{ line: 1, offset: 0 }, { line: 2, offset: 9 }], truncated: false, timedOut: true, scannedBytes: 18 });
+  });
+
   it('refuses an invalid pattern with the reason, and an empty one', async () => {
     await expect(searchLog(from('x\n'), { pattern: '(', regex: true }, { limit: 1, budgetMs: 100 })).rejects.toMatchObject({ code: 'InvalidPattern' });
     await expect(searchLog(from('x\n'), { pattern: '', regex: false }, { limit: 1, budgetMs: 100 })).rejects.toMatchObject({ code: 'InvalidPattern' });
