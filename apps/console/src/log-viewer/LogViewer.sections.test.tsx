@@ -8,7 +8,7 @@ import { LINE_HEIGHT, LogViewer } from './LogViewer';
 const E = '\u001b';
 const mountedRows = (c: HTMLElement) => [...c.querySelectorAll<HTMLElement>('[data-line]')];
 const canvasHeight = (c: HTMLElement) => c.querySelector<HTMLElement>('[data-testid="log-scroll"] > div')!.style.height;
-const BOUND = 600 / LINE_HEIGHT + 2 * 20 + 2;
+const BOUND = 600 / LINE_HEIGHT + 2 * 10 + 2;
 
 /** 100,000 lines in 100 groups of 1000 (header, 998 lines, end), each collapsed at first as GitHub does. */
 function groupedLog(): string[] {

@@ -31,6 +31,11 @@ export class RowModel {
     this.rows = total - hidden;
   }
 
+  /** Says which lines are hidden: two models with the same key map rows to lines alike. */
+  hiddenKey(): string {
+    return `${this.total}:${this.from.join(',')}:${this.to.join(',')}`;
+  }
+
   /** The line (1-based) shown at row r (0-based). */
   rowToLine(r: number): number {
     // The last hidden range whose header row is at or before r: rows before range i are from[i] - 1 - before[i].

@@ -1,8 +1,10 @@
-// Search over a stored log without sending it: the log streams through, line by line, and only the numbers (and
-// byte offsets) of matching lines come out. A regular expression runs inside a `vm` time box, so a pattern that
+// Search over a stored log without sending it: the log streams through in batches of whole lines (about 1 MiB,
+// searched at once: batch-matchers.ts), and only the numbers (and byte offsets) of matching lines come out. A regular expression runs inside a `vm` time box, so a pattern that
 // backtracks catastrophically costs at most the caller's budget, not the manager's event loop for minutes.
 import vm from 'node:vm';
 import { LogError } from '../logs.errors';
+import { batchMatcher } from './batch-matchers';
+import { LineBatcher, type LineBatch } from './line-batches';
 
 export interface SearchQuery {
   /** A literal, or a JavaScript regular expression when `regex`. */
@@ -30,10 +32,11 @@ export interface SearchResult {
 export const MAX_PATTERN_LENGTH = 512;
 /** Longer lines are searched in their first this many bytes. */
 const MAX_LINE_SEARCHED = 64 * 1024;
-/** Lines handed to the time box at once. */
+/** Lines searched at once (and handed to the time box at once). */
 const BATCH_BYTES = 1024 * 1024;
 
-const TEST_BATCH = new vm.Script('const hits = []; for (let i = 0; i < lines.length; i++) if (re.test(lines[i])) hits.push(i); hits');
+// In a function: a top-level `const` would be declared again by the context's second batch (a SyntaxError).
+const TEST_BATCH = new vm.Script('(() => { const hits = []; for (let i = 0; i < lines.length; i++) if (re.test(lines[i])) hits.push(i); return hits; })()');
 
 export function compileSearch(query: SearchQuery): (lines: string[], budgetMs: number) => number[] | 'timeout' {
   if (query.pattern.length === 0) throw new LogError('InvalidPattern', 'the search pattern is empty');
@@ -64,64 +67,40 @@ export function compileSearch(query: SearchQuery): (lines: string[], budgetMs: n
 }
 
 /** Scans `bytes` (a log from byte 0) for lines matching `query`, within `budgetMs`, up to `limit` matches. */
-export async function searchLog(bytes: AsyncIterable<Buffer>, query: SearchQuery, options: { limit: number; budgetMs: number; now?: () => number }): Promise<SearchResult> {
-  const test = compileSearch(query);
+export async function searchLog(
+  bytes: AsyncIterable<Buffer>, query: SearchQuery,
+  options: { limit: number; budgetMs: number; now?: () => number; /** Tests: smaller lines and batches. */ maxLineBytes?: number; batchBytes?: number },
+): Promise<SearchResult> {
+  const match = batchMatcher(query, compileSearch(query));
   const now = options.now ?? Date.now;
   const deadline = now() + options.budgetMs;
+  const batcher = new LineBatcher(options.maxLineBytes ?? MAX_LINE_SEARCHED, options.batchBytes ?? BATCH_BYTES);
   const matches: SearchMatch[] = [];
-  let batch: Array<{ text: string; line: number; offset: number }> = [];
-  let batchBytes = 0;
-  let line = 1;
-  let lineStart = 0;
   let scanned = 0;
-  let partial: Buffer[] = [];
-  let partialBytes = 0;
 
-  const flush = (): 'done' | 'timeout' | 'more' => {
-    if (batch.length === 0) return 'more';
-    const hits = test(batch.map((b) => b.text), deadline - now());
+  /** A batch's matches count only when it was searched within the budget. */
+  const search = (batch: LineBatch): 'done' | 'timeout' | 'more' => {
+    const hits = match(batch, deadline - now(), options.limit - matches.length);
     if (hits === 'timeout' || now() > deadline) return 'timeout';
     for (const i of hits) {
-      if (matches.length >= options.limit) return 'done';
-      matches.push({ line: batch[i].line, offset: batch[i].offset });
+      if (matches.length >= options.limit) break;
+      matches.push({ line: batch.firstLine + i, offset: batch.starts[i] });
     }
-    scanned = batch[batch.length - 1].offset;
-    batch = [];
-    batchBytes = 0;
+    scanned = batch.endOffset;
     return matches.length >= options.limit ? 'done' : 'more';
   };
-  const addLine = (end: number) => {
-    const text = Buffer.concat(partial).subarray(0, MAX_LINE_SEARCHED).toString('utf8');
-    batch.push({ text, line, offset: lineStart });
-    batchBytes += text.length;
-    line++;
-    lineStart = end;
-    partial = [];
-    partialBytes = 0;
-  };
+  const stopped = (state: 'done' | 'timeout'): SearchResult => ({ matches, truncated: state === 'done', timedOut: state === 'timeout', scannedBytes: scanned });
 
   let position = 0;
   for await (const buf of bytes) {
-    let from = 0;
-    let nl = buf.indexOf(0x0a);
-    while (nl >= 0) {
-      if (partialBytes < MAX_LINE_SEARCHED) partial.push(buf.subarray(from, nl));
-      partialBytes += nl - from;
-      addLine(position + nl + 1);
-      from = nl + 1;
-      nl = buf.indexOf(0x0a, from);
-    }
-    if (from < buf.length && partialBytes < MAX_LINE_SEARCHED) partial.push(Buffer.from(buf.subarray(from)));
-    partialBytes += buf.length - from;
     position += buf.length;
-    if (batchBytes >= BATCH_BYTES) {
-      const state = flush();
-      if (state === 'timeout') return { matches, truncated: false, timedOut: true, scannedBytes: scanned };
-      if (state === 'done') return { matches, truncated: true, timedOut: false, scannedBytes: scanned };
+    for (const batch of batcher.push(buf)) {
+      const state = search(batch);
+      if (state !== 'more') return stopped(state);
     }
   }
-  if (partialBytes > 0) addLine(position);
-  const state = flush();
-  if (state === 'timeout') return { matches, truncated: false, timedOut: true, scannedBytes: scanned };
-  return { matches, truncated: state === 'done' && matches.length >= options.limit, timedOut: false, scannedBytes: position };
+  const last = batcher.end();
+  const state = last ? search(last) : 'more';
+  if (state !== 'more') return stopped(state);
+  return { matches, truncated: false, timedOut: false, scannedBytes: position };
 }
