@@ -38,7 +38,12 @@ const MAX_EVENT_BYTES = 256 * 1024;
 /** Follows until the log ends or the sink closes; throws what the store throws, unavailability aside. */
 export async function followLog(sink: LogSink, store: MinioLogStore, events: LogEvents | undefined, ref: StepLogRef, start: number, options: FollowOptions): Promise<void> {
   let wake: (() => void) | undefined;
-  const nudge = () => wake?.();
+  /** A wake-up that came while the loop was reading or sending: the next wait is skipped, not the chunk. */
+  let woken = false;
+  const nudge = () => {
+    if (wake) wake();
+    else woken = true;
+  };
   sink.onClose(nudge);
   const unwatch = events?.watch(ref, nudge);
   let at = start;
@@ -49,6 +54,7 @@ export async function followLog(sink: LogSink, store: MinioLogStore, events: Log
   const nudgeMs = options.nudgeMs ?? 250;
   try {
     while (!sink.closed) {
+      woken = false;
       let sealed: { size: number; partial: boolean } | undefined;
       try {
         const view = await store.view(ref);
@@ -88,6 +94,10 @@ export async function followLog(sink: LogSink, store: MinioLogStore, events: Log
         }
       }
       if (sink.closed) return;
+      if (woken) {
+        woken = false;
+        continue;
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, options.nudge ? Math.min(options.pollMs ?? 1_000, nudgeMs) : options.pollMs ?? 1_000);
         wake = () => {
