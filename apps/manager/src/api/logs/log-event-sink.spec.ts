@@ -45,8 +45,15 @@ class FakeResponse extends EventEmitter {
 const REF: StepLogRef = { namespace: 'demo', pipeline: 'web', run: 3, stage: 1, step: 0 };
 
 /** A log store holding one step's bytes, sealed or not, or not answering. */
-function fakeStore() {
-  const s = {
+interface FakeStore {
+  bytes: Buffer;
+  sealed: { size: number; partial: boolean } | undefined;
+  down: boolean;
+  store: MinioLogStore;
+}
+
+function fakeStore(): FakeStore {
+  const s: FakeStore = {
     bytes: Buffer.alloc(0), sealed: undefined as { size: number; partial: boolean } | undefined, down: false,
     store: {
       view: async () => {
