@@ -33,12 +33,19 @@ interface ActiveFollow {
   ended: boolean;
 }
 
+/**
+ * How long an unfollowed log keeps the connection as it is: the page that selects another step follows it within
+ * this (after reading its index), so a switch is one reconnect, not two. Frames of the old step are dropped meanwhile.
+ */
+const UNFOLLOW_GRACE_MS = 3_000;
+
 /** Answers that refuse the followed log, not the stream: the stream goes on without it. */
 const LOG_REFUSALS = new Set([400, 403, 404]);
 
 export class EventStream implements LogFollower {
   private lastEventId: string | undefined;
   private follow: ActiveFollow | undefined;
+  private unfollowTimer: ReturnType<typeof setTimeout> | undefined;
   private controller: AbortController | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private failures = 0;
@@ -61,6 +68,7 @@ export class EventStream implements LogFollower {
 
   stop(): void {
     this.running = false;
+    this.clearUnfollowTimer();
     this.doc?.removeEventListener('visibilitychange', this.onVisibility);
     this.disconnect();
     this.setState('stopped');
@@ -74,12 +82,18 @@ export class EventStream implements LogFollower {
   followLog(step: FollowedStep, from: number, handler: LogFollowHandler): () => void {
     const follow: ActiveFollow = { step, from, handler, ended: false };
     this.follow = follow;
+    this.clearUnfollowTimer();
     handler.onStreamState?.(this.state);
     this.reconnectIfOpen();
     return () => {
       if (this.follow !== follow) return;
       this.follow = undefined;
-      if (!follow.ended) this.reconnectIfOpen();
+      if (follow.ended) return;
+      this.clearUnfollowTimer();
+      this.unfollowTimer = setTimeout(() => {
+        this.unfollowTimer = undefined;
+        if (!this.follow) this.reconnectIfOpen();
+      }, UNFOLLOW_GRACE_MS);
     };
   }
 
@@ -98,6 +112,11 @@ export class EventStream implements LogFollower {
       this.connect();
     }
   };
+
+  private clearUnfollowTimer(): void {
+    if (this.unfollowTimer) clearTimeout(this.unfollowTimer);
+    this.unfollowTimer = undefined;
+  }
 
   /** A new URL takes effect now if a connection is open or being retried; a hidden tab picks it up when shown. */
   private reconnectIfOpen(): void {
@@ -121,6 +140,7 @@ export class EventStream implements LogFollower {
 
   private connect(): void {
     this.disconnect();
+    this.clearUnfollowTimer();
     const controller = new AbortController();
     this.controller = controller;
     this.setState(this.failures ? 'retrying' : 'connecting');
