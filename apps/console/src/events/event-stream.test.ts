@@ -274,3 +274,30 @@ describe('EventStream carrying a followed step log', () => {
     stream.stop();
   });
 });
+
+describe('EventStream following a log while it waits out a backoff', () => {
+  it('does not cut the backoff short: the retry carries the log', async () => {
+    vi.useFakeTimers();
+    try {
+      const server = fakeServer();
+      const stream = new EventStream({
+        url: () => '/api/v1/events', headers: () => ({}), onEvent: () => undefined, onResync: () => undefined,
+        doc: fakeDocument() as unknown as Document, fetchFn: server.fetchFn, backoff: { baseMs: 1_000, maxMs: 1_000 }, random: () => 1,
+      });
+      stream.start();
+      await vi.advanceTimersByTimeAsync(0);
+      server.calls[0].end();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(stream.state).toBe('retrying');
+      stream.followLog({ ns: 'demo', name: 'web-3', stage: 0, step: 0 }, 5, { onText: () => undefined, onUnavailable: () => undefined, onEnd: () => undefined, onRefused: () => undefined });
+      await vi.advanceTimersByTimeAsync(500);
+      expect(server.calls).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(600);
+      expect(server.calls).toHaveLength(2);
+      expect(server.calls[1].url).toContain('logFrom=5');
+      stream.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

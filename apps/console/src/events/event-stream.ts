@@ -77,7 +77,7 @@ export class EventStream implements LogFollower {
   /**
    * Carries one step's log on the stream from byte `from`: the stream reconnects once with the log in its URL (the
    * resources resume by Last-Event-ID, nothing is refetched). Replaces any other follow. The returned unfollow
-   * reconnects without it, unless the log already ended.
+   * reconnects without it after UNFOLLOW_GRACE_MS, unless another follow came or the log already ended.
    */
   followLog(step: FollowedStep, from: number, handler: LogFollowHandler): () => void {
     const follow: ActiveFollow = { step, from, handler, ended: false };
@@ -118,10 +118,9 @@ export class EventStream implements LogFollower {
     this.unfollowTimer = undefined;
   }
 
-  /** A new URL takes effect now if a connection is open or being retried; a hidden tab picks it up when shown. */
+  /** A new URL takes effect now if a connection is open; a retry waiting out its backoff, or a hidden tab, picks it up. */
   private reconnectIfOpen(): void {
-    if (!this.running || this.doc?.hidden) return;
-    if (this.controller || this.timer) this.connect();
+    if (this.running && !this.doc?.hidden && this.controller) this.connect();
   }
 
   private url(): string {
