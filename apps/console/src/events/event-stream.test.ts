@@ -33,6 +33,8 @@ function fakeDocument() {
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
+/** A replaced connection is let go a task before the next opens: a few ticks. */
+const settle = async () => { for (let i = 0; i < 3; i++) await tick(); };
 
 describe('EventStream', () => {
   afterEach(() => vi.useRealTimers());
@@ -174,7 +176,7 @@ describe('EventStream carrying a followed step log', () => {
     server.calls[0].write('id: 7\nevent: SUBSCRIBED\ndata: {}\n\n');
     await tick();
     stream.followLog(STEP, 120, handler);
-    await tick();
+    await settle();
     expect(server.calls).toHaveLength(2);
     expect(server.calls[0].signal.aborted).toBe(true); // never two at once
     expect(server.calls[1].url).toBe('/api/v1/events?log=demo%2Fweb-3%2F1%2F0&logFrom=120');
@@ -219,7 +221,7 @@ describe('EventStream carrying a followed step log', () => {
     const { server, stream, log, handler } = setup();
     stream.start();
     stream.followLog(STEP, 0, handler);
-    await tick();
+    await settle();
     const open = server.calls.at(-1)!;
     open.write(frame('LOG', { offset: 9, text: 'other\n' }, { ...STEP, step: 1 }) + frame('LOG', { offset: 4, text: 'mine\n' }) + frame('LOG_END', { offset: 4, size: 4, complete: true }));
     await tick();
@@ -236,21 +238,38 @@ describe('EventStream carrying a followed step log', () => {
     const { server, stream, handler } = setup();
     stream.start();
     await vi.advanceTimersByTimeAsync(0);
-    stream.followLog(STEP, 0, handler)();
+    const unfollowFirst = stream.followLog({ ...STEP, step: 1 }, 0, handler);
     await vi.advanceTimersByTimeAsync(0);
-    const before = server.calls.length;
-    const unfollow = (() => {
-      stream.followLog({ ...STEP, step: 1 }, 0, handler)(); // the old page unmounts…
-      return stream.followLog({ ...STEP, step: 2 }, 10, handler); // …the new one follows
-    })();
+    expect(server.calls).toHaveLength(2);
+    unfollowFirst(); // the old page unmounts…
+    await vi.advanceTimersByTimeAsync(1_000);
+    const unfollow = stream.followLog({ ...STEP, step: 2 }, 10, handler); // …the new one follows once it read its index
     await vi.advanceTimersByTimeAsync(5_000);
-    expect(server.calls.length - before).toBe(2); // step 1, then step 2: the unfollows between did not reconnect
-    expect(server.calls.at(-1)!.url).toContain('log=demo%2Fweb-3%2F1%2F2&logFrom=10');
+    expect(server.calls).toHaveLength(3); // one reconnect for the switch
+    expect(server.calls[2].url).toContain('log=demo%2Fweb-3%2F1%2F2&logFrom=10');
+    expect(server.calls[1].signal.aborted).toBe(true);
     unfollow();
     await vi.advanceTimersByTimeAsync(1_000);
-    expect(server.calls.at(-1)!.url).toContain('log=');
+    expect(server.calls).toHaveLength(3);
     await vi.advanceTimersByTimeAsync(3_000);
-    expect(server.calls.at(-1)!.url).toBe('/api/v1/events');
+    expect(server.calls).toHaveLength(4);
+    expect(server.calls[3].url).toBe('/api/v1/events');
+    stream.stop();
+  });
+
+  it('opens the next connection only once the one it replaces is let go', async () => {
+    const { server, stream, handler } = setup();
+    stream.start();
+    await tick();
+    stream.followLog(STEP, 0, handler);
+    expect(server.calls).toHaveLength(1); // not in the same task as the abort
+    expect(server.calls[0].signal.aborted).toBe(true);
+    await settle();
+    expect(server.calls).toHaveLength(2);
+    stream.followLog({ ...STEP, step: 1 }, 0, handler);
+    stream.followLog({ ...STEP, step: 2 }, 0, handler); // switched again before the first switch opened: one fetch
+    await settle();
+    expect(server.calls.map((c) => c.url.match(/log=[^&]+/)?.[0])).toEqual([undefined, 'log=demo%2Fweb-3%2F1%2F0', 'log=demo%2Fweb-3%2F1%2F2']);
     stream.stop();
   });
 

@@ -46,6 +46,8 @@ export class EventStream implements LogFollower {
   private lastEventId: string | undefined;
   private follow: ActiveFollow | undefined;
   private unfollowTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The read of the connection in flight, until it settles (an aborted one settles soon after the abort). */
+  private reading: Promise<void> | undefined;
   private controller: AbortController | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private failures = 0;
@@ -145,7 +147,7 @@ export class EventStream implements LogFollower {
     this.setState(this.failures ? 'retrying' : 'connecting');
     const resumed = this.lastEventId !== undefined;
     const follow = this.follow?.ended ? undefined : this.follow;
-    readSse({
+    const open = () => readSse({
       url: this.url(), headers: this.opts.headers(), lastEventId: this.lastEventId, signal: controller.signal,
       fetchFn: this.opts.fetchFn,
       onOpen: () => {
@@ -155,10 +157,18 @@ export class EventStream implements LogFollower {
         if (!resumed) this.opts.onResync();
       },
       onEvent: (e) => this.handle(e),
-    }).then(
+    });
+    // A connection replaced (a log followed or let go) is let go before the next one opens, and a task later, so
+    // the browser never holds two, not even for the moment of a switch (T4 counts them as the browser reports them).
+    const previous = this.reading;
+    const read = (previous ? previous.then(() => new Promise<void>((r) => setTimeout(r, 0))).then(() => (controller.signal.aborted ? undefined : open())) : open()).then(
       () => this.ended(controller),
       (err: unknown) => this.ended(controller, err, follow),
     );
+    this.reading = read;
+    void read.finally(() => {
+      if (this.reading === read) this.reading = undefined;
+    });
   }
 
   private handle(e: SseEvent): void {
