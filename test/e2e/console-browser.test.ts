@@ -75,20 +75,22 @@ const PAGES: PageRow[] = [
 
 const THEMES = ['light', 'dark'] as const;
 
-/** The tab's /api/v1/events connections as the DevTools protocol reports them (T4). */
+/** The tab's long-lived connections as the DevTools protocol reports them (T4): /api/v1/events, and any other
+ *  event stream (a step log once had one of its own). */
 class EventStreamWatch {
-  private open = new Map<string, { at: number; lastEventId?: string }>();
+  private open = new Map<string, { at: number; url: string; lastEventId?: string }>();
   max = 0;
-  started: { at: number; lastEventId?: string }[] = [];
+  started: { at: number; url: string; lastEventId?: string }[] = [];
 
   static async attach(cdp: CDPSession): Promise<EventStreamWatch> {
     const watch = new EventStreamWatch();
     cdp.on('Network.requestWillBeSent', (e) => {
       // A new document ends the old one's connections, for which the protocol reports no loadingFailed.
       if (e.type === 'Document') watch.open.clear();
-      if (!new URL(e.request.url).pathname.startsWith('/api/v1/events')) return;
       const headers = Object.fromEntries(Object.entries(e.request.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
-      const started = { at: Date.now(), lastEventId: headers['last-event-id'] };
+      const stream = new URL(e.request.url).pathname.startsWith('/api/v1/events') || (headers.accept ?? '').includes('text/event-stream');
+      if (!stream) return;
+      const started = { at: Date.now(), url: e.request.url, lastEventId: headers['last-event-id'] };
       watch.open.set(e.requestId, started);
       watch.started.push(started);
       watch.max = Math.max(watch.max, watch.open.size);
@@ -393,15 +395,21 @@ describe('the web console in Chromium, on a stack that runs pipelines', () => {
     }
   });
 
-  it('T4: keeps at most one event stream open in the tab, none while it is hidden, and resumes with Last-Event-ID', async () => {
+  it('T4: keeps at most one event stream open in the tab, a live step\'s log on it too, none while it is hidden, and resumes with Last-Event-ID', async () => {
     // Through every flow and page above: never two at once.
     expect({ mostOpenAtOnce: streams.max }).toEqual({ mostOpenAtOnce: 1 });
     await page.goto(url('/'));
     await expectShown(page.getByText('Live', { exact: true }), 'the Live indicator');
     await waitFor('one open event stream', async () => streams.count === 1, { timeoutMs: 10_000 });
-    // Something happens, so the stream has an event id to resume from.
-    await startRun('main');
-    await new Promise((r) => setTimeout(r, 2000));
+    // Something happens, so the stream has an event id to resume from; its first step's log is followed live, on
+    // the same stream (main's compile step sleeps 8 s between its two lines).
+    const live = await startRun('main');
+    await stack.waitForPhase(live, ['Running'], 120_000);
+    await page.goto(url(`${runPath(live)}/stages/0/steps/0`));
+    await expectShown(page.getByText('compiling', { exact: true }), `${live}'s live step shows its first line`, 60_000);
+    await waitFor('one stream, carrying the live step\'s log', async () => streams.count === 1 && Boolean(streams.started.at(-1)?.url.includes('log=')), {
+      timeoutMs: 10_000, onTimeout: () => `${streams.count} open; last started ${streams.started.at(-1)?.url}`,
+    });
     // Headless Chromium 156 keeps every tab "visible" (another page in front, a minimised window,
     // Emulation.setFocusEmulationEnabled, Page.setWebLifecycleState: all tried), so the page is told it is hidden
     // the way the browser tells it: document.hidden, visibilityState and a visibilitychange event.
@@ -421,6 +429,8 @@ describe('the web console in Chromium, on a stack that runs pipelines', () => {
     await waitFor('the event stream again once the tab shows', async () => streams.count === 1, { timeoutMs: 10_000 });
     await expectShown(page.getByText('Live', { exact: true }), 'the Live indicator says Live again');
     expect(streams.started.at(-1)?.lastEventId).toBeTruthy();
+    expect(streams.started.at(-1)?.url).toMatch(/[?&]logFrom=[1-9]/); // the log resumes from the bytes it has
+    await expectShown(page.getByText('compiled', { exact: true }), `${live}'s later line, after the tab showed again`, 60_000);
     expect({ mostOpenAtOnce: streams.max }).toEqual({ mostOpenAtOnce: 1 });
   });
 

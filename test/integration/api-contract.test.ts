@@ -101,6 +101,7 @@ const KINDS: Record<string, { kind: string; spec: () => Record<string, unknown> 
 };
 const RESOURCE_API_VERSION = 'devops.keelson.dev/v1alpha1';
 const isEventStream = (a: Answer) => expect(a.headers.get('content-type')).toMatch(/^text\/event-stream/);
+const namesLog = (a: Answer) => expect(a.json().errors).toEqual([expect.objectContaining({ pointer: '/query/log' })]);
 const itemsOf = (a: Answer) => a.json().items as Array<{ metadata: { name: string; namespace: string } }>;
 
 function fixtureName(plural: string): string {
@@ -280,6 +281,19 @@ function resourceRoutes(): Record<string, RouteCalls> {
       { name: 'streams every namespace\'s, some kinds', as: 'admin', query: { resources: 'pipelines,pipelineexecutions' }, headers: { accept: 'text/event-stream' }, status: 200, check: isEventStream },
       { name: 'refuses a kind it does not serve', as: 'admin', query: { resources: 'widgets' }, status: 400 },
       { name: 'refuses a user who may watch nothing in the namespace (403)', as: 'nobody', query: { namespace: 'demo' }, status: 403, check: code('Forbidden') },
+      {
+        name: 'also follows a step\'s log on the same stream', as: 'admin', headers: { accept: 'text/event-stream' }, status: 200,
+        prepare: async () => ({ query: { log: `demo/${(await sealedLogs()).params!.name}/0/0` } }), check: isEventStream,
+      },
+      { name: 'refuses a log that names no step (400 naming log)', as: 'admin', query: { log: 'demo/web-1' }, status: 400, check: namesLog },
+      {
+        name: 'answers 404 naming log for a step the execution does not have', as: 'admin', status: 404, check: namesLog,
+        prepare: async () => ({ query: { log: `demo/${(await sealedLogs()).params!.name}/9/0` } }),
+      },
+      {
+        name: 'refuses a user who may not read the step\'s log (403 naming log)', as: 'nobody', status: 403, check: namesLog,
+        prepare: async () => ({ query: { log: `demo/${(await sealedLogs()).params!.name}/0/0` } }),
+      },
     ],
   };
   return routes;

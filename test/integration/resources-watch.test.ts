@@ -1,7 +1,7 @@
 // Watches over Server-Sent Events on a real kube-apiserver, fed by the manager's informers: events with the
 // resourceVersion as id, a resume after a dropped connection (Last-Event-ID) with nothing lost or repeated, "too
 // old, list again", a watch from a list's resourceVersion, label selectors that see objects enter and leave, the one
-// stream per tab (GET /api/v1/events) naming the kinds it left out, per-namespace authorisation across namespaces,
+// stream per tab (GET /api/v1/events) naming the kinds it left out and refusing a log it may not follow, per-namespace authorisation across namespaces,
 // heartbeats, and a stream that ends when its caller's RoleBinding goes.
 import { Core, Keelson } from '@keelson/kube';
 import { ALL_RESOURCES, API_VERSION, ResourceApiStack } from '../support/resource-api-stack';
@@ -150,6 +150,21 @@ describe('GET /api/v1/events: one stream per tab', () => {
     await client.until((ev) => named(ev, 'tab').length === 1 && named(ev, 'tab-1').length === 1, 'pipeline and execution');
     await new Promise((r) => setTimeout(r, 300));
     expect(changes(client.events).map((e) => `${e.data.kind}/${e.data.metadata.name}`)).toEqual(['Pipeline/tab', 'PipelineExecution/tab-1']);
+  });
+
+  it('refuses a followed log before the stream opens: 403 naming log without pipelineexecutions/logs, 404 for no such step, 400 for no step', async () => {
+    await stack.createPipeline('demo', 'logs');
+    await stack.createExecution('demo', 'logs', 1);
+    const refused = await stack.call('GET', '/events?log=demo/logs-1/0/0', { token: stack.alice, headers: { accept: 'text/event-stream' } });
+    expect(refused.status).toBe(403); // alice may watch the runs, not read their logs
+    expect(refused.body.errors).toEqual([expect.objectContaining({ pointer: '/query/log' })]);
+    for (const log of ['demo/logs-1/0/0', 'demo/nope/0/0']) {
+      const missing = await stack.call('GET', `/events?log=${log}`, { headers: { accept: 'text/event-stream' } });
+      expect({ log, status: missing.status, pointers: missing.body.errors?.map((e: { pointer: string }) => e.pointer) }).toEqual({ log, status: 404, pointers: ['/query/log'] });
+    }
+    const malformed = await stack.call('GET', '/events?log=logs-1/0/0&logFrom=x', { headers: { accept: 'text/event-stream' } });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/query/log']);
   });
 
   it('answers 403 when the caller may watch none of them there', async () => {

@@ -18,6 +18,7 @@ import { ControlPlane, MinioServer, waitFor } from '@keelson/servers';
 import { ApiAuthModule } from '../../apps/manager/src/api/auth';
 import { ExecutionLogsReader } from '../../apps/manager/src/api/logs/execution-logs.reader';
 import { LogsController } from '../../apps/manager/src/api/logs/logs.controller';
+import { StepLogFollows } from '../../apps/manager/src/api/logs/step-log-follows';
 import { JenkinsJobs } from '../../apps/manager/src/executions/jenkins-jobs';
 import { BuildSecrets } from '../../apps/manager/src/logs/build-secrets';
 import { ExecutionLogArchiver } from '../../apps/manager/src/logs/execution-log.archiver';
@@ -77,7 +78,7 @@ beforeAll(async () => {
   const moduleRef = await Test.createTestingModule({
     imports: [ApiAuthModule.forRoot({ config: loadConfig(MANAGER_VARIABLES, {}), kube: new KubeClient({ kubeconfigPath: cp.managerKubeconfig }), logger: silentLogger })],
     controllers: [LogsController],
-    providers: [ExecutionLogsReader, { provide: KUBE, useValue: kube }, { provide: LOG_STORES, useValue: stores }, { provide: LOG_EVENTS, useValue: events }],
+    providers: [ExecutionLogsReader, StepLogFollows, { provide: KUBE, useValue: kube }, { provide: LOG_STORES, useValue: stores }, { provide: LOG_EVENTS, useValue: events }],
   }).compile();
   app = moduleRef.createNestApplication({ logger: false });
   await app.listen(0, '127.0.0.1');

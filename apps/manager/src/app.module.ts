@@ -25,6 +25,7 @@ import { CONFIG, KUBE, LOGGER } from './tokens';
 import { logProviders } from './logs/logs.providers';
 import { LogsController } from './api/logs/logs.controller';
 import { ExecutionLogsReader } from './api/logs/execution-logs.reader';
+import { StepLogFollows } from './api/logs/step-log-follows';
 import { gcProviders } from './gc/gc.providers';
 import { QueueController } from './api/queue/queue.controller';
 import { QueueService } from './api/queue/queue.service';
@@ -60,6 +61,7 @@ export class AppModule {
         ...oidcProviders,
         ...logProviders,
         ExecutionLogsReader,
+        StepLogFollows,
         ...gcProviders,
         QueueService,
         SyncService,

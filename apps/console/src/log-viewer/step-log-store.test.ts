@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiClient } from '../api/client';
 import { TokenStore } from '../auth/token-store';
 import { BASE, server, sseBody, useMsw } from '../test/msw';
+import { EventStream } from '../events/event-stream';
 import { StepLogStore } from './step-log-store';
 
 useMsw();
@@ -66,90 +67,124 @@ describe('StepLogStore', () => {
     store.close();
   });
 
-  it('follows a live step from the last stored byte and appends the streamed lines', async () => {
+  /** The tab's one event stream (a real EventStream over msw) and the connections it opened, for the log tests. */
+  function tabStream() {
+    const opened: Array<{ url: URL; lastEventId: string | null; signal: AbortSignal; body: ReturnType<typeof sseBody> }> = [];
+    server.use(http.get(`${BASE}/api/v1/events`, ({ request }) => {
+      const body = sseBody();
+      opened.push({ url: new URL(request.url), lastEventId: request.headers.get('last-event-id'), signal: request.signal, body });
+      return new HttpResponse(body.stream, { headers: { 'Content-Type': 'text/event-stream' } });
+    }));
+    const doc = Object.assign(new EventTarget(), { hidden: false });
+    const stream = new EventStream({
+      url: () => `${BASE}/api/v1/events`, headers: () => ({ Authorization: 'Bearer t' }), onEvent: () => undefined, onResync: () => undefined,
+      doc: doc as unknown as Document, backoff: { baseMs: 5, maxMs: 5 },
+    });
+    const open = () => opened.filter((c) => !c.signal.aborted);
+    return { opened, open, doc, stream };
+  }
+
+  const logFrame = (event: string, data: Record<string, unknown>) =>
+    `event: ${event}\ndata: ${JSON.stringify({ namespace: 'demo', execution: 'web-3', stage: 0, step: 0, ...data })}\n\n`;
+
+  it('follows a live step on the tab\'s one event stream from the last stored byte and appends the streamed lines', async () => {
     const stored = 'one\ntwo\n';
-    const live = sseBody();
-    let lastEventId: string | null = null;
     server.use(
       http.get(`${LOGS}/index`, () => HttpResponse.json({ every: 1000, lines: 2, size: stored.length, complete: false, offsets: [0] })),
       http.get(LOGS, ({ request }) => {
-        if (request.headers.get('accept') === 'text/event-stream') {
-          lastEventId = request.headers.get('last-event-id');
-          return new HttpResponse(live.stream, { headers: { 'Content-Type': 'text/event-stream' } });
-        }
+        expect(request.headers.get('accept')).toBe('text/plain'); // the log itself is never a stream of its own
         return new HttpResponse(stored, { status: 206 });
       }),
     );
-    const store = new StepLogStore(api(), { ns: 'demo', name: 'web-3', stage: 0, step: 0 });
+    const tab = tabStream();
+    tab.stream.start();
+    await until(() => tab.opened.length === 1);
+    tab.opened[0].body.send('id: 41\nevent: SUBSCRIBED\ndata: {}\n\n');
+    const store = new StepLogStore(api(), { ns: 'demo', name: 'web-3', stage: 0, step: 0 }, 2, tab.stream);
     await store.open();
-    await until(() => store.snapshot().live && lastEventId !== null);
-    expect(lastEventId).toBe(String(stored.length));
-    live.send(`id: 20\ndata: ${JSON.stringify('three\n\u001b[31mfour\u001b[0m\n')}\n\n`);
+    await until(() => tab.opened.length === 2 && store.snapshot().live);
+    expect(tab.open()).toHaveLength(1); // the stream moved over: still one connection
+    expect(Object.fromEntries(tab.opened[1].url.searchParams)).toEqual({ log: 'demo/web-3/0/0', logFrom: String(stored.length) });
+    expect(tab.opened[1].lastEventId).toBe('41');
+    tab.opened[1].body.send(logFrame('LOG', { offset: 20, text: 'three\n\u001b[31mfour\u001b[0m\n' }));
     await until(() => store.snapshot().total === 4);
     expect(store.lineAt(3)).toBe('three');
     expect(store.lineAt(4)).toBe('\u001b[31mfour\u001b[0m');
     expect(store.loadedRanges()).toEqual([{ start: 1, end: 4 }]); // streamed lines extend the loaded run
-    live.send('event: unavailable\ndata: {}\n\n');
+    tab.opened[1].body.send(logFrame('LOG_UNAVAILABLE', { reason: 'log temporarily unavailable' }));
     await until(() => store.snapshot().degraded !== undefined);
     expect(store.snapshot().degraded).toMatch(/temporarily unavailable/);
-    live.send('event: end\ndata: {"size":30,"complete":true}\n\n');
-    live.end();
-    await until(() => !store.snapshot().live);
-    expect(store.snapshot()).toMatchObject({ complete: true, total: 4, degraded: undefined });
+    tab.opened[1].body.send(logFrame('LOG_END', { offset: 30, size: 30, complete: true }));
+    await until(() => store.snapshot().complete);
+    expect(store.snapshot()).toMatchObject({ complete: true, live: false, total: 4, degraded: undefined });
     store.close();
+    tab.stream.stop();
   });
 
-  it('closes the live stream while the tab is hidden and resumes it with Last-Event-ID when the tab shows', async () => {
+  it('holds no connection while the tab is hidden and asks for the log from the bytes it has when the tab shows', async () => {
     const stored = 'one\n';
-    const streams = [sseBody(), sseBody()];
-    const opened: Array<{ lastEventId: string | null; signal: AbortSignal }> = [];
     server.use(
       http.get(`${LOGS}/index`, () => HttpResponse.json({ every: 1000, lines: 1, size: stored.length, complete: false, offsets: [0] })),
-      http.get(LOGS, ({ request }) => {
-        if (request.headers.get('accept') !== 'text/event-stream') return new HttpResponse(stored, { status: 206 });
-        opened.push({ lastEventId: request.headers.get('last-event-id'), signal: request.signal });
-        return new HttpResponse(streams[opened.length - 1].stream, { headers: { 'Content-Type': 'text/event-stream' } });
-      }),
+      http.get(LOGS, () => new HttpResponse(stored, { status: 206 })),
     );
-    const doc = Object.assign(new EventTarget(), { hidden: false });
-    const store = new StepLogStore(api(), { ns: 'demo', name: 'web-3', stage: 0, step: 0 }, 2, doc);
-    await store.open();
-    await until(() => opened.length === 1);
-    streams[0].send(`id: 9\ndata: ${JSON.stringify('two\n')}\n\n`);
+    const tab = tabStream();
+    const store = new StepLogStore(api(), { ns: 'demo', name: 'web-3', stage: 0, step: 0 }, 2, tab.stream);
+    await store.open(); // the page may follow before the tab's stream starts
+    tab.stream.start();
+    await until(() => tab.opened.length === 1);
+    expect(tab.opened[0].url.searchParams.get('logFrom')).toBe('4');
+    tab.opened[0].body.send(`id: 5\nevent: SUBSCRIBED\ndata: {}\n\n${logFrame('LOG', { offset: 9, text: 'two\n' })}`);
     await until(() => store.snapshot().total === 2);
-    doc.hidden = true;
-    doc.dispatchEvent(new Event('visibilitychange'));
-    await until(() => !store.snapshot().live); // the hidden tab's stream is closed: nothing more is read from it
-    try { streams[0].send(`id: 12\ndata: ${JSON.stringify('late\n')}\n\n`); } catch { /* already cancelled */ }
-    await new Promise((r) => setTimeout(r, 50));
-    expect(store.snapshot().total).toBe(2);
-    expect(opened).toHaveLength(1); // and none is opened while hidden
-    doc.hidden = false;
-    doc.dispatchEvent(new Event('visibilitychange'));
-    await until(() => opened.length === 2);
-    expect(opened[1].lastEventId).toBe('9'); // resumed after the last line it had
-    streams[1].send(`id: 15\ndata: ${JSON.stringify('three\n')}\n\n`);
+    tab.doc.hidden = true;
+    tab.doc.dispatchEvent(new Event('visibilitychange'));
+    await until(() => !store.snapshot().live);
+    expect(tab.open()).toHaveLength(0);
+    tab.doc.hidden = false;
+    tab.doc.dispatchEvent(new Event('visibilitychange'));
+    await until(() => tab.opened.length === 2);
+    expect(tab.opened[1].url.searchParams.get('logFrom')).toBe('9'); // after the last line it had
+    expect(tab.opened[1].lastEventId).toBe('5');
+    tab.opened[1].body.send(logFrame('LOG', { offset: 15, text: 'three\n' }));
     await until(() => store.snapshot().total === 3);
     expect(store.lineAt(3)).toBe('three');
     store.close();
+    tab.stream.stop();
+  });
+
+  it('says the live log is not followed when the server refuses it, and the tab\'s stream goes on', async () => {
+    server.use(
+      http.get(`${LOGS}/index`, () => HttpResponse.json({ every: 1000, lines: 0, size: 0, complete: false, offsets: [] })),
+    );
+    const tab = tabStream();
+    server.use(http.get(`${BASE}/api/v1/events`, ({ request }) => (new URL(request.url).searchParams.has('log')
+      ? HttpResponse.json({ type: 'x', title: 'Forbidden', status: 403, detail: 'log: you may not read the logs of pipelineexecution demo/web-3' }, { status: 403, headers: { 'Content-Type': 'application/problem+json' } })
+      : undefined)));
+    tab.stream.start();
+    const store = new StepLogStore(api(), { ns: 'demo', name: 'web-3', stage: 0, step: 0 }, 2, tab.stream);
+    await store.open();
+    await until(() => store.snapshot().degraded !== undefined);
+    expect(store.snapshot()).toMatchObject({ live: false, degraded: expect.stringMatching(/not followed: log: you may not read/) });
+    await until(() => tab.open().length === 1 && !tab.open()[0].url.searchParams.has('log'));
+    store.close();
+    tab.stream.stop();
   });
 
   it('gives stored lines the times of the index\'s marks, and lines streamed live the time they arrived', async () => {
     const stored = 'one\ntwo\nthree\n';
     const T0 = Date.UTC(2026, 11, 3, 19, 0, 0);
-    const live = sseBody();
     server.use(
       http.get(`${LOGS}/index`, () => HttpResponse.json({ every: 1000, lines: 3, size: stored.length, complete: false, offsets: [0], times: [[1, T0], [3, T0 + 4000]] })),
-      http.get(LOGS, ({ request }) => (request.headers.get('accept') === 'text/event-stream'
-        ? new HttpResponse(live.stream, { headers: { 'Content-Type': 'text/event-stream' } })
-        : new HttpResponse(stored, { status: 206 }))),
+      http.get(LOGS, () => new HttpResponse(stored, { status: 206 })),
     );
-    const store = new StepLogStore(api(), { ns: 'demo', name: 'web-3', stage: 0, step: 0 });
+    const tab = tabStream();
+    tab.stream.start();
+    await until(() => tab.opened.length === 1);
+    const store = new StepLogStore(api(), { ns: 'demo', name: 'web-3', stage: 0, step: 0 }, 2, tab.stream);
     await store.open();
     expect([1, 2, 3].map((n) => store.timeAt(n))).toEqual([T0, T0, T0 + 4000]);
-    await until(() => store.snapshot().live);
+    await until(() => tab.opened.length === 2 && store.snapshot().live);
     const before = Date.now();
-    live.send(`id: 20\ndata: ${JSON.stringify('four\nfive\n')}\n\n`);
+    tab.opened[1].body.send(logFrame('LOG', { offset: 24, text: 'four\nfive\n' }));
     await until(() => store.snapshot().total === 5);
     const after = Date.now();
     // The browser's clock when they arrived (both in one event: one time).
@@ -158,6 +193,7 @@ describe('StepLogStore', () => {
     expect(store.timeAt(5)).toBe(store.timeAt(4));
     expect(store.timeAt(3)).toBe(T0 + 4000);
     store.close();
+    tab.stream.stop();
   });
 
   it('has no line times for an index without them (a log sealed before they were kept, or an older manager)', async () => {

@@ -1,13 +1,13 @@
 // A step's log read from the API in pages aligned to its line index (docs/logs.md): page k holds lines
 // 1 + k·every … (k+1)·every and is one ranged read, so line numbers are exact, the last page loads first
-// (tail-first) and a jump to line 99,000 is one request. A live step is then followed over SSE from the last
-// stored byte (closed while the tab is hidden); its events carry whole lines. Times: the index's marks say when
-// the stored lines were stored; a line appended live has the time it arrived, by this browser's clock.
+// (tail-first) and a jump to line 99,000 is one request. A live step is then followed from the last stored byte on
+// the tab's one event stream (closed while the tab is hidden); its LOG frames carry whole lines. Times: the index's
+// marks say when the stored lines were stored; a line appended live has the time it arrived, by this browser's clock.
 import type { ApiClient } from '../api/client';
 import { apiPaths } from '../api/paths';
-import { ApiError } from '../api/problem';
 import type { LogLineIndex } from '../api/types';
-import { readSse } from '../events/fetch-sse';
+import type { StreamState } from '../events/event-stream';
+import type { LogFollower } from '../events/log-follow';
 import type { LineRange } from './line-links';
 import { LineTimes } from './line-times';
 import { splitLines } from './log-lines';
@@ -40,9 +40,10 @@ export class StepLogStore implements LogSource {
   error: unknown;
   ready = false;
 
+  /** `logs`: the tab's event stream (stream-context.tsx), which carries a live step's log; without it none is followed. */
   constructor(
     private readonly api: ApiClient, private readonly ref: StepRef, private readonly tailPages = 2,
-    private readonly doc: Pick<Document, 'hidden' | 'addEventListener' | 'removeEventListener'> | undefined = typeof document === 'undefined' ? undefined : document,
+    private readonly logs?: LogFollower,
   ) {}
 
   /** Reads the index, then the last pages; then follows the step if it is not sealed. */
@@ -56,7 +57,7 @@ export class StepLogStore implements LogSource {
       for (let k = Math.max(0, last - this.tailPages + 1); k <= last; k++) await this.loadPage(k);
       this.ready = true;
       this.changed();
-      if (!this.complete) void this.follow();
+      if (!this.complete) this.follow();
     } catch (err) {
       if (this.abort.signal.aborted) return;
       this.error = err;
@@ -173,76 +174,42 @@ export class StepLogStore implements LogSource {
   }
 
   /**
-   * Follows a live step from the last stored byte until `event: end`; reconnects with Last-Event-ID. While the tab
-   * is hidden the stream is closed (console.md T4: no connection from a hidden tab) and resumed where it stopped.
+   * Follows a live step from the last stored byte until LOG_END, on the tab's one event stream (console.md T4): that
+   * stream closes while the tab is hidden and, when it reconnects, asks for the log from the bytes received.
    */
-  private async follow(): Promise<void> {
-    let lastId = String(this.size);
-    let failures = 0;
-    while (!this.complete && !this.abort.signal.aborted) {
-      if (this.doc?.hidden) {
+  private follow(): void {
+    if (!this.logs || this.abort.signal.aborted) return;
+    const interrupted = (detail?: string) => `Live log interrupted (${detail ?? 'the stream ended'}); reconnecting.`;
+    const unfollow = this.logs.followLog(this.ref, this.size, {
+      onText: (text) => {
+        this.degraded = undefined;
+        this.append(splitLines(text));
+        this.changed();
+      },
+      onUnavailable: () => {
+        this.degraded = 'Log temporarily unavailable: the log store does not answer; the stream waits for it.';
+        this.changed();
+      },
+      onEnd: () => {
+        this.complete = true;
         this.live = false;
+        this.degraded = undefined;
         this.changed();
-        await this.untilVisible();
-      }
-      if (this.abort.signal.aborted) break;
-      this.live = true;
-      this.changed();
-      const connection = new AbortController();
-      const stop = () => connection.abort();
-      this.abort.signal.addEventListener('abort', stop);
-      const onVisibility = () => { if (this.doc?.hidden) stop(); };
-      this.doc?.addEventListener('visibilitychange', onVisibility);
-      try {
-        lastId = (await readSse({
-          url: this.api.url(apiPaths.logs(this.ref.ns, this.ref.name), { stage: this.ref.stage, step: this.ref.step }),
-          headers: this.api.headers(), lastEventId: lastId, signal: connection.signal,
-          onOpen: () => { failures = 0; },
-          onEvent: (e) => {
-            if (e.id) lastId = e.id;
-            if (e.event === 'end') {
-              this.complete = true;
-              this.degraded = undefined;
-            } else if (e.event === 'unavailable') {
-              this.degraded = 'Log temporarily unavailable: the log store does not answer; the stream waits for it.';
-            } else if (e.event === 'message') {
-              this.degraded = undefined;
-              this.append(splitLines(JSON.parse(e.data) as string));
-            }
-            this.changed();
-          },
-        })) ?? lastId;
-      } catch (err) {
-        if (this.abort.signal.aborted) return;
-        if (connection.signal.aborted) continue; // hidden: wait for the tab to show again
-        if (err instanceof ApiError && err.status === 401) break;
-        failures++;
-        this.degraded = `Live log interrupted (${err instanceof Error ? err.message : String(err)}); reconnecting.`;
+        unfollow();
+      },
+      onRefused: (err) => {
+        this.live = false;
+        this.degraded = `Live log not followed: ${err.problem.detail || err.message}`;
         this.changed();
-        await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * 2 ** Math.min(failures, 5))));
-      } finally {
-        this.abort.signal.removeEventListener('abort', stop);
-        this.doc?.removeEventListener('visibilitychange', onVisibility);
-      }
-    }
-    this.live = false;
-    this.changed();
-  }
-
-  /** Resolves at once when the tab shows (or there is no document), else on the next visibilitychange to visible. */
-  private untilVisible(): Promise<void> {
-    const doc = this.doc;
-    if (!doc?.hidden) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        if (doc.hidden && !this.abort.signal.aborted) return;
-        doc.removeEventListener('visibilitychange', done);
-        this.abort.signal.removeEventListener('abort', done);
-        resolve();
-      };
-      doc.addEventListener('visibilitychange', done);
-      this.abort.signal.addEventListener('abort', done);
+      },
+      onStreamState: (state: StreamState, detail?: string) => {
+        this.live = state === 'open' || state === 'connecting' || state === 'retrying';
+        if (state === 'retrying') this.degraded = interrupted(detail);
+        else if (state === 'open' && this.degraded?.startsWith('Live log interrupted')) this.degraded = undefined;
+        this.changed();
+      },
     });
+    this.abort.signal.addEventListener('abort', unfollow);
   }
 
   private append(lines: string[]): void {

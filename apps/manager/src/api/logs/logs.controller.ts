@@ -1,22 +1,18 @@
 // Step logs over REST (DESIGN §8, issue 12 §2): the text of a step or of the whole run, followed live as
 // Server-Sent Events, its line index, and a search that answers line numbers only. Live and sealed logs answer
 // through the same routes. Authorised as `get pipelineexecutions/logs` on the execution.
-import { applyDecorators, Controller, Get, Headers, Inject, Optional, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { applyDecorators, Controller, Get, Headers, Inject, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../openapi/api-problems';
 import { defineApiSchema } from '../openapi/api-schemas';
 import { compileSearch, searchLog, type SearchMatch } from '@keelson/logs';
 import { ApiAuthGuard, RequiresAccess } from '../auth';
-import { LOG_EVENTS } from '../../logs/logs.tokens';
-import type { DelayedJobQueue } from '@keelson/queue';
-import { SYNC_QUEUE } from '../../pipelines/pipelines.tokens';
-import type { LogEvents } from '../../logs/log-events';
-import { GIVEN_UP } from '../../logs/execution-log.archiver';
 import { ApiProblem } from '../problem/api-problem';
 import { ExecutionLogsReader, logProblem, type Execution, type StepOfRun } from './execution-logs.reader';
 import { flag, invalid, lastEventId, readWindow, searchRequest, stepSelector } from './log-request';
-import { followStepLog } from './log-follower';
+import { followStepLog } from './log-response-sink';
+import { StepLogFollows } from './step-log-follows';
 import { alignToLine, pipeBytes } from './log-text';
 
 const SEARCH_BUDGET_MS = 5_000;
@@ -69,8 +65,7 @@ const LOG_SEARCH = defineApiSchema('LogSearchResult', {
 export class LogsController {
   constructor(
     @Inject(ExecutionLogsReader) private readonly reader: ExecutionLogsReader,
-    @Optional() @Inject(LOG_EVENTS) private readonly events?: LogEvents,
-    @Optional() @Inject(SYNC_QUEUE) private readonly syncQueue?: Pick<DelayedJobQueue<unknown>, 'nudge'>,
+    @Inject(StepLogFollows) private readonly follows: StepLogFollows,
   ) {}
 
   @Get()
@@ -110,11 +105,7 @@ export class LogsController {
         const resume = lastEventId(lastEvent);
         const start = resume ?? (window.kind === 'offset' ? window.offset
           : window.kind === 'tail' ? await alignToLine(store, step.ref, Math.max(0, view.size - window.bytes), view.size) : 0);
-        const queue = this.syncQueue;
-        await followStepLog(res, store, this.events, step.ref, start, {
-          stepAbandoned: () => this.abandoned(exe, step),
-          ...(queue && { nudge: () => queue.nudge(exe.metadata.uid!) }),
-        });
+        await followStepLog(res, store, this.follows.events, step.ref, start, this.follows.options({ exe, step, store }));
         return;
       }
       const size = view.size;
@@ -273,15 +264,6 @@ export class LogsController {
     if (!res.destroyed) res.end();
   }
 
-  /** The step will never have a sealed log: it never ran and the run is over, or its log was given up or expired. */
-  private async abandoned(exe: Execution, step: StepOfRun): Promise<boolean> {
-    const now = await this.reader.execution(exe.metadata.namespace!, exe.metadata.name!).catch(() => undefined);
-    if (!now || now.metadata.uid !== exe.metadata.uid) return true;
-    const phase = now.status?.stages?.[step.ref.stage]?.steps[step.ref.step]?.phase;
-    const log = now.status?.log;
-    if (log?.state === 'Expired' || (log?.state === 'Partial' && log.reason?.startsWith(GIVEN_UP))) return true;
-    return TERMINAL.has(now.status?.phase ?? '') && (phase === 'Pending' || phase === 'Skipped');
-  }
 }
 
 const TERMINAL: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Aborted']);

@@ -24,9 +24,9 @@ export class CallerAccess {
     }
   }
 
-  /** Like may, but throws the ApiAuthError (401, 403, 503). */
-  async require(verb: KubeVerb, resource: string, namespace?: string): Promise<void> {
-    await this.auth.authorize(this.authorization, { verb, group: KEELSON_API_GROUP, resource, namespace });
+  /** Like may, but throws the ApiAuthError (401, 403, 503); `object` narrows it to one object or its subresource. */
+  async require(verb: KubeVerb, resource: string, namespace?: string, object: { name?: string; subresource?: string } = {}): Promise<void> {
+    await this.auth.authorize(this.authorization, { verb, group: KEELSON_API_GROUP, resource, namespace, ...object });
   }
 
   /**

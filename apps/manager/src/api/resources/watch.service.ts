@@ -30,6 +30,15 @@ export interface WatchRequest {
   clusterWide: ReadonlySet<string>;
   /** Kinds the caller asked for but may not watch: named in the SUBSCRIBED event. */
   omitted?: readonly string[];
+  /** What else the stream carries (a followed step log), started after SUBSCRIBED and ended with the stream. */
+  companion?: WatchCompanion;
+}
+
+export interface WatchCompanion {
+  /** Run at every heartbeat with the watch's own checks: throws (ApiAuthError) when its access is gone. */
+  recheck(): Promise<void>;
+  /** Writes to the stream until its own end or the stream's; a throw ends the stream (the client resumes). */
+  run(stream: SseStream): Promise<void>;
 }
 
 @Injectable()
@@ -70,14 +79,16 @@ export class WatchService implements OnModuleDestroy {
           if (w.namespace !== undefined) await access.require('watch', def.plural, w.namespace);
           else if (w.clusterWide.has(def.plural)) await access.require('watch', def.plural);
         }
+        await w.companion?.recheck();
       } catch (err) {
         throw toWatchEnd(err);
       }
     };
     const scope = { resources: new Set(w.resources.map((r) => r.plural)), namespace: w.namespace, selector: w.selector, filters: w.filters };
+    const stream = new SseStream(res);
     const session = new WatchSession({
       ring: this.cache.ring,
-      stream: new SseStream(res),
+      stream,
       resumeFrom: lastEventId(req) ?? w.resourceVersion,
       select: (change) => selectChange(scope, change),
       authorize: mayWatch,
@@ -98,6 +109,10 @@ export class WatchService implements OnModuleDestroy {
     });
     this.sessions.add(session);
     session.start();
+    w.companion?.run(stream).catch((err: unknown) => {
+      this.logger.warn({ err: (err as Error).message, namespace: w.namespace }, 'what the watch carries besides changes failed; the stream ends');
+      session.end(new WatchEnd(503, 'ServiceUnavailable', 'the stream cannot go on; reconnect to resume'));
+    });
   }
 
   /** Ends every stream, so the server can close (an open SSE response would hold it); clients resume elsewhere. */
