@@ -127,9 +127,10 @@ export function cacheWrapperScript(caches: WrappedCache[], command: string, timi
     '    fi',
     '    sleep 1',
     '  done',
+    // Held before anything is written in it: a stop that comes in between still releases it.
+    '  keelson_held="$keelson_held $keelson_l"',
     '  echo "$keelson_holder" > "$keelson_l/owner"',
     '  date +%s > "$keelson_l/heartbeat"',
-    '  keelson_held="$keelson_held $keelson_l"',
     '  return 0',
     '}',
     'keelson_release() {',
