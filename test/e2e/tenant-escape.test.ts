@@ -306,7 +306,10 @@ describe('credentials', () => {
     expect(res.status).toBe(422);
     expect(res.body.detail).toContain(why);
     expect(JSON.stringify(res.body)).not.toContain(TOKEN);
-    expect(provider.requests.slice(before)).toEqual([]);
+    // The credential controller's own repository listing for an earlier test's credential (a token the provider
+    // does not know: 401, no user) may land meanwhile, as CI saw once; it is not this run's. Nothing else may.
+    const backgroundListing = (r: { path: string; user?: string }) => r.path === '/api/v1/user/repos' && r.user === undefined;
+    expect(provider.requests.slice(before).filter((r) => !backgroundListing(r))).toEqual([]);
   });
 
   async function pointPipelineAt(url: string): Promise<void> {
