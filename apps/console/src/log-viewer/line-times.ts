@@ -2,6 +2,8 @@
 // [line, epochMs] gives its time to that line and those after it, up to the next mark. Lines appended live are
 // noted with the time they arrived, by this browser's clock (the stored marks are MinIO's clock): the two can
 // differ by the clocks' skew and the stream's delay.
+import { lastAtOrBefore } from './sorted-search';
+
 export type TimeMarkPair = readonly [line: number, epochMs: number];
 
 export class LineTimes {
@@ -30,16 +32,7 @@ export class LineTimes {
 
   /** The time (epoch ms) of line n: that of the last mark at or before it; undefined before the first. */
   at(n: number): number | undefined {
-    let lo = 0;
-    let hi = this.lines.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.lines[mid] <= n) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const found = lastAtOrBefore(this.lines, n);
     return found === -1 ? undefined : this.times[found];
   }
 }

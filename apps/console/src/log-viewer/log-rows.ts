@@ -2,6 +2,7 @@
 // its header row). Built from the collapsed sections only, so its cost is the number of sections, not of lines,
 // and a row maps to its line (and back) by binary search.
 import { sectionEnd, type LogSection } from './log-sections';
+import { lastAtOrBefore } from './sorted-search';
 
 export class RowModel {
   /** The visible rows. */
@@ -68,17 +69,7 @@ export class RowModel {
 
   /** The last hidden range starting at or before line n, or -1. */
   private rangeAt(n: number): number {
-    let lo = 0;
-    let hi = this.from.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.from[mid] <= n) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found;
+    return lastAtOrBefore(this.from, n);
   }
 }
 
